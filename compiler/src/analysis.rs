@@ -1,0 +1,531 @@
+//! The compiler's entry point: files in, [`Analysis`] (definitions, typed IR,
+//! diagnostics) out. Pure: no IO, never panics on any input.
+
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::sema::collect::{Collected, Ctx};
+use crate::sema::evttype::{self, EvtSet};
+use crate::sema::items::Priority;
+use crate::sema::output::{self, OutputPart};
+use crate::sema::resolve::{MacroTable, ParsedCond, parse_cond};
+use crate::sema::typeck::{Checker, Env};
+use crate::sema::version::{self, Version};
+use crate::sema::{exceptions, lists};
+use crate::span::{FileId, FileSpan, SourceMap, Span};
+use crate::syntax::condition::ast::Expr;
+use crate::syntax::yaml;
+use std::collections::BTreeSet;
+
+/// One input file.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub engine_version: Version,
+    /// Model the container plugin (fields `container.*`, `k8s.*`) as loaded.
+    pub container_plugin: bool,
+    /// Other loaded plugins, for `required_plugin_versions`.
+    pub plugins: Vec<(String, Version)>,
+    pub yaml_limits: yaml::Limits,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            engine_version: version::ENGINE_VERSION,
+            container_plugin: true,
+            plugins: Vec::new(),
+            yaml_limits: yaml::Limits::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ListInfo {
+    pub name: String,
+    pub items: Vec<String>,
+    pub used: bool,
+    pub span: FileSpan,
+}
+
+#[derive(Clone, Debug)]
+pub struct MacroInfo {
+    pub name: String,
+    pub condition: String,
+    pub used: bool,
+    pub span: FileSpan,
+}
+
+#[derive(Clone, Debug)]
+pub struct RuleInfo {
+    pub name: String,
+    pub desc: String,
+    pub priority: Priority,
+    pub source: String,
+    pub enabled: bool,
+    pub tags: BTreeSet<String>,
+    /// Condition text as parsed: exceptions expanded and lists substituted.
+    pub condition: String,
+    pub output: String,
+    pub output_parts: Vec<OutputPart>,
+    /// Fully expanded condition (macros substituted); None if it failed to compile.
+    pub expr: Option<Expr>,
+    /// Event codes the rule can match (syscall source only).
+    pub evttypes: Option<EvtSet>,
+    /// Fields the condition and output use, sorted.
+    pub fields: BTreeSet<String>,
+    pub capture: bool,
+    pub capture_duration: i64,
+    pub span: FileSpan,
+    /// Why the rule does not run, if it does not (unknown source, skipped filter, errors).
+    pub skipped: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub files: Vec<SourceFile>,
+    pub source_map: SourceMap,
+    pub lists: Vec<ListInfo>,
+    pub macros: Vec<MacroInfo>,
+    pub rules: Vec<RuleInfo>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Falco's JSON-schema validation status.
+    pub schema_ok: bool,
+    pub required_engine_version: Option<Version>,
+}
+
+impl Analysis {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+
+    /// The compiled rules that run (no errors, known source, not skipped).
+    pub fn runnable_rules(&self) -> impl Iterator<Item = &RuleInfo> {
+        self.rules
+            .iter()
+            .filter(|r| r.skipped.is_none() && r.expr.is_some())
+    }
+}
+
+/// Load `files` in order into one ruleset, as Falco loads several rules files.
+pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
+    let mut diags = Vec::new();
+    let mut smap = SourceMap::default();
+    let mut col = Collected::new();
+    for f in &files {
+        let id = smap.add(f.text.len() as u32);
+        let (docs, errs) = yaml::parse(&f.text, &opts.yaml_limits);
+        for e in errs {
+            let code = if e.message.contains("limit") || e.message.contains("exceeds") {
+                Code::YamlLimit
+            } else {
+                Code::LoadErrYamlParse
+            };
+            diags.push(Diagnostic::new(
+                code,
+                FileSpan {
+                    file: id,
+                    span: e.span,
+                },
+                e.message,
+            ));
+        }
+        let mut ctx = Ctx {
+            col: &mut col,
+            diags: &mut diags,
+            engine: opts.engine_version,
+        };
+        ctx.collect_docs(id, &docs);
+    }
+    check_plugins(&col, opts, &mut diags);
+    let env = Env {
+        container_plugin: opts.container_plugin,
+    };
+
+    // Lists.
+    let mut list_used = vec![false; col.lists.len()];
+    let compiled_lists = lists::compile(&col, &mut list_used);
+
+    // Macros: substitute lists, parse.
+    let mut macro_asts = Vec::new();
+    for m in &col.macros {
+        let text = lists::substitute(&m.cond, &compiled_lists, &mut list_used);
+        let p = parse_cond(
+            &text,
+            m.cond_span,
+            &smap,
+            ("macro", &m.name.value),
+            &mut diags,
+        );
+        macro_asts.push(p);
+    }
+    let mut table = MacroTable::new(
+        col.macros.iter().map(|m| m.name.value.as_str()).collect(),
+        col.macros.iter().map(|m| m.index).collect(),
+        col.macros.iter().map(|m| m.visibility).collect(),
+        macro_asts.iter().map(|p| p.ast.clone()).collect(),
+    );
+    table.expand_all(&smap, &mut diags);
+
+    // Rules: expand exceptions, substitute lists, parse, resolve macros.
+    let mut rule_parsed: Vec<(ParsedCond, Option<Expr>)> = Vec::new();
+    for r in &col.rules {
+        let cond = exceptions::expand(&r.cond, r.cond_span, &r.exceptions);
+        let text = lists::substitute(&cond, &compiled_lists, &mut list_used);
+        let p = parse_cond(
+            &text,
+            r.cond_span,
+            &smap,
+            ("rule", &r.name.value),
+            &mut diags,
+        );
+        let expanded = p
+            .ast
+            .clone()
+            .map(|a| table.subst(a, None, ("rule", &r.name.value), &smap, &mut diags));
+        rule_parsed.push((p, expanded));
+    }
+
+    // Which macros are reachable from a rule that is compiled.
+    let mut reachable = vec![false; col.macros.len()];
+    for (r, (p, _)) in col.rules.iter().zip(&rule_parsed) {
+        if is_known_source(&r.source)
+            && let Some(a) = &p.ast
+        {
+            mark_reachable(a, &table, &macro_asts, &mut reachable);
+        }
+    }
+
+    // Type-check each macro body once, and each rule's own condition.
+    for (i, m) in col.macros.iter().enumerate() {
+        let Some(ast) = &macro_asts[i].ast else {
+            continue;
+        };
+        let severity = if reachable[i] {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let mut ck = Checker {
+            env,
+            smap: &smap,
+            diags: Vec::new(),
+            severity,
+            item: ("macro", m.name.value.clone()),
+        };
+        ck.check_expr(ast);
+        diags.extend(ck.diags);
+    }
+    let mut rules_out = Vec::new();
+    for (r, (p, expanded)) in col.rules.iter().zip(rule_parsed) {
+        let mut info = RuleInfo {
+            name: r.name.value.clone(),
+            desc: r.desc.clone(),
+            priority: r.priority,
+            source: r.source.clone(),
+            enabled: r.enabled,
+            tags: r.tags.clone(),
+            condition: p.text.clone(),
+            output: r.output.text.clone(),
+            output_parts: Vec::new(),
+            expr: None,
+            evttypes: None,
+            fields: BTreeSet::new(),
+            capture: r.capture,
+            capture_duration: r.capture_duration,
+            span: r.name.file_span(),
+            skipped: None,
+        };
+        if !is_known_source(&r.source) {
+            diags.push(
+                Diagnostic::new(
+                    Code::LoadUnknownSource,
+                    smap.to_file(smap.to_global(r.def)),
+                    format!("Unknown source {}, skipping", r.source),
+                )
+                .in_item("rule", &r.name.value),
+            );
+            info.skipped = Some(format!("unknown source {}", r.source));
+            rules_out.push(info);
+            continue;
+        }
+        let mut ck = Checker {
+            env,
+            smap: &smap,
+            diags: Vec::new(),
+            severity: Severity::Error,
+            item: ("rule", r.name.value.clone()),
+        };
+        if let Some(a) = &p.ast {
+            ck.check_expr(a);
+        }
+        let before = diags.len();
+        let (parts, out_errs) = output::parse(&r.output.text, &env);
+        let mut rule_errors = ck.diags.iter().any(|d| d.is_error()) || p.has_errors;
+        if r.skip_if_unknown_filter && rule_errors {
+            let first = ck
+                .diags
+                .iter()
+                .find(|d| d.is_error())
+                .map(|d| d.message.clone())
+                .unwrap_or_default();
+            diags.push(
+                Diagnostic::new(
+                    Code::LoadUnknownFilter,
+                    r.cond_span,
+                    format!("{first}; the rule is skipped (skip-if-unknown-filter)"),
+                )
+                .in_item("rule", &r.name.value),
+            );
+            info.skipped = Some("unknown filter".into());
+            rules_out.push(info);
+            continue;
+        }
+        diags.extend(ck.diags);
+        for e in out_errs {
+            let fs = r.output.map(e.span, r.output_span);
+            diags.push(
+                Diagnostic::new(Code::LoadErrCompileOutput, fs, e.message)
+                    .in_item("rule output", &r.name.value),
+            );
+            rule_errors = true;
+        }
+        check_output_deprecations(&r.output.text, r, &mut diags);
+        let _ = before;
+        info.output_parts = parts;
+        if let Some(e) = expanded
+            && !rule_errors
+            && !contains_error(&e)
+        {
+            info.fields = fields_used(&e, &info.output_parts);
+            if r.source == "syscall" {
+                let set = evttype::of(&e);
+                if r.warn_evttypes && set.len() > 100 {
+                    diags.push(
+                        Diagnostic::new(Code::LoadNoEvttype, r.cond_span, "Rule matches too many evt.type values. This has a significant performance penalty.")
+                            .in_item("rule", &r.name.value)
+                            .help("restrict the rule with `evt.type in (...)`, or set `warn_evttypes: false`"),
+                    );
+                }
+                info.evttypes = Some(set);
+            }
+            info.expr = Some(e);
+        } else {
+            info.skipped = Some("the rule has errors".into());
+        }
+        rules_out.push(info);
+    }
+
+    // Unused definitions.
+    for (i, m) in col.macros.iter().enumerate() {
+        if !table.used[i] {
+            diags.push(
+                Diagnostic::new(
+                    Code::LoadUnusedMacro,
+                    m.name.file_span(),
+                    "Macro not referred to by any other rule/macro",
+                )
+                .in_item("macro", &m.name.value),
+            );
+        }
+    }
+    for (i, l) in col.lists.iter().enumerate() {
+        if !list_used[i] {
+            diags.push(
+                Diagnostic::new(
+                    Code::LoadUnusedList,
+                    l.name.file_span(),
+                    "List not referred to by any other rule/macro",
+                )
+                .in_item("list", &l.name.value),
+            );
+        }
+    }
+
+    dedup(&mut diags);
+    let lists_out = col
+        .lists
+        .iter()
+        .enumerate()
+        .map(|(i, l)| ListInfo {
+            name: l.name.value.clone(),
+            items: l.items.iter().map(|s| s.value.clone()).collect(),
+            used: list_used[i],
+            span: l.name.file_span(),
+        })
+        .collect();
+    let macros_out = col
+        .macros
+        .iter()
+        .enumerate()
+        .map(|(i, m)| MacroInfo {
+            name: m.name.value.clone(),
+            condition: m.cond.text.clone(),
+            used: table.used[i],
+            span: m.name.file_span(),
+        })
+        .collect();
+    Analysis {
+        files,
+        source_map: smap,
+        lists: lists_out,
+        macros: macros_out,
+        rules: rules_out,
+        diagnostics: diags,
+        schema_ok: col.schema_ok,
+        required_engine_version: col.required_engine.map(|(v, _)| v),
+    }
+}
+
+fn is_known_source(s: &str) -> bool {
+    s == "syscall"
+}
+
+fn check_plugins(col: &Collected, opts: &Options, diags: &mut Vec<Diagnostic>) {
+    let mut loaded: Vec<(String, Version)> = opts.plugins.clone();
+    if opts.container_plugin {
+        loaded.push(("container".into(), version::CONTAINER_PLUGIN_VERSION));
+    }
+    for req in &col.plugin_reqs {
+        let ok = req.alternatives.iter().any(|(n, v)| {
+            let Some(want) = version::parse(v) else {
+                return false;
+            };
+            loaded
+                .iter()
+                .any(|(ln, lv)| ln == n && want.compatible_with(lv))
+        });
+        if ok {
+            continue;
+        }
+        let msg = if let [(n, v)] = req.alternatives.as_slice()
+            && let Some((_, lv)) = loaded.iter().find(|(ln, _)| ln == n)
+        {
+            format!(
+                "Plugin '{n}' version '{lv}' is not compatible with required plugin version '{v}'"
+            )
+        } else {
+            let alts = req
+                .alternatives
+                .iter()
+                .map(|(n, v)| format!("{n} (>= {v})"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("Plugin requirement not satisfied, must load one of: {alts}")
+        };
+        diags.push(
+            Diagnostic::new(Code::LoadErrValidate, req.span, msg)
+                .in_item("required_plugin_versions", ""),
+        );
+    }
+}
+
+fn mark_reachable(e: &Expr, table: &MacroTable, asts: &[ParsedCond], seen: &mut [bool]) {
+    e.walk(&mut |x| {
+        if let Expr::Macro(n) = x
+            && let Some(&j) = table.names.get(n.text.as_str())
+            && !seen[j]
+        {
+            seen[j] = true;
+            if let Some(a) = &asts[j].ast {
+                mark_reachable(a, table, asts, seen);
+            }
+        }
+    });
+}
+
+fn contains_error(e: &Expr) -> bool {
+    let mut found = false;
+    e.walk(&mut |x| found |= matches!(x, Expr::Error(_)));
+    found
+}
+
+fn fields_used(e: &Expr, out: &[OutputPart]) -> BTreeSet<String> {
+    use crate::syntax::condition::ast::{Operand, Rhs, TArg, Transform};
+    fn targ(a: &TArg, s: &mut BTreeSet<String>) {
+        match a {
+            TArg::Field(f) => {
+                s.insert(f.name.clone());
+            }
+            TArg::Transform(t) => transform(t, s),
+            TArg::List(xs, _) => xs.iter().for_each(|x| targ(x, s)),
+            _ => {}
+        }
+    }
+    fn transform(t: &Transform, s: &mut BTreeSet<String>) {
+        t.args.iter().for_each(|a| targ(a, s));
+    }
+    fn operand(o: &Operand, s: &mut BTreeSet<String>) {
+        match o {
+            Operand::Field(f) => {
+                s.insert(f.name.clone());
+            }
+            Operand::Transform(t) => transform(t, s),
+        }
+    }
+    let mut s = BTreeSet::new();
+    e.walk(&mut |x| {
+        if let Expr::Check(c) = x {
+            operand(&c.lhs, &mut s);
+            if let Rhs::Operand(o) = &c.rhs {
+                operand(o, &mut s);
+            }
+        }
+    });
+    for p in out {
+        if let OutputPart::Field { field, .. } = p {
+            s.insert(field.name.clone());
+        }
+    }
+    s
+}
+
+fn check_output_deprecations(
+    text: &str,
+    r: &crate::sema::items::RuleDef,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if text.contains("%container.info") {
+        diags.push(
+            Diagnostic::new(Code::LoadDeprecatedItem, r.output_span, "%container.info is deprecated and not supported anymore, and will be ignored in the output")
+                .in_item("rule output", &r.name.value),
+        );
+    }
+    for f in ["evt.dir", "evt.latency", "evt.wait_latency"] {
+        if text.contains(f) {
+            diags.push(
+                Diagnostic::new(
+                    Code::LoadDeprecatedItem,
+                    r.output_span,
+                    format!("usage of deprecated field '{f}' has been detected in the rule output"),
+                )
+                .in_item("rule output", &r.name.value),
+            );
+        }
+    }
+}
+
+/// Macro bodies are checked once, but a problem can still be reached twice; keep one.
+fn dedup(diags: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| seen.insert((d.code, d.primary, d.message.clone())));
+    diags.sort_by_key(|d| (d.primary.file, d.primary.span.start));
+}
+
+#[allow(dead_code)]
+fn fid(s: Span) -> FileSpan {
+    FileSpan {
+        file: FileId(0),
+        span: s,
+    }
+}

@@ -1,0 +1,11 @@
+//! falcorc's compiler for Falco rules: YAML with exact spans, the condition language,
+//! Falco's loader semantics, the field catalogue and type checker, a typed IR and a
+//! reference interpreter. Pure: text in, [`Analysis`] out.
+
+pub mod analysis;
+pub mod diag;
+pub mod sema;
+pub mod span;
+pub mod syntax;
+
+pub use analysis::{Analysis, Options, SourceFile, analyze};

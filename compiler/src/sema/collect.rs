@@ -1,0 +1,925 @@
+//! Collect items from YAML documents in file order: classify each item, validate its
+//! keys, and apply definitions, appends and overrides (Falco's `rule_loader::reader`
+//! and `collector`). Problems are reported and the item is skipped; loading goes on.
+
+use super::decode::{DResult, Item, decode_bool, scalar_of, suggest};
+use super::exceptions;
+use super::items::*;
+use super::text::{SrcText, Str};
+use super::version::{self, Version};
+use crate::diag::{Code, Diagnostic};
+use crate::span::{FileId, FileSpan};
+use crate::syntax::yaml::{Document, Node, NodeKind};
+use std::collections::{BTreeSet, HashMap};
+
+#[derive(Default)]
+pub struct Collected {
+    pub lists: Vec<ListDef>,
+    pub macros: Vec<MacroDef>,
+    pub rules: Vec<RuleDef>,
+    list_idx: HashMap<String, usize>,
+    macro_idx: HashMap<String, usize>,
+    rule_idx: HashMap<String, usize>,
+    pub required_engine: Option<(Version, FileSpan)>,
+    pub plugin_reqs: Vec<PluginRequirement>,
+    pub schema_ok: bool,
+    next_id: u32,
+}
+
+impl Collected {
+    pub fn new() -> Collected {
+        Collected {
+            schema_ok: true,
+            ..Default::default()
+        }
+    }
+
+    pub fn list(&self, name: &str) -> Option<&ListDef> {
+        self.list_idx.get(name).map(|&i| &self.lists[i])
+    }
+
+    pub fn macro_index(&self, name: &str) -> Option<usize> {
+        self.macro_idx.get(name).copied()
+    }
+
+    fn id(&mut self) -> u32 {
+        self.next_id += 1;
+        self.next_id
+    }
+}
+
+pub struct Ctx<'a> {
+    pub col: &'a mut Collected,
+    pub diags: &'a mut Vec<Diagnostic>,
+    pub engine: Version,
+}
+
+const LIST_KEYS: &[&str] = &["list", "items", "append", "override"];
+const MACRO_KEYS: &[&str] = &["macro", "condition", "append", "override"];
+const RULE_KEYS: &[&str] = &[
+    "rule",
+    "condition",
+    "output",
+    "desc",
+    "priority",
+    "source",
+    "enabled",
+    "tags",
+    "exceptions",
+    "capture",
+    "capture_duration",
+    "warn_evttypes",
+    "skip-if-unknown-filter",
+    "append",
+    "override",
+];
+const RULE_APPENDABLE: &[&str] = &["condition", "output", "desc", "tags", "exceptions"];
+const RULE_REPLACEABLE: &[&str] = &[
+    "condition",
+    "output",
+    "desc",
+    "priority",
+    "capture",
+    "capture_duration",
+    "tags",
+    "exceptions",
+    "enabled",
+    "warn_evttypes",
+    "skip-if-unknown-filter",
+];
+
+impl Ctx<'_> {
+    fn push(&mut self, d: Box<Diagnostic>) {
+        if d.code == Code::SchemaMismatch {
+            self.col.schema_ok = false;
+        }
+        self.diags.push(*d);
+    }
+
+    pub fn collect_docs(&mut self, file: FileId, docs: &[Document]) {
+        for doc in docs {
+            let Some(root) = &doc.root else { continue };
+            let Some(items) = root.as_seq() else {
+                self.push(Box::new(Diagnostic::new(
+                    Code::LoadErrYamlValidate,
+                    FileSpan {
+                        file,
+                        span: root.span,
+                    },
+                    "Rules content is not yaml array of objects",
+                )));
+                continue;
+            };
+            for node in items {
+                if node.is_null() {
+                    continue;
+                }
+                if node.as_map().is_none() {
+                    self.push(Box::new(Diagnostic::new(
+                        Code::LoadErrYamlValidate,
+                        FileSpan {
+                            file,
+                            span: node.span,
+                        },
+                        "Unexpected element type. Each element should be a yaml associative array.",
+                    )));
+                    continue;
+                }
+                self.collect_item(file, node);
+            }
+        }
+    }
+
+    fn collect_item(&mut self, file: FileId, node: &Node) {
+        const KINDS: [&str; 5] = [
+            "required_engine_version",
+            "required_plugin_versions",
+            "list",
+            "macro",
+            "rule",
+        ];
+        let kind = KINDS.into_iter().find(|k| node.get(k).is_some());
+        let Some(kind) = kind else {
+            let fs = FileSpan {
+                file,
+                span: node.span,
+            };
+            let first = node
+                .as_map()
+                .and_then(|m| m.first())
+                .and_then(|e| e.key.as_scalar())
+                .map(|s| s.value.clone());
+            let mut d = Diagnostic::new(Code::LoadUnknownItem, fs, "Unknown top level item");
+            if let Some(k) = first.as_deref().and_then(|k| suggest(k, KINDS)) {
+                d = d.help(format!("did you mean '{k}'?"));
+            }
+            self.push(Box::new(d));
+            return;
+        };
+        let name = node
+            .get(kind)
+            .and_then(|e| e.value.as_scalar())
+            .map(|s| s.value.clone())
+            .unwrap_or_default();
+        let item_kind = match kind {
+            "required_engine_version" => "required_engine_version",
+            "required_plugin_versions" => "required_plugin_versions",
+            "list" => "list",
+            "macro" => "macro",
+            _ => "rule",
+        };
+        let item = Item {
+            node,
+            file,
+            kind: item_kind,
+            name,
+        };
+        self.check_keys(&item);
+        let r = match kind {
+            "required_engine_version" => self.engine_version(&item),
+            "required_plugin_versions" => self.plugin_versions(&item),
+            "list" => self.list(&item),
+            "macro" => self.macro_(&item),
+            _ => self.rule(&item),
+        };
+        if let Err(d) = r {
+            self.push(d);
+        }
+    }
+
+    /// Unknown keys (warning) and duplicated keys (falcorc warning).
+    fn check_keys(&mut self, item: &Item) {
+        let allowed: &[&str] = match item.kind {
+            "list" => LIST_KEYS,
+            "macro" => MACRO_KEYS,
+            "rule" => RULE_KEYS,
+            "required_engine_version" => &["required_engine_version"],
+            _ => &["required_plugin_versions"],
+        };
+        let mut seen: HashMap<&str, FileSpan> = HashMap::new();
+        for e in item.node.as_map().unwrap_or_default() {
+            let Some(k) = e.key.as_scalar() else { continue };
+            let ks = item.fspan(e.key.span);
+            if let Some(first) = seen.get(k.value.as_str()) {
+                let d = item
+                    .err(
+                        Code::DuplicateKey,
+                        ks,
+                        format!(
+                            "Duplicate key '{}': only the first occurrence is used",
+                            k.value
+                        ),
+                    )
+                    .label(*first, "first defined here");
+                self.push(Box::new(d));
+                continue;
+            }
+            seen.insert(&k.value, ks);
+            if !allowed.contains(&k.value.as_str()) {
+                let mut d = item.err(
+                    Code::LoadUnknownKey,
+                    ks,
+                    format!("Unknown key '{}'. The key will be ignored.", k.value),
+                );
+                if let Some(s) = suggest(&k.value, allowed.iter().copied()) {
+                    d = Box::new(d.help(format!("did you mean '{s}'?")));
+                }
+                self.col.schema_ok = false;
+                self.diags.push(*d);
+            }
+        }
+    }
+
+    fn engine_version(&mut self, item: &Item) -> DResult<()> {
+        let s = item
+            .string("required_engine_version", true, false)?
+            .unwrap_or_else(|| unreachable_str(item));
+        let v = if let Ok(n) = s.value.parse::<u64>() {
+            Version {
+                major: 0,
+                minor: n,
+                patch: 0,
+            }
+        } else {
+            version::parse(&s.value).ok_or_else(|| {
+                item.validate_err(
+                    s.file_span(),
+                    format!("Unable to parse engine version '{}' as a semver string. Expected \"x.y.z\" semver format.", s.value),
+                )
+            })?
+        };
+        if !v.compatible_with(&self.engine) {
+            return Err(item.err(
+                Code::LoadErrValidate,
+                s.file_span(),
+                format!(
+                    "Rules require engine version {v}, but engine version is {}",
+                    self.engine
+                ),
+            ));
+        }
+        if self
+            .col
+            .required_engine
+            .as_ref()
+            .is_none_or(|(old, _)| *old < v)
+        {
+            self.col.required_engine = Some((v, s.file_span()));
+        }
+        Ok(())
+    }
+
+    fn plugin_versions(&mut self, item: &Item) -> DResult<()> {
+        let (_, v) = item
+            .entry("required_plugin_versions")
+            .unwrap_or((item.node, item.node));
+        let Some(seq) = v.as_seq() else {
+            return Err(item.validate_err(
+                item.fspan(v.span),
+                "Value of required_plugin_versions must be a sequence",
+            ));
+        };
+        for req in seq {
+            let Some(_) = req.as_map() else {
+                return Err(
+                    item.validate_err(item.fspan(req.span), "Plugin version must be a mapping")
+                );
+            };
+            let sub = Item {
+                node: req,
+                file: item.file,
+                kind: "required_plugin_versions",
+                name: String::new(),
+            };
+            let mut alts = vec![plugin_name_version(&sub)?];
+            if let Some((_, a)) = sub.entry("alternatives") {
+                let Some(aseq) = a.as_seq() else {
+                    return Err(item.validate_err(
+                        item.fspan(a.span),
+                        "Value of plugin version alternatives must be a sequence",
+                    ));
+                };
+                for alt in aseq {
+                    if alt.as_map().is_none() {
+                        return Err(item.validate_err(
+                            item.fspan(alt.span),
+                            "Plugin version alternative must be a mapping",
+                        ));
+                    }
+                    let asub = Item {
+                        node: alt,
+                        file: item.file,
+                        kind: "required_plugin_versions",
+                        name: String::new(),
+                    };
+                    alts.push(plugin_name_version(&asub)?);
+                }
+            }
+            let mut names = BTreeSet::new();
+            for (n, ver, span) in &alts {
+                if version::parse(ver).is_none() {
+                    return Err(item.err(
+                        Code::LoadErrValidate,
+                        *span,
+                        format!("Invalid required version '{ver}' for plugin '{n}'"),
+                    ));
+                }
+                if !names.insert(n.clone()) {
+                    return Err(item.err(
+                        Code::LoadErrValidate,
+                        *span,
+                        format!(
+                            "Defined multiple alternative version requirements for plugin '{n}'"
+                        ),
+                    ));
+                }
+            }
+            self.col.plugin_reqs.push(PluginRequirement {
+                alternatives: alts.into_iter().map(|(n, v, _)| (n, v)).collect(),
+                span: item.fspan(req.span),
+            });
+        }
+        Ok(())
+    }
+
+    /// `override:` mapping: key -> (is_append, span). Validates operations.
+    fn override_map(
+        &self,
+        item: &Item,
+        appendable: &[&str],
+        replaceable: &[&str],
+    ) -> DResult<Option<Vec<(String, bool, FileSpan)>>> {
+        let Some((_, ov)) = item.entry("override") else {
+            return Ok(None);
+        };
+        let Some(entries) = ov.as_map() else {
+            return Err(item.validate_err(item.fspan(ov.span), "Value of override must be a map"));
+        };
+        let mut out = Vec::new();
+        for e in entries {
+            let key = e
+                .key
+                .as_scalar()
+                .map(|s| s.value.clone())
+                .unwrap_or_default();
+            let op = e
+                .value
+                .as_scalar()
+                .map(|s| s.value.trim().to_string())
+                .unwrap_or_default();
+            let vspan = item.fspan(e.value.span);
+            let is_append = match op.as_str() {
+                "append" => true,
+                "replace" => false,
+                _ => {
+                    return Err(item.validate_err(
+                        vspan,
+                        format!("Invalid override operation for key '{key}': '{op}'. Allowed values are: append replace "),
+                    ));
+                }
+            };
+            if is_append && !appendable.contains(&key.as_str()) {
+                return Err(item.validate_err(
+                    item.fspan(e.key.span),
+                    format!("Key '{key}' cannot be appended to, use 'replace' instead"),
+                ));
+            }
+            if !is_append && !replaceable.contains(&key.as_str()) {
+                return Err(item.validate_err(
+                    item.fspan(e.key.span),
+                    format!("Key '{key}' cannot be replaced"),
+                ));
+            }
+            if !item.has(&key) {
+                let which = if is_append { "An append" } else { "A replace" };
+                return Err(item.validate_err(
+                    item.fspan(e.key.span),
+                    format!(
+                        "{which} override for '{key}' was specified but '{key}' is not defined"
+                    ),
+                ));
+            }
+            out.push((key, is_append, item.fspan(e.key.span)));
+        }
+        // Every overridable key present in the item must be named under `override`.
+        for e in item.node.as_map().unwrap_or_default() {
+            let Some(k) = e.key.as_scalar() else { continue };
+            let k = k.value.as_str();
+            if (appendable.contains(&k) || replaceable.contains(&k))
+                && !out.iter().any(|(n, _, _)| n == k)
+            {
+                return Err(item.validate_err(
+                    item.fspan(e.key.span),
+                    format!(
+                        "Unexpected key '{k}': no corresponding entry under 'override' is defined."
+                    ),
+                ));
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// `append: true`, with its deprecation warning; error when combined with override.
+    fn legacy_append(&mut self, item: &Item, example: &str) -> DResult<bool> {
+        let append = item.bool("append")?.is_some_and(|(b, _)| b);
+        if append {
+            let msg = format!(
+                "'append' key is deprecated. Add an 'append' entry (e.g. '{example}: append') under 'override' instead."
+            );
+            self.push(item.err(Code::LoadDeprecatedItem, item.key_span("append"), msg));
+            if item.has("override") {
+                return Err(item.validate_err(
+                    item.key_span("override"),
+                    format!(
+                        "Keys 'override' and 'append: true' cannot be used together. Add an 'append' entry (e.g. '{example}: append') under 'override' instead."
+                    ),
+                ));
+            }
+        }
+        Ok(append)
+    }
+
+    fn list(&mut self, item: &Item) -> DResult<()> {
+        let name = item
+            .string("list", true, false)?
+            .unwrap_or_else(|| unreachable_str(item));
+        if !valid_list_name(&name.value) {
+            self.push(item.err(Code::LoadInvalidListName, name.file_span(), format!("List has an invalid name. List names should match a regular expression: {LIST_NAME_RE}")));
+        }
+        let append = self.legacy_append(item, "items")?;
+        let ov = self.override_map(item, &["items"], &["items"])?;
+        let (_, items_node) = item.entry("items").ok_or_else(|| {
+            item.validate_err(item.head_span(), "Item has no mapping for key 'items'")
+        })?;
+        let items = match &items_node.kind {
+            NodeKind::Seq(xs) => xs
+                .iter()
+                .map(|x| {
+                    scalar_of(x, item.file).ok_or_else(|| {
+                        item.validate_err(item.fspan(x.span), "sequence value is not scalar")
+                    })
+                })
+                .collect::<DResult<Vec<_>>>()?,
+            NodeKind::Null => {
+                return Err(item.validate_err(
+                    item.fspan(items_node.span),
+                    "Mapping for key 'items' is empty",
+                ));
+            }
+            _ => {
+                return Err(
+                    item.validate_err(item.fspan(items_node.span), "Value is not a sequence")
+                );
+            }
+        };
+        let append = append || ov.as_ref().is_some_and(|o| o.iter().any(|(_, a, _)| *a));
+        let id = self.col.id();
+        if append {
+            let Some(&i) = self.col.list_idx.get(&name.value) else {
+                return Err(item.err(
+                    Code::LoadErrValidate,
+                    name.file_span(),
+                    "List uses 'append' or 'override.items: append' but no list by that name already exists",
+                ));
+            };
+            let l = &mut self.col.lists[i];
+            l.items.extend(items);
+            l.visibility = id;
+        } else if let Some(&i) = self.col.list_idx.get(&name.value) {
+            let l = &mut self.col.lists[i];
+            l.items = items;
+            l.visibility = id;
+        } else {
+            self.col
+                .list_idx
+                .insert(name.value.clone(), self.col.lists.len());
+            self.col.lists.push(ListDef {
+                name,
+                items,
+                index: id,
+                visibility: id,
+                def: item.fspan(item.node.span),
+            });
+        }
+        Ok(())
+    }
+
+    fn macro_(&mut self, item: &Item) -> DResult<()> {
+        let name = item
+            .string("macro", true, false)?
+            .unwrap_or_else(|| unreachable_str(item));
+        if !valid_macro_name(&name.value) {
+            self.push(item.err(Code::LoadInvalidMacroName, name.file_span(), "Macro has an invalid name. Macro names should match a regular expression: ^[a-zA-Z]+[a-zA-Z0-9_]*$"));
+        }
+        let append = self.legacy_append(item, "condition")?;
+        let ov = self.override_map(item, &["condition"], &["condition"])?;
+        let cond = item
+            .string("condition", true, false)?
+            .unwrap_or_else(|| unreachable_str(item));
+        let append = append || ov.as_ref().is_some_and(|o| o.iter().any(|(_, a, _)| *a));
+        let id = self.col.id();
+        if append {
+            let Some(&i) = self.col.macro_idx.get(&name.value) else {
+                return Err(item.err(
+                    Code::LoadErrValidate,
+                    name.file_span(),
+                    "Macro uses 'append' or 'override.condition: append' but no macro by that name already exists",
+                ));
+            };
+            let m = &mut self.col.macros[i];
+            m.cond.push_synthetic(" ", cond.file_span());
+            m.cond.push_str(&cond, 0..cond.value.len());
+            m.visibility = id;
+        } else if let Some(&i) = self.col.macro_idx.get(&name.value) {
+            let m = &mut self.col.macros[i];
+            m.cond = SrcText::from_str(&cond);
+            m.cond_span = cond.file_span();
+            m.visibility = id;
+        } else {
+            self.col
+                .macro_idx
+                .insert(name.value.clone(), self.col.macros.len());
+            let cond_span = cond.file_span();
+            self.col.macros.push(MacroDef {
+                name,
+                cond: SrcText::from_str(&cond),
+                cond_span,
+                index: id,
+                visibility: id,
+                def: item.fspan(item.node.span),
+            });
+        }
+        Ok(())
+    }
+
+    fn rule(&mut self, item: &Item) -> DResult<()> {
+        let name = item
+            .string("rule", true, false)?
+            .unwrap_or_else(|| unreachable_str(item));
+        let legacy_append = self.legacy_append(item, "condition")?;
+        let ov = self.override_map(item, RULE_APPENDABLE, RULE_REPLACEABLE)?;
+        let existing = self.col.rule_idx.get(&name.value).copied();
+        if let Some(ov) = ov {
+            return self.rule_override(item, &name, existing, &ov);
+        }
+        if legacy_append {
+            return self.rule_legacy_append(item, &name, existing);
+        }
+        let full = ["condition", "output", "desc", "priority"]
+            .iter()
+            .any(|k| item.has(k));
+        if !full {
+            // Enable-only item.
+            let enabled = item.bool("enabled")?;
+            let Some((enabled, _)) = enabled else {
+                return Err(
+                    item.validate_err(item.head_span(), "Item has no mapping for key 'condition'")
+                );
+            };
+            self.push(item.err(
+                Code::LoadDeprecatedItem,
+                item.key_span("enabled"),
+                "The standalone 'enabled' key usage is deprecated. The correct approach requires also a 'replace' entry under the 'override' key (i.e. 'enabled: replace').",
+            ));
+            let Some(i) = existing else {
+                return Err(item.err(
+                    Code::LoadErrValidate,
+                    name.file_span(),
+                    "Rule has 'enabled' key but no rule by that name already exists",
+                ));
+            };
+            self.col.rules[i].enabled = enabled;
+            return Ok(());
+        }
+        self.rule_define(item, name, existing)
+    }
+
+    fn rule_define(&mut self, item: &Item, name: Str, existing: Option<usize>) -> DResult<()> {
+        let cond = item
+            .string("condition", true, false)?
+            .unwrap_or_else(|| unreachable_str(item));
+        let output = item
+            .string("output", true, false)?
+            .unwrap_or_else(|| unreachable_str(item));
+        let desc = item
+            .string("desc", true, false)?
+            .unwrap_or_else(|| unreachable_str(item));
+        let prio = item
+            .string("priority", true, false)?
+            .unwrap_or_else(|| unreachable_str(item));
+        let priority = self.priority(item, &prio)?;
+        let source = item.string("source", false, true)?.map(|s| s.value);
+        let enabled = item.bool("enabled")?.map_or(true, |b| b.0);
+        let tags = self.tags(item)?;
+        let exceptions = exceptions::decode_all(self, item, true)?;
+        let capture = self.bool_schema(item, "capture")?.unwrap_or(false);
+        let capture_duration = item.int("capture_duration")?.map_or(0, |v| v.0);
+        let warn_evttypes = self.bool_schema(item, "warn_evttypes")?.unwrap_or(true);
+        let skip = self
+            .bool_schema(item, "skip-if-unknown-filter")?
+            .unwrap_or(false);
+        let id = self.col.id();
+        let cond_span = cond.file_span();
+        let output_span = output.file_span();
+        let mut rule = RuleDef {
+            cond: SrcText::from_str(&cond),
+            cond_span,
+            output: trimmed(&output),
+            output_span,
+            desc: desc.value,
+            priority,
+            source: source.clone().unwrap_or_else(|| "syscall".into()),
+            enabled,
+            tags,
+            exceptions,
+            capture,
+            capture_duration,
+            warn_evttypes,
+            skip_if_unknown_filter: skip,
+            index: id,
+            visibility: id,
+            def: item.fspan(item.node.span),
+            name,
+        };
+        if let Some(i) = existing {
+            let old = &self.col.rules[i];
+            if let Some(new_src) = &source
+                && !new_src.is_empty()
+                && !old.source.is_empty()
+                && *new_src != old.source
+            {
+                return Err(item.err(
+                    Code::LoadErrValidate,
+                    item.key_span("source"),
+                    "Rule has been re-defined with a different source",
+                ));
+            }
+            rule.index = old.index;
+            self.col.rules[i] = rule;
+        } else {
+            self.col
+                .rule_idx
+                .insert(rule.name.value.clone(), self.col.rules.len());
+            self.col.rules.push(rule);
+        }
+        Ok(())
+    }
+
+    fn rule_legacy_append(
+        &mut self,
+        item: &Item,
+        name: &Str,
+        existing: Option<usize>,
+    ) -> DResult<()> {
+        let cond = item.string("condition", false, true)?;
+        let has_exc = item.entry("exceptions").is_some_and(|(_, v)| !v.is_null());
+        if cond.is_none() && !has_exc {
+            return Err(item.err(
+                Code::LoadErrValidate,
+                name.file_span(),
+                "Appended rule must have exceptions or condition property",
+            ));
+        }
+        let Some(i) = existing else {
+            return Err(item.err(
+                Code::LoadErrValidate,
+                name.file_span(),
+                "Rule uses 'append' or 'override.<key>: append' but no rule by that name already exists",
+            ));
+        };
+        let exc = exceptions::decode_all(self, item, false)?;
+        let id = self.col.id();
+        let mut rule = self.col.rules[i].clone();
+        if let Some(c) = cond {
+            append_text(&mut rule.cond, &c);
+        }
+        exceptions::append(self, item, &mut rule, exc)?;
+        rule.visibility = id;
+        self.col.rules[i] = rule;
+        Ok(())
+    }
+
+    fn rule_override(
+        &mut self,
+        item: &Item,
+        name: &Str,
+        existing: Option<usize>,
+        ov: &[(String, bool, FileSpan)],
+    ) -> DResult<()> {
+        let Some(i) = existing else {
+            let first_append = ov.iter().find(|(_, a, _)| *a);
+            let msg = match first_append {
+                Some((k, _, _)) => format!(
+                    "Rule uses 'append' or 'override.{k}: append' but no rule by that name already exists"
+                ),
+                None => {
+                    let k = ov.first().map_or("", |(k, _, _)| k.as_str());
+                    format!(
+                        "Rule uses 'override.{k}: replace' but no rule by that name already exists"
+                    )
+                }
+            };
+            return Err(item.err(Code::LoadErrValidate, name.file_span(), msg));
+        };
+        let mut rule = self.col.rules[i].clone();
+        // Appends first, then replaces, as Falco does.
+        for (key, _, _) in ov.iter().filter(|(_, a, _)| *a) {
+            match key.as_str() {
+                "condition" | "output" | "desc" => {
+                    let s = item
+                        .string(key, true, true)?
+                        .unwrap_or_else(|| unreachable_str(item));
+                    if s.value.is_empty() {
+                        continue;
+                    }
+                    match key.as_str() {
+                        "condition" => append_text(&mut rule.cond, &s),
+                        "output" => {
+                            let t = trimmed(&s);
+                            rule.output.push_synthetic(" ", s.file_span());
+                            rule.output.push_text(&t, 0..t.text.len());
+                        }
+                        _ => {
+                            rule.desc.push(' ');
+                            rule.desc.push_str(&s.value);
+                        }
+                    }
+                }
+                "tags" => rule.tags.extend(self.tags(item)?),
+                _ => {
+                    let exc = exceptions::decode_all(self, item, false)?;
+                    exceptions::append(self, item, &mut rule, exc)?;
+                }
+            }
+        }
+        for (key, _, _) in ov.iter().filter(|(_, a, _)| !*a) {
+            match key.as_str() {
+                "condition" => {
+                    let s = item
+                        .string(key, true, false)?
+                        .unwrap_or_else(|| unreachable_str(item));
+                    rule.cond = SrcText::from_str(&s);
+                    rule.cond_span = s.file_span();
+                }
+                "output" => {
+                    let s = item
+                        .string(key, true, false)?
+                        .unwrap_or_else(|| unreachable_str(item));
+                    rule.output = trimmed(&s);
+                    rule.output_span = s.file_span();
+                }
+                "desc" => {
+                    rule.desc = item
+                        .string(key, true, false)?
+                        .map(|s| s.value)
+                        .unwrap_or_default()
+                }
+                "priority" => {
+                    let s = item
+                        .string(key, true, false)?
+                        .unwrap_or_else(|| unreachable_str(item));
+                    rule.priority = self.priority(item, &s)?;
+                }
+                "tags" => rule.tags = self.tags(item)?,
+                "exceptions" => {
+                    let exc = exceptions::decode_all(self, item, true)?;
+                    rule.exceptions = exc;
+                }
+                "enabled" => rule.enabled = item.bool(key)?.is_none_or(|b| b.0),
+                "capture" => rule.capture = self.bool_schema(item, key)?.unwrap_or(false),
+                "capture_duration" => rule.capture_duration = item.int(key)?.map_or(0, |v| v.0),
+                "warn_evttypes" => {
+                    rule.warn_evttypes = self.bool_schema(item, key)?.unwrap_or(true)
+                }
+                _ => rule.skip_if_unknown_filter = self.bool_schema(item, key)?.unwrap_or(false),
+            }
+        }
+        rule.visibility = self.col.id();
+        self.col.rules[i] = rule;
+        Ok(())
+    }
+
+    /// A boolean that the JSON schema wants as a YAML boolean, not a string.
+    fn bool_schema(&mut self, item: &Item, key: &str) -> DResult<Option<bool>> {
+        let b = item.bool(key)?;
+        if let Some((_, span)) = b
+            && let Some((_, v)) = item.entry(key)
+            && let Some(s) = v.as_scalar()
+            && (!matches!(
+                s.value.as_str(),
+                "true" | "false" | "True" | "False" | "TRUE" | "FALSE"
+            ) || s.style != crate::syntax::yaml::Style::Plain)
+        {
+            self.push(item.err(
+                Code::SchemaMismatch,
+                span,
+                format!("'{key}' should be a YAML boolean (true or false)"),
+            ));
+        }
+        Ok(b.map(|b| b.0))
+    }
+
+    fn priority(&mut self, item: &Item, s: &Str) -> DResult<Priority> {
+        let Some(p) = Priority::parse(&s.value) else {
+            let names = Priority::ALL
+                .iter()
+                .map(|p| p.name().to_ascii_uppercase())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(Box::new(
+                item.validate_err(s.file_span(), "Invalid priority")
+                    .help(format!("use one of {names} (or INFO)")),
+            ));
+        };
+        let upper = s.value.to_ascii_uppercase();
+        if s.value != upper {
+            self.push(item.err(
+                Code::SchemaMismatch,
+                s.file_span(),
+                format!("Priority '{}' should be written '{upper}'", s.value),
+            ));
+        }
+        Ok(p)
+    }
+
+    fn tags(&mut self, item: &Item) -> DResult<BTreeSet<String>> {
+        let Some((_, v)) = item.entry("tags") else {
+            return Ok(BTreeSet::new());
+        };
+        match &v.kind {
+            NodeKind::Null => Ok(BTreeSet::new()),
+            NodeKind::Seq(xs) => xs
+                .iter()
+                .map(|x| {
+                    x.as_scalar().map(|s| s.value.clone()).ok_or_else(|| {
+                        item.validate_err(item.fspan(x.span), "sequence value is not scalar")
+                    })
+                })
+                .collect(),
+            _ => Err(item.validate_err(item.fspan(v.span), "Value is not a sequence")),
+        }
+    }
+}
+
+fn plugin_name_version(sub: &Item) -> DResult<(String, String, FileSpan)> {
+    let n = sub
+        .string("name", true, false)?
+        .unwrap_or_else(|| unreachable_str(sub));
+    let v = sub
+        .string("version", true, false)?
+        .unwrap_or_else(|| unreachable_str(sub));
+    Ok((n.value, v.value.clone(), v.file_span()))
+}
+
+/// `prev + " " + new` (Falco's append), skipping empty appends.
+fn append_text(prev: &mut SrcText, new: &Str) {
+    if new.value.is_empty() {
+        return;
+    }
+    prev.push_synthetic(" ", new.file_span());
+    prev.push_str(new, 0..new.value.len());
+}
+
+/// The output, trimmed of surrounding whitespace as Falco reads it.
+fn trimmed(s: &Str) -> SrcText {
+    let start = s.value.len() - s.value.trim_start().len();
+    let end = s.value.trim_end().len().max(start);
+    let mut t = SrcText::default();
+    t.push_str(s, start..end);
+    t
+}
+
+/// Only reached when a required key was checked before; keeps the code panic-free.
+fn unreachable_str(item: &Item) -> Str {
+    Str {
+        value: String::new(),
+        file: item.file,
+        span: item.node.span,
+        scalar: None,
+    }
+}
+
+pub const LIST_NAME_RE: &str = "^[^()\"'[:space:]=,]+$";
+
+pub fn valid_list_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| {
+            !matches!(b, b'(' | b')' | b'"' | b'\'' | b'=' | b',')
+                && !b.is_ascii_whitespace()
+                && b != 0x0B
+        })
+}
+
+pub fn valid_macro_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    letters > 0
+        && b[letters..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+}
+
+#[allow(dead_code)]
+fn is_bool(s: &str) -> bool {
+    decode_bool(s).is_some()
+}

@@ -1,0 +1,15 @@
+//! Semantic analysis: collect items, resolve lists and macros, expand exceptions,
+//! type-check, compute event types, check outputs (Falco's `rule_loader::compiler`).
+
+pub mod catalog;
+pub mod collect;
+pub mod decode;
+pub mod evttype;
+pub mod exceptions;
+pub mod items;
+pub mod lists;
+pub mod output;
+pub mod resolve;
+pub mod text;
+pub mod typeck;
+pub mod version;

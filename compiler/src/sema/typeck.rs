@@ -1,0 +1,742 @@
+//! Type checker: resolves every field against the catalogue and checks operators,
+//! values, transformers and field-to-field comparisons. An error gives the operand
+//! the `Error` type, which raises nothing further, and checking goes on.
+
+use super::catalog::{self, ArgKind, FieldDef, FieldType, flags};
+use super::decode::suggest;
+use crate::diag::{Code, Diagnostic, Severity};
+use crate::span::{SourceMap, Span};
+use crate::syntax::condition::ast::*;
+
+/// The type of an operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Val { ty: FieldType, list: bool },
+    Error,
+}
+
+/// A field reference resolved against the catalogue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedField {
+    pub def: &'static FieldDef,
+    /// Dotted suffix (`flags` of `evt.arg.flags`), without the dot.
+    pub suffix: Option<String>,
+    pub arg: Option<String>,
+    pub ty: FieldType,
+    pub list: bool,
+}
+
+/// Options that change what exists.
+#[derive(Clone, Copy, Debug)]
+pub struct Env {
+    /// The built-in model of the container plugin provides `container.*` and `k8s.*`.
+    pub container_plugin: bool,
+}
+
+/// Look a bare field token up (as in exception `fields`), ignoring arguments.
+pub fn resolve_field_name(name: &str) -> Option<&'static FieldDef> {
+    let (base, _) = name.split_once('[').unwrap_or((name, ""));
+    let (def, suffix) = catalog::lookup(base)?;
+    (suffix.is_empty() || def.arg.takes_dotted_suffix()).then_some(def)
+}
+
+/// Resolve a field, or explain why it does not exist / is misused.
+pub fn resolve_field(
+    f: &FieldRef,
+    env: &Env,
+) -> Result<ResolvedField, (String, Option<String>, Span)> {
+    let unknown = || {
+        let candidates = catalog::FIELDS
+            .iter()
+            .filter(|d| !d.has(flags::TABLE_ONLY))
+            .map(|d| d.name);
+        let help = suggest(&f.name, candidates).map(|s| format!("did you mean '{s}'?"));
+        (
+            format!("filter_check called with nonexistent field {}", f.name),
+            help,
+            f.name_span,
+        )
+    };
+    let Some((def, suffix)) = catalog::lookup(&f.name) else {
+        return Err(unknown());
+    };
+    if !suffix.is_empty() && !def.arg.takes_dotted_suffix() {
+        return Err(unknown());
+    }
+    if def.class == catalog::FieldClass::Container && !env.container_plugin {
+        return Err((
+            format!(
+                "filter_check called with nonexistent field {} (the container plugin is not loaded)",
+                f.name
+            ),
+            Some("container.* and k8s.* fields come from the container plugin".into()),
+            f.name_span,
+        ));
+    }
+    let suffix = suffix.strip_prefix('.').map(str::to_string);
+    let arg = f.arg.as_ref().map(|a| a.value.clone());
+    let arg_span = f.arg.as_ref().map_or(f.span, |a| a.span);
+    let need = |what: &str| {
+        Err((
+            format!("field '{}' requires an argument: {what}", def.name),
+            None,
+            f.span,
+        ))
+    };
+    let is_index = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match def.arg {
+        ArgKind::None => {
+            if arg.is_some() {
+                return Err((
+                    format!("field '{}' does not support an argument", def.name),
+                    None,
+                    arg_span,
+                ));
+            }
+        }
+        ArgKind::Index { required } => match &arg {
+            None if required => return need("[N]"),
+            Some(a) if !is_index(a) => {
+                return Err((
+                    format!("field '{}' needs a numeric index, not '{a}'", def.name),
+                    None,
+                    arg_span,
+                ));
+            }
+            _ => {}
+        },
+        ArgKind::Key { required } | ArgKind::IndexOrKey { required } => {
+            if required && arg.is_none() {
+                return need("[KEY]");
+            }
+        }
+        ArgKind::Ancestor => {
+            if let Some(a) = &arg
+                && !is_index(a)
+            {
+                return Err((
+                    format!(
+                        "field '{}' needs a numeric ancestor level, not '{a}'",
+                        def.name
+                    ),
+                    None,
+                    arg_span,
+                ));
+            }
+        }
+        ArgKind::EvtArg => match (&suffix, &arg) {
+            (None, None) => return need(".NAME or [N]"),
+            (Some(_), Some(_)) => {
+                return Err((
+                    format!("field '{}' takes a .NAME or an [N], not both", def.name),
+                    None,
+                    arg_span,
+                ));
+            }
+            (None, Some(a)) if !is_index(a) => {
+                return Err((
+                    format!("field '{}' needs a numeric index, not '{a}'", def.name),
+                    None,
+                    arg_span,
+                ));
+            }
+            _ => {}
+        },
+        ArgKind::RawArg => {
+            if arg.is_some() {
+                return Err((
+                    format!(
+                        "field '{}' only accepts a .NAME suffix, not an [N] argument",
+                        def.name
+                    ),
+                    None,
+                    arg_span,
+                ));
+            }
+            if suffix.is_none() {
+                return need(".NAME");
+            }
+        }
+        ArgKind::TypeIs | ArgKind::CgroupSubsys => {
+            if suffix.is_none() {
+                return need(".NAME");
+            }
+        }
+        ArgKind::AbsPath => {
+            if let Some(s) = &suffix
+                && s != "src"
+                && s != "dst"
+            {
+                return Err(unknown());
+            }
+        }
+        ArgKind::Around => match &arg {
+            Some(a) if is_index(a) => {}
+            _ => return need("[N] (a timestamp in nanoseconds)"),
+        },
+    }
+    let mut ty = def.ty;
+    if def.arg == ArgKind::RawArg {
+        let name = suffix.as_deref().unwrap_or("");
+        match catalog::events::param_type(name) {
+            Some(t) => ty = t,
+            None => return Err((format!("unknown event argument {name}"), None, f.name_span)),
+        }
+    }
+    // A list field with an index argument (fd.types[0]) yields one value.
+    let list = def.has(flags::LIST) && arg.is_none();
+    Ok(ResolvedField {
+        def,
+        suffix,
+        arg,
+        ty,
+        list,
+    })
+}
+
+pub struct Checker<'a> {
+    pub env: Env,
+    pub smap: &'a SourceMap,
+    pub diags: Vec<Diagnostic>,
+    pub severity: Severity,
+    pub item: (&'static str, String),
+}
+
+fn is_stringy(t: FieldType) -> bool {
+    t.is_string()
+}
+
+/// Operators a type supports (libsinsp's `flt_is_comparable`).
+pub fn op_supported(ty: FieldType, list: bool, op: Op) -> bool {
+    use Op::*;
+    if op == Exists {
+        return true;
+    }
+    if list {
+        return matches!(op, In | Intersects);
+    }
+    if is_stringy(ty) {
+        return !matches!(op, BContains | BStartsWith);
+    }
+    match ty {
+        FieldType::Bytebuf => matches!(
+            op,
+            Eq | EqEq
+                | Ne
+                | Contains
+                | In
+                | StartsWith
+                | EndsWith
+                | Intersects
+                | BContains
+                | BStartsWith
+        ),
+        FieldType::Bool => matches!(op, Eq | EqEq | Ne | In | Intersects),
+        FieldType::Double => matches!(op, Lt | Le | Gt | Ge),
+        t if t.is_ip() => matches!(op, Eq | EqEq | Ne | In | Intersects),
+        t if t.is_numeric() => matches!(op, Eq | EqEq | Ne | Lt | Le | Gt | Ge | In | Intersects),
+        _ => matches!(op, Eq | EqEq | Ne | In | Intersects),
+    }
+}
+
+fn type_word(ty: FieldType) -> &'static str {
+    if ty.is_numeric() {
+        "numeric"
+    } else if ty.is_ip() {
+        "ip address"
+    } else if ty == FieldType::Bool {
+        "boolean"
+    } else if ty == FieldType::Bytebuf {
+        "bytebuf"
+    } else {
+        ty.short_name()
+    }
+}
+
+impl Checker<'_> {
+    fn report(&mut self, code: Code, span: Span, msg: impl Into<String>, help: Option<String>) {
+        let mut d =
+            Diagnostic::new(code, self.smap.to_file(span), msg).in_item(self.item.0, &self.item.1);
+        if code == Code::LoadErrCompileCondition {
+            d.severity = self.severity;
+        }
+        if let Some(h) = help {
+            d = d.help(h);
+        }
+        self.diags.push(d);
+    }
+
+    fn error(&mut self, span: Span, msg: impl Into<String>) {
+        self.report(Code::LoadErrCompileCondition, span, msg, None);
+    }
+
+    pub fn check_expr(&mut self, e: &Expr) {
+        match e {
+            Expr::And(xs, _) | Expr::Or(xs, _) => xs.iter().for_each(|x| self.check_expr(x)),
+            Expr::Not(x, _) => self.check_expr(x),
+            Expr::Macro(_) | Expr::Error(_) => {}
+            Expr::Check(c) => self.check(c),
+        }
+    }
+
+    fn field(&mut self, f: &FieldRef, rhs_side: bool, in_comparison: bool) -> Ty {
+        match resolve_field(f, &self.env) {
+            Ok(r) => {
+                if r.def.has(flags::DEPRECATED)
+                    && matches!(
+                        r.def.name,
+                        "evt.dir"
+                            | "evt.latency"
+                            | "evt.latency.s"
+                            | "evt.latency.ns"
+                            | "evt.latency.human"
+                            | "evt.wait_latency"
+                    )
+                {
+                    self.report(Code::LoadDeprecatedItem, f.name_span, format!("usage of deprecated field '{}' has been detected in the rule condition", r.def.name), None);
+                }
+                if in_comparison && r.def.has(flags::NO_RHS) {
+                    let side = if rhs_side { "right" } else { "left" };
+                    self.error(f.span, format!("field '{}' cannot be used on the {side} side of a field-to-field comparison", r.def.name));
+                    return Ty::Error;
+                }
+                Ty::Val {
+                    ty: r.ty,
+                    list: r.list,
+                }
+            }
+            Err((msg, help, span)) => {
+                self.report(Code::LoadErrCompileCondition, span, msg, help);
+                Ty::Error
+            }
+        }
+    }
+
+    fn operand(&mut self, o: &Operand, rhs_side: bool, in_comparison: bool) -> Ty {
+        match o {
+            Operand::Field(f) => self.field(f, rhs_side, in_comparison),
+            Operand::Transform(t) => self.transform(t, rhs_side, in_comparison),
+        }
+    }
+
+    fn targ(&mut self, a: &TArg, rhs_side: bool) -> Ty {
+        match a {
+            TArg::Field(f) => {
+                let ty = self.field(f, rhs_side, false);
+                if let (Ty::Val { .. }, Ok(r)) = (ty, resolve_field(f, &self.env))
+                    && r.def.has(flags::NO_TRANSFORMER)
+                {
+                    self.error(
+                        f.span,
+                        format!("field '{}' cannot be used inside a transformer", r.def.name),
+                    );
+                    return Ty::Error;
+                }
+                ty
+            }
+            TArg::Transform(t) => self.transform(t, rhs_side, false),
+            TArg::Str(_) => Ty::Val {
+                ty: FieldType::Charbuf,
+                list: false,
+            },
+            TArg::Num(_) => Ty::Val {
+                ty: FieldType::Uint64,
+                list: false,
+            },
+            TArg::List(xs, _) => {
+                for x in xs {
+                    if let Ty::Val { list: true, .. } = self.targ(x, rhs_side) {
+                        self.error(x.span(), "a list argument cannot contain list values");
+                    }
+                }
+                Ty::Val {
+                    ty: FieldType::Charbuf,
+                    list: true,
+                }
+            }
+        }
+    }
+
+    fn transform(&mut self, t: &Transform, rhs_side: bool, in_comparison: bool) -> Ty {
+        use TransformerKind::*;
+        let name = t.kind.name();
+        if let Some(a) = &t.arg
+            && t.kind != Getopt
+        {
+            self.error(
+                a.span,
+                format!("transformer '{name}' does not support field arguments"),
+            );
+            return Ty::Error;
+        }
+        let arg_tys: Vec<Ty> = t.args.iter().map(|a| self.targ(a, rhs_side)).collect();
+        if arg_tys.contains(&Ty::Error) {
+            return Ty::Error;
+        }
+        let arity = |n: usize| t.args.len() == n;
+        let bad = |this: &mut Self, msg: String| {
+            this.error(t.span, msg);
+            Ty::Error
+        };
+        match t.kind {
+            Val => {
+                // `val(f)` is the field itself, compared field to field.
+                let TArg::Field(f) = &t.args[0] else {
+                    return bad(self, "'val' takes a field".into());
+                };
+                if let Ok(r) = resolve_field(f, &self.env)
+                    && r.def.has(flags::NO_RHS)
+                {
+                    return bad(
+                        self,
+                        format!(
+                            "field '{}' cannot be used in a field-to-field comparison",
+                            r.def.name
+                        ),
+                    );
+                }
+                let _ = in_comparison;
+                arg_tys[0]
+            }
+            ToLower | ToUpper | B64 | Basename | Len => {
+                if !arity(1) || matches!(t.args[0], TArg::Str(_) | TArg::Num(_) | TArg::List(..)) {
+                    return bad(
+                        self,
+                        format!("transformer '{name}' takes exactly one field or transformer"),
+                    );
+                }
+                let Ty::Val { ty, list } = arg_tys[0] else {
+                    return Ty::Error;
+                };
+                let ok = match t.kind {
+                    ToLower | ToUpper | Basename => ty.is_string() && !list,
+                    B64 => (ty.is_string() || ty == FieldType::Bytebuf) && !list,
+                    _ => ty.is_string() || ty == FieldType::Bytebuf || list,
+                };
+                if !ok {
+                    return bad(
+                        self,
+                        format!(
+                            "transformer '{name}' is not supported on {} values",
+                            ty.short_name()
+                        ),
+                    );
+                }
+                match t.kind {
+                    Len => Ty::Val {
+                        ty: FieldType::Uint64,
+                        list: false,
+                    },
+                    B64 => Ty::Val {
+                        ty: if ty == FieldType::Bytebuf {
+                            FieldType::Bytebuf
+                        } else {
+                            FieldType::Charbuf
+                        },
+                        list: false,
+                    },
+                    _ => Ty::Val { ty, list: false },
+                }
+            }
+            Join => {
+                if !arity(2)
+                    || !matches!(arg_tys[1], Ty::Val { list: true, .. })
+                    || matches!(arg_tys[0], Ty::Val { list: true, .. })
+                {
+                    return bad(
+                        self,
+                        "transformer 'join' takes a separator and a list: join(sep, (a, b))".into(),
+                    );
+                }
+                Ty::Val {
+                    ty: FieldType::Charbuf,
+                    list: false,
+                }
+            }
+            Concat => {
+                if t.args.len() < 2
+                    || arg_tys
+                        .iter()
+                        .any(|a| matches!(a, Ty::Val { list: true, .. }))
+                {
+                    return bad(
+                        self,
+                        "transformer 'concat' takes two or more string arguments".into(),
+                    );
+                }
+                Ty::Val {
+                    ty: FieldType::Charbuf,
+                    list: false,
+                }
+            }
+            Getopt => {
+                if !arity(2)
+                    || !matches!(arg_tys[0], Ty::Val { list: true, .. })
+                    || !matches!(t.args[1], TArg::Str(_))
+                {
+                    return bad(self, "transformer 'getopt' takes an argument list and an option string: getopt(proc.args, \"t:\")".into());
+                }
+                Ty::Val {
+                    ty: FieldType::Charbuf,
+                    list: t.arg.is_none(),
+                }
+            }
+        }
+    }
+
+    fn check(&mut self, c: &Check) {
+        let field_to_field = matches!(c.rhs, Rhs::Operand(_));
+        let lhs = self.operand(&c.lhs, false, field_to_field);
+        let Ty::Val { ty, list } = lhs else {
+            if let Rhs::Operand(o) = &c.rhs {
+                self.operand(o, true, true);
+            }
+            return;
+        };
+        if !op_supported(ty, list, c.op) {
+            let what = if list {
+                "list".to_string()
+            } else {
+                type_word(ty).to_string()
+            };
+            self.error(
+                c.op_span,
+                format!(
+                    "'{}' operator not supported for {what} filters",
+                    c.op.text()
+                ),
+            );
+            return;
+        }
+        match &c.rhs {
+            Rhs::None => {}
+            Rhs::Value(v) => {
+                if c.op.is_list() {
+                    // A bare identifier after a list operator: an unresolved list name.
+                    self.report(
+                        Code::LoadCompileCondition,
+                        v.span,
+                        format!("'{}' is compared as a single literal value; no list by that name is defined", v.text),
+                        Some(format!("define `- list: {}` or write the values in parentheses", v.text)),
+                    );
+                }
+                self.value(c, ty, &v.text, v.span, v.quote.is_some());
+            }
+            Rhs::List(vs, _) => vs
+                .iter()
+                .for_each(|v| self.value(c, ty, &v.text, v.span, v.quote.is_some())),
+            Rhs::Modified { list, .. } => {
+                if ty.is_numeric() && !matches!(c.op, Op::Eq | Op::EqEq | Op::Ne) {
+                    self.error(
+                        c.op_span,
+                        format!(
+                            "'{}' operator not supported with modifiers for numeric filters",
+                            c.op.text()
+                        ),
+                    );
+                }
+                match &**list {
+                    Rhs::List(vs, _) => vs.iter().for_each(|v| self.value(c, ty, &v.text, v.span, v.quote.is_some())),
+                    Rhs::Value(v) => self.report(
+                        Code::LoadCompileCondition,
+                        v.span,
+                        format!("'{}' is compared as a single literal value; no list by that name is defined", v.text),
+                        None,
+                    ),
+                    _ => {}
+                }
+            }
+            Rhs::Operand(o) => {
+                if c.op == Op::Regex {
+                    self.error(
+                        o.span(),
+                        "the 'regex' operator requires a constant value, not a field",
+                    );
+                    return;
+                }
+                let Ty::Val { ty: rty, .. } = self.operand(o, true, true) else {
+                    return;
+                };
+                let compatible = (ty.is_string() && (rty.is_string() || rty == FieldType::Bytebuf))
+                    || (ty.is_numeric() && rty.is_numeric())
+                    || ty == rty
+                    || (ty.is_ip() && rty.is_ip())
+                    || (ty == FieldType::Bytebuf && rty.is_string());
+                if !compatible {
+                    self.error(
+                        o.span(),
+                        format!(
+                            "cannot compare a {} field with a {} field",
+                            ty.short_name(),
+                            rty.short_name()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Check one constant against the left-hand type and operator.
+    fn value(&mut self, c: &Check, ty: FieldType, v: &str, span: Span, quoted: bool) {
+        let op = c.op;
+        if v.contains('\0') && ty != FieldType::Bytebuf {
+            self.error(span, "filter values cannot contain NUL bytes");
+            return;
+        }
+        if matches!(op, Op::BContains | Op::BStartsWith) {
+            if v.is_empty() || v.len() % 2 != 0 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
+                self.error(
+                    span,
+                    "bcontains and bstartswith operator support hex strings only",
+                );
+            }
+            return;
+        }
+        if ty.is_ip() {
+            if !valid_ip_value(ty, v) {
+                self.error(
+                    span,
+                    format!("'{v}' is not a valid {} value", ty.short_name()),
+                );
+            }
+            return;
+        }
+        if ty == FieldType::Bool {
+            if v != "true" && v != "false" {
+                self.error(
+                    span,
+                    format!("'{v}' is not a valid boolean value (use true or false)"),
+                );
+            }
+            return;
+        }
+        if ty.is_numeric() {
+            if parse_number(v).is_none() {
+                self.error(
+                    span,
+                    format!(
+                        "'{v}' is not a valid number for a {} field",
+                        ty.short_name()
+                    ),
+                );
+            }
+            return;
+        }
+        if op == Op::Regex {
+            match regex::Regex::new(v) {
+                Err(e) => {
+                    let first = e
+                        .to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    self.error(span, format!("invalid regular expression '{v}': {first}"));
+                }
+                Ok(_) => {
+                    if let Some(simpler) = simpler_than_regex(v) {
+                        self.report(
+                            Code::LoadCompileCondition,
+                            span,
+                            format!("regex operator used with a pattern that a simpler operator can match: use '{simpler}'"),
+                            None,
+                        );
+                    }
+                }
+            }
+            return;
+        }
+        // evt.type values must name events or syscalls.
+        if let Operand::Field(f) = &c.lhs
+            && f.name == "evt.type"
+            && matches!(op, Op::Eq | Op::EqEq | Op::Ne | Op::In | Op::Intersects)
+            && v != "NA"
+            && catalog::event_codes(v).is_none()
+        {
+            let names = catalog::EVENTS
+                .iter()
+                .map(|e| e.name)
+                .chain(catalog::GENERIC_SYSCALLS.iter().copied());
+            let help = suggest(v, names).map(|s| format!("did you mean '{s}'?"));
+            self.report(
+                Code::LoadErrCompileCondition,
+                span,
+                format!("unknown event type {v}"),
+                help,
+            );
+            return;
+        }
+        if !quoted
+            && resolve_field_name(v).is_some()
+            && v.contains('.')
+            && v.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        {
+            self.report(
+                Code::LoadCompileCondition,
+                span,
+                format!("'{v}' may be a valid field misused as a const string value"),
+                Some(format!("to compare with the field, write val({v})")),
+            );
+        }
+    }
+}
+
+/// Numbers as libsinsp accepts them for numeric fields: decimal (signed) or hex.
+pub fn parse_number(v: &str) -> Option<i128> {
+    let t = v.trim();
+    if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        return i128::from_str_radix(h, 16).ok();
+    }
+    t.parse::<i128>().ok()
+}
+
+fn valid_ip_value(ty: FieldType, v: &str) -> bool {
+    use std::net::IpAddr;
+    let net = |s: &str| match s.split_once('/') {
+        Some((a, bits)) => a.parse::<IpAddr>().is_ok_and(|ip| {
+            bits.parse::<u8>()
+                .is_ok_and(|b| b <= if ip.is_ipv4() { 32 } else { 128 })
+        }),
+        None => s.parse::<IpAddr>().is_ok(),
+    };
+    match ty {
+        FieldType::IpNet | FieldType::Ipv4Net | FieldType::Ipv6Net => net(v),
+        _ => net(v),
+    }
+}
+
+/// If `re` is a literal with optional anchors or leading/trailing `.*`/`.?`, the
+/// simpler operator that does the same job.
+fn simpler_than_regex(re: &str) -> Option<&'static str> {
+    let mut s = re;
+    let mut lead = s.starts_with('^');
+    let mut trail = s.ends_with('$') && !s.ends_with("\\$");
+    s = s.strip_prefix('^').unwrap_or(s);
+    s = s.strip_suffix('$').filter(|_| trail).unwrap_or(s);
+    if let Some(r) = s.strip_prefix(".*").or_else(|| s.strip_prefix(".?")) {
+        s = r;
+        lead = false;
+    } else {
+        lead = true || lead;
+    }
+    if let Some(r) = s.strip_suffix(".*").or_else(|| s.strip_suffix(".?")) {
+        s = r;
+        trail = false;
+    } else {
+        trail = true;
+    }
+    let literal = !s.is_empty()
+        && s.chars().all(|c| {
+            c.is_alphanumeric() || matches!(c, '_' | '-' | '/' | ':' | ' ' | ',' | '@' | '=' | '%')
+        });
+    if !literal {
+        return None;
+    }
+    Some(match (lead, trail) {
+        (true, true) => "=",
+        (true, false) => "startswith",
+        (false, true) => "endswith",
+        (false, false) => "contains",
+    })
+}
