@@ -1,1 +1,42 @@
-fn main() {}
+//! The `falcorc` command line: argument parsing and wiring only.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "falcorc", version, about = "Compiler, linter and runtime for Falco rules")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check rules files (or directories of them), loaded in the given order like Falco.
+    Lint(cmd::lint::Args),
+    /// List the rules, macros and lists a set of files defines (like `falco -L`).
+    Rules(cmd::rules::Args),
+    /// List the fields of the syscall source (like `falco --list`).
+    Fields(cmd::fields::Args),
+    /// Explain a diagnostic code.
+    Explain(cmd::explain::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let code = match cli.command {
+        Command::Lint(a) => cmd::lint::run(a),
+        Command::Rules(a) => cmd::rules::run(a),
+        Command::Fields(a) => cmd::fields::run(a),
+        Command::Explain(a) => cmd::explain::run(a),
+    };
+    ExitCode::from(code)
+}

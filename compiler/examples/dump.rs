@@ -10,10 +10,7 @@ fn main() {
     let a = falcorc_compiler::analyze(files, &Default::default());
     eprintln!("took {:?}", t.elapsed());
     for d in &a.diagnostics {
-        let (l, c) = falcorc_compiler::span::line_col(
-            &a.files[d.primary.file.0 as usize].text,
-            d.primary.span.start,
-        );
+        let (l, c) = falcorc_compiler::span::line_col(&a.files[d.primary.file.0 as usize].text, d.primary.span.start);
         println!(
             "{}:{}:{} {} {} {:?}",
             d.severity.as_str(),

@@ -111,9 +111,7 @@ impl Analysis {
 
     /// The compiled rules that run (no errors, known source, not skipped).
     pub fn runnable_rules(&self) -> impl Iterator<Item = &RuleInfo> {
-        self.rules
-            .iter()
-            .filter(|r| r.skipped.is_none() && r.expr.is_some())
+        self.rules.iter().filter(|r| r.skipped.is_none() && r.expr.is_some())
     }
 }
 
@@ -131,14 +129,7 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
             } else {
                 Code::LoadErrYamlParse
             };
-            diags.push(Diagnostic::new(
-                code,
-                FileSpan {
-                    file: id,
-                    span: e.span,
-                },
-                e.message,
-            ));
+            diags.push(Diagnostic::new(code, FileSpan { file: id, span: e.span }, e.message));
         }
         let mut ctx = Ctx {
             col: &mut col,
@@ -160,13 +151,7 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
     let mut macro_asts = Vec::new();
     for m in &col.macros {
         let text = lists::substitute(&m.cond, &compiled_lists, &mut list_used);
-        let p = parse_cond(
-            &text,
-            m.cond_span,
-            &smap,
-            ("macro", &m.name.value),
-            &mut diags,
-        );
+        let p = parse_cond(&text, m.cond_span, &smap, ("macro", &m.name.value), &mut diags);
         macro_asts.push(p);
     }
     let mut table = MacroTable::new(
@@ -182,13 +167,7 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
     for r in &col.rules {
         let cond = exceptions::expand(&r.cond, r.cond_span, &r.exceptions);
         let text = lists::substitute(&cond, &compiled_lists, &mut list_used);
-        let p = parse_cond(
-            &text,
-            r.cond_span,
-            &smap,
-            ("rule", &r.name.value),
-            &mut diags,
-        );
+        let p = parse_cond(&text, r.cond_span, &smap, ("rule", &r.name.value), &mut diags);
         let expanded = p
             .ast
             .clone()
@@ -294,10 +273,8 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
         diags.extend(ck.diags);
         for e in out_errs {
             let fs = r.output.map(e.span, r.output_span);
-            diags.push(
-                Diagnostic::new(Code::LoadErrCompileOutput, fs, e.message)
-                    .in_item("rule output", &r.name.value),
-            );
+            diags
+                .push(Diagnostic::new(Code::LoadErrCompileOutput, fs, e.message).in_item("rule output", &r.name.value));
             rule_errors = true;
         }
         check_output_deprecations(&r.output.text, r, &mut diags);
@@ -312,9 +289,13 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
                 let set = evttype::of(&e);
                 if r.warn_evttypes && set.len() > 100 {
                     diags.push(
-                        Diagnostic::new(Code::LoadNoEvttype, r.cond_span, "Rule matches too many evt.type values. This has a significant performance penalty.")
-                            .in_item("rule", &r.name.value)
-                            .help("restrict the rule with `evt.type in (...)`, or set `warn_evttypes: false`"),
+                        Diagnostic::new(
+                            Code::LoadNoEvttype,
+                            r.cond_span,
+                            "Rule matches too many evt.type values. This has a significant performance penalty.",
+                        )
+                        .in_item("rule", &r.name.value)
+                        .help("restrict the rule with `evt.type in (...)`, or set `warn_evttypes: false`"),
                     );
                 }
                 info.evttypes = Some(set);
@@ -401,9 +382,7 @@ fn check_plugins(col: &Collected, opts: &Options, diags: &mut Vec<Diagnostic>) {
             let Some(want) = version::parse(v) else {
                 return false;
             };
-            loaded
-                .iter()
-                .any(|(ln, lv)| ln == n && want.compatible_with(lv))
+            loaded.iter().any(|(ln, lv)| ln == n && want.compatible_with(lv))
         });
         if ok {
             continue;
@@ -411,9 +390,7 @@ fn check_plugins(col: &Collected, opts: &Options, diags: &mut Vec<Diagnostic>) {
         let msg = if let [(n, v)] = req.alternatives.as_slice()
             && let Some((_, lv)) = loaded.iter().find(|(ln, _)| ln == n)
         {
-            format!(
-                "Plugin '{n}' version '{lv}' is not compatible with required plugin version '{v}'"
-            )
+            format!("Plugin '{n}' version '{lv}' is not compatible with required plugin version '{v}'")
         } else {
             let alts = req
                 .alternatives
@@ -423,10 +400,7 @@ fn check_plugins(col: &Collected, opts: &Options, diags: &mut Vec<Diagnostic>) {
                 .join(", ");
             format!("Plugin requirement not satisfied, must load one of: {alts}")
         };
-        diags.push(
-            Diagnostic::new(Code::LoadErrValidate, req.span, msg)
-                .in_item("required_plugin_versions", ""),
-        );
+        diags.push(Diagnostic::new(Code::LoadErrValidate, req.span, msg).in_item("required_plugin_versions", ""));
     }
 }
 
@@ -490,15 +464,15 @@ fn fields_used(e: &Expr, out: &[OutputPart]) -> BTreeSet<String> {
     s
 }
 
-fn check_output_deprecations(
-    text: &str,
-    r: &crate::sema::items::RuleDef,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn check_output_deprecations(text: &str, r: &crate::sema::items::RuleDef, diags: &mut Vec<Diagnostic>) {
     if text.contains("%container.info") {
         diags.push(
-            Diagnostic::new(Code::LoadDeprecatedItem, r.output_span, "%container.info is deprecated and not supported anymore, and will be ignored in the output")
-                .in_item("rule output", &r.name.value),
+            Diagnostic::new(
+                Code::LoadDeprecatedItem,
+                r.output_span,
+                "%container.info is deprecated and not supported anymore, and will be ignored in the output",
+            )
+            .in_item("rule output", &r.name.value),
         );
     }
     for f in ["evt.dir", "evt.latency", "evt.wait_latency"] {

@@ -55,14 +55,8 @@ pub fn line_col(text: &str, offset: u32) -> (u32, u32) {
     let offset = (offset as usize).min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let col = text[line_start..floor_char_boundary(text, offset)]
-        .chars()
-        .count() as u32
-        + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let col = text[line_start..floor_char_boundary(text, offset)].chars().count() as u32 + 1;
     (line, col)
 }
 
@@ -106,17 +100,11 @@ impl SourceMap {
     }
 
     pub fn to_file(&self, s: Span) -> FileSpan {
-        let i = self
-            .bases
-            .partition_point(|b| *b <= s.start)
-            .saturating_sub(1);
+        let i = self.bases.partition_point(|b| *b <= s.start).saturating_sub(1);
         let base = self.bases.get(i).copied().unwrap_or(0);
         FileSpan {
             file: FileId(i as u32),
-            span: Span::new(
-                s.start - base,
-                s.end.saturating_sub(base).max(s.start - base),
-            ),
+            span: Span::new(s.start - base, s.end.saturating_sub(base).max(s.start - base)),
         }
     }
 }

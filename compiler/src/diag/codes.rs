@@ -45,10 +45,7 @@ macro_rules! codes {
 
 impl Code {
     pub fn from_name(name: &str) -> Option<Code> {
-        Code::ALL
-            .iter()
-            .copied()
-            .find(|c| c.name().eq_ignore_ascii_case(name))
+        Code::ALL.iter().copied().find(|c| c.name().eq_ignore_ascii_case(name))
     }
 }
 

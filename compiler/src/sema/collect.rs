@@ -102,10 +102,7 @@ impl Ctx<'_> {
             let Some(items) = root.as_seq() else {
                 self.push(Box::new(Diagnostic::new(
                     Code::LoadErrYamlValidate,
-                    FileSpan {
-                        file,
-                        span: root.span,
-                    },
+                    FileSpan { file, span: root.span },
                     "Rules content is not yaml array of objects",
                 )));
                 continue;
@@ -117,10 +114,7 @@ impl Ctx<'_> {
                 if node.as_map().is_none() {
                     self.push(Box::new(Diagnostic::new(
                         Code::LoadErrYamlValidate,
-                        FileSpan {
-                            file,
-                            span: node.span,
-                        },
+                        FileSpan { file, span: node.span },
                         "Unexpected element type. Each element should be a yaml associative array.",
                     )));
                     continue;
@@ -140,10 +134,7 @@ impl Ctx<'_> {
         ];
         let kind = KINDS.into_iter().find(|k| node.get(k).is_some());
         let Some(kind) = kind else {
-            let fs = FileSpan {
-                file,
-                span: node.span,
-            };
+            let fs = FileSpan { file, span: node.span };
             let first = node
                 .as_map()
                 .and_then(|m| m.first())
@@ -205,10 +196,7 @@ impl Ctx<'_> {
                     .err(
                         Code::DuplicateKey,
                         ks,
-                        format!(
-                            "Duplicate key '{}': only the first occurrence is used",
-                            k.value
-                        ),
+                        format!("Duplicate key '{}': only the first occurrence is used", k.value),
                     )
                     .label(*first, "first defined here");
                 self.push(Box::new(d));
@@ -244,7 +232,10 @@ impl Ctx<'_> {
             version::parse(&s.value).ok_or_else(|| {
                 item.validate_err(
                     s.file_span(),
-                    format!("Unable to parse engine version '{}' as a semver string. Expected \"x.y.z\" semver format.", s.value),
+                    format!(
+                        "Unable to parse engine version '{}' as a semver string. Expected \"x.y.z\" semver format.",
+                        s.value
+                    ),
                 )
             })?
         };
@@ -258,21 +249,14 @@ impl Ctx<'_> {
                 ),
             ));
         }
-        if self
-            .col
-            .required_engine
-            .as_ref()
-            .is_none_or(|(old, _)| *old < v)
-        {
+        if self.col.required_engine.as_ref().is_none_or(|(old, _)| *old < v) {
             self.col.required_engine = Some((v, s.file_span()));
         }
         Ok(())
     }
 
     fn plugin_versions(&mut self, item: &Item) -> DResult<()> {
-        let (_, v) = item
-            .entry("required_plugin_versions")
-            .unwrap_or((item.node, item.node));
+        let (_, v) = item.entry("required_plugin_versions").unwrap_or((item.node, item.node));
         let Some(seq) = v.as_seq() else {
             return Err(item.validate_err(
                 item.fspan(v.span),
@@ -281,9 +265,7 @@ impl Ctx<'_> {
         };
         for req in seq {
             let Some(_) = req.as_map() else {
-                return Err(
-                    item.validate_err(item.fspan(req.span), "Plugin version must be a mapping")
-                );
+                return Err(item.validate_err(item.fspan(req.span), "Plugin version must be a mapping"));
             };
             let sub = Item {
                 node: req,
@@ -301,10 +283,9 @@ impl Ctx<'_> {
                 };
                 for alt in aseq {
                     if alt.as_map().is_none() {
-                        return Err(item.validate_err(
-                            item.fspan(alt.span),
-                            "Plugin version alternative must be a mapping",
-                        ));
+                        return Err(
+                            item.validate_err(item.fspan(alt.span), "Plugin version alternative must be a mapping")
+                        );
                     }
                     let asub = Item {
                         node: alt,
@@ -328,9 +309,7 @@ impl Ctx<'_> {
                     return Err(item.err(
                         Code::LoadErrValidate,
                         *span,
-                        format!(
-                            "Defined multiple alternative version requirements for plugin '{n}'"
-                        ),
+                        format!("Defined multiple alternative version requirements for plugin '{n}'"),
                     ));
                 }
             }
@@ -357,11 +336,7 @@ impl Ctx<'_> {
         };
         let mut out = Vec::new();
         for e in entries {
-            let key = e
-                .key
-                .as_scalar()
-                .map(|s| s.value.clone())
-                .unwrap_or_default();
+            let key = e.key.as_scalar().map(|s| s.value.clone()).unwrap_or_default();
             let op = e
                 .value
                 .as_scalar()
@@ -374,7 +349,9 @@ impl Ctx<'_> {
                 _ => {
                     return Err(item.validate_err(
                         vspan,
-                        format!("Invalid override operation for key '{key}': '{op}'. Allowed values are: append replace "),
+                        format!(
+                            "Invalid override operation for key '{key}': '{op}'. Allowed values are: append replace "
+                        ),
                     ));
                 }
             };
@@ -385,18 +362,13 @@ impl Ctx<'_> {
                 ));
             }
             if !is_append && !replaceable.contains(&key.as_str()) {
-                return Err(item.validate_err(
-                    item.fspan(e.key.span),
-                    format!("Key '{key}' cannot be replaced"),
-                ));
+                return Err(item.validate_err(item.fspan(e.key.span), format!("Key '{key}' cannot be replaced")));
             }
             if !item.has(&key) {
                 let which = if is_append { "An append" } else { "A replace" };
                 return Err(item.validate_err(
                     item.fspan(e.key.span),
-                    format!(
-                        "{which} override for '{key}' was specified but '{key}' is not defined"
-                    ),
+                    format!("{which} override for '{key}' was specified but '{key}' is not defined"),
                 ));
             }
             out.push((key, is_append, item.fspan(e.key.span)));
@@ -405,14 +377,10 @@ impl Ctx<'_> {
         for e in item.node.as_map().unwrap_or_default() {
             let Some(k) = e.key.as_scalar() else { continue };
             let k = k.value.as_str();
-            if (appendable.contains(&k) || replaceable.contains(&k))
-                && !out.iter().any(|(n, _, _)| n == k)
-            {
+            if (appendable.contains(&k) || replaceable.contains(&k)) && !out.iter().any(|(n, _, _)| n == k) {
                 return Err(item.validate_err(
                     item.fspan(e.key.span),
-                    format!(
-                        "Unexpected key '{k}': no corresponding entry under 'override' is defined."
-                    ),
+                    format!("Unexpected key '{k}': no corresponding entry under 'override' is defined."),
                 ));
             }
         }
@@ -444,32 +412,30 @@ impl Ctx<'_> {
             .string("list", true, false)?
             .unwrap_or_else(|| unreachable_str(item));
         if !valid_list_name(&name.value) {
-            self.push(item.err(Code::LoadInvalidListName, name.file_span(), format!("List has an invalid name. List names should match a regular expression: {LIST_NAME_RE}")));
+            self.push(item.err(
+                Code::LoadInvalidListName,
+                name.file_span(),
+                format!("List has an invalid name. List names should match a regular expression: {LIST_NAME_RE}"),
+            ));
         }
         let append = self.legacy_append(item, "items")?;
         let ov = self.override_map(item, &["items"], &["items"])?;
-        let (_, items_node) = item.entry("items").ok_or_else(|| {
-            item.validate_err(item.head_span(), "Item has no mapping for key 'items'")
-        })?;
+        let (_, items_node) = item
+            .entry("items")
+            .ok_or_else(|| item.validate_err(item.head_span(), "Item has no mapping for key 'items'"))?;
         let items = match &items_node.kind {
             NodeKind::Seq(xs) => xs
                 .iter()
                 .map(|x| {
-                    scalar_of(x, item.file).ok_or_else(|| {
-                        item.validate_err(item.fspan(x.span), "sequence value is not scalar")
-                    })
+                    scalar_of(x, item.file)
+                        .ok_or_else(|| item.validate_err(item.fspan(x.span), "sequence value is not scalar"))
                 })
                 .collect::<DResult<Vec<_>>>()?,
             NodeKind::Null => {
-                return Err(item.validate_err(
-                    item.fspan(items_node.span),
-                    "Mapping for key 'items' is empty",
-                ));
+                return Err(item.validate_err(item.fspan(items_node.span), "Mapping for key 'items' is empty"));
             }
             _ => {
-                return Err(
-                    item.validate_err(item.fspan(items_node.span), "Value is not a sequence")
-                );
+                return Err(item.validate_err(item.fspan(items_node.span), "Value is not a sequence"));
             }
         };
         let append = append || ov.as_ref().is_some_and(|o| o.iter().any(|(_, a, _)| *a));
@@ -490,9 +456,7 @@ impl Ctx<'_> {
             l.items = items;
             l.visibility = id;
         } else {
-            self.col
-                .list_idx
-                .insert(name.value.clone(), self.col.lists.len());
+            self.col.list_idx.insert(name.value.clone(), self.col.lists.len());
             self.col.lists.push(ListDef {
                 name,
                 items,
@@ -509,7 +473,11 @@ impl Ctx<'_> {
             .string("macro", true, false)?
             .unwrap_or_else(|| unreachable_str(item));
         if !valid_macro_name(&name.value) {
-            self.push(item.err(Code::LoadInvalidMacroName, name.file_span(), "Macro has an invalid name. Macro names should match a regular expression: ^[a-zA-Z]+[a-zA-Z0-9_]*$"));
+            self.push(item.err(
+                Code::LoadInvalidMacroName,
+                name.file_span(),
+                "Macro has an invalid name. Macro names should match a regular expression: ^[a-zA-Z]+[a-zA-Z0-9_]*$",
+            ));
         }
         let append = self.legacy_append(item, "condition")?;
         let ov = self.override_map(item, &["condition"], &["condition"])?;
@@ -536,9 +504,7 @@ impl Ctx<'_> {
             m.cond_span = cond.file_span();
             m.visibility = id;
         } else {
-            self.col
-                .macro_idx
-                .insert(name.value.clone(), self.col.macros.len());
+            self.col.macro_idx.insert(name.value.clone(), self.col.macros.len());
             let cond_span = cond.file_span();
             self.col.macros.push(MacroDef {
                 name,
@@ -565,16 +531,12 @@ impl Ctx<'_> {
         if legacy_append {
             return self.rule_legacy_append(item, &name, existing);
         }
-        let full = ["condition", "output", "desc", "priority"]
-            .iter()
-            .any(|k| item.has(k));
+        let full = ["condition", "output", "desc", "priority"].iter().any(|k| item.has(k));
         if !full {
             // Enable-only item.
             let enabled = item.bool("enabled")?;
             let Some((enabled, _)) = enabled else {
-                return Err(
-                    item.validate_err(item.head_span(), "Item has no mapping for key 'condition'")
-                );
+                return Err(item.validate_err(item.head_span(), "Item has no mapping for key 'condition'"));
             };
             self.push(item.err(
                 Code::LoadDeprecatedItem,
@@ -604,20 +566,30 @@ impl Ctx<'_> {
         let desc = item
             .string("desc", true, false)?
             .unwrap_or_else(|| unreachable_str(item));
-        let prio = item
-            .string("priority", true, false)?
-            .unwrap_or_else(|| unreachable_str(item));
-        let priority = self.priority(item, &prio)?;
-        let source = item.string("source", false, true)?.map(|s| s.value);
-        let enabled = item.bool("enabled")?.map_or(true, |b| b.0);
-        let tags = self.tags(item)?;
-        let exceptions = exceptions::decode_all(self, item, true)?;
-        let capture = self.bool_schema(item, "capture")?.unwrap_or(false);
-        let capture_duration = item.int("capture_duration")?.map_or(0, |v| v.0);
-        let warn_evttypes = self.bool_schema(item, "warn_evttypes")?.unwrap_or(true);
+        // Problems in the remaining keys are reported, and the rule is still defined
+        // with a default so its condition and output get checked too.
+        let priority = item
+            .string("priority", true, false)
+            .and_then(|p| self.priority(item, &p.unwrap_or_else(|| unreachable_str(item))));
+        let priority = self.or_default(priority, Priority::Debug);
+        let source = item.string("source", false, true).map(|s| s.map(|s| s.value));
+        let source = self.or_default(source, None);
+        let enabled = item.bool("enabled").map(|b| b.map_or(true, |b| b.0));
+        let enabled = self.or_default(enabled, true);
+        let tags = self.tags(item);
+        let tags = self.or_default(tags, BTreeSet::new());
+        let exceptions = exceptions::decode_all(self, item, true);
+        let exceptions = self.or_default(exceptions, Vec::new());
+        let capture = self.bool_schema(item, "capture").map(|b| b.unwrap_or(false));
+        let capture = self.or_default(capture, false);
+        let capture_duration = item.int("capture_duration").map(|v| v.map_or(0, |v| v.0));
+        let capture_duration = self.or_default(capture_duration, 0);
+        let warn_evttypes = self.bool_schema(item, "warn_evttypes").map(|b| b.unwrap_or(true));
+        let warn_evttypes = self.or_default(warn_evttypes, true);
         let skip = self
-            .bool_schema(item, "skip-if-unknown-filter")?
-            .unwrap_or(false);
+            .bool_schema(item, "skip-if-unknown-filter")
+            .map(|b| b.unwrap_or(false));
+        let skip = self.or_default(skip, false);
         let id = self.col.id();
         let cond_span = cond.file_span();
         let output_span = output.file_span();
@@ -657,20 +629,13 @@ impl Ctx<'_> {
             rule.index = old.index;
             self.col.rules[i] = rule;
         } else {
-            self.col
-                .rule_idx
-                .insert(rule.name.value.clone(), self.col.rules.len());
+            self.col.rule_idx.insert(rule.name.value.clone(), self.col.rules.len());
             self.col.rules.push(rule);
         }
         Ok(())
     }
 
-    fn rule_legacy_append(
-        &mut self,
-        item: &Item,
-        name: &Str,
-        existing: Option<usize>,
-    ) -> DResult<()> {
+    fn rule_legacy_append(&mut self, item: &Item, name: &Str, existing: Option<usize>) -> DResult<()> {
         let cond = item.string("condition", false, true)?;
         let has_exc = item.entry("exceptions").is_some_and(|(_, v)| !v.is_null());
         if cond.is_none() && !has_exc {
@@ -709,14 +674,12 @@ impl Ctx<'_> {
         let Some(i) = existing else {
             let first_append = ov.iter().find(|(_, a, _)| *a);
             let msg = match first_append {
-                Some((k, _, _)) => format!(
-                    "Rule uses 'append' or 'override.{k}: append' but no rule by that name already exists"
-                ),
+                Some((k, _, _)) => {
+                    format!("Rule uses 'append' or 'override.{k}: append' but no rule by that name already exists")
+                }
                 None => {
                     let k = ov.first().map_or("", |(k, _, _)| k.as_str());
-                    format!(
-                        "Rule uses 'override.{k}: replace' but no rule by that name already exists"
-                    )
+                    format!("Rule uses 'override.{k}: replace' but no rule by that name already exists")
                 }
             };
             return Err(item.err(Code::LoadErrValidate, name.file_span(), msg));
@@ -726,9 +689,7 @@ impl Ctx<'_> {
         for (key, _, _) in ov.iter().filter(|(_, a, _)| *a) {
             match key.as_str() {
                 "condition" | "output" | "desc" => {
-                    let s = item
-                        .string(key, true, true)?
-                        .unwrap_or_else(|| unreachable_str(item));
+                    let s = item.string(key, true, true)?.unwrap_or_else(|| unreachable_str(item));
                     if s.value.is_empty() {
                         continue;
                     }
@@ -755,29 +716,18 @@ impl Ctx<'_> {
         for (key, _, _) in ov.iter().filter(|(_, a, _)| !*a) {
             match key.as_str() {
                 "condition" => {
-                    let s = item
-                        .string(key, true, false)?
-                        .unwrap_or_else(|| unreachable_str(item));
+                    let s = item.string(key, true, false)?.unwrap_or_else(|| unreachable_str(item));
                     rule.cond = SrcText::from_str(&s);
                     rule.cond_span = s.file_span();
                 }
                 "output" => {
-                    let s = item
-                        .string(key, true, false)?
-                        .unwrap_or_else(|| unreachable_str(item));
+                    let s = item.string(key, true, false)?.unwrap_or_else(|| unreachable_str(item));
                     rule.output = trimmed(&s);
                     rule.output_span = s.file_span();
                 }
-                "desc" => {
-                    rule.desc = item
-                        .string(key, true, false)?
-                        .map(|s| s.value)
-                        .unwrap_or_default()
-                }
+                "desc" => rule.desc = item.string(key, true, false)?.map(|s| s.value).unwrap_or_default(),
                 "priority" => {
-                    let s = item
-                        .string(key, true, false)?
-                        .unwrap_or_else(|| unreachable_str(item));
+                    let s = item.string(key, true, false)?.unwrap_or_else(|| unreachable_str(item));
                     rule.priority = self.priority(item, &s)?;
                 }
                 "tags" => rule.tags = self.tags(item)?,
@@ -788,9 +738,7 @@ impl Ctx<'_> {
                 "enabled" => rule.enabled = item.bool(key)?.is_none_or(|b| b.0),
                 "capture" => rule.capture = self.bool_schema(item, key)?.unwrap_or(false),
                 "capture_duration" => rule.capture_duration = item.int(key)?.map_or(0, |v| v.0),
-                "warn_evttypes" => {
-                    rule.warn_evttypes = self.bool_schema(item, key)?.unwrap_or(true)
-                }
+                "warn_evttypes" => rule.warn_evttypes = self.bool_schema(item, key)?.unwrap_or(true),
                 _ => rule.skip_if_unknown_filter = self.bool_schema(item, key)?.unwrap_or(false),
             }
         }
@@ -799,16 +747,22 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Report the error of `r` and go on with `default`.
+    fn or_default<T>(&mut self, r: DResult<T>, default: T) -> T {
+        r.unwrap_or_else(|d| {
+            self.push(d);
+            default
+        })
+    }
+
     /// A boolean that the JSON schema wants as a YAML boolean, not a string.
     fn bool_schema(&mut self, item: &Item, key: &str) -> DResult<Option<bool>> {
         let b = item.bool(key)?;
         if let Some((_, span)) = b
             && let Some((_, v)) = item.entry(key)
             && let Some(s) = v.as_scalar()
-            && (!matches!(
-                s.value.as_str(),
-                "true" | "false" | "True" | "False" | "TRUE" | "FALSE"
-            ) || s.style != crate::syntax::yaml::Style::Plain)
+            && (!matches!(s.value.as_str(), "true" | "false" | "True" | "False" | "TRUE" | "FALSE")
+                || s.style != crate::syntax::yaml::Style::Plain)
         {
             self.push(item.err(
                 Code::SchemaMismatch,
@@ -851,9 +805,9 @@ impl Ctx<'_> {
             NodeKind::Seq(xs) => xs
                 .iter()
                 .map(|x| {
-                    x.as_scalar().map(|s| s.value.clone()).ok_or_else(|| {
-                        item.validate_err(item.fspan(x.span), "sequence value is not scalar")
-                    })
+                    x.as_scalar()
+                        .map(|s| s.value.clone())
+                        .ok_or_else(|| item.validate_err(item.fspan(x.span), "sequence value is not scalar"))
                 })
                 .collect(),
             _ => Err(item.validate_err(item.fspan(v.span), "Value is not a sequence")),
@@ -862,9 +816,7 @@ impl Ctx<'_> {
 }
 
 fn plugin_name_version(sub: &Item) -> DResult<(String, String, FileSpan)> {
-    let n = sub
-        .string("name", true, false)?
-        .unwrap_or_else(|| unreachable_str(sub));
+    let n = sub.string("name", true, false)?.unwrap_or_else(|| unreachable_str(sub));
     let v = sub
         .string("version", true, false)?
         .unwrap_or_else(|| unreachable_str(sub));
@@ -903,20 +855,14 @@ pub const LIST_NAME_RE: &str = "^[^()\"'[:space:]=,]+$";
 
 pub fn valid_list_name(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| {
-            !matches!(b, b'(' | b')' | b'"' | b'\'' | b'=' | b',')
-                && !b.is_ascii_whitespace()
-                && b != 0x0B
-        })
+        && s.bytes()
+            .all(|b| !matches!(b, b'(' | b')' | b'"' | b'\'' | b'=' | b',') && !b.is_ascii_whitespace() && b != 0x0B)
 }
 
 pub fn valid_macro_name(s: &str) -> bool {
     let b = s.as_bytes();
     let letters = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
-    letters > 0
-        && b[letters..]
-            .iter()
-            .all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    letters > 0 && b[letters..].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
 #[allow(dead_code)]

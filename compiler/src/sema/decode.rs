@@ -18,10 +18,7 @@ pub type DResult<T> = Result<T, Box<Diagnostic>>;
 
 impl<'a> Item<'a> {
     pub fn fspan(&self, span: Span) -> FileSpan {
-        FileSpan {
-            file: self.file,
-            span,
-        }
+        FileSpan { file: self.file, span }
     }
 
     /// Span used for problems of the item as a whole: its first key.
@@ -61,10 +58,7 @@ impl<'a> Item<'a> {
     pub fn string(&self, key: &str, required: bool, allow_empty: bool) -> DResult<Option<Str>> {
         let Some((k, v)) = self.entry(key) else {
             if required {
-                return Err(self.validate_err(
-                    self.head_span(),
-                    format!("Item has no mapping for key '{key}'"),
-                ));
+                return Err(self.validate_err(self.head_span(), format!("Item has no mapping for key '{key}'")));
             }
             return Ok(None);
         };
@@ -166,9 +160,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         prev = cur;
     }

@@ -29,9 +29,7 @@ impl EvtSet {
     }
 
     pub fn contains(&self, c: u16) -> bool {
-        self.0
-            .get(c as usize / 64)
-            .is_some_and(|w| w & (1 << (c % 64)) != 0)
+        self.0.get(c as usize / 64).is_some_and(|w| w & (1 << (c % 64)) != 0)
     }
 
     pub fn len(&self) -> usize {
@@ -56,9 +54,7 @@ impl EvtSet {
     }
 
     pub fn codes(&self) -> Vec<u16> {
-        (0..EVENT_COUNT as u16)
-            .filter(|c| self.contains(*c))
-            .collect()
+        (0..EVENT_COUNT as u16).filter(|c| self.contains(*c)).collect()
     }
 
     /// Event names covered, deduplicated, in code order.
@@ -87,10 +83,7 @@ fn walk(e: &Expr, negated: bool) -> EvtSet {
             let is_and = matches!(e, Expr::And(..)) != negated;
             let mut it = xs.iter().map(|x| walk(x, negated));
             let first = it.next().unwrap_or_else(EvtSet::all);
-            it.fold(
-                first,
-                |acc, s| if is_and { acc.and(&s) } else { acc.or(&s) },
-            )
+            it.fold(first, |acc, s| if is_and { acc.and(&s) } else { acc.or(&s) })
         }
         Expr::Not(x, _) => walk(x, !negated),
         Expr::Check(c) => check(c, negated),

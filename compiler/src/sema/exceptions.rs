@@ -39,10 +39,7 @@ pub fn decode_all(ctx: &mut Ctx, item: &Item, full: bool) -> DResult<Vec<Excepti
             ctx.diags.push(*item.err(
                 Code::LoadExceptionNameNotUnique,
                 ex.name.file_span(),
-                format!(
-                    "Multiple definitions of exception '{}' in the same rule",
-                    ex.name.value
-                ),
+                format!("Multiple definitions of exception '{}' in the same rule", ex.name.value),
             ));
         }
         if full {
@@ -54,9 +51,7 @@ pub fn decode_all(ctx: &mut Ctx, item: &Item, full: bool) -> DResult<Vec<Excepti
 }
 
 fn decode_one(sub: &Item, full: bool) -> DResult<ExceptionDef> {
-    let name = sub
-        .string("name", true, false)?
-        .unwrap_or_else(|| empty(sub));
+    let name = sub.string("name", true, false)?.unwrap_or_else(|| empty(sub));
     let fields = match sub.entry("fields") {
         None if full => {
             return Err(sub.validate_err(sub.head_span(), "Item has no mapping for key 'fields'"));
@@ -64,9 +59,7 @@ fn decode_one(sub: &Item, full: bool) -> DResult<ExceptionDef> {
         None => ExcFields::None,
         Some((_, n)) => match &n.kind {
             NodeKind::Seq(xs) => ExcFields::Tuple(scalars(sub, xs)?),
-            NodeKind::Scalar(_) => {
-                ExcFields::Scalar(scalar_of(n, sub.file).unwrap_or_else(|| empty(sub)))
-            }
+            NodeKind::Scalar(_) => ExcFields::Scalar(scalar_of(n, sub.file).unwrap_or_else(|| empty(sub))),
             NodeKind::Null => ExcFields::None,
             NodeKind::Map(_) => {
                 return Err(sub.validate_err(sub.fspan(n.span), "Value is not a scalar value"));
@@ -77,9 +70,7 @@ fn decode_one(sub: &Item, full: bool) -> DResult<ExceptionDef> {
         None => ExcComps::None,
         Some((_, n)) => match &n.kind {
             NodeKind::Seq(xs) => ExcComps::Tuple(scalars(sub, xs)?),
-            NodeKind::Scalar(_) => {
-                ExcComps::Scalar(scalar_of(n, sub.file).unwrap_or_else(|| empty(sub)))
-            }
+            NodeKind::Scalar(_) => ExcComps::Scalar(scalar_of(n, sub.file).unwrap_or_else(|| empty(sub))),
             NodeKind::Null => ExcComps::None,
             NodeKind::Map(_) => {
                 return Err(sub.validate_err(sub.fspan(n.span), "Value is not a scalar value"));
@@ -96,10 +87,7 @@ fn decode_one(sub: &Item, full: bool) -> DResult<ExceptionDef> {
                 }
             }
             _ => {
-                return Err(sub.validate_err(
-                    sub.fspan(n.span),
-                    "Rule exception values must be a sequence",
-                ));
+                return Err(sub.validate_err(sub.fspan(n.span), "Rule exception values must be a sequence"));
             }
         }
     }
@@ -144,8 +132,7 @@ fn scalar_or_empty(sub: &Item, n: &Node) -> DResult<Str> {
 fn scalars(sub: &Item, xs: &[Node]) -> DResult<Vec<Str>> {
     xs.iter()
         .map(|x| {
-            scalar_of(x, sub.file)
-                .ok_or_else(|| sub.validate_err(sub.fspan(x.span), "sequence value is not scalar"))
+            scalar_of(x, sub.file).ok_or_else(|| sub.validate_err(sub.fspan(x.span), "sequence value is not scalar"))
         })
         .collect()
 }
@@ -162,11 +149,7 @@ fn empty(sub: &Item) -> Str {
 /// Is `comp` (already trimmed) a comparison operator an exception may use?
 fn comp_kind(comp: &str) -> Option<CompKind> {
     if let Some(op) = Op::from_text(comp) {
-        return Some(if op.is_list() {
-            CompKind::List
-        } else {
-            CompKind::Plain
-        });
+        return Some(if op.is_list() { CompKind::List } else { CompKind::Plain });
     }
     let mut parts = comp.split_whitespace();
     let (op, modifier) = (parts.next()?, parts.next()?);
@@ -174,8 +157,7 @@ fn comp_kind(comp: &str) -> Option<CompKind> {
         return None;
     }
     let op = Op::from_text(op)?;
-    (op.is_string() && matches!(modifier, "oneof" | "anyof" | "allof"))
-        .then_some(CompKind::Modified)
+    (op.is_string() && matches!(modifier, "oneof" | "anyof" | "allof")).then_some(CompKind::Modified)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -201,10 +183,7 @@ fn validate(sub: &Item, ex: &ExceptionDef) -> DResult<()> {
                         return Err(sub.err(
                             Code::LoadErrValidate,
                             c.file_span(),
-                            format!(
-                                "'{}' is not a supported comparison operator",
-                                c.value.trim()
-                            ),
+                            format!("'{}' is not a supported comparison operator", c.value.trim()),
                         ));
                     }
                 }
@@ -241,11 +220,7 @@ fn validate(sub: &Item, ex: &ExceptionDef) -> DResult<()> {
         ExcFields::Scalar(f) => {
             match &ex.comps {
                 ExcComps::Tuple(_) => {
-                    return Err(sub.err(
-                        Code::LoadErrValidate,
-                        ex.span,
-                        "Fields and comps must both be strings",
-                    ));
+                    return Err(sub.err(Code::LoadErrValidate, ex.span, "Fields and comps must both be strings"));
                 }
                 ExcComps::Scalar(c) => {
                     let k = comp_kind(c.value.trim());
@@ -291,12 +266,7 @@ fn check_field(sub: &Item, f: &Str) -> DResult<()> {
 }
 
 /// Apply appended exceptions to `rule`.
-pub fn append(
-    ctx: &mut Ctx,
-    item: &Item,
-    rule: &mut RuleDef,
-    new: Vec<ExceptionDef>,
-) -> DResult<()> {
+pub fn append(ctx: &mut Ctx, item: &Item, rule: &mut RuleDef, new: Vec<ExceptionDef>) -> DResult<()> {
     for ex in new {
         let sub = Item {
             node: item.node,
@@ -308,17 +278,10 @@ pub fn append(
             ctx.diags.push(*item.err(
                 Code::LoadAppendNoValues,
                 ex.span,
-                format!(
-                    "Overriding/appending exception with no values: '{}'",
-                    ex.name.value
-                ),
+                format!("Overriding/appending exception with no values: '{}'", ex.name.value),
             ));
         }
-        if let Some(old) = rule
-            .exceptions
-            .iter_mut()
-            .find(|o| o.name.value == ex.name.value)
-        {
+        if let Some(old) = rule.exceptions.iter_mut().find(|o| o.name.value == ex.name.value) {
             if !matches!(ex.fields, ExcFields::None) {
                 return Err(sub.err(
                     Code::LoadErrValidate,
@@ -361,8 +324,7 @@ pub fn append(
 /// A value as Falco inserts it: wrapped in double quotes when it has a space and does
 /// not already start with a quote.
 fn push_value(out: &mut SrcText, v: &Str) {
-    let needs_quotes =
-        v.value.contains(' ') && !v.value.starts_with('"') && !v.value.starts_with('\'');
+    let needs_quotes = v.value.contains(' ') && !v.value.starts_with('"') && !v.value.starts_with('\'');
     if needs_quotes {
         out.push_synthetic("\"", v.file_span());
     }
@@ -431,10 +393,7 @@ pub fn expand(cond: &SrcText, cond_span: FileSpan, exceptions: &[ExceptionDef]) 
                     }
                     e.push_synthetic("(", *vspan);
                     for (k, (field, atom)) in fields.iter().zip(atoms).enumerate() {
-                        let comp = comps
-                            .get(k)
-                            .cloned()
-                            .unwrap_or_else(|| synthetic("=", ex.span));
+                        let comp = comps.get(k).cloned().unwrap_or_else(|| synthetic("=", ex.span));
                         e.push_synthetic(if k == 0 { " " } else { " and " }, *vspan);
                         e.push_str(field, 0..field.value.len());
                         e.push_synthetic(" ", *vspan);
@@ -443,10 +402,8 @@ pub fn expand(cond: &SrcText, cond_span: FileSpan, exceptions: &[ExceptionDef]) 
                         match atom {
                             ExcAtom::List(items, lspan) => push_list(&mut e, items, *lspan),
                             ExcAtom::Scalar(s) => {
-                                let listy = matches!(
-                                    comp_kind(comp.value.trim()),
-                                    Some(CompKind::List | CompKind::Modified)
-                                );
+                                let listy =
+                                    matches!(comp_kind(comp.value.trim()), Some(CompKind::List | CompKind::Modified));
                                 if listy && !s.value.starts_with('(') {
                                     e.push_synthetic("(", s.file_span());
                                     push_value(&mut e, s);
@@ -472,10 +429,7 @@ pub fn expand(cond: &SrcText, cond_span: FileSpan, exceptions: &[ExceptionDef]) 
     out.push_synthetic("(", cond_span);
     out.push_text(cond, 0..cond.text.len());
     out.push_synthetic(")", cond_span);
-    for (p, ex) in parts
-        .iter()
-        .zip(exceptions.iter().filter(|e| !e.values.is_empty()))
-    {
+    for (p, ex) in parts.iter().zip(exceptions.iter().filter(|e| !e.values.is_empty())) {
         out.push_synthetic(" and not ", ex.span);
         out.push_text(p, 0..p.text.len());
     }

@@ -36,9 +36,7 @@ impl Priority {
         if l == "info" {
             return Some(Priority::Informational);
         }
-        Priority::ALL
-            .into_iter()
-            .find(|p| p.name().eq_ignore_ascii_case(&l))
+        Priority::ALL.into_iter().find(|p| p.name().eq_ignore_ascii_case(&l))
     }
 
     pub fn name(self) -> &'static str {

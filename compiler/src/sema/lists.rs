@@ -101,9 +101,7 @@ fn substitute_one(cnd: &SrcText, list: &CompiledList) -> Option<SrcText> {
             if i > 0 {
                 next.push_synthetic(", ", at);
             }
-            let quote = item.value.contains(' ')
-                && !item.value.starts_with('"')
-                && !item.value.starts_with('\'');
+            let quote = item.value.contains(' ') && !item.value.starts_with('"') && !item.value.starts_with('\'');
             if quote {
                 next.push_synthetic("\"", item.file_span());
             }

@@ -92,17 +92,11 @@ pub fn parse(text: &str, env: &Env) -> (Vec<OutputPart>, Vec<OutputError>) {
             }
         }
         let Some((Word::FieldName, n)) = lexer::lex_at::<Word>(rest) else {
-            let shown: String = rest
-                .chars()
-                .take_while(|c| !c.is_whitespace())
-                .take(30)
-                .collect();
+            let shown: String = rest.chars().take_while(|c| !c.is_whitespace()).take(30).collect();
             let message = if rest.is_empty() {
                 "invalid formatting syntax: '%' at the end of the output".to_string()
             } else {
-                format!(
-                    "invalid formatting syntax: '%' must be followed by a field name, not '{shown}'"
-                )
+                format!("invalid formatting syntax: '%' must be followed by a field name, not '{shown}'")
             };
             errors.push(OutputError {
                 message,

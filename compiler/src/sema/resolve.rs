@@ -28,10 +28,7 @@ pub fn parse_cond(
     let map = |s: Span| smap.to_global(text.map(s, fallback));
     for e in &parsed.errors {
         let fs = smap.to_file(map(e.span));
-        diags.push(
-            Diagnostic::new(Code::LoadErrCompileCondition, fs, e.message.clone())
-                .in_item(item.0, item.1),
-        );
+        diags.push(Diagnostic::new(Code::LoadErrCompileCondition, fs, e.message.clone()).in_item(item.0, item.1));
     }
     let mut ast = parsed.expr;
     if let Some(a) = &mut ast {
@@ -58,12 +55,7 @@ pub struct MacroTable<'a> {
 }
 
 impl<'a> MacroTable<'a> {
-    pub fn new(
-        names: Vec<&'a str>,
-        index: Vec<u32>,
-        visibility: Vec<u32>,
-        asts: Vec<Option<Expr>>,
-    ) -> MacroTable<'a> {
+    pub fn new(names: Vec<&'a str>, index: Vec<u32>, visibility: Vec<u32>, asts: Vec<Option<Expr>>) -> MacroTable<'a> {
         let n = names.len();
         MacroTable {
             names: names.iter().enumerate().map(|(i, n)| (*n, i)).collect(),
@@ -79,12 +71,7 @@ impl<'a> MacroTable<'a> {
 
     /// Expanded AST of macro `i` (memoised). Errors are reported once, where the
     /// reference is written.
-    fn expand_macro(
-        &mut self,
-        i: usize,
-        smap: &SourceMap,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Option<Expr> {
+    fn expand_macro(&mut self, i: usize, smap: &SourceMap, diags: &mut Vec<Diagnostic>) -> Option<Expr> {
         if self.state[i] == 2 {
             return self.expanded[i].clone();
         }
@@ -124,9 +111,7 @@ impl<'a> MacroTable<'a> {
                     .collect(),
                 s,
             ),
-            Expr::Not(x, s) => {
-                Expr::Not(Box::new(self.subst(*x, visibility, item, smap, diags)), s)
-            }
+            Expr::Not(x, s) => Expr::Not(Box::new(self.subst(*x, visibility, item, smap, diags)), s),
             Expr::Macro(n) => {
                 let found = self.names.get(n.text.as_str()).copied();
                 match found {
@@ -142,8 +127,7 @@ impl<'a> MacroTable<'a> {
                             diags.push(d);
                             return Expr::Error(n.span);
                         }
-                        self.expand_macro(j, smap, diags)
-                            .unwrap_or(Expr::Error(n.span))
+                        self.expand_macro(j, smap, diags).unwrap_or(Expr::Error(n.span))
                     }
                     other => {
                         let mut d = Diagnostic::new(
@@ -153,10 +137,11 @@ impl<'a> MacroTable<'a> {
                         )
                         .in_item(item.0, item.1);
                         if other.is_some() {
-                            d = d.help(format!("macro '{}' is defined after this macro; a macro can only use macros defined before it", n.text));
-                        } else if let Some(s) =
-                            super::decode::suggest(&n.text, self.item_names.iter().copied())
-                        {
+                            d = d.help(format!(
+                                "macro '{}' is defined after this macro; a macro can only use macros defined before it",
+                                n.text
+                            ));
+                        } else if let Some(s) = super::decode::suggest(&n.text, self.item_names.iter().copied()) {
                             d = d.help(format!("did you mean '{s}'?"));
                         } else if n.text.contains('.') {
                             d = d.help("a field must be followed by an operator");

@@ -31,10 +31,7 @@ impl Str {
             Some(s) => s.file_span(range),
             None => self.span,
         };
-        FileSpan {
-            file: self.file,
-            span,
-        }
+        FileSpan { file: self.file, span }
     }
 }
 
@@ -120,11 +117,7 @@ impl SrcText {
             let start = (p.at as usize).max(range.start);
             let skip = (start - p.at as usize) as u32;
             let origin = match &p.origin {
-                Origin::Scalar {
-                    file,
-                    scalar,
-                    offset,
-                } => Origin::Scalar {
+                Origin::Scalar { file, scalar, offset } => Origin::Scalar {
                     file: *file,
                     scalar: scalar.clone(),
                     offset: offset + skip,
@@ -141,20 +134,14 @@ impl SrcText {
     }
 
     fn piece_index(&self, at: u32) -> usize {
-        self.pieces
-            .partition_point(|p| p.at <= at)
-            .saturating_sub(1)
+        self.pieces.partition_point(|p| p.at <= at).saturating_sub(1)
     }
 
     /// File location of text offset `at` (a start position).
     fn map_point(&self, at: u32, end: bool) -> Option<FileSpan> {
         let piece = self.pieces.get(self.piece_index(at))?;
         Some(match &piece.origin {
-            Origin::Scalar {
-                file,
-                scalar,
-                offset,
-            } => {
+            Origin::Scalar { file, scalar, offset } => {
                 let off = scalar.file_offset((offset + at - piece.at) as usize);
                 FileSpan {
                     file: *file,
@@ -181,10 +168,7 @@ impl SrcText {
         let Some(last_fs) = self.map_point(last, true) else {
             return start;
         };
-        let last_char_len = self.text[last as usize..]
-            .chars()
-            .next()
-            .map_or(1, char::len_utf8) as u32;
+        let last_char_len = self.text[last as usize..].chars().next().map_or(1, char::len_utf8) as u32;
         let end = match &self.pieces[self.piece_index(last)].origin {
             Origin::Scalar { .. } => last_fs.span.start + last_char_len,
             Origin::Synthetic(_) => last_fs.span.start.max(last_fs.span.end),

@@ -41,10 +41,7 @@ pub fn resolve_field_name(name: &str) -> Option<&'static FieldDef> {
 }
 
 /// Resolve a field, or explain why it does not exist / is misused.
-pub fn resolve_field(
-    f: &FieldRef,
-    env: &Env,
-) -> Result<ResolvedField, (String, Option<String>, Span)> {
+pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, Option<String>, Span)> {
     let unknown = || {
         let candidates = catalog::FIELDS
             .iter()
@@ -115,10 +112,7 @@ pub fn resolve_field(
                 && !is_index(a)
             {
                 return Err((
-                    format!(
-                        "field '{}' needs a numeric ancestor level, not '{a}'",
-                        def.name
-                    ),
+                    format!("field '{}' needs a numeric ancestor level, not '{a}'", def.name),
                     None,
                     arg_span,
                 ));
@@ -145,10 +139,7 @@ pub fn resolve_field(
         ArgKind::RawArg => {
             if arg.is_some() {
                 return Err((
-                    format!(
-                        "field '{}' only accepts a .NAME suffix, not an [N] argument",
-                        def.name
-                    ),
+                    format!("field '{}' only accepts a .NAME suffix, not an [N] argument", def.name),
                     None,
                     arg_span,
                 ));
@@ -221,15 +212,7 @@ pub fn op_supported(ty: FieldType, list: bool, op: Op) -> bool {
     match ty {
         FieldType::Bytebuf => matches!(
             op,
-            Eq | EqEq
-                | Ne
-                | Contains
-                | In
-                | StartsWith
-                | EndsWith
-                | Intersects
-                | BContains
-                | BStartsWith
+            Eq | EqEq | Ne | Contains | In | StartsWith | EndsWith | Intersects | BContains | BStartsWith
         ),
         FieldType::Bool => matches!(op, Eq | EqEq | Ne | In | Intersects),
         FieldType::Double => matches!(op, Lt | Le | Gt | Ge),
@@ -255,8 +238,7 @@ fn type_word(ty: FieldType) -> &'static str {
 
 impl Checker<'_> {
     fn report(&mut self, code: Code, span: Span, msg: impl Into<String>, help: Option<String>) {
-        let mut d =
-            Diagnostic::new(code, self.smap.to_file(span), msg).in_item(self.item.0, &self.item.1);
+        let mut d = Diagnostic::new(code, self.smap.to_file(span), msg).in_item(self.item.0, &self.item.1);
         if code == Code::LoadErrCompileCondition {
             d.severity = self.severity;
         }
@@ -293,17 +275,28 @@ impl Checker<'_> {
                             | "evt.wait_latency"
                     )
                 {
-                    self.report(Code::LoadDeprecatedItem, f.name_span, format!("usage of deprecated field '{}' has been detected in the rule condition", r.def.name), None);
+                    self.report(
+                        Code::LoadDeprecatedItem,
+                        f.name_span,
+                        format!(
+                            "usage of deprecated field '{}' has been detected in the rule condition",
+                            r.def.name
+                        ),
+                        None,
+                    );
                 }
                 if in_comparison && r.def.has(flags::NO_RHS) {
                     let side = if rhs_side { "right" } else { "left" };
-                    self.error(f.span, format!("field '{}' cannot be used on the {side} side of a field-to-field comparison", r.def.name));
+                    self.error(
+                        f.span,
+                        format!(
+                            "field '{}' cannot be used on the {side} side of a field-to-field comparison",
+                            r.def.name
+                        ),
+                    );
                     return Ty::Error;
                 }
-                Ty::Val {
-                    ty: r.ty,
-                    list: r.list,
-                }
+                Ty::Val { ty: r.ty, list: r.list }
             }
             Err((msg, help, span)) => {
                 self.report(Code::LoadErrCompileCondition, span, msg, help);
@@ -363,10 +356,7 @@ impl Checker<'_> {
         if let Some(a) = &t.arg
             && t.kind != Getopt
         {
-            self.error(
-                a.span,
-                format!("transformer '{name}' does not support field arguments"),
-            );
+            self.error(a.span, format!("transformer '{name}' does not support field arguments"));
             return Ty::Error;
         }
         let arg_tys: Vec<Ty> = t.args.iter().map(|a| self.targ(a, rhs_side)).collect();
@@ -389,10 +379,7 @@ impl Checker<'_> {
                 {
                     return bad(
                         self,
-                        format!(
-                            "field '{}' cannot be used in a field-to-field comparison",
-                            r.def.name
-                        ),
+                        format!("field '{}' cannot be used in a field-to-field comparison", r.def.name),
                     );
                 }
                 let _ = in_comparison;
@@ -416,10 +403,7 @@ impl Checker<'_> {
                 if !ok {
                     return bad(
                         self,
-                        format!(
-                            "transformer '{name}' is not supported on {} values",
-                            ty.short_name()
-                        ),
+                        format!("transformer '{name}' is not supported on {} values", ty.short_name()),
                     );
                 }
                 match t.kind {
@@ -454,15 +438,8 @@ impl Checker<'_> {
                 }
             }
             Concat => {
-                if t.args.len() < 2
-                    || arg_tys
-                        .iter()
-                        .any(|a| matches!(a, Ty::Val { list: true, .. }))
-                {
-                    return bad(
-                        self,
-                        "transformer 'concat' takes two or more string arguments".into(),
-                    );
+                if t.args.len() < 2 || arg_tys.iter().any(|a| matches!(a, Ty::Val { list: true, .. })) {
+                    return bad(self, "transformer 'concat' takes two or more string arguments".into());
                 }
                 Ty::Val {
                     ty: FieldType::Charbuf,
@@ -470,11 +447,13 @@ impl Checker<'_> {
                 }
             }
             Getopt => {
-                if !arity(2)
-                    || !matches!(arg_tys[0], Ty::Val { list: true, .. })
-                    || !matches!(t.args[1], TArg::Str(_))
+                if !arity(2) || !matches!(arg_tys[0], Ty::Val { list: true, .. }) || !matches!(t.args[1], TArg::Str(_))
                 {
-                    return bad(self, "transformer 'getopt' takes an argument list and an option string: getopt(proc.args, \"t:\")".into());
+                    return bad(
+                        self,
+                        "transformer 'getopt' takes an argument list and an option string: getopt(proc.args, \"t:\")"
+                            .into(),
+                    );
                 }
                 Ty::Val {
                     ty: FieldType::Charbuf,
@@ -501,10 +480,7 @@ impl Checker<'_> {
             };
             self.error(
                 c.op_span,
-                format!(
-                    "'{}' operator not supported for {what} filters",
-                    c.op.text()
-                ),
+                format!("'{}' operator not supported for {what} filters", c.op.text()),
             );
             return;
         }
@@ -516,8 +492,14 @@ impl Checker<'_> {
                     self.report(
                         Code::LoadCompileCondition,
                         v.span,
-                        format!("'{}' is compared as a single literal value; no list by that name is defined", v.text),
-                        Some(format!("define `- list: {}` or write the values in parentheses", v.text)),
+                        format!(
+                            "'{}' is compared as a single literal value; no list by that name is defined",
+                            v.text
+                        ),
+                        Some(format!(
+                            "define `- list: {}` or write the values in parentheses",
+                            v.text
+                        )),
                     );
                 }
                 self.value(c, ty, &v.text, v.span, v.quote.is_some());
@@ -536,11 +518,16 @@ impl Checker<'_> {
                     );
                 }
                 match &**list {
-                    Rhs::List(vs, _) => vs.iter().for_each(|v| self.value(c, ty, &v.text, v.span, v.quote.is_some())),
+                    Rhs::List(vs, _) => vs
+                        .iter()
+                        .for_each(|v| self.value(c, ty, &v.text, v.span, v.quote.is_some())),
                     Rhs::Value(v) => self.report(
                         Code::LoadCompileCondition,
                         v.span,
-                        format!("'{}' is compared as a single literal value; no list by that name is defined", v.text),
+                        format!(
+                            "'{}' is compared as a single literal value; no list by that name is defined",
+                            v.text
+                        ),
                         None,
                     ),
                     _ => {}
@@ -548,10 +535,7 @@ impl Checker<'_> {
             }
             Rhs::Operand(o) => {
                 if c.op == Op::Regex {
-                    self.error(
-                        o.span(),
-                        "the 'regex' operator requires a constant value, not a field",
-                    );
+                    self.error(o.span(), "the 'regex' operator requires a constant value, not a field");
                     return;
                 }
                 let Ty::Val { ty: rty, .. } = self.operand(o, true, true) else {
@@ -585,28 +569,19 @@ impl Checker<'_> {
         }
         if matches!(op, Op::BContains | Op::BStartsWith) {
             if v.is_empty() || v.len() % 2 != 0 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
-                self.error(
-                    span,
-                    "bcontains and bstartswith operator support hex strings only",
-                );
+                self.error(span, "bcontains and bstartswith operator support hex strings only");
             }
             return;
         }
         if ty.is_ip() {
             if !valid_ip_value(ty, v) {
-                self.error(
-                    span,
-                    format!("'{v}' is not a valid {} value", ty.short_name()),
-                );
+                self.error(span, format!("'{v}' is not a valid {} value", ty.short_name()));
             }
             return;
         }
         if ty == FieldType::Bool {
             if v != "true" && v != "false" {
-                self.error(
-                    span,
-                    format!("'{v}' is not a valid boolean value (use true or false)"),
-                );
+                self.error(span, format!("'{v}' is not a valid boolean value (use true or false)"));
             }
             return;
         }
@@ -614,10 +589,7 @@ impl Checker<'_> {
             if parse_number(v).is_none() {
                 self.error(
                     span,
-                    format!(
-                        "'{v}' is not a valid number for a {} field",
-                        ty.short_name()
-                    ),
+                    format!("'{v}' is not a valid number for a {} field", ty.short_name()),
                 );
             }
             return;
@@ -625,13 +597,7 @@ impl Checker<'_> {
         if op == Op::Regex {
             match regex::Regex::new(v) {
                 Err(e) => {
-                    let first = e
-                        .to_string()
-                        .lines()
-                        .last()
-                        .unwrap_or("")
-                        .trim()
-                        .to_string();
+                    let first = e.to_string().lines().last().unwrap_or("").trim().to_string();
                     self.error(span, format!("invalid regular expression '{v}': {first}"));
                 }
                 Ok(_) => {
@@ -639,7 +605,9 @@ impl Checker<'_> {
                         self.report(
                             Code::LoadCompileCondition,
                             span,
-                            format!("regex operator used with a pattern that a simpler operator can match: use '{simpler}'"),
+                            format!(
+                                "regex operator used with a pattern that a simpler operator can match: use '{simpler}'"
+                            ),
                             None,
                         );
                     }
@@ -727,9 +695,8 @@ fn simpler_than_regex(re: &str) -> Option<&'static str> {
         trail = true;
     }
     let literal = !s.is_empty()
-        && s.chars().all(|c| {
-            c.is_alphanumeric() || matches!(c, '_' | '-' | '/' | ':' | ' ' | ',' | '@' | '=' | '%')
-        });
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/' | ':' | ' ' | ',' | '@' | '=' | '%'));
     if !literal {
         return None;
     }

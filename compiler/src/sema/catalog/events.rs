@@ -84,11 +84,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "file",
-        params: &[
-            p("name", T::Fspath),
-            p("flags", T::Flags32),
-            p("mode", T::Uint32),
-        ],
+        params: &[p("name", T::Fspath), p("flags", T::Flags32), p("mode", T::Uint32)],
     },
     EventDef {
         code: 3,
@@ -270,11 +266,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "net",
-        params: &[
-            p("domain", T::EnumFlags32),
-            p("type", T::Uint32),
-            p("proto", T::Uint32),
-        ],
+        params: &[p("domain", T::EnumFlags32), p("type", T::Uint32), p("proto", T::Uint32)],
     },
     EventDef {
         code: 19,
@@ -366,11 +358,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "net",
-        params: &[
-            p("fd", T::Fd),
-            p("tuple", T::SockTuple),
-            p("queuepct", T::Uint8),
-        ],
+        params: &[p("fd", T::Fd), p("tuple", T::SockTuple), p("queuepct", T::Uint8)],
     },
     EventDef {
         code: 28,
@@ -403,11 +391,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "io_write",
-        params: &[
-            p("fd", T::Fd),
-            p("size", T::Uint32),
-            p("tuple", T::SockTuple),
-        ],
+        params: &[p("fd", T::Fd), p("size", T::Uint32), p("tuple", T::SockTuple)],
     },
     EventDef {
         code: 31,
@@ -533,11 +517,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "ipc",
-        params: &[
-            p("domain", T::EnumFlags32),
-            p("type", T::Uint32),
-            p("proto", T::Uint32),
-        ],
+        params: &[p("domain", T::EnumFlags32), p("type", T::Uint32), p("proto", T::Uint32)],
     },
     EventDef {
         code: 43,
@@ -614,11 +594,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "io_write",
-        params: &[
-            p("fd", T::Fd),
-            p("size", T::Uint32),
-            p("tuple", T::SockTuple),
-        ],
+        params: &[p("fd", T::Fd), p("size", T::Uint32), p("tuple", T::SockTuple)],
     },
     EventDef {
         code: 49,
@@ -725,11 +701,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "net",
-        params: &[
-            p("fd", T::Fd),
-            p("tuple", T::SockTuple),
-            p("queuepct", T::Uint8),
-        ],
+        params: &[p("fd", T::Fd), p("tuple", T::SockTuple), p("queuepct", T::Uint8)],
     },
     EventDef {
         code: 58,
@@ -795,11 +767,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "ipc",
-        params: &[
-            p("res", T::Fd),
-            p("initval", T::Uint64),
-            p("flags", T::Uint32),
-        ],
+        params: &[p("res", T::Fd), p("initval", T::Uint64), p("flags", T::Uint32)],
     },
     EventDef {
         code: 64,
@@ -808,11 +776,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "ipc",
-        params: &[
-            p("addr", T::Uint64),
-            p("op", T::Flags16),
-            p("val", T::Uint64),
-        ],
+        params: &[p("addr", T::Uint64), p("op", T::Flags16), p("val", T::Uint64)],
     },
     EventDef {
         code: 65,
@@ -970,11 +934,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "wait",
-        params: &[
-            p("res", T::Errno),
-            p("fds", T::FdList),
-            p("timeout", T::Int64),
-        ],
+        params: &[p("res", T::Errno), p("fds", T::FdList), p("timeout", T::Int64)],
     },
     EventDef {
         code: 82,
@@ -1019,11 +979,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "file",
-        params: &[
-            p("fd", T::Fd),
-            p("offset", T::Uint64),
-            p("whence", T::EnumFlags8),
-        ],
+        params: &[p("fd", T::Fd), p("offset", T::Uint64), p("whence", T::EnumFlags8)],
     },
     EventDef {
         code: 87,
@@ -1046,11 +1002,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "file",
-        params: &[
-            p("fd", T::Fd),
-            p("offset", T::Uint64),
-            p("whence", T::EnumFlags8),
-        ],
+        params: &[p("fd", T::Fd), p("offset", T::Uint64), p("whence", T::EnumFlags8)],
     },
     EventDef {
         code: 89,
@@ -1550,11 +1502,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "time",
-        params: &[
-            p("res", T::Fd),
-            p("clockid", T::Uint8),
-            p("flags", T::Uint8),
-        ],
+        params: &[p("res", T::Fd), p("clockid", T::Uint8), p("flags", T::Uint8)],
     },
     EventDef {
         code: 138,
@@ -1978,11 +1926,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "io_other",
-        params: &[
-            p("fd", T::Fd),
-            p("request", T::Uint64),
-            p("argument", T::Uint64),
-        ],
+        params: &[p("fd", T::Fd), p("request", T::Uint64), p("argument", T::Uint64)],
     },
     EventDef {
         code: 171,
@@ -2047,11 +1991,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "file",
-        params: &[
-            p("res", T::Errno),
-            p("oldpath", T::Fspath),
-            p("newpath", T::Fspath),
-        ],
+        params: &[p("res", T::Errno), p("oldpath", T::Fspath), p("newpath", T::Fspath)],
     },
     EventDef {
         code: 176,
@@ -2093,11 +2033,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "file",
-        params: &[
-            p("res", T::Errno),
-            p("target", T::Charbuf),
-            p("linkpath", T::Fspath),
-        ],
+        params: &[p("res", T::Errno), p("target", T::Charbuf), p("linkpath", T::Fspath)],
     },
     EventDef {
         code: 180,
@@ -2931,11 +2867,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "file",
-        params: &[
-            p("res", T::Errno),
-            p("fd", T::Fd),
-            p("operation", T::Flags32),
-        ],
+        params: &[p("res", T::Errno), p("fd", T::Fd), p("operation", T::Flags32)],
     },
     EventDef {
         code: 244,
@@ -3067,11 +2999,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "wait",
-        params: &[
-            p("fds", T::FdList),
-            p("timeout", T::Reltime),
-            p("sigmask", T::Sigset),
-        ],
+        params: &[p("fds", T::FdList), p("timeout", T::Reltime), p("sigmask", T::Sigset)],
     },
     EventDef {
         code: 255,
@@ -3154,11 +3082,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "process",
-        params: &[
-            p("key", T::Int32),
-            p("nsems", T::Int32),
-            p("semflg", T::Flags32),
-        ],
+        params: &[p("key", T::Int32), p("nsems", T::Int32), p("semflg", T::Flags32)],
     },
     EventDef {
         code: 263,
@@ -3190,11 +3114,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "file",
-        params: &[
-            p("res", T::Errno),
-            p("name", T::Fspath),
-            p("mode", T::Flags32),
-        ],
+        params: &[p("res", T::Errno), p("name", T::Fspath), p("mode", T::Flags32)],
     },
     EventDef {
         code: 266,
@@ -3310,11 +3230,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "file",
-        params: &[
-            p("res", T::Errno),
-            p("path", T::Fspath),
-            p("mode", T::Uint32),
-        ],
+        params: &[p("res", T::Errno), p("path", T::Fspath), p("mode", T::Uint32)],
     },
     EventDef {
         code: 278,
@@ -3472,11 +3388,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "other",
-        params: &[
-            p("addr", T::Uint64),
-            p("ip", T::Uint64),
-            p("error", T::Flags32),
-        ],
+        params: &[p("addr", T::Uint64), p("ip", T::Uint64), p("error", T::Flags32)],
     },
     EventDef {
         code: 291,
@@ -3589,11 +3501,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "other",
-        params: &[
-            p("res", T::Errno),
-            p("op", T::Uint64),
-            p("flags", T::Uint64),
-        ],
+        params: &[p("res", T::Errno), p("op", T::Uint64), p("flags", T::Uint64)],
     },
     EventDef {
         code: 300,
@@ -3706,11 +3614,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "file",
-        params: &[
-            p("res", T::Errno),
-            p("oldpath", T::Fspath),
-            p("newpath", T::Fspath),
-        ],
+        params: &[p("res", T::Errno), p("oldpath", T::Fspath), p("newpath", T::Fspath)],
     },
     EventDef {
         code: 310,
@@ -3776,11 +3680,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "file",
-        params: &[
-            p("res", T::Errno),
-            p("filename", T::Fspath),
-            p("mode", T::Mode),
-        ],
+        params: &[p("res", T::Errno), p("filename", T::Fspath), p("mode", T::Mode)],
     },
     EventDef {
         code: 316,
@@ -3919,11 +3819,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "memory",
-        params: &[
-            p("addr", T::Uint64),
-            p("length", T::Uint64),
-            p("prot", T::Flags32),
-        ],
+        params: &[p("addr", T::Uint64), p("length", T::Uint64), p("prot", T::Flags32)],
     },
     EventDef {
         code: 329,
@@ -3946,11 +3842,7 @@ pub static EVENTS: &[EventDef] = &[
         old: true,
         unused: false,
         category: "process",
-        params: &[
-            p("dirfd", T::Fd),
-            p("pathname", T::Fsrelpath),
-            p("flags", T::Flags32),
-        ],
+        params: &[p("dirfd", T::Fd), p("pathname", T::Fsrelpath), p("flags", T::Flags32)],
     },
     EventDef {
         code: 331,
@@ -4174,11 +4066,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "memory",
-        params: &[
-            p("res", T::Errno),
-            p("addr", T::Uint64),
-            p("len", T::Uint64),
-        ],
+        params: &[p("res", T::Errno), p("addr", T::Uint64), p("len", T::Uint64)],
     },
     EventDef {
         code: 346,
@@ -4196,11 +4084,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "memory",
-        params: &[
-            p("res", T::Errno),
-            p("addr", T::Uint64),
-            p("len", T::Uint64),
-        ],
+        params: &[p("res", T::Errno), p("addr", T::Uint64), p("len", T::Uint64)],
     },
     EventDef {
         code: 348,
@@ -4670,11 +4554,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "file",
-        params: &[
-            p("res", T::Errno),
-            p("name", T::Fspath),
-            p("flags", T::Flags32),
-        ],
+        params: &[p("res", T::Errno), p("name", T::Fspath), p("flags", T::Flags32)],
     },
     EventDef {
         code: 392,
@@ -4734,11 +4614,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "ipc",
-        params: &[
-            p("res", T::Fd),
-            p("flags", T::Flags16),
-            p("initval", T::Uint64),
-        ],
+        params: &[p("res", T::Fd), p("flags", T::Flags16), p("initval", T::Uint64)],
     },
     EventDef {
         code: 398,
@@ -4793,11 +4669,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "other",
-        params: &[
-            p("plugin_id", T::Uint32),
-            p("name", T::Charbuf),
-            p("data", T::Bytebuf),
-        ],
+        params: &[p("plugin_id", T::Uint32), p("name", T::Charbuf), p("data", T::Bytebuf)],
     },
     EventDef {
         code: 403,
@@ -4824,11 +4696,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "memory",
-        params: &[
-            p("fd", T::Fd),
-            p("name", T::Charbuf),
-            p("flags", T::Flags32),
-        ],
+        params: &[p("fd", T::Fd), p("name", T::Charbuf), p("flags", T::Flags32)],
     },
     EventDef {
         code: 406,
@@ -5039,11 +4907,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "other",
-        params: &[
-            p("res", T::Errno),
-            p("name", T::Charbuf),
-            p("flags", T::Flags32),
-        ],
+        params: &[p("res", T::Errno), p("name", T::Charbuf), p("flags", T::Flags32)],
     },
     EventDef {
         code: 426,
@@ -5139,11 +5003,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "file",
-        params: &[
-            p("fd", T::Fd32),
-            p("path", T::Fspath),
-            p("ino_num", T::Uint64),
-        ],
+        params: &[p("fd", T::Fd32), p("path", T::Fspath), p("ino_num", T::Uint64)],
     },
     EventDef {
         code: 433,
@@ -5161,11 +5021,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "file",
-        params: &[
-            p("fd", T::Fd32),
-            p("path", T::Fspath),
-            p("ino_num", T::Uint64),
-        ],
+        params: &[p("fd", T::Fd32), p("path", T::Fspath), p("ino_num", T::Uint64)],
     },
     EventDef {
         code: 435,
@@ -5207,11 +5063,7 @@ pub static EVENTS: &[EventDef] = &[
         old: false,
         unused: false,
         category: "file",
-        params: &[
-            p("fd", T::Fd32),
-            p("path", T::Fspath),
-            p("ino_num", T::Uint64),
-        ],
+        params: &[p("fd", T::Fd32), p("path", T::Fspath), p("ino_num", T::Uint64)],
     },
     EventDef {
         code: 439,

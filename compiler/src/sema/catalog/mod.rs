@@ -13,11 +13,7 @@ use std::sync::LazyLock;
 
 /// Field indices sorted by name, for binary search.
 static FIELD_INDEX: LazyLock<Vec<(&'static str, u16)>> = LazyLock::new(|| {
-    let mut v: Vec<(&'static str, u16)> = FIELDS
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.name, i as u16))
-        .collect();
+    let mut v: Vec<(&'static str, u16)> = FIELDS.iter().enumerate().map(|(i, f)| (f.name, i as u16)).collect();
     v.sort_unstable_by(|a, b| a.0.cmp(b.0));
     v
 });
@@ -159,18 +155,12 @@ mod tests {
     fn argument_kinds() {
         assert_eq!(field("proc.aname").unwrap().arg, ArgKind::Ancestor);
         assert_eq!(field("proc.apid").unwrap().arg, ArgKind::Ancestor);
-        assert_eq!(
-            field("proc.env").unwrap().arg,
-            ArgKind::IndexOrKey { required: false }
-        );
+        assert_eq!(field("proc.env").unwrap().arg, ArgKind::IndexOrKey { required: false });
         assert_eq!(
             field("container.mount.dest").unwrap().arg,
             ArgKind::IndexOrKey { required: true }
         );
-        assert_eq!(
-            field("k8s.pod.label").unwrap().arg,
-            ArgKind::Key { required: true }
-        );
+        assert_eq!(field("k8s.pod.label").unwrap().arg, ArgKind::Key { required: true });
         assert_eq!(field("evt.rawarg").unwrap().arg, ArgKind::RawArg);
         assert_eq!(field("evt.around").unwrap().arg, ArgKind::Around);
         assert_eq!(field("proc.name").unwrap().arg, ArgKind::None);

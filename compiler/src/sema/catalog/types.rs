@@ -313,10 +313,7 @@ impl FieldType {
 
     /// String types: `PT_CHARBUF`, `PT_FSPATH`, `PT_FSRELPATH`.
     pub fn is_string(self) -> bool {
-        matches!(
-            self,
-            FieldType::Charbuf | FieldType::Fspath | FieldType::Fsrelpath
-        )
+        matches!(self, FieldType::Charbuf | FieldType::Fspath | FieldType::Fsrelpath)
     }
 
     /// IP address and network types (generic, v4 and v6).
@@ -444,11 +441,7 @@ impl ArgKind {
     pub fn takes_dotted_suffix(self) -> bool {
         matches!(
             self,
-            ArgKind::EvtArg
-                | ArgKind::RawArg
-                | ArgKind::TypeIs
-                | ArgKind::CgroupSubsys
-                | ArgKind::AbsPath
+            ArgKind::EvtArg | ArgKind::RawArg | ArgKind::TypeIs | ArgKind::CgroupSubsys | ArgKind::AbsPath
         )
     }
 
@@ -469,14 +462,8 @@ impl ArgKind {
     pub fn is_required(self) -> bool {
         match self {
             ArgKind::None | ArgKind::Ancestor | ArgKind::AbsPath => false,
-            ArgKind::Index { required }
-            | ArgKind::Key { required }
-            | ArgKind::IndexOrKey { required } => required,
-            ArgKind::EvtArg
-            | ArgKind::RawArg
-            | ArgKind::TypeIs
-            | ArgKind::CgroupSubsys
-            | ArgKind::Around => true,
+            ArgKind::Index { required } | ArgKind::Key { required } | ArgKind::IndexOrKey { required } => required,
+            ArgKind::EvtArg | ArgKind::RawArg | ArgKind::TypeIs | ArgKind::CgroupSubsys | ArgKind::Around => true,
         }
     }
 }

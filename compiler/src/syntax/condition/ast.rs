@@ -383,9 +383,7 @@ impl Rhs {
                 vs.iter_mut().for_each(|v| v.span = f(v.span));
             }
             Rhs::Modified {
-                modifier_span,
-                list,
-                ..
+                modifier_span, list, ..
             } => {
                 *modifier_span = f(*modifier_span);
                 list.map_spans(f);

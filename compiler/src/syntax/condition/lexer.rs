@@ -163,9 +163,7 @@ pub fn unescape(raw: &str) -> Result<String, (String, usize)> {
             b'"' => return Err(("invalid \\\" escape in '-quoted string".into(), at)),
             b'\'' => return Err(("invalid \\' escape in \"-quoted string".into(), at)),
             b'x' => {
-                let hex = inner
-                    .get(i + 2..i + 4)
-                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+                let hex = inner.get(i + 2..i + 4).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
                 let Some(hex) = hex else {
                     return Err(("invalid \\x escape: expected two hex digits".into(), at));
                 };

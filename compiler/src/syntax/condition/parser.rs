@@ -67,8 +67,7 @@ struct Parser<'s> {
     fatal: bool,
 }
 
-const TRANSFORMER_LIST: &str =
-    "'val', 'tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt'";
+const TRANSFORMER_LIST: &str = "'val', 'tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt'";
 
 fn sp(a: usize, b: usize) -> Span {
     Span::new(a as u32, b as u32)
@@ -86,11 +85,7 @@ impl<'s> Parser<'s> {
     /// An error at the cursor, spanning the next run of non-blank characters.
     fn err_here(&self, message: impl Into<String>) -> ParseError {
         let rest = self.rest().as_bytes();
-        let mut len = rest
-            .iter()
-            .take_while(|b| !lexer::is_blank(**b))
-            .count()
-            .min(40);
+        let mut len = rest.iter().take_while(|b| !lexer::is_blank(**b)).count().min(40);
         while !self.src.is_char_boundary(self.pos + len) {
             len += 1;
         }
@@ -155,9 +150,7 @@ impl<'s> Parser<'s> {
         let mut parts = vec![self.parse_or_recovering()];
         while self.pos < self.src.len() && !self.fatal {
             let last = self.text(self.last).to_string();
-            let e = self.err_here(format!(
-                "unexpected token after '{last}', expecting 'or', 'and'"
-            ));
+            let e = self.err_here(format!("unexpected token after '{last}', expecting 'or', 'and'"));
             self.errors.push(e);
             let start = self.pos;
             self.skip_to_boundary(false);
@@ -298,12 +291,7 @@ impl<'s> Parser<'s> {
             let start = p.pos;
             p.blank();
             let mut negate = false;
-            while p.rest().starts_with("not")
-                && p.src
-                    .as_bytes()
-                    .get(p.pos + 3)
-                    .is_some_and(|b| lexer::is_space(*b))
-            {
+            while p.rest().starts_with("not") && p.src.as_bytes().get(p.pos + 3).is_some_and(|b| lexer::is_space(*b)) {
                 p.take(3);
                 while p.peek().is_some_and(lexer::is_space) {
                     p.pos += 1;
@@ -360,8 +348,7 @@ impl<'s> Parser<'s> {
                     let name = p.text(sp(p.pos, p.pos + len));
                     match TransformerKind::from_name(name) {
                         Some(kind)
-                            if kind != TransformerKind::Val
-                                && p.src.as_bytes().get(p.pos + len) == Some(&b'(') =>
+                            if kind != TransformerKind::Val && p.src.as_bytes().get(p.pos + len) == Some(&b'(') =>
                         {
                             let name_span = p.take(len);
                             p.take(1);
@@ -413,9 +400,7 @@ impl<'s> Parser<'s> {
                 span,
             }
         } else {
-            return Err(
-                self.err_here("expected a valid field argument: a quoted string or a bare string")
-            );
+            return Err(self.err_here("expected a valid field argument: a quoted string or a bare string"));
         };
         if !self.eat("]") {
             return Err(self.err_here("expected a ']' token"));
@@ -424,11 +409,7 @@ impl<'s> Parser<'s> {
     }
 
     /// After `name(`: the arguments, `)` and an optional `[arg]`.
-    fn parse_transformer_remainder(
-        &mut self,
-        kind: TransformerKind,
-        name_span: Span,
-    ) -> PResult<Transform> {
+    fn parse_transformer_remainder(&mut self, kind: TransformerKind, name_span: Span) -> PResult<Transform> {
         self.guarded(|p| {
             p.blank();
             let mut args = vec![p.parse_targ()?];
@@ -506,10 +487,7 @@ impl<'s> Parser<'s> {
         };
         let kind = TransformerKind::from_name(&self.rest()[..len]);
         match kind {
-            Some(kind)
-                if kind != TransformerKind::Val
-                    && self.src.as_bytes().get(self.pos + len) == Some(&b'(') =>
-            {
+            Some(kind) if kind != TransformerKind::Val && self.src.as_bytes().get(self.pos + len) == Some(&b'(') => {
                 let name_span = self.take(len);
                 self.take(1);
                 Ok(Some(self.parse_transformer_remainder(kind, name_span)?))
@@ -554,11 +532,7 @@ impl<'s> Parser<'s> {
             let op = lexed.and_then(|(tok, len)| {
                 let op = op_of(tok);
                 // Word operators need a blank after them.
-                let ok = !op.is_word()
-                    || p.src
-                        .as_bytes()
-                        .get(p.pos + len)
-                        .is_some_and(|b| lexer::is_space(*b));
+                let ok = !op.is_word() || p.src.as_bytes().get(p.pos + len).is_some_and(|b| lexer::is_space(*b));
                 ok.then_some((op, len))
             });
             let Some((op, len)) = op else {
@@ -714,9 +688,15 @@ impl<'s> Parser<'s> {
             }
             if let Some((Word::Ident, len)) = lexer::lex_at::<Word>(p.rest()) {
                 let span = p.take(len);
-                return Ok(Rhs::Value(Value { text: p.text(span).to_string(), quote: None, span }));
+                return Ok(Rhs::Value(Value {
+                    text: p.text(span).to_string(),
+                    quote: None,
+                    span,
+                }));
             }
-            Err(p.err_here(format!("expected a list, an identifier, or a field with a valid transformer: {TRANSFORMER_LIST}")))
+            Err(p.err_here(format!(
+                "expected a list, an identifier, or a field with a valid transformer: {TRANSFORMER_LIST}"
+            )))
         })
     }
 

@@ -14,11 +14,7 @@ pub fn to_string(e: &Expr) -> String {
 fn expr(out: &mut String, e: &Expr) {
     match e {
         Expr::And(xs, _) | Expr::Or(xs, _) => {
-            let sep = if matches!(e, Expr::And(..)) {
-                " and "
-            } else {
-                " or "
-            };
+            let sep = if matches!(e, Expr::And(..)) { " and " } else { " or " };
             out.push('(');
             for (i, x) in xs.iter().enumerate() {
                 if i > 0 {
@@ -141,9 +137,7 @@ fn targ(out: &mut String, a: &TArg) {
 pub fn value(out: &mut String, v: &str) {
     let bare = !v.is_empty()
         && v.bytes().all(|b| {
-            !matches!(b, b'(' | b')' | b'"' | b'\'' | b'=' | b',' | b'\\')
-                && !b.is_ascii_whitespace()
-                && b >= 0x20
+            !matches!(b, b'(' | b')' | b'"' | b'\'' | b'=' | b',' | b'\\') && !b.is_ascii_whitespace() && b >= 0x20
         });
     if bare { out.push_str(v) } else { quote(out, v) }
 }

@@ -15,10 +15,7 @@ pub fn map(src: &str, start: usize, value: &str, folded: bool) -> OffsetMap {
     let start = start.min(bytes.len());
     let value = value.as_bytes();
     let leading = value.iter().take_while(|&&b| b == b'\n').count();
-    let line_start = bytes[..start]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
+    let line_start = bytes[..start].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     let on_indent = bytes[line_start..start].iter().all(|&b| b == b' ');
     let mut map = MapBuilder::new();
     map.point(0, start);
@@ -77,13 +74,7 @@ fn lines_back(bytes: &[u8], line_start: usize, count: usize) -> Option<usize> {
 
 /// Map `count` value `\n`s, from `first_vi` on, to the breaks of the blank lines starting at
 /// `pos`. Returns the position after the last break mapped.
-fn map_empty_lines(
-    bytes: &[u8],
-    mut pos: usize,
-    count: usize,
-    first_vi: usize,
-    map: &mut MapBuilder,
-) -> Option<usize> {
+fn map_empty_lines(bytes: &[u8], mut pos: usize, count: usize, first_vi: usize, map: &mut MapBuilder) -> Option<usize> {
     for i in 0..count {
         while bytes.get(pos) == Some(&b' ') {
             pos += 1;
@@ -115,10 +106,7 @@ impl Walk<'_> {
         loop {
             // Content bytes of one line map 1:1.
             self.map.point(self.vi, self.pos);
-            while self.vi < self.value.len()
-                && self.pos < self.bytes.len()
-                && !is_break(self.bytes[self.pos])
-            {
+            while self.vi < self.value.len() && self.pos < self.bytes.len() && !is_break(self.bytes[self.pos]) {
                 if self.bytes[self.pos] != self.value[self.vi] {
                     return None;
                 }

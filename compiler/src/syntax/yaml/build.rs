@@ -36,10 +36,7 @@ struct Frame {
 
 enum Items {
     Seq(Vec<Node>),
-    Map {
-        entries: Vec<Entry>,
-        key: Option<Node>,
-    },
+    Map { entries: Vec<Entry>, key: Option<Node> },
 }
 
 /// What to do after an event.
@@ -114,16 +111,9 @@ impl<'s> Builder<'s> {
         (self.docs, self.errors)
     }
 
-    fn event(
-        &mut self,
-        event: Event<'_>,
-        range: std::ops::Range<usize>,
-        tag_text: Option<&str>,
-    ) -> Next {
+    fn event(&mut self, event: Event<'_>, range: std::ops::Range<usize>, tag_text: Option<&str>) -> Next {
         let span = Span::new(to_u32(range.start), to_u32(range.end));
-        let tag = |t: Option<Cow<'_, Tag>>| {
-            t.map(|t| tag_text.map_or_else(|| t.original(), str::to_owned))
-        };
+        let tag = |t: Option<Cow<'_, Tag>>| t.map(|t| tag_text.map_or_else(|| t.original(), str::to_owned));
         match event {
             Event::DocumentStart(..) => {
                 self.doc_start = span.start;
@@ -149,9 +139,7 @@ impl<'s> Builder<'s> {
                 let node = self.scalar(value, style, range, tag(t));
                 self.add(node, anchor)
             }
-            Event::SequenceStart(style, anchor, t) => {
-                self.open(Items::Seq(Vec::new()), style, anchor, tag(t), span)
-            }
+            Event::SequenceStart(style, anchor, t) => self.open(Items::Seq(Vec::new()), style, anchor, tag(t), span),
             Event::MappingStart(style, anchor, t) => self.open(
                 Items::Map {
                     entries: Vec::new(),
@@ -173,10 +161,7 @@ impl<'s> Builder<'s> {
                         span,
                         tag: None,
                     },
-                    Size {
-                        nodes: 1,
-                        height: 0,
-                    },
+                    Size { nodes: 1, height: 0 },
                 )
             }
             _ => Next::Continue,
@@ -196,19 +181,14 @@ impl<'s> Builder<'s> {
         let (style, map) = match style {
             ScalarStyle::Plain => {
                 // yaml-cpp: an empty node is null even when tagged; a null word only untagged.
-                if start == end
-                    || (tag.is_none() && matches!(&*value, "~" | "null" | "Null" | "NULL"))
-                {
+                if start == end || (tag.is_none() && matches!(&*value, "~" | "null" | "Null" | "NULL")) {
                     return Node {
                         kind: NodeKind::Null,
                         span,
                         tag,
                     };
                 }
-                (
-                    Style::Plain,
-                    flow::map(self.src, start, end, &value, Style::Plain),
-                )
+                (Style::Plain, flow::map(self.src, start, end, &value, Style::Plain))
             }
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
                 let style = if style == ScalarStyle::SingleQuoted {
@@ -221,10 +201,7 @@ impl<'s> Builder<'s> {
                 } else {
                     (start, start)
                 };
-                (
-                    style,
-                    flow::map(self.src, inner_start, inner_end, &value, style),
-                )
+                (style, flow::map(self.src, inner_start, inner_end, &value, style))
             }
             ScalarStyle::Literal => (Style::Literal, block::map(self.src, start, &value, false)),
             ScalarStyle::Folded => (Style::Folded, block::map(self.src, start, &value, true)),
@@ -236,14 +213,7 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn open(
-        &mut self,
-        items: Items,
-        style: StructureStyle,
-        anchor: usize,
-        tag: Option<String>,
-        span: Span,
-    ) -> Next {
+    fn open(&mut self, items: Items, style: StructureStyle, anchor: usize, tag: Option<String>, span: Span) -> Next {
         if self.stack.len() >= self.limits.max_depth {
             return self.fail(
                 format!("YAML nesting exceeds {} levels", self.limits.max_depth),
@@ -276,9 +246,7 @@ impl<'s> Builder<'s> {
         // token, which may be lines further down, past comments.
         let last_end = match &frame.items {
             Items::Seq(items) => items.last().map(|n| n.span.end),
-            Items::Map { entries, .. } => {
-                entries.last().map(|e| e.key.span.end.max(e.value.span.end))
-            }
+            Items::Map { entries, .. } => entries.last().map(|e| e.key.span.end.max(e.value.span.end)),
         };
         let end = if frame.flow {
             end_span.end
@@ -314,18 +282,12 @@ impl<'s> Builder<'s> {
                     span,
                     tag: None,
                 },
-                Size {
-                    nodes: 1,
-                    height: 0,
-                },
+                Size { nodes: 1, height: 0 },
             );
         };
         if self.nodes.saturating_add(size.nodes) > self.limits.max_nodes {
             return self.fail(
-                format!(
-                    "YAML alias expansion exceeds {} nodes",
-                    self.limits.max_nodes
-                ),
+                format!("YAML alias expansion exceeds {} nodes", self.limits.max_nodes),
                 span,
                 Next::Stop,
             );
@@ -355,14 +317,7 @@ impl<'s> Builder<'s> {
         if let Some(next) = self.count(1, node.span) {
             return next;
         }
-        self.finish(
-            node,
-            Size {
-                nodes: 1,
-                height: 0,
-            },
-            anchor,
-        )
+        self.finish(node, Size { nodes: 1, height: 0 }, anchor)
     }
 
     /// Record where an anchored node goes, then attach it.
@@ -385,10 +340,7 @@ impl<'s> Builder<'s> {
             Items::Seq(items) => items.push(node),
             Items::Map { entries, key } => match key.take() {
                 None => *key = Some(node),
-                Some(k) => entries.push(Entry {
-                    key: k,
-                    value: node,
-                }),
+                Some(k) => entries.push(Entry { key: k, value: node }),
             },
         }
         Next::Continue

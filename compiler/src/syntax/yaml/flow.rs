@@ -194,11 +194,7 @@ impl Walk<'_> {
 
     /// `\uHHHH`, or a UTF-16 surrogate pair `\uHHHH\uHHHH` that granit decodes as one character.
     fn unicode_escape_len(&self) -> usize {
-        let hex = |at: usize| {
-            self.src
-                .get(at..at + 4)
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-        };
+        let hex = |at: usize| self.src.get(at..at + 4).and_then(|h| u32::from_str_radix(h, 16).ok());
         let high = hex(self.pos + 2);
         let pair = matches!(high, Some(0xd800..=0xdbff))
             && self.bytes.get(self.pos + 6) == Some(&b'\\')

@@ -85,9 +85,7 @@ impl MapBuilder {
             _ => self.points.push((v, f)),
         }
         match self.points[..] {
-            [(0, start), (len, end)] if end.checked_sub(start) == Some(len) => {
-                OffsetMap::Linear { start, end }
-            }
+            [(0, start), (len, end)] if end.checked_sub(start) == Some(len) => OffsetMap::Linear { start, end },
             _ => OffsetMap::Table(self.points.into_boxed_slice()),
         }
     }

@@ -4,8 +4,7 @@ use super::{check_mapping, parse_ok, scalar_at, scalars};
 use crate::yaml::Style;
 
 fn offset_of(src: &str, needle: &str) -> u32 {
-    src.find(needle)
-        .unwrap_or_else(|| panic!("{needle:?} not in source")) as u32
+    src.find(needle).unwrap_or_else(|| panic!("{needle:?} not in source")) as u32
 }
 
 /// (source, key, expected value) for scalars whose mapping `check_mapping` verifies.
@@ -17,10 +16,7 @@ const CASES: &[(&str, &str)] = &[
     ("k: |1-\n  a\n b\n", " a\nb"),
     ("k: |\n\n  \n  a\n\n   b\n  \t c\n", "\n\na\n\n b\n\t c\n"),
     ("k: |\n  a\n   \n  b\n", "a\n \nb\n"),
-    (
-        "k: | # comment\n  a # not a comment\n",
-        "a # not a comment\n",
-    ),
+    ("k: | # comment\n  a # not a comment\n", "a # not a comment\n"),
     ("k: |\n  a\n\n# comment\n", "a\n"),
     ("k: |\n  no final break", "no final break\n"),
     ("k: >\n  a\n  b\n\n  c\n", "a b\nc\n"),
@@ -83,10 +79,7 @@ fn folded_offsets() {
 
 #[test]
 fn in_sequences_and_top_level() {
-    for src in [
-        "- |\n  a\n  b\n- >\n  c\n  d\n",
-        "--- |\na\nb\n--- >\n c\n d\n",
-    ] {
+    for src in ["- |\n  a\n  b\n- >\n  c\n  d\n", "--- |\na\nb\n--- >\n c\n d\n"] {
         let docs = parse_ok(src);
         let mut all = Vec::new();
         for d in &docs {

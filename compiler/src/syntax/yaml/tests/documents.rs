@@ -11,17 +11,11 @@ fn multiple_documents() {
     let src = "a: 1\n---\n- x\n---\n...\n--- b\n--- ~\n";
     let docs = parse_ok(src);
     assert_eq!(docs.len(), 5);
-    assert!(
-        docs[4].root.as_ref().unwrap().is_null(),
-        "an explicit null is a root"
-    );
+    assert!(docs[4].root.as_ref().unwrap().is_null(), "an explicit null is a root");
     assert!(docs[0].root.as_ref().unwrap().as_map().is_some());
     assert!(docs[1].root.as_ref().unwrap().as_seq().is_some());
     assert!(docs[2].root.is_none());
-    assert_eq!(
-        docs[3].root.as_ref().unwrap().as_scalar().unwrap().value,
-        "b"
-    );
+    assert_eq!(docs[3].root.as_ref().unwrap().as_scalar().unwrap().value, "b");
     assert_eq!(docs[0].span.start, 0);
 }
 
@@ -118,10 +112,7 @@ fn billion_laughs_fails_fast() {
         started.elapsed()
     );
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert_eq!(
-        errors[0].message,
-        "YAML alias expansion exceeds 2000000 nodes"
-    );
+    assert_eq!(errors[0].message, "YAML alias expansion exceeds 2000000 nodes");
     assert!(src[errors[0].span.range()].starts_with("*l"));
 }
 
@@ -158,11 +149,7 @@ fn syntax_errors_are_located_and_later_documents_parsed() {
     let (docs, errors) = parse(src, &Limits::default());
     assert_eq!(errors.len(), 2, "{errors:?}");
     assert_eq!(errors[0].span.start as usize, src.find('[').unwrap());
-    assert!(
-        errors[0].message.contains("unclosed bracket"),
-        "{}",
-        errors[0].message
-    );
+    assert!(errors[0].message.contains("unclosed bracket"), "{}", errors[0].message);
     assert_eq!(errors[1].span.start as usize, src.find(": z").unwrap());
     let keys: Vec<_> = docs
         .iter()
@@ -198,10 +185,7 @@ fn deep_nesting_is_an_error() {
         let (_, errors) = parse(&src, &Limits::default());
         assert!(!errors.is_empty());
     }
-    let block: String = (0..300)
-        .map(|i| format!("{}- \n", "  ".repeat(i)))
-        .collect::<String>()
-        + "x\n";
+    let block: String = (0..300).map(|i| format!("{}- \n", "  ".repeat(i))).collect::<String>() + "x\n";
     let (_, errors) = parse(&block, &Limits::default());
     assert!(!errors.is_empty());
     // Mixed flow-in-block nesting beyond our limit is caught by our own check.
@@ -211,11 +195,7 @@ fn deep_nesting_is_an_error() {
     };
     let (_, errors) = parse("a:\n  b:\n    c: [[1]]\n", &limits);
     assert_eq!(errors.len(), 1);
-    assert!(
-        errors[0].message.contains("nesting"),
-        "{}",
-        errors[0].message
-    );
+    assert!(errors[0].message.contains("nesting"), "{}", errors[0].message);
     // An alias copy deeper than the limit.
     let (_, errors) = parse("a: &x [[1]]\nb:\n  c:\n    d: *x\n", &limits);
     assert_eq!(errors.len(), 1, "{errors:?}");

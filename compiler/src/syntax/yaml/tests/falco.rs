@@ -7,8 +7,7 @@ use super::{check_mapping, parse_ok};
 
 /// Shared reference data: `$FALCORC_SHARED`, else `/work/shared`.
 fn shared(rel: &str) -> Option<String> {
-    let dir = std::env::var_os("FALCORC_SHARED")
-        .map_or_else(|| PathBuf::from("/work/shared"), PathBuf::from);
+    let dir = std::env::var_os("FALCORC_SHARED").map_or_else(|| PathBuf::from("/work/shared"), PathBuf::from);
     let path = dir.join(rel);
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(text),
@@ -28,19 +27,11 @@ fn falco_rules_parse_and_conditions_map() {
     let docs = parse_ok(&src);
     eprintln!("falco_rules.yaml parsed in {:?}", started.elapsed());
     assert_eq!(docs.len(), 1);
-    let items = docs[0]
-        .root
-        .as_ref()
-        .and_then(|r| r.as_seq())
-        .expect("a sequence");
+    let items = docs[0].root.as_ref().and_then(|r| r.as_seq()).expect("a sequence");
     assert!(!items.is_empty());
     let mut conditions = 0;
     for item in items {
-        assert!(
-            item.as_map().is_some(),
-            "item at {:?} is not a mapping",
-            item.span
-        );
+        assert!(item.as_map().is_some(), "item at {:?} is not a mapping", item.span);
         if let Some(cond) = item.get("condition").and_then(|e| e.value.as_scalar()) {
             check_mapping(&src, cond);
             conditions += 1;

@@ -4,8 +4,7 @@ use super::{check_mapping, parse_ok, scalar_at, scalars};
 use crate::yaml::Style;
 
 fn offset_of(src: &str, needle: &str) -> u32 {
-    src.find(needle)
-        .unwrap_or_else(|| panic!("{needle:?} not in source")) as u32
+    src.find(needle).unwrap_or_else(|| panic!("{needle:?} not in source")) as u32
 }
 
 #[test]
@@ -44,10 +43,7 @@ fn plain_in_flow_sequence() {
         .as_seq()
         .unwrap()
         .to_vec();
-    let values: Vec<_> = items
-        .iter()
-        .map(|n| n.as_scalar().unwrap().value.clone())
-        .collect();
+    let values: Vec<_> = items.iter().map(|n| n.as_scalar().unwrap().value.clone()).collect();
     assert_eq!(values, ["=", "a b", "c d"]);
     for n in &items {
         check_mapping(src, n.as_scalar().unwrap());
@@ -64,10 +60,7 @@ fn single_quoted() {
     assert_eq!(s.file_offset(2), offset_of(src, "''s"));
     assert_eq!(s.file_offset(3), offset_of(src, "s a"));
     // The end is the closing quote.
-    assert_eq!(
-        s.file_offset(s.value.len()),
-        src.rfind('\'').unwrap() as u32
-    );
+    assert_eq!(s.file_offset(s.value.len()), src.rfind('\'').unwrap() as u32);
 }
 
 #[test]

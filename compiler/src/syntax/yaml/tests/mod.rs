@@ -21,9 +21,7 @@ pub fn scalar_at(src: &str, key: &str) -> Scalar {
     let docs = parse_ok(src);
     assert_eq!(docs.len(), 1, "{src:?}");
     let root = docs[0].root.as_ref().expect("root");
-    let entry = root
-        .get(key)
-        .unwrap_or_else(|| panic!("no key {key:?} in {src:?}"));
+    let entry = root.get(key).unwrap_or_else(|| panic!("no key {key:?} in {src:?}"));
     let scalar = entry
         .value
         .as_scalar()
@@ -57,8 +55,7 @@ pub fn check_mapping(src: &str, s: &Scalar) {
             .get(at as usize..)
             .unwrap_or_else(|| panic!("offset {at} of value byte {i} is not a char boundary"));
         let verbatim = here.starts_with(c);
-        let line_break =
-            matches!(c, ' ' | '\n') && (here.starts_with('\n') || here.starts_with('\r'));
+        let line_break = matches!(c, ' ' | '\n') && (here.starts_with('\n') || here.starts_with('\r'));
         let escape = s.style == Style::DoubleQuoted && here.starts_with('\\');
         // granit ends a block scalar with `\n` even when the input ends without one.
         let final_newline = c == '\n' && here.is_empty() && i + 1 == s.value.len();
@@ -78,12 +75,7 @@ pub fn check_mapping(src: &str, s: &Scalar) {
         // Interior bytes of a verbatim multi-byte char map onto the same char's bytes.
         if verbatim {
             for k in 1..c.len_utf8() {
-                assert_eq!(
-                    s.file_offset(i + k),
-                    at + k as u32,
-                    "inside {c:?} of {:?}",
-                    s.value
-                );
+                assert_eq!(s.file_offset(i + k), at + k as u32, "inside {c:?} of {:?}", s.value);
             }
         }
         prev = Some(at);

@@ -38,12 +38,7 @@ fn flow_value(lines: &[(String, usize)]) -> String {
 }
 
 /// Emit flow-style lines: continuation lines indented, empty lines sometimes with blanks.
-fn flow_source(
-    lines: &[(String, usize)],
-    open: &str,
-    close: &str,
-    escape: impl Fn(&str) -> String,
-) -> String {
+fn flow_source(lines: &[(String, usize)], open: &str, close: &str, escape: impl Fn(&str) -> String) -> String {
     let mut src = format!("k: {open}");
     for (i, (line, gap)) in lines.iter().enumerate() {
         if i > 0 {

@@ -1,0 +1,81 @@
+//! `falcorc rules`: what a set of rules files defines.
+
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load_files};
+use falcorc_compiler::{Options, analyze};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+pub fn run(a: Args) -> u8 {
+    let files = match load_files(&a.paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("falcorc: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let an = analyze(files, &Options::default());
+    match a.format {
+        Format::Table => {
+            println!("{:60} {:13} {:8} EVENT TYPES", "RULE", "PRIORITY", "ENABLED");
+            for r in &an.rules {
+                let ev = r.evttypes.as_ref().map_or_else(
+                    || "-".to_string(),
+                    |e| {
+                        if e.len() > 100 {
+                            "(all)".into()
+                        } else {
+                            e.names().join(",")
+                        }
+                    },
+                );
+                println!("{:60} {:13} {:8} {ev}", r.name, r.priority.name(), r.enabled);
+            }
+            println!(
+                "\n{} rules, {} macros, {} lists",
+                an.rules.len(),
+                an.macros.len(),
+                an.lists.len()
+            );
+        }
+        Format::Json => {
+            let rules: Vec<_> = an
+                .rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "name": r.name, "desc": r.desc, "priority": r.priority.name(), "source": r.source,
+                        "enabled": r.enabled, "tags": r.tags, "condition": r.condition, "output": r.output,
+                        "event_types": r.evttypes.as_ref().map(|e| e.names()),
+                        "fields": r.fields, "skipped": r.skipped,
+                    })
+                })
+                .collect();
+            let macros: Vec<_> = an
+                .macros
+                .iter()
+                .map(|m| serde_json::json!({"name": m.name, "condition": m.condition, "used": m.used}))
+                .collect();
+            let lists: Vec<_> = an
+                .lists
+                .iter()
+                .map(|l| serde_json::json!({"name": l.name, "items": l.items, "used": l.used}))
+                .collect();
+            let out = serde_json::json!({"rules": rules, "macros": macros, "lists": lists});
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+    }
+    if an.errors() > 0 { EXIT_ERRORS } else { EXIT_OK }
+}
