@@ -89,7 +89,7 @@ const RULE_REPLACEABLE: &[&str] = &[
 ];
 
 impl Ctx<'_> {
-    fn push(&mut self, d: Box<Diagnostic>) {
+    pub(crate) fn push(&mut self, d: Box<Diagnostic>) {
         if d.code == Code::SchemaMismatch {
             self.col.schema_ok = false;
         }
@@ -679,7 +679,9 @@ impl Ctx<'_> {
                 }
                 None => {
                     let k = ov.first().map_or("", |(k, _, _)| k.as_str());
-                    format!("Rule uses 'override.{k}: replace' but no rule by that name already exists")
+                    format!(
+                        "An 'override.<key>: replace' to a rule was requested but no rule by that name already exists (key '{k}')"
+                    )
                 }
             };
             return Err(item.err(Code::LoadErrValidate, name.file_span(), msg));

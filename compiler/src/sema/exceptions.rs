@@ -34,6 +34,20 @@ pub fn decode_all(ctx: &mut Ctx, item: &Item, full: bool) -> DResult<Vec<Excepti
             kind: "exception",
             name: item.name.clone(),
         };
+        for entry in e.as_map().unwrap_or_default() {
+            let Some(k) = entry.key.as_scalar() else { continue };
+            if !matches!(k.value.as_str(), "name" | "fields" | "comps" | "values") {
+                let mut d = sub.err(
+                    Code::SchemaMismatch,
+                    sub.fspan(entry.key.span),
+                    format!("Unknown exception key '{}'; it is ignored", k.value),
+                );
+                if let Some(s) = super::decode::suggest(&k.value, ["name", "fields", "comps", "values"]) {
+                    d = Box::new(d.help(format!("did you mean '{s}'?")));
+                }
+                ctx.push(d);
+            }
+        }
         let ex = decode_one(&sub, full)?;
         if out.iter().any(|o| o.name.value == ex.name.value) {
             ctx.diags.push(*item.err(

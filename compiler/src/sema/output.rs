@@ -105,6 +105,11 @@ pub fn parse(text: &str, env: &Env) -> (Vec<OutputPart>, Vec<OutputError>) {
             continue;
         };
         let mut name = &rest[..n];
+        if name == "container.info" {
+            // Deprecated: Falco replaces it with nothing (and warns).
+            i += n;
+            continue;
+        }
         // Falco consumes the longest prefix that is a field: `%fd.name.x` is fd.name + ".x".
         if let Some((def, suffix)) = super::catalog::lookup(name)
             && !suffix.is_empty()

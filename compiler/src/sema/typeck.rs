@@ -635,10 +635,21 @@ impl Checker<'_> {
             );
             return;
         }
-        if !quoted
-            && resolve_field_name(v).is_some()
-            && v.contains('.')
-            && v.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        let _ = quoted;
+        let t = v.trim();
+        let looks_transformer = t.split_once('(').is_some_and(|(name, rest)| {
+            TransformerKind::from_name(name.trim()).is_some() && rest.trim_end().ends_with(')')
+        });
+        if looks_transformer {
+            self.report(
+                Code::LoadCompileCondition,
+                span,
+                format!("'{v}' may be a valid field transformer misused as a const string value"),
+                Some("a transformer on the right-hand side must be written unquoted and without spaces".into()),
+            );
+        } else if resolve_field_name(t).is_some()
+            && t.contains('.')
+            && t.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
         {
             self.report(
                 Code::LoadCompileCondition,
