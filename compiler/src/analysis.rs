@@ -122,7 +122,13 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
     let mut col = Collected::new();
     for f in &files {
         let id = smap.add(f.text.len() as u32);
-        let (docs, errs) = yaml::parse(&f.text, &opts.yaml_limits);
+        let (mut docs, errs) = yaml::parse(&f.text, &opts.yaml_limits);
+        // Items of a document with a YAML error would only give follow-on noise.
+        docs.retain(|d| {
+            !errs
+                .iter()
+                .any(|e| d.span.start <= e.span.start && e.span.start <= d.span.end)
+        });
         for e in errs {
             let code = if e.message.contains("limit") || e.message.contains("exceeds") {
                 Code::YamlLimit
@@ -229,7 +235,7 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
             diags.push(
                 Diagnostic::new(
                     Code::LoadUnknownSource,
-                    smap.to_file(smap.to_global(r.def)),
+                    r.source_span,
                     format!("Unknown source {}, skipping", r.source),
                 )
                 .in_item("rule", &r.name.value),
@@ -252,16 +258,13 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
         let (parts, out_errs) = output::parse(&r.output.text, &env);
         let mut rule_errors = ck.diags.iter().any(|d| d.is_error()) || p.has_errors;
         if r.skip_if_unknown_filter && rule_errors {
-            let first = ck
-                .diags
-                .iter()
-                .find(|d| d.is_error())
-                .map(|d| d.message.clone())
-                .unwrap_or_default();
+            let first = ck.diags.iter().find(|d| d.is_error());
+            let span = first.map_or(r.cond_span, |d| d.primary);
+            let first = first.map(|d| d.message.clone()).unwrap_or_default();
             diags.push(
                 Diagnostic::new(
                     Code::LoadUnknownFilter,
-                    r.cond_span,
+                    span,
                     format!("{first}; the rule is skipped (skip-if-unknown-filter)"),
                 )
                 .in_item("rule", &r.name.value),
@@ -465,11 +468,18 @@ fn fields_used(e: &Expr, out: &[OutputPart]) -> BTreeSet<String> {
 }
 
 fn check_output_deprecations(text: &str, r: &crate::sema::items::RuleDef, diags: &mut Vec<Diagnostic>) {
+    // Point at the first occurrence of `needle` in the output.
+    let at = |needle: &str| {
+        text.find(needle).map_or(r.output_span, |i| {
+            r.output
+                .map(Span::new(i as u32, (i + needle.len()) as u32), r.output_span)
+        })
+    };
     if text.contains("%container.info") {
         diags.push(
             Diagnostic::new(
                 Code::LoadDeprecatedItem,
-                r.output_span,
+                at("%container.info"),
                 "%container.info is deprecated and not supported anymore, and will be ignored in the output",
             )
             .in_item("rule output", &r.name.value),
@@ -480,7 +490,7 @@ fn check_output_deprecations(text: &str, r: &crate::sema::items::RuleDef, diags:
             diags.push(
                 Diagnostic::new(
                     Code::LoadDeprecatedItem,
-                    r.output_span,
+                    at(f),
                     format!("usage of deprecated field '{f}' has been detected in the rule output"),
                 )
                 .in_item("rule output", &r.name.value),

@@ -44,16 +44,20 @@ pub fn human(files: &[SourceFile], d: &Diagnostic, color: bool) -> String {
     } else {
         Color::Yellow
     };
-    let mut b = Report::build(kind, main.clone())
+    let mut b = Report::build(kind, main)
         .with_config(Config::default().with_index_type(IndexType::Byte).with_color(color))
         .with_code(d.code.name())
-        .with_message(message)
-        .with_label(Label::new(main).with_message(primary_msg).with_color(primary_color));
-    for l in &d.labels {
+        .with_message(message);
+    // ariadne starts a new snippet group when a label precedes the previous one, so
+    // add the labels in file order.
+    let mut labels = vec![(d.primary, primary_msg, primary_color)];
+    labels.extend(d.labels.iter().map(|l| (l.span, l.message.clone(), Color::Blue)));
+    labels.sort_by_key(|(s, _, _)| (s.file, s.span.start));
+    for (s, msg, c) in labels {
         b = b.with_label(
-            Label::new((file_name(l.span.file.0), clamp(l.span.file.0, l.span.span.range())))
-                .with_message(&l.message)
-                .with_color(Color::Blue),
+            Label::new((file_name(s.file.0), clamp(s.file.0, s.span.range())))
+                .with_message(msg)
+                .with_color(c),
         );
     }
     if let Some(h) = &d.help {

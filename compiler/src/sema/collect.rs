@@ -89,6 +89,8 @@ const RULE_REPLACEABLE: &[&str] = &[
 ];
 
 impl Ctx<'_> {
+    // Errors arrive boxed from `DResult`; unboxing at every call site buys nothing.
+    #[allow(clippy::boxed_local)]
     pub(crate) fn push(&mut self, d: Box<Diagnostic>) {
         if d.code == Code::SchemaMismatch {
             self.col.schema_ok = false;
@@ -134,12 +136,12 @@ impl Ctx<'_> {
         ];
         let kind = KINDS.into_iter().find(|k| node.get(k).is_some());
         let Some(kind) = kind else {
-            let fs = FileSpan { file, span: node.span };
-            let first = node
-                .as_map()
-                .and_then(|m| m.first())
-                .and_then(|e| e.key.as_scalar())
-                .map(|s| s.value.clone());
+            let first_key = node.as_map().and_then(|m| m.first()).map(|e| &e.key);
+            let fs = FileSpan {
+                file,
+                span: first_key.map_or(node.span, |k| k.span),
+            };
+            let first = first_key.and_then(|k| k.as_scalar()).map(|s| s.value.clone());
             let mut d = Diagnostic::new(Code::LoadUnknownItem, fs, "Unknown top level item");
             if let Some(k) = first.as_deref().and_then(|k| suggest(k, KINDS)) {
                 d = d.help(format!("did you mean '{k}'?"));
@@ -147,11 +149,15 @@ impl Ctx<'_> {
             self.push(Box::new(d));
             return;
         };
-        let name = node
-            .get(kind)
-            .and_then(|e| e.value.as_scalar())
-            .map(|s| s.value.clone())
-            .unwrap_or_default();
+        // Version requirements have no name; their value is not one.
+        let name = match kind {
+            "list" | "macro" | "rule" => node
+                .get(kind)
+                .and_then(|e| e.value.as_scalar())
+                .map(|s| s.value.clone())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
         let item_kind = match kind {
             "required_engine_version" => "required_engine_version",
             "required_plugin_versions" => "required_plugin_versions",
@@ -210,7 +216,7 @@ impl Ctx<'_> {
                     format!("Unknown key '{}'. The key will be ignored.", k.value),
                 );
                 if let Some(s) = suggest(&k.value, allowed.iter().copied()) {
-                    d = Box::new(d.help(format!("did you mean '{s}'?")));
+                    *d = d.help(format!("did you mean '{s}'?"));
                 }
                 self.col.schema_ok = false;
                 self.diags.push(*d);
@@ -313,9 +319,11 @@ impl Ctx<'_> {
                     ));
                 }
             }
+            // Point at the first required version: that is what does not match.
+            let span = alts.first().map_or(item.fspan(req.span), |a| a.2);
             self.col.plugin_reqs.push(PluginRequirement {
                 alternatives: alts.into_iter().map(|(n, v, _)| (n, v)).collect(),
-                span: item.fspan(req.span),
+                span,
             });
         }
         Ok(())
@@ -432,7 +440,7 @@ impl Ctx<'_> {
                 })
                 .collect::<DResult<Vec<_>>>()?,
             NodeKind::Null => {
-                return Err(item.validate_err(item.fspan(items_node.span), "Mapping for key 'items' is empty"));
+                return Err(item.validate_err(item.key_span("items"), "Mapping for key 'items' is empty"));
             }
             _ => {
                 return Err(item.validate_err(item.fspan(items_node.span), "Value is not a sequence"));
@@ -500,7 +508,7 @@ impl Ctx<'_> {
             m.visibility = id;
         } else if let Some(&i) = self.col.macro_idx.get(&name.value) {
             let m = &mut self.col.macros[i];
-            m.cond = SrcText::from_str(&cond);
+            m.cond = SrcText::of_str(&cond);
             m.cond_span = cond.file_span();
             m.visibility = id;
         } else {
@@ -508,7 +516,7 @@ impl Ctx<'_> {
             let cond_span = cond.file_span();
             self.col.macros.push(MacroDef {
                 name,
-                cond: SrcText::from_str(&cond),
+                cond: SrcText::of_str(&cond),
                 cond_span,
                 index: id,
                 visibility: id,
@@ -572,9 +580,13 @@ impl Ctx<'_> {
             .string("priority", true, false)
             .and_then(|p| self.priority(item, &p.unwrap_or_else(|| unreachable_str(item))));
         let priority = self.or_default(priority, Priority::Debug);
-        let source = item.string("source", false, true).map(|s| s.map(|s| s.value));
+        let source = item.string("source", false, true);
         let source = self.or_default(source, None);
-        let enabled = item.bool("enabled").map(|b| b.map_or(true, |b| b.0));
+        let source_span = source
+            .as_ref()
+            .map_or_else(|| item.fspan(item.node.span), |s| s.file_span());
+        let source = source.map(|s| s.value);
+        let enabled = item.bool("enabled").map(|b| b.is_none_or(|b| b.0));
         let enabled = self.or_default(enabled, true);
         let tags = self.tags(item);
         let tags = self.or_default(tags, BTreeSet::new());
@@ -594,10 +606,11 @@ impl Ctx<'_> {
         let cond_span = cond.file_span();
         let output_span = output.file_span();
         let mut rule = RuleDef {
-            cond: SrcText::from_str(&cond),
+            cond: SrcText::of_str(&cond),
             cond_span,
             output: trimmed(&output),
             output_span,
+            source_span,
             desc: desc.value,
             priority,
             source: source.clone().unwrap_or_else(|| "syscall".into()),
@@ -719,7 +732,7 @@ impl Ctx<'_> {
             match key.as_str() {
                 "condition" => {
                     let s = item.string(key, true, false)?.unwrap_or_else(|| unreachable_str(item));
-                    rule.cond = SrcText::from_str(&s);
+                    rule.cond = SrcText::of_str(&s);
                     rule.cond_span = s.file_span();
                 }
                 "output" => {

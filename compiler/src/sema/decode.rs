@@ -64,10 +64,7 @@ impl<'a> Item<'a> {
         };
         let s = scalar_of(v, self.file).ok_or_else(|| {
             if v.is_null() {
-                self.validate_err(
-                    self.fspan(k.span.cover(v.span)),
-                    format!("Mapping for key '{key}' is empty"),
-                )
+                self.validate_err(self.fspan(k.span), format!("Mapping for key '{key}' is empty"))
             } else {
                 self.validate_err(self.fspan(v.span), "Value is not a scalar value")
             }

@@ -43,7 +43,7 @@ pub fn decode_all(ctx: &mut Ctx, item: &Item, full: bool) -> DResult<Vec<Excepti
                     format!("Unknown exception key '{}'; it is ignored", k.value),
                 );
                 if let Some(s) = super::decode::suggest(&k.value, ["name", "fields", "comps", "values"]) {
-                    d = Box::new(d.help(format!("did you mean '{s}'?")));
+                    *d = d.help(format!("did you mean '{s}'?"));
                 }
                 ctx.push(d);
             }
@@ -105,12 +105,16 @@ fn decode_one(sub: &Item, full: bool) -> DResult<ExceptionDef> {
             }
         }
     }
+    let span = sub.fspan(sub.node.span);
+    let key_span = |k: &str| sub.entry(k).map_or(span, |(key, v)| sub.fspan(key.span.cover(v.span)));
     Ok(ExceptionDef {
         name,
         fields,
         comps,
         values,
-        span: sub.fspan(sub.node.span),
+        span,
+        fields_span: key_span("fields"),
+        comps_span: key_span("comps"),
     })
 }
 
@@ -188,7 +192,7 @@ fn validate(sub: &Item, ex: &ExceptionDef) -> DResult<()> {
                 if comps.len() != fields.len() {
                     return Err(sub.err(
                         Code::LoadErrValidate,
-                        ex.span,
+                        ex.comps_span,
                         "Fields and comps lists must have equal length",
                     ));
                 }
@@ -234,7 +238,11 @@ fn validate(sub: &Item, ex: &ExceptionDef) -> DResult<()> {
         ExcFields::Scalar(f) => {
             match &ex.comps {
                 ExcComps::Tuple(_) => {
-                    return Err(sub.err(Code::LoadErrValidate, ex.span, "Fields and comps must both be strings"));
+                    return Err(sub.err(
+                        Code::LoadErrValidate,
+                        ex.comps_span,
+                        "Fields and comps must both be strings",
+                    ));
                 }
                 ExcComps::Scalar(c) => {
                     let k = comp_kind(c.value.trim());
@@ -299,14 +307,14 @@ pub fn append(ctx: &mut Ctx, item: &Item, rule: &mut RuleDef, new: Vec<Exception
             if !matches!(ex.fields, ExcFields::None) {
                 return Err(sub.err(
                     Code::LoadErrValidate,
-                    ex.span,
+                    ex.fields_span,
                     "Can not append exception fields to existing exception, only values",
                 ));
             }
             if !matches!(ex.comps, ExcComps::None) {
                 return Err(sub.err(
                     Code::LoadErrValidate,
-                    ex.span,
+                    ex.comps_span,
                     "Can not append exception comps to existing exception, only values",
                 ));
             }

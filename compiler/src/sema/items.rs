@@ -88,6 +88,9 @@ pub struct ExceptionDef {
     pub comps: ExcComps,
     pub values: Vec<ExcValue>,
     pub span: FileSpan,
+    /// The `fields` / `comps` entries (key and value), or `span` when absent.
+    pub fields_span: FileSpan,
+    pub comps_span: FileSpan,
 }
 
 #[derive(Clone, Debug)]
@@ -124,6 +127,8 @@ pub struct RuleDef {
     pub cond_span: FileSpan,
     pub output: SrcText,
     pub output_span: FileSpan,
+    /// The `source` value, or the whole rule when it has none.
+    pub source_span: FileSpan,
     pub desc: String,
     pub priority: Priority,
     pub source: String,

@@ -98,10 +98,13 @@ pub fn parse(text: &str, env: &Env) -> (Vec<OutputPart>, Vec<OutputError>) {
             } else {
                 format!("invalid formatting syntax: '%' must be followed by a field name, not '{shown}'")
             };
+            let end = i + shown.len();
             errors.push(OutputError {
                 message,
-                span: Span::new(start as u32, (i + shown.len()).max(i) as u32),
+                span: Span::new(start as u32, end.max(i) as u32),
             });
+            // Skip the bad token so it is reported once.
+            i = end;
             continue;
         };
         let mut name = &rest[..n];

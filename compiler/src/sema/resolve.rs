@@ -143,8 +143,6 @@ impl<'a> MacroTable<'a> {
                             ));
                         } else if let Some(s) = super::decode::suggest(&n.text, self.item_names.iter().copied()) {
                             d = d.help(format!("did you mean '{s}'?"));
-                        } else if n.text.contains('.') {
-                            d = d.help("a field must be followed by an operator");
                         }
                         diags.push(d);
                         Expr::Error(n.span)

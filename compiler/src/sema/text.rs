@@ -61,7 +61,7 @@ pub struct SrcText {
 }
 
 impl SrcText {
-    pub fn from_str(s: &Str) -> SrcText {
+    pub fn of_str(s: &Str) -> SrcText {
         let mut t = SrcText::default();
         t.push_str(s, 0..s.value.len());
         t

@@ -359,6 +359,23 @@ impl Checker<'_> {
             self.error(a.span, format!("transformer '{name}' does not support field arguments"));
             return Ty::Error;
         }
+        if t.kind == Val {
+            // `val(f)` is the field itself, compared field to field.
+            let Some(TArg::Field(f)) = t.args.first() else {
+                return Ty::Error;
+            };
+            if let Ok(r) = resolve_field(f, &self.env)
+                && r.def.has(flags::NO_RHS)
+            {
+                self.error(
+                    f.span,
+                    format!("field '{}' cannot be used in a field-to-field comparison", r.def.name),
+                );
+                return Ty::Error;
+            }
+            let _ = in_comparison;
+            return self.field(f, rhs_side, false);
+        }
         let arg_tys: Vec<Ty> = t.args.iter().map(|a| self.targ(a, rhs_side)).collect();
         if arg_tys.contains(&Ty::Error) {
             return Ty::Error;
@@ -369,22 +386,8 @@ impl Checker<'_> {
             Ty::Error
         };
         match t.kind {
-            Val => {
-                // `val(f)` is the field itself, compared field to field.
-                let TArg::Field(f) = &t.args[0] else {
-                    return bad(self, "'val' takes a field".into());
-                };
-                if let Ok(r) = resolve_field(f, &self.env)
-                    && r.def.has(flags::NO_RHS)
-                {
-                    return bad(
-                        self,
-                        format!("field '{}' cannot be used in a field-to-field comparison", r.def.name),
-                    );
-                }
-                let _ = in_comparison;
-                arg_tys[0]
-            }
+            // Handled before the arguments are typed.
+            Val => arg_tys[0],
             ToLower | ToUpper | B64 | Basename | Len => {
                 if !arity(1) || matches!(t.args[0], TArg::Str(_) | TArg::Num(_) | TArg::List(..)) {
                     return bad(
@@ -507,32 +510,21 @@ impl Checker<'_> {
             Rhs::List(vs, _) => vs
                 .iter()
                 .for_each(|v| self.value(c, ty, &v.text, v.span, v.quote.is_some())),
-            Rhs::Modified { list, .. } => {
-                if ty.is_numeric() && !matches!(c.op, Op::Eq | Op::EqEq | Op::Ne) {
-                    self.error(
-                        c.op_span,
-                        format!(
-                            "'{}' operator not supported with modifiers for numeric filters",
-                            c.op.text()
-                        ),
-                    );
-                }
-                match &**list {
-                    Rhs::List(vs, _) => vs
-                        .iter()
-                        .for_each(|v| self.value(c, ty, &v.text, v.span, v.quote.is_some())),
-                    Rhs::Value(v) => self.report(
-                        Code::LoadCompileCondition,
-                        v.span,
-                        format!(
-                            "'{}' is compared as a single literal value; no list by that name is defined",
-                            v.text
-                        ),
-                        None,
+            Rhs::Modified { list, .. } => match &**list {
+                Rhs::List(vs, _) => vs
+                    .iter()
+                    .for_each(|v| self.value(c, ty, &v.text, v.span, v.quote.is_some())),
+                Rhs::Value(v) => self.report(
+                    Code::LoadCompileCondition,
+                    v.span,
+                    format!(
+                        "'{}' is compared as a single literal value; no list by that name is defined",
+                        v.text
                     ),
-                    _ => {}
-                }
-            }
+                    None,
+                ),
+                _ => {}
+            },
             Rhs::Operand(o) => {
                 if c.op == Op::Regex {
                     self.error(o.span(), "the 'regex' operator requires a constant value, not a field");
@@ -568,7 +560,7 @@ impl Checker<'_> {
             return;
         }
         if matches!(op, Op::BContains | Op::BStartsWith) {
-            if v.is_empty() || v.len() % 2 != 0 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if v.is_empty() || !v.len().is_multiple_of(2) || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
                 self.error(span, "bcontains and bstartswith operator support hex strings only");
             }
             return;
@@ -589,7 +581,7 @@ impl Checker<'_> {
             if parse_number(v).is_none() {
                 self.error(
                     span,
-                    format!("'{v}' is not a valid number for a {} field", ty.short_name()),
+                    format!("'{v}' is not a valid number for field type {}", ty.short_name()),
                 );
             }
             return;
@@ -688,23 +680,20 @@ fn valid_ip_value(ty: FieldType, v: &str) -> bool {
 /// If `re` is a literal with optional anchors or leading/trailing `.*`/`.?`, the
 /// simpler operator that does the same job.
 fn simpler_than_regex(re: &str) -> Option<&'static str> {
-    let mut s = re;
-    let mut lead = s.starts_with('^');
-    let mut trail = s.ends_with('$') && !s.ends_with("\\$");
-    s = s.strip_prefix('^').unwrap_or(s);
-    s = s.strip_suffix('$').filter(|_| trail).unwrap_or(s);
-    if let Some(r) = s.strip_prefix(".*").or_else(|| s.strip_prefix(".?")) {
-        s = r;
-        lead = false;
-    } else {
-        lead = true || lead;
+    // Falco's regex is a full match: without a leading/trailing wildcard the pattern
+    // is anchored at that end, `^`/`$` or not.
+    let mut s = re.strip_prefix('^').unwrap_or(re);
+    if s.ends_with('$') && !s.ends_with("\\$") {
+        s = &s[..s.len() - 1];
     }
-    if let Some(r) = s.strip_suffix(".*").or_else(|| s.strip_suffix(".?")) {
-        s = r;
-        trail = false;
-    } else {
-        trail = true;
-    }
+    let (s, lead) = match s.strip_prefix(".*").or_else(|| s.strip_prefix(".?")) {
+        Some(r) => (r, false),
+        None => (s, true),
+    };
+    let (s, trail) = match s.strip_suffix(".*").or_else(|| s.strip_suffix(".?")) {
+        Some(r) => (r, false),
+        None => (s, true),
+    };
     let literal = !s.is_empty()
         && s.chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/' | ':' | ' ' | ',' | '@' | '=' | '%'));

@@ -26,7 +26,14 @@ fn expr(out: &mut String, e: &Expr) {
         }
         Expr::Not(x, _) => {
             out.push_str("not ");
-            expr(out, x);
+            // `not not x` would re-parse as `x` (parity); keep the nesting visible.
+            if matches!(**x, Expr::Not(..)) {
+                out.push('(');
+                expr(out, x);
+                out.push(')');
+            } else {
+                expr(out, x);
+            }
         }
         Expr::Macro(n) => out.push_str(&n.text),
         Expr::Error(_) => out.push_str("<error>"),

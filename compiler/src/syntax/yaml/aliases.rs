@@ -70,7 +70,7 @@ fn node_at<'a>(mut node: &'a Node, path: &[u32]) -> Option<&'a Node> {
             NodeKind::Seq(items) => items.get(i)?,
             NodeKind::Map(entries) => {
                 let e = entries.get(i / 2)?;
-                if i % 2 == 0 { &e.key } else { &e.value }
+                if i.is_multiple_of(2) { &e.key } else { &e.value }
             }
             NodeKind::Null | NodeKind::Scalar(_) => return None,
         };
@@ -85,7 +85,7 @@ fn node_at_mut<'a>(mut node: &'a mut Node, path: &[u32]) -> Option<&'a mut Node>
             NodeKind::Seq(items) => items.get_mut(i)?,
             NodeKind::Map(entries) => {
                 let e = entries.get_mut(i / 2)?;
-                if i % 2 == 0 { &mut e.key } else { &mut e.value }
+                if i.is_multiple_of(2) { &mut e.key } else { &mut e.value }
             }
             NodeKind::Null | NodeKind::Scalar(_) => return None,
         };

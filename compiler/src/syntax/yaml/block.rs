@@ -15,7 +15,7 @@ pub fn map(src: &str, start: usize, value: &str, folded: bool) -> OffsetMap {
     let start = start.min(bytes.len());
     let value = value.as_bytes();
     let leading = value.iter().take_while(|&&b| b == b'\n').count();
-    let line_start = bytes[..start].iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let line_start = bytes[..start].iter().rposition(|&b| is_break(b)).map_or(0, |p| p + 1);
     let on_indent = bytes[line_start..start].iter().all(|&b| b == b' ');
     let mut map = MapBuilder::new();
     map.point(0, start);
@@ -58,11 +58,11 @@ pub fn map(src: &str, start: usize, value: &str, folded: bool) -> OffsetMap {
 fn lines_back(bytes: &[u8], line_start: usize, count: usize) -> Option<usize> {
     let mut p = line_start;
     for _ in 0..count {
-        p = p.checked_sub(1)?; // the `\n` ending the line above
-        if p > 0 && bytes[p - 1] == b'\r' {
+        p = p.checked_sub(1)?; // the break ending the line above
+        if bytes[p] == b'\n' && p > 0 && bytes[p - 1] == b'\r' {
             p -= 1;
         }
-        while p > 0 && bytes[p - 1] != b'\n' {
+        while p > 0 && !is_break(bytes[p - 1]) {
             p -= 1;
             if bytes[p] != b' ' {
                 return None;
@@ -139,11 +139,8 @@ impl Walk<'_> {
         let mut breaks = 0;
         loop {
             let c = self.value.get(self.vi).copied();
-            if c == Some(b'\n') {
-                self.map.point(self.vi, at);
-                self.vi += 1;
-                produced_end = after_break(self.bytes, at);
-            } else if c == Some(b' ') && self.folded && breaks == 0 {
+            let folded_space = c == Some(b' ') && self.folded && breaks == 0;
+            if c == Some(b'\n') || folded_space {
                 self.map.point(self.vi, at);
                 self.vi += 1;
                 produced_end = after_break(self.bytes, at);

@@ -4,10 +4,11 @@
 
 use std::borrow::Cow;
 
-use granit_parser::{Event, Options, Parser, ScalarStyle, ScanError, StructureStyle, Tag};
+use granit_parser::{Event, Options, Parser, ScanError, StructureStyle, Tag};
 
 use super::aliases::{Aliases, Size};
-use super::{Document, Entry, Limits, Node, NodeKind, Scalar, Span, Style, YamlError, block, flow};
+use super::scalar::{self, to_u32};
+use super::{Document, Entry, Limits, Node, NodeKind, Span, YamlError};
 
 pub struct Builder<'s> {
     src: &'s str,
@@ -136,7 +137,7 @@ impl<'s> Builder<'s> {
                 Next::Continue
             }
             Event::Scalar(value, style, anchor, t) => {
-                let node = self.scalar(value, style, range, tag(t));
+                let node = scalar::node(self.src, value, style, range, tag(t));
                 self.add(node, anchor)
             }
             Event::SequenceStart(style, anchor, t) => self.open(Items::Seq(Vec::new()), style, anchor, tag(t), span),
@@ -165,51 +166,6 @@ impl<'s> Builder<'s> {
                 )
             }
             _ => Next::Continue,
-        }
-    }
-
-    fn scalar(
-        &self,
-        value: Cow<'_, str>,
-        style: ScalarStyle,
-        range: std::ops::Range<usize>,
-        tag: Option<String>,
-    ) -> Node {
-        let end = range.end.min(self.src.len());
-        let start = range.start.min(end);
-        let span = Span::new(to_u32(start), to_u32(end));
-        let (style, map) = match style {
-            ScalarStyle::Plain => {
-                // yaml-cpp: an empty node is null even when tagged; a null word only untagged.
-                if start == end || (tag.is_none() && matches!(&*value, "~" | "null" | "Null" | "NULL")) {
-                    return Node {
-                        kind: NodeKind::Null,
-                        span,
-                        tag,
-                    };
-                }
-                (Style::Plain, flow::map(self.src, start, end, &value, Style::Plain))
-            }
-            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
-                let style = if style == ScalarStyle::SingleQuoted {
-                    Style::SingleQuoted
-                } else {
-                    Style::DoubleQuoted
-                };
-                let (inner_start, inner_end) = if end - start >= 2 {
-                    (start + 1, end - 1)
-                } else {
-                    (start, start)
-                };
-                (style, flow::map(self.src, inner_start, inner_end, &value, style))
-            }
-            ScalarStyle::Literal => (Style::Literal, block::map(self.src, start, &value, false)),
-            ScalarStyle::Folded => (Style::Folded, block::map(self.src, start, &value, true)),
-        };
-        Node {
-            kind: NodeKind::Scalar(Scalar::new(value.into_owned(), style, map)),
-            span,
-            tag,
         }
     }
 
@@ -388,6 +344,8 @@ impl<'s> Builder<'s> {
             .byte_offset()
             .unwrap_or_else(|| char_to_byte(self.src, mark.index()))
             .min(self.src.len());
+        let message = e.kind().to_string();
+        let at = refine_error_offset(self.src, at, &message);
         // Cover the offending character so renderers have something to underline.
         let width = self
             .src
@@ -396,17 +354,43 @@ impl<'s> Builder<'s> {
             .filter(|c| !matches!(c, '\n' | '\r'))
             .map_or(0, char::len_utf8);
         YamlError {
-            message: e.kind().to_string(),
+            message,
             span: Span::new(to_u32(at), to_u32(at + width)),
         }
     }
 }
 
-fn char_to_byte(src: &str, index: usize) -> usize {
-    src.char_indices().nth(index).map_or(src.len(), |(i, _)| i)
+/// granit reports some errors at the start of the token being scanned; move them to
+/// the character that is actually wrong when the message names it.
+fn refine_error_offset(src: &str, at: usize, message: &str) -> usize {
+    let rest = src.get(at..).unwrap_or("");
+    // Stay within the scalar's line block: a few hundred bytes is plenty.
+    let window = &rest[..rest
+        .len()
+        .min(rest.char_indices().nth(512).map_or(rest.len(), |(i, _)| i))];
+    if message.contains("found a tab") {
+        if let Some(i) = window.find('\t') {
+            return at + i;
+        }
+    } else if message.contains("unknown escape character") {
+        let bytes = window.as_bytes();
+        let mut i = 0;
+        while i + 1 < bytes.len() {
+            if bytes[i] == b'\\' {
+                let c = bytes[i + 1];
+                let known = b"0abtnvfre \"/\\N_LPxuU\t\n\r".contains(&c);
+                if !known {
+                    return at + i;
+                }
+                i += 2;
+                continue;
+            }
+            i += 1;
+        }
+    }
+    at
 }
 
-/// Offsets fit: `parse` rejects inputs of 4 GiB and more.
-fn to_u32(x: usize) -> u32 {
-    u32::try_from(x).unwrap_or(u32::MAX)
+fn char_to_byte(src: &str, index: usize) -> usize {
+    src.char_indices().nth(index).map_or(src.len(), |(i, _)| i)
 }

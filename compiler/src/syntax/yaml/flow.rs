@@ -43,11 +43,12 @@ pub(super) fn is_break(b: u8) -> bool {
 
 /// Position after the line break at `pos` (CRLF counts as one break).
 pub(super) fn after_break(bytes: &[u8], pos: usize) -> usize {
-    if bytes.get(pos) == Some(&b'\r') && bytes.get(pos + 1) == Some(&b'\n') {
+    let next = if bytes.get(pos) == Some(&b'\r') && bytes.get(pos + 1) == Some(&b'\n') {
         pos + 2
     } else {
         pos + 1
-    }
+    };
+    next.min(bytes.len())
 }
 
 /// Length of the UTF-8 sequence starting with `lead`, `None` for a continuation byte.

@@ -13,6 +13,7 @@ mod build;
 mod flow;
 mod node;
 mod offsets;
+mod scalar;
 #[cfg(test)]
 mod tests;
 
@@ -26,7 +27,7 @@ pub struct Limits {
     pub max_bytes: usize,
     /// Most nodes created over the whole parse, alias copies included (stops alias bombs).
     pub max_nodes: usize,
-    /// Deepest accepted collection nesting.
+    /// Deepest accepted collection nesting. Keep it modest: dropping or cloning a tree recurses.
     pub max_depth: usize,
 }
 

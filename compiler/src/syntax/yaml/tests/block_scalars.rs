@@ -1,7 +1,6 @@
 //! Offset maps of literal (`|`) and folded (`>`) scalars.
 
-use super::{check_mapping, parse_ok, scalar_at, scalars};
-use crate::yaml::Style;
+use super::{Style, check_mapping, parse_ok, scalar_at, scalars};
 
 fn offset_of(src: &str, needle: &str) -> u32 {
     src.find(needle).unwrap_or_else(|| panic!("{needle:?} not in source")) as u32

@@ -2,9 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{check_mapping, parse_ok};
-use crate::span::Span;
-use crate::yaml::{Limits, parse};
+use super::{Limits, Span, check_mapping, parse, parse_ok};
 
 #[test]
 fn multiple_documents() {

@@ -1,7 +1,6 @@
 //! Offset maps of plain, single- and double-quoted scalars.
 
-use super::{check_mapping, parse_ok, scalar_at, scalars};
-use crate::yaml::Style;
+use super::{Style, check_mapping, parse_ok, scalar_at, scalars};
 
 fn offset_of(src: &str, needle: &str) -> u32 {
     src.find(needle).unwrap_or_else(|| panic!("{needle:?} not in source")) as u32
@@ -15,7 +14,7 @@ fn plain_single_line() {
     assert_eq!(s.style, Style::Plain);
     assert_eq!(s.file_offset(0), 5);
     assert_eq!(s.file_offset(s.value.len()), offset_of(src, "  #"));
-    assert_eq!(s.file_span(0..9), crate::span::Span::new(5, 14));
+    assert_eq!(s.file_span(0..9), super::Span::new(5, 14));
 }
 
 #[test]

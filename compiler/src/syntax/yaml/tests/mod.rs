@@ -7,7 +7,7 @@ mod falco;
 mod flow_scalars;
 mod prop;
 
-use super::{Document, Limits, Node, NodeKind, Scalar, Style, parse};
+use super::{Document, Limits, Node, NodeKind, Scalar, Span, Style, parse};
 
 /// Parse, asserting there are no errors.
 pub fn parse_ok(src: &str) -> Vec<Document> {
@@ -45,16 +45,48 @@ pub fn scalars<'a>(node: &'a Node, out: &mut Vec<&'a Scalar>) {
 
 /// Checks, for every char boundary `i` of the value, that `file_offset(i)` points at the source
 /// of `value[i..]`: the same character for text copied 1:1; a line break for a space or `\n`
-/// made by folding or a kept break; a backslash for a double-quoted escape. Offsets must also
-/// strictly increase, and the end offset must follow the last character.
+/// made by folding or a kept break; a backslash for a double-quoted escape. Offsets must
+/// strictly increase, and the source skipped between a 1:1 character (or a line break) and the
+/// next mapped one may only be blanks and line breaks (or the second quote of `''`), so no
+/// character can map to a look-alike further on.
 pub fn check_mapping(src: &str, s: &Scalar) {
-    let mut prev: Option<u32> = None;
+    // Previous char: its offset, and where the source it was copied from ends (None: escape).
+    let mut prev: Option<(u32, Option<usize>)> = None;
+    let end = s.file_offset(s.value.len());
+    let check_gap = |prev: Option<(u32, Option<usize>)>, at: u32, what: &str| {
+        let Some((p, Some(from))) = prev else { return };
+        assert!(
+            at > p,
+            "value {:?}: offsets not increasing at {what} ({p} -> {at})",
+            s.value
+        );
+        let gap = src
+            .get(from..at as usize)
+            .unwrap_or_else(|| panic!("bad gap {from}..{at} in {:?}", s.value));
+        // The second quote of `''`; a double-quoted escaped line break.
+        let gap = if s.style == Style::SingleQuoted {
+            gap.strip_prefix('\'').unwrap_or(gap)
+        } else {
+            gap
+        };
+        let escaped_break =
+            |k: usize| s.style == Style::DoubleQuoted && matches!(gap.as_bytes().get(k + 1), Some(b'\r' | b'\n'));
+        let ok = gap
+            .char_indices()
+            .all(|(k, g)| matches!(g, ' ' | '\t' | '\r' | '\n') || (g == '\\' && escaped_break(k)));
+        assert!(
+            ok,
+            "value {:?}: source {gap:?} before {what} at {at} is unaccounted for",
+            s.value
+        );
+    };
     for (i, c) in s.value.char_indices() {
         let at = s.file_offset(i);
         let here = src
             .get(at as usize..)
             .unwrap_or_else(|| panic!("offset {at} of value byte {i} is not a char boundary"));
-        let verbatim = here.starts_with(c);
+        // A double-quoted backslash always starts an escape, even one decoding to `\\`.
+        let verbatim = here.starts_with(c) && !(s.style == Style::DoubleQuoted && c == '\\');
         let line_break = matches!(c, ' ' | '\n') && (here.starts_with('\n') || here.starts_with('\r'));
         let escape = s.style == Style::DoubleQuoted && here.starts_with('\\');
         // granit ends a block scalar with `\n` even when the input ends without one.
@@ -65,10 +97,21 @@ pub fn check_mapping(src: &str, s: &Scalar) {
             s.value,
             here.chars().take(12).collect::<String>()
         );
-        if let Some(p) = prev {
+        if let Some((p, _)) = prev {
             assert!(
-                at > p,
+                at > p || final_newline,
                 "value {:?}: offsets not increasing at byte {i} ({p} -> {at})",
+                s.value
+            );
+        }
+        check_gap(prev, at, &format!("byte {i}"));
+        // Only a break between two unindented lines is ever dropped, so a blank copied 1:1
+        // never follows an unaccounted line break (it would be indentation, not content).
+        if let (Some((_, Some(from))), true, ' ' | '\t') = (prev, verbatim, c) {
+            let gap = &src[from..at as usize];
+            assert!(
+                !gap.contains(['\n', '\r']),
+                "value {:?}: blank at byte {i} maps to indentation",
                 s.value
             );
         }
@@ -78,15 +121,24 @@ pub fn check_mapping(src: &str, s: &Scalar) {
                 assert_eq!(s.file_offset(i + k), at + k as u32, "inside {c:?} of {:?}", s.value);
             }
         }
-        prev = Some(at);
+        let copied_to = if verbatim {
+            Some(at as usize + c.len_utf8())
+        } else if line_break {
+            Some(at as usize + if here.starts_with("\r\n") { 2 } else { 1 })
+        } else {
+            None
+        };
+        prev = Some((at, copied_to));
     }
-    let end = s.file_offset(s.value.len());
-    if let Some(p) = prev {
+    if let Some((p, _)) = prev {
         assert!(
             end > p || end as usize == src.len(),
             "value {:?}: end {end} not after last char at {p}",
             s.value
         );
     }
+    // Content ends right after the last character for every style except where trailing
+    // blanks or the closing quote follow; those are blanks or excluded by the span anyway.
+    check_gap(prev, end, "the end");
     assert!(end as usize <= src.len());
 }

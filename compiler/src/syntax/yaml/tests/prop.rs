@@ -3,8 +3,7 @@
 
 use proptest::prelude::*;
 
-use super::scalar_at;
-use crate::yaml::Style;
+use super::{Style, scalar_at};
 
 /// A line of condition-like text, safe as a plain scalar line.
 fn plain_line() -> impl Strategy<Value = String> {
@@ -171,5 +170,39 @@ proptest! {
         let s = scalar_at(&src, "k");
         prop_assert_eq!(s.style, if folded { Style::Folded } else { Style::Literal });
         prop_assert_eq!(s.value, value);
+    }
+}
+
+proptest! {
+    /// Arbitrary YAML-ish text never panics, and whatever parses maps exactly.
+    #[test]
+    fn arbitrary_input(src in "[a-z :'\"\\\\|>#\\[\\]{},&*!?~\n\t\r é1-]{0,80}") {
+        let (docs, _) = super::parse(&src, &super::Limits::default());
+        for doc in &docs {
+            let mut all = Vec::new();
+            if let Some(root) = &doc.root {
+                super::scalars(root, &mut all);
+            }
+            for s in all {
+                super::check_mapping(&src, s);
+            }
+        }
+    }
+}
+
+proptest! {
+    /// Line-structured random input: indentation, block indicators, quotes, escapes, CRLF.
+    #[test]
+    fn arbitrary_lines(src in "( {0,4}(- |k: |\\? )?[a-z|>+\\-12'\"\\\\ #:]{0,10}(\n|\r\n| \n)){0,8}") {
+        let (docs, _) = super::parse(&src, &super::Limits::default());
+        for doc in &docs {
+            let mut all = Vec::new();
+            if let Some(root) = &doc.root {
+                super::scalars(root, &mut all);
+            }
+            for s in all {
+                super::check_mapping(&src, s);
+            }
+        }
     }
 }
