@@ -95,6 +95,8 @@ pub struct Analysis {
     /// Falco's JSON-schema validation status.
     pub schema_ok: bool,
     pub required_engine_version: Option<Version>,
+    /// The runnable rules lowered to the typed IR.
+    pub program: crate::ir::Program,
 }
 
 impl Analysis {
@@ -359,7 +361,9 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
             span: m.name.file_span(),
         })
         .collect();
+    let program = crate::ir::lower(rules_out.iter(), env);
     Analysis {
+        program,
         files,
         source_map: smap,
         lists: lists_out,

@@ -4,6 +4,8 @@
 
 pub mod analysis;
 pub mod diag;
+pub mod eval;
+pub mod ir;
 pub mod sema;
 pub mod span;
 pub mod syntax;

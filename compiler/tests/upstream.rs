@@ -36,6 +36,7 @@ fn stable_ruleset_loads_without_problems() {
     assert!(problems.is_empty(), "{problems:#?}");
     assert_eq!((a.rules.len(), a.macros.len(), a.lists.len()), (25, 87, 49));
     assert_eq!(a.runnable_rules().count(), 25);
+    assert_eq!(a.program.rules.len(), 25, "every rule lowers to the IR");
     assert!(a.schema_ok);
     assert_eq!(
         a.required_engine_version.map(|v| v.to_string()).as_deref(),

@@ -450,8 +450,14 @@ impl Checker<'_> {
                 }
             }
             Getopt => {
-                if !arity(2) || !matches!(arg_tys[0], Ty::Val { list: true, .. }) || !matches!(t.args[1], TArg::Str(_))
-                {
+                // The arguments: a list, or a string field such as proc.args (split on blanks).
+                let args_ok = arity(2)
+                    && match arg_tys[0] {
+                        Ty::Val { list: true, .. } => true,
+                        Ty::Val { ty, .. } => ty.is_string() && !matches!(t.args[0], TArg::Str(_) | TArg::Num(_)),
+                        Ty::Error => false,
+                    };
+                if !args_ok || !matches!(t.args[1], TArg::Str(_)) {
                     return bad(
                         self,
                         "transformer 'getopt' takes an argument list and an option string: getopt(proc.args, \"t:\")"

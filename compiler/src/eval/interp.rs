@@ -1,0 +1,255 @@
+//! The reference interpreter: evaluates an IR condition against field values supplied
+//! by a [`FieldSource`]. A field without a value makes every check on it false except
+//! `exists` (which is false too, so `not … exists` is true), as in libsinsp.
+
+use super::{glob, transform};
+use crate::ir::{Cmp, CmpOp, Cond, Const, FieldId, FieldSpec, Operand, Rhs};
+use crate::syntax::condition::ast::Modifier;
+use std::net::IpAddr;
+
+/// A field value as extracted from an event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Str(String),
+    Int(i128),
+    Double(f64),
+    Bool(bool),
+    Ip(IpAddr),
+    Bytes(Vec<u8>),
+    List(Vec<Value>),
+}
+
+impl Value {
+    /// The value as text (as a transformer or output sees it).
+    pub fn to_text(&self) -> String {
+        match self {
+            Value::Str(s) => s.clone(),
+            Value::Int(n) => n.to_string(),
+            Value::Double(d) => d.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Ip(ip) => ip.to_string(),
+            Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+            Value::List(xs) => xs.iter().map(Value::to_text).collect::<Vec<_>>().join(","),
+        }
+    }
+}
+
+/// Supplies field values for the event being evaluated.
+pub trait FieldSource {
+    /// The value of `spec` (numbered `id` in the program); `None` when the event has none.
+    fn field(&self, id: FieldId, spec: &FieldSpec) -> Option<Value>;
+}
+
+/// Evaluate `cond` with the program's field table `fields`.
+pub fn eval(cond: &Cond, fields: &[FieldSpec], src: &dyn FieldSource) -> bool {
+    match cond {
+        Cond::And(xs) => xs.iter().all(|x| eval(x, fields, src)),
+        Cond::Or(xs) => xs.iter().any(|x| eval(x, fields, src)),
+        Cond::Not(x) => !eval(x, fields, src),
+        Cond::Const(b) => *b,
+        Cond::Cmp(c) => cmp(c, fields, src),
+    }
+}
+
+fn operand(o: &Operand, fields: &[FieldSpec], src: &dyn FieldSource) -> Option<Value> {
+    match o {
+        Operand::Field(id) => src.field(*id, fields.get(id.0 as usize)?),
+        Operand::Const(c) => Some(const_value(c)),
+        Operand::List(xs) => Some(Value::List(xs.iter().filter_map(|x| operand(x, fields, src)).collect())),
+        Operand::Transform { kind, args, key } => {
+            let vals = args.iter().map(|a| operand(a, fields, src)).collect();
+            transform::apply(*kind, vals, key.as_deref())
+        }
+    }
+}
+
+fn const_value(c: &Const) -> Value {
+    match c {
+        Const::Str(s) => Value::Str(s.clone()),
+        Const::Int(n) => Value::Int(*n),
+        Const::Double(d) => Value::Double(*d),
+        Const::Bool(b) => Value::Bool(*b),
+        Const::Ip { addr, .. } => Value::Ip(*addr),
+        Const::Bytes(b) => Value::Bytes(b.clone()),
+        Const::Regex(r) => Value::Str(r.as_str().to_string()),
+    }
+}
+
+/// A value on the right of a field-to-field comparison, as a constant.
+fn value_const(v: &Value) -> Option<Const> {
+    Some(match v {
+        Value::Str(s) => Const::Str(s.clone()),
+        Value::Int(n) => Const::Int(*n),
+        Value::Double(d) => Const::Double(*d),
+        Value::Bool(b) => Const::Bool(*b),
+        Value::Ip(ip) => Const::Ip {
+            addr: *ip,
+            prefix: None,
+        },
+        Value::Bytes(b) => Const::Bytes(b.clone()),
+        Value::List(xs) => return xs.first().and_then(value_const),
+    })
+}
+
+fn cmp(c: &Cmp, fields: &[FieldSpec], src: &dyn FieldSource) -> bool {
+    let Some(lhs) = operand(&c.lhs, fields, src) else {
+        return false;
+    };
+    if c.op == CmpOp::Exists {
+        return true;
+    }
+    match &c.rhs {
+        Rhs::None => false,
+        Rhs::Const(k) => scalar_or_any(&lhs, |v| compare(v, c.op, k)),
+        Rhs::Set(set) => set_op(&lhs, c.op, set),
+        Rhs::Modified(m, set) => {
+            let test = |k: &Const| scalar_or_any(&lhs, |v| compare(v, c.op, k));
+            match m {
+                Modifier::OneOf | Modifier::AnyOf => set.iter().any(test),
+                Modifier::AllOf => !set.is_empty() && set.iter().all(test),
+            }
+        }
+        Rhs::Operand(o) => {
+            let Some(rv) = operand(o, fields, src) else {
+                return false;
+            };
+            let Some(k) = value_const(&rv) else { return false };
+            scalar_or_any(&lhs, |v| compare(v, c.op, &k))
+        }
+    }
+}
+
+/// Multi-valued left-hand sides match when any value does.
+fn scalar_or_any(v: &Value, f: impl Fn(&Value) -> bool) -> bool {
+    match v {
+        Value::List(xs) => xs.iter().any(f),
+        v => f(v),
+    }
+}
+
+fn set_op(lhs: &Value, op: CmpOp, set: &[Const]) -> bool {
+    let member = |v: &Value| set.iter().any(|k| eq(v, k));
+    match op {
+        CmpOp::In => match lhs {
+            Value::List(xs) => !xs.is_empty() && xs.iter().all(member),
+            v => member(v),
+        },
+        CmpOp::Intersects => match lhs {
+            Value::List(xs) => xs.iter().any(member),
+            v => member(v),
+        },
+        CmpOp::PMatch => scalar_or_any(lhs, |v| {
+            let path = v.to_text();
+            set.iter()
+                .any(|k| matches!(k, Const::Str(e) if glob::path_prefix(e, &path)))
+        }),
+        // String operators with a literal list (exception expansion).
+        op => set.iter().any(|k| scalar_or_any(lhs, |v| compare(v, op, k))),
+    }
+}
+
+fn eq(v: &Value, k: &Const) -> bool {
+    match (v, k) {
+        (Value::Str(a), Const::Str(b)) => a == b,
+        (Value::Int(a), Const::Int(b)) => a == b,
+        (Value::Double(a), Const::Double(b)) => a == b,
+        (Value::Double(a), Const::Int(b)) => *a == *b as f64,
+        (Value::Bool(a), Const::Bool(b)) => a == b,
+        (Value::Ip(a), Const::Ip { addr, prefix }) => match prefix {
+            None => a == addr,
+            Some(p) => in_network(*a, *addr, *p),
+        },
+        (Value::Bytes(a), Const::Bytes(b)) => a == b,
+        (Value::Bytes(a), Const::Str(b)) => a == b.as_bytes(),
+        (Value::Str(a), Const::Bytes(b)) => a.as_bytes() == b.as_slice(),
+        (v, Const::Str(b)) => v.to_text() == *b,
+        _ => false,
+    }
+}
+
+/// Is `ip` inside `net/prefix`? Addresses of different families never are.
+pub fn in_network(ip: IpAddr, net: IpAddr, prefix: u8) -> bool {
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let p = u32::from(prefix.min(32));
+            let mask = if p == 0 { 0 } else { u32::MAX << (32 - p) };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let p = u32::from(prefix.min(128));
+            let mask = if p == 0 { 0 } else { u128::MAX << (128 - p) };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+fn bytes_of(v: &Value) -> Option<std::borrow::Cow<'_, [u8]>> {
+    match v {
+        Value::Str(s) => Some(s.as_bytes().into()),
+        Value::Bytes(b) => Some(b.as_slice().into()),
+        Value::List(_) => None,
+        v => Some(v.to_text().into_bytes().into()),
+    }
+}
+
+fn k_bytes(k: &Const) -> Option<&[u8]> {
+    match k {
+        Const::Str(s) => Some(s.as_bytes()),
+        Const::Bytes(b) => Some(b),
+        _ => None,
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn compare(v: &Value, op: CmpOp, k: &Const) -> bool {
+    use std::cmp::Ordering;
+    match op {
+        CmpOp::Exists => true,
+        CmpOp::Eq => eq(v, k),
+        CmpOp::Ne => !eq(v, k),
+        CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
+            let ord = match (v, k) {
+                (Value::Int(a), Const::Int(b)) => a.cmp(b),
+                (Value::Double(a), Const::Double(b)) => a.partial_cmp(b).unwrap_or(Ordering::Equal),
+                (Value::Double(a), Const::Int(b)) => a.partial_cmp(&(*b as f64)).unwrap_or(Ordering::Equal),
+                (Value::Int(a), Const::Double(b)) => (*a as f64).partial_cmp(b).unwrap_or(Ordering::Equal),
+                (Value::Str(a), Const::Str(b)) => a.as_str().cmp(b.as_str()),
+                (Value::Str(a), Const::Int(b)) => a.as_str().cmp(b.to_string().as_str()),
+                _ => return false,
+            };
+            match op {
+                CmpOp::Lt => ord == Ordering::Less,
+                CmpOp::Le => ord != Ordering::Greater,
+                CmpOp::Gt => ord == Ordering::Greater,
+                _ => ord != Ordering::Less,
+            }
+        }
+        CmpOp::Regex => match (v, k) {
+            (v, Const::Regex(r)) => r.is_match(&v.to_text()),
+            _ => false,
+        },
+        _ => {
+            let (Some(hay), Some(needle)) = (bytes_of(v), k_bytes(k)) else {
+                return false;
+            };
+            match op {
+                CmpOp::Contains | CmpOp::BContains => contains(&hay, needle),
+                CmpOp::IContains => contains(&hay.to_ascii_lowercase(), &needle.to_ascii_lowercase()),
+                CmpOp::StartsWith | CmpOp::BStartsWith => hay.starts_with(needle),
+                CmpOp::EndsWith => hay.ends_with(needle),
+                CmpOp::Glob => glob::matches(&String::from_utf8_lossy(needle), &String::from_utf8_lossy(&hay)),
+                CmpOp::IGlob => glob::matches(
+                    &String::from_utf8_lossy(needle).to_ascii_lowercase(),
+                    &String::from_utf8_lossy(&hay).to_ascii_lowercase(),
+                ),
+                CmpOp::In | CmpOp::Intersects => eq(v, k),
+                CmpOp::PMatch => glob::path_prefix(&String::from_utf8_lossy(needle), &String::from_utf8_lossy(&hay)),
+                _ => false,
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Evaluation of the IR. [`interp`] is the reference interpreter: simple, direct, and
+//! the oracle that faster back ends are tested against.
+
+pub mod glob;
+pub mod interp;
+pub mod transform;
+
+pub use interp::{FieldSource, Value, eval};

@@ -1,0 +1,131 @@
+//! The typed IR: what back ends (the reference interpreter, the runtime, the JIT)
+//! consume. Fields are resolved and numbered once per program, constants are typed by
+//! the field they are compared with, regexes are compiled and lists are flattened.
+
+mod lower;
+
+pub use lower::{lower, lower_condition, typed_const};
+
+use crate::sema::catalog::FieldType;
+use crate::sema::items::Priority;
+use crate::sema::output::OutputPart;
+use crate::syntax::condition::ast::{Modifier, TransformerKind};
+use std::net::IpAddr;
+
+/// Index into [`Program::fields`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FieldId(pub u32);
+
+/// One distinct field reference (name + suffix + argument) used by the program.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FieldSpec {
+    /// Catalogue name (`evt.arg`, `proc.aname`).
+    pub name: &'static str,
+    /// Dotted suffix without the dot (`flags` of `evt.arg.flags`).
+    pub suffix: Option<String>,
+    /// Bracket argument (`2` of `proc.aname[2]`).
+    pub arg: Option<String>,
+    pub ty: FieldType,
+    /// Multi-valued (e.g. `fd.types`, `proc.aname` without argument in filters).
+    pub list: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    pub fields: Vec<FieldSpec>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub name: String,
+    pub priority: Priority,
+    pub source: String,
+    pub enabled: bool,
+    pub tags: Vec<String>,
+    /// Event codes the rule can match; `None` for non-syscall sources.
+    pub evttypes: Option<Vec<u16>>,
+    pub cond: Cond,
+    pub output: Vec<OutputPart>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Cond {
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+    Not(Box<Cond>),
+    Const(bool),
+    Cmp(Box<Cmp>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Cmp {
+    pub lhs: Operand,
+    pub op: CmpOp,
+    pub rhs: Rhs,
+}
+
+/// Comparison operators after desugaring (`==` is `Eq`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Exists,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Contains,
+    IContains,
+    BContains,
+    StartsWith,
+    BStartsWith,
+    EndsWith,
+    Glob,
+    IGlob,
+    Regex,
+    In,
+    Intersects,
+    PMatch,
+}
+
+#[derive(Clone, Debug)]
+pub enum Operand {
+    Field(FieldId),
+    /// A transformer applied to its arguments; `key` is a trailing `[arg]` (getopt).
+    Transform {
+        kind: TransformerKind,
+        args: Vec<Operand>,
+        key: Option<String>,
+    },
+    Const(Const),
+    List(Vec<Operand>),
+}
+
+#[derive(Clone, Debug)]
+pub enum Rhs {
+    None,
+    Const(Const),
+    /// The values of `in`, `intersects`, `pmatch` and of modified string operators.
+    Set(Vec<Const>),
+    /// `op oneof/anyof/allof (…)`.
+    Modified(Modifier, Vec<Const>),
+    /// Field-to-field comparison.
+    Operand(Operand),
+}
+
+/// A constant, typed by what it is compared with.
+#[derive(Clone, Debug)]
+pub enum Const {
+    Str(String),
+    Int(i128),
+    Double(f64),
+    Bool(bool),
+    /// An address, or a network when `prefix` is set.
+    Ip {
+        addr: IpAddr,
+        prefix: Option<u8>,
+    },
+    Bytes(Vec<u8>),
+    Regex(Box<regex::Regex>),
+}

@@ -1,0 +1,319 @@
+//! Semantics of every operator in the reference interpreter: conditions are parsed,
+//! type-checked, lowered to the IR and evaluated against a table of field values.
+
+use falcorc_compiler::diag::Severity;
+use falcorc_compiler::eval::{FieldSource, Value, eval};
+use falcorc_compiler::ir::{FieldId, FieldSpec, lower_condition};
+use falcorc_compiler::sema::typeck::{Checker, Env};
+use falcorc_compiler::span::SourceMap;
+use falcorc_compiler::syntax::condition;
+use std::collections::HashMap;
+
+/// Field values of one synthetic event, keyed by the field as written (`proc.aname[2]`).
+struct Event(HashMap<String, Value>);
+
+impl FieldSource for Event {
+    fn field(&self, _id: FieldId, spec: &FieldSpec) -> Option<Value> {
+        let mut key = spec.name.to_string();
+        if let Some(s) = &spec.suffix {
+            key = format!("{key}.{s}");
+        }
+        if let Some(a) = &spec.arg {
+            key = format!("{key}[{a}]");
+        }
+        self.0.get(&key).cloned()
+    }
+}
+
+fn s(v: &str) -> Value {
+    Value::Str(v.into())
+}
+
+fn n(v: i128) -> Value {
+    Value::Int(v)
+}
+
+fn ip(v: &str) -> Value {
+    Value::Ip(v.parse().unwrap())
+}
+
+fn list(xs: &[&str]) -> Value {
+    Value::List(xs.iter().map(|x| s(x)).collect())
+}
+
+/// Evaluate `cond` on an event with `fields`; the condition must compile cleanly.
+fn check(cond: &str, fields: &[(&str, Value)]) -> bool {
+    let parsed = condition::parse(cond);
+    assert!(parsed.errors.is_empty(), "{cond}: {:?}", parsed.errors);
+    let ast = parsed.expr.expect("an expression");
+    let mut smap = SourceMap::default();
+    smap.add(cond.len() as u32);
+    let env = Env { container_plugin: true };
+    let mut ck = Checker {
+        env,
+        smap: &smap,
+        diags: Vec::new(),
+        severity: Severity::Error,
+        item: ("rule", String::new()),
+    };
+    ck.check_expr(&ast);
+    let errors: Vec<_> = ck.diags.iter().filter(|d| d.is_error()).map(|d| &d.message).collect();
+    assert!(errors.is_empty(), "{cond}: {errors:?}");
+    let (ir, specs) = lower_condition(&ast, env).expect("lowers");
+    let ev = Event(fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect());
+    eval(&ir, &specs, &ev)
+}
+
+#[test]
+fn equality_and_case() {
+    let ev = [("proc.name", s("Bash"))];
+    assert!(check("proc.name = Bash", &ev));
+    assert!(check("proc.name == Bash", &ev));
+    assert!(!check("proc.name = bash", &ev));
+    assert!(check("proc.name != bash", &ev));
+    assert!(check("proc.name icontains BA", &ev));
+    assert!(!check("proc.name contains BA", &ev));
+    assert!(check("tolower(proc.name) = bash", &ev));
+    assert!(check("toupper(proc.name) = BASH", &ev));
+}
+
+#[test]
+fn string_operators() {
+    let ev = [("fd.name", s("/etc/shadow"))];
+    assert!(check("fd.name startswith /etc/", &ev));
+    assert!(check("fd.name endswith shadow", &ev));
+    assert!(check("fd.name contains c/sh", &ev));
+    assert!(!check("fd.name startswith /var", &ev));
+    assert!(check("fd.name glob /etc/*", &ev));
+    assert!(check("fd.name glob '/etc/sha?ow'", &ev));
+    assert!(!check("fd.name glob /etc/x*", &ev));
+    assert!(check("fd.name iglob /ETC/SHA*", &ev));
+    assert!(check("fd.name regex '/etc/(shadow|gshadow)'", &ev));
+    // regex is a full match.
+    assert!(!check("fd.name regex 'etc'", &ev));
+    assert!(
+        check("fd.name < 2", &ev),
+        "strings compare lexicographically ('/' < '2')"
+    );
+    assert!(!check("fd.name > 2", &ev));
+}
+
+#[test]
+fn numeric_comparisons() {
+    let ev = [("proc.pid", n(1234)), ("fd.sport", n(443))];
+    assert!(check("proc.pid = 1234", &ev));
+    assert!(check("proc.pid > 1000 and proc.pid <= 1234", &ev));
+    assert!(!check("proc.pid < 1234", &ev));
+    assert!(check("proc.pid >= 0x4d2", &ev), "hex literal");
+    assert!(check("fd.sport in (80, 443)", &ev));
+    assert!(!check("fd.sport in (80, 8080)", &ev));
+    // Numeric, not textual: 0443 is 443.
+    assert!(check("fd.sport = 0443", &ev));
+}
+
+#[test]
+fn missing_values() {
+    let ev: [(&str, Value); 0] = [];
+    assert!(!check("proc.name = bash", &ev));
+    assert!(!check("proc.name != bash", &ev), "a check on a missing value is false");
+    assert!(check("not proc.name = bash", &ev));
+    assert!(!check("proc.name exists", &ev));
+    assert!(check("not proc.name exists", &ev));
+    assert!(check("proc.name exists", &[("proc.name", s(""))]));
+}
+
+#[test]
+fn in_and_pmatch_on_paths() {
+    let ev = [("fd.name", s("/opt/dir/subdir/file"))];
+    assert!(check("fd.name pmatch (/opt/dir)", &ev));
+    assert!(check("fd.name pmatch (/usr, /opt/dir/subdir)", &ev));
+    assert!(
+        !check("fd.name pmatch (/opt/di)", &ev),
+        "prefix must end at a path component"
+    );
+    assert!(check("fd.name pmatch (/opt/*/subdir)", &ev));
+    assert!(check("fd.name in (/a, /opt/dir/subdir/file)", &ev));
+    assert!(!check("fd.name in (/opt/dir)", &ev));
+    assert!(!check("fd.name in ()", &ev));
+}
+
+#[test]
+fn cidr_for_ip_fields() {
+    let ev = [
+        ("fd.sip", ip("10.1.2.3")),
+        ("fd.net", ip("192.168.1.7")),
+        ("fd.rip", ip("2001:db8::1")),
+    ];
+    assert!(check("fd.sip = 10.1.2.3", &ev));
+    assert!(!check("fd.sip = 10.1.2.4", &ev));
+    assert!(check("fd.sip in (10.0.0.0/8)", &ev));
+    assert!(!check("fd.sip in (172.16.0.0/12, 192.168.0.0/16)", &ev));
+    assert!(check("fd.net = 192.168.0.0/16", &ev));
+    assert!(check("fd.rip = 2001:db8::/32", &ev));
+    assert!(!check("fd.rip = 10.0.0.0/8", &ev), "families never match");
+    assert!(check("fd.sip == anyof (10.9.9.9, 10.1.2.3)", &ev));
+    assert!(!check("fd.sip != allof (10.1.2.3)", &ev));
+}
+
+#[test]
+fn list_fields_in_and_intersects() {
+    let ev = [("fd.types", list(&["file", "ipv4"]))];
+    assert!(check("fd.types intersects (ipv4, ipv6)", &ev));
+    assert!(!check("fd.types intersects (unix)", &ev));
+    assert!(
+        check("fd.types in (file, ipv4, ipv6)", &ev),
+        "every value is in the set"
+    );
+    assert!(!check("fd.types in (file)", &ev));
+    assert!(check("len(fd.types) = 2", &ev));
+}
+
+#[test]
+fn modifiers() {
+    let ev = [("proc.name", s("myexe"))];
+    assert!(check("proc.name == oneof (bash, myexe)", &ev));
+    assert!(!check("proc.name == allof (bash, myexe)", &ev));
+    assert!(check("proc.name endswith allof (exe, yexe)", &ev));
+    assert!(check("proc.name startswith anyof (my, your)", &ev));
+    assert!(!check("proc.name == allof ()", &ev), "allof of nothing is false");
+    assert!(!check("proc.name == oneof ()", &ev));
+    assert!(check("proc.name != oneof (bash, sh)", &ev));
+}
+
+#[test]
+fn bytebuf_operators() {
+    let ev = [("evt.buffer", Value::Bytes(b"hello\x00world".to_vec()))];
+    assert!(check("evt.buffer bcontains 6c6c6f00", &ev));
+    assert!(check("evt.buffer bstartswith 68656c", &ev));
+    assert!(!check("evt.buffer bstartswith 656c", &ev));
+    assert!(check("evt.buffer contains world", &ev));
+}
+
+#[test]
+fn booleans() {
+    assert!(check("evt.is_io = true", &[("evt.is_io", Value::Bool(true))]));
+    assert!(check("evt.is_io != true", &[("evt.is_io", Value::Bool(false))]));
+}
+
+#[test]
+fn field_to_field() {
+    let ev = [("proc.name", s("sh")), ("proc.pname", s("sh")), ("proc.exe", s("SH"))];
+    assert!(check("proc.name = val(proc.pname)", &ev));
+    assert!(check("proc.exe = toupper(proc.pname)", &ev));
+    assert!(!check("proc.exe = val(proc.pname)", &ev));
+    assert!(!check("proc.name = val(proc.cwd)", &ev), "missing right-hand value");
+}
+
+#[test]
+fn transformers() {
+    let ev = [
+        ("fd.name", s("/tmp/file_to_run")),
+        ("fd.directory", s("/tmp")),
+        ("proc.cmdline", s("ZWNobyBoaQ==")),
+        ("proc.args", s("-p 8080 -v")),
+    ];
+    assert!(check("basename(fd.name) = file_to_run", &ev));
+    assert!(check("len(fd.name) = 16", &ev));
+    assert!(check("b64(proc.cmdline) = 'echo hi'", &ev));
+    assert!(check(
+        "join(\"-\", (fd.name, fd.directory)) = /tmp/file_to_run-/tmp",
+        &ev
+    ));
+    assert!(check("concat(fd.directory, \"/x\") = /tmp/x", &ev));
+    assert!(check("getopt(proc.args, \"p:v\") intersects (p, 8080)", &ev));
+    assert!(check("getopt(proc.args, \"p:v\")[p] = 8080", &ev));
+    assert!(check("getopt((\"-xzf\", \"a.tgz\"), \"xzf:\")[f] = a.tgz", &ev));
+}
+
+#[test]
+fn and_or_not_precedence() {
+    let ev = [("proc.name", s("a"))];
+    // `or` binds weaker than `and`: true or (false and false).
+    assert!(check("proc.name = a or proc.name = b and proc.name = c", &ev));
+    assert!(!check("(proc.name = a or proc.name = b) and proc.name = c", &ev));
+    assert!(check("not not proc.name = a", &ev));
+}
+
+#[test]
+fn ancestors_without_argument_match_any() {
+    let ev = [
+        ("proc.aname", list(&["bash", "sshd", "systemd"])),
+        ("proc.aname[1]", s("bash")),
+    ];
+    assert!(check("proc.aname = sshd", &ev));
+    assert!(check("proc.aname[1] = bash", &ev));
+    assert!(!check("proc.aname[1] = sshd", &ev));
+}
+
+/// Which rules of a loaded ruleset match an event, evaluating the lowered program.
+fn matching_rules(yaml: &str, fields: &[(&str, Value)]) -> Vec<String> {
+    let an = falcorc_compiler::analyze(
+        vec![falcorc_compiler::SourceFile {
+            name: "r.yaml".into(),
+            text: yaml.into(),
+        }],
+        &falcorc_compiler::Options::default(),
+    );
+    assert_eq!(
+        an.errors(),
+        0,
+        "{:?}",
+        an.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+    );
+    let ev = Event(fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect());
+    an.program
+        .rules
+        .iter()
+        .filter(|r| eval(&r.cond, &an.program.fields, &ev))
+        .map(|r| r.name.clone())
+        .collect()
+}
+
+#[test]
+fn rules_with_lists_macros_and_exceptions() {
+    let yaml = r#"
+- list: shells
+  items: [bash, sh]
+- macro: spawned
+  condition: evt.type = execve
+- rule: shell
+  desc: a shell
+  condition: spawned and proc.name in (shells)
+  output: "%proc.name"
+  priority: WARNING
+  exceptions:
+    - name: from_cron
+      fields: [proc.pname, proc.cmdline]
+      comps: [=, startswith]
+      values:
+        - [cron, "sh -c backup"]
+    - name: known_parents
+      fields: proc.pname
+      values: [sshd_wrapper]
+"#;
+    let base = |pname: &str, cmdline: &str| {
+        vec![
+            ("evt.type", s("execve")),
+            ("proc.name", s("sh")),
+            ("proc.pname", s(pname)),
+            ("proc.cmdline", s(cmdline)),
+        ]
+    };
+    assert_eq!(matching_rules(yaml, &base("bash", "sh -i")), ["shell"]);
+    assert!(
+        matching_rules(yaml, &base("cron", "sh -c backup.sh")).is_empty(),
+        "tuple exception"
+    );
+    assert_eq!(
+        matching_rules(yaml, &base("cron", "sh -c other")),
+        ["shell"],
+        "both fields must match"
+    );
+    assert!(
+        matching_rules(yaml, &base("sshd_wrapper", "sh")).is_empty(),
+        "scalar exception"
+    );
+    let mut other = base("bash", "x");
+    other[0] = ("evt.type", s("open"));
+    assert!(matching_rules(yaml, &other).is_empty());
+}
