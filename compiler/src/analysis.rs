@@ -7,6 +7,7 @@ use crate::sema::evttype::{self, EvtSet};
 use crate::sema::items::Priority;
 use crate::sema::output::{self, OutputPart};
 use crate::sema::resolve::{MacroTable, ParsedCond, parse_cond};
+use crate::sema::text::SrcText;
 use crate::sema::typeck::{Checker, Env};
 use crate::sema::version::{self, Version};
 use crate::sema::{exceptions, lists};
@@ -158,8 +159,17 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
     // Macros: substitute lists, parse.
     let mut macro_asts = Vec::new();
     for m in &col.macros {
-        let text = lists::substitute(&m.cond, &compiled_lists, &mut list_used);
-        let p = parse_cond(&text, m.cond_span, &smap, ("macro", &m.name.value), &mut diags);
+        let (text, overflow) = match lists::substitute(&m.cond, &compiled_lists, &mut list_used) {
+            Ok(t) => (t, false),
+            Err(partial) => (
+                too_large(partial, m.cond_span, ("macro", &m.name.value), &mut diags),
+                true,
+            ),
+        };
+        let mut p = parse_cond(&text, m.cond_span, &smap, ("macro", &m.name.value), &mut diags);
+        if overflow {
+            p.poison(smap.to_global(m.cond_span));
+        }
         macro_asts.push(p);
     }
     let mut table = MacroTable::new(
@@ -174,12 +184,21 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
     let mut rule_parsed: Vec<(ParsedCond, Option<Expr>)> = Vec::new();
     for r in &col.rules {
         let cond = exceptions::expand(&r.cond, r.cond_span, &r.exceptions);
-        let text = lists::substitute(&cond, &compiled_lists, &mut list_used);
-        let p = parse_cond(&text, r.cond_span, &smap, ("rule", &r.name.value), &mut diags);
+        let (text, overflow) = match lists::substitute(&cond, &compiled_lists, &mut list_used) {
+            Ok(t) => (t, false),
+            Err(partial) => (
+                too_large(partial, r.cond_span, ("rule", &r.name.value), &mut diags),
+                true,
+            ),
+        };
+        let mut p = parse_cond(&text, r.cond_span, &smap, ("rule", &r.name.value), &mut diags);
+        if overflow {
+            p.poison(smap.to_global(r.cond_span));
+        }
         let expanded = p
             .ast
             .clone()
-            .map(|a| table.subst(a, None, ("rule", &r.name.value), &smap, &mut diags));
+            .map(|a| table.expand_rule(a, ("rule", &r.name.value), &smap, &mut diags));
         rule_parsed.push((p, expanded));
     }
 
@@ -373,6 +392,21 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
         schema_ok: col.schema_ok,
         required_engine_version: col.required_engine.map(|(v, _)| v),
     }
+}
+
+/// Report a condition that list substitution blew up, and give the parser nothing.
+fn too_large(partial: SrcText, span: FileSpan, item: (&'static str, &str), diags: &mut Vec<Diagnostic>) -> SrcText {
+    let msg = format!(
+        "condition grows beyond {} bytes or {} list substitutions after list substitution (reached {} bytes)",
+        lists::MAX_CONDITION_BYTES,
+        lists::MAX_SUBSTITUTIONS,
+        partial.text.len()
+    );
+    diags.push(Diagnostic::new(Code::LoadErrValidate, span, msg).in_item(item.0, item.1));
+    let mut t = SrcText::default();
+    // Parsed and then discarded: the condition is marked as failed.
+    t.push_synthetic("evt.num = 0", span);
+    t
 }
 
 fn is_known_source(s: &str) -> bool {

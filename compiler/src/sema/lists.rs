@@ -3,6 +3,7 @@
 
 use super::collect::Collected;
 use super::text::{SrcText, Str};
+use crate::span::Span;
 
 /// A list ready for substitution.
 pub struct CompiledList {
@@ -40,63 +41,95 @@ const DELIMS: &[u8] = b" \t\n\r(),=";
 /// Substitute every list into `cond`, in list order, exactly as Falco's loader does:
 /// an occurrence delimited by start/end, blanks, `(`, `)`, `,` or `=` is replaced,
 /// with surrounding blanks, by the comma-separated items. Marks used lists.
-pub fn substitute(cond: &SrcText, lists: &[CompiledList], used: &mut [bool]) -> SrcText {
+///
+/// Substitution can grow text exponentially (a list item naming a later list), so the
+/// result is bounded: `Err` with the partial text once a limit is passed.
+pub fn substitute(cond: &SrcText, lists: &[CompiledList], used: &mut [bool]) -> Result<SrcText, SrcText> {
     let mut cur = cond.clone();
+    let mut count = 0usize;
     for (li, list) in lists.iter().enumerate() {
         if list.name.is_empty() || !cur.text.contains(list.name.as_str()) {
             continue;
         }
-        if let Some(next) = substitute_one(&cur, list) {
-            used[li] = true;
-            cur = next;
+        match substitute_one(&cur, list, &mut count) {
+            Some(Ok(next)) => {
+                used[li] = true;
+                cur = next;
+            }
+            Some(Err(partial)) => return Err(partial),
+            None => {}
         }
     }
-    cur
+    Ok(cur)
 }
 
-fn substitute_one(cnd: &SrcText, list: &CompiledList) -> Option<SrcText> {
+/// Largest condition text and most substitutions accepted in one condition.
+pub const MAX_CONDITION_BYTES: usize = 256 * 1024;
+pub const MAX_SUBSTITUTIONS: usize = 4096;
+
+/// One pass over `cur` producing what Falco's repeated find-and-rebuild loop produces.
+/// The logical string Falco works on is always `next` (already rewritten) followed by
+/// `cur[done..]` (not yet looked at), so positions at or after `done` are in `cur`.
+fn substitute_one(cur: &SrcText, list: &CompiledList, count: &mut usize) -> Option<Result<SrcText, SrcText>> {
     let name = list.name.as_str();
-    let mut cur = cnd.clone();
-    let mut changed = false;
+    let bytes = cur.text.as_bytes();
+    let mut next = SrcText::default();
+    let mut done = 0usize;
     let mut search_from = 0usize;
+    let mut changed = false;
     while let Some(rel) = cur.text.get(search_from..).and_then(|t| t.find(name)) {
-        let mut start = search_from + rel;
-        let mut end = start + name.len();
-        let bytes = cur.text.as_bytes();
-        let left_ok = start == 0 || DELIMS.contains(&bytes[start - 1]);
+        let p = search_from + rel;
+        let mut end = p + name.len();
+        let before = if p > done {
+            Some(bytes[p - 1])
+        } else {
+            next.text.as_bytes().last().copied()
+        };
+        let left_ok = before.is_none_or(|b| DELIMS.contains(&b));
         let right_ok = end >= bytes.len() || DELIMS.contains(&bytes[end]);
         if !(left_ok && right_ok) {
-            search_from = start + 1;
-            while search_from < cur.text.len() && !cur.text.is_char_boundary(search_from) {
+            search_from = p + 1;
+            while search_from < bytes.len() && !cur.text.is_char_boundary(search_from) {
                 search_from += 1;
             }
             continue;
         }
-        let name_start = start;
-        let name_end = end;
-        while start > 0 && BLANKS.contains(&bytes[start - 1]) {
+        *count += 1;
+        if *count > MAX_SUBSTITUTIONS || next.text.len() + bytes.len() > MAX_CONDITION_BYTES {
+            return Some(Err(cur.clone()));
+        }
+        // Blanks around the name are swallowed, on the left possibly into `next`.
+        let mut start = p;
+        while start > done && BLANKS.contains(&bytes[start - 1]) {
             start -= 1;
+        }
+        let mut trim_next = 0;
+        if start == done {
+            trim_next = next.text.bytes().rev().take_while(|b| BLANKS.contains(b)).count();
         }
         while end < bytes.len() && BLANKS.contains(&bytes[end]) {
             end += 1;
         }
         if list.items.is_empty() {
-            if start > 0 && bytes[start - 1] == b',' {
+            // An empty list also swallows one adjacent comma.
+            if start > done && bytes[start - 1] == b',' {
                 start -= 1;
+            } else if start == done
+                && next.text.len() > trim_next
+                && next.text.as_bytes()[next.text.len() - trim_next - 1] == b','
+            {
+                trim_next += 1;
             } else if end < bytes.len() && bytes[end] == b',' {
                 end += 1;
             }
         }
-        let at = cur.map(
-            crate::span::Span::new(name_start as u32, name_end as u32),
-            Default::default(),
-        );
-        let mut next = SrcText::default();
-        if start > 0 {
-            next.push_text(&cur, 0..start);
+        let at = cur.map(Span::new(p as u32, (p + name.len()) as u32), Default::default());
+        next.push_text(cur, done..start);
+        next.truncate_end(trim_next.min(next.text.len()));
+        let at_start = next.text.is_empty();
+        if !at_start {
             next.push_synthetic(" ", at);
         }
-        let sub_start = next.text.len();
         for (i, item) in list.items.iter().enumerate() {
             if i > 0 {
                 next.push_synthetic(", ", at);
@@ -111,13 +144,21 @@ fn substitute_one(cnd: &SrcText, list: &CompiledList) -> Option<SrcText> {
             }
         }
         next.push_synthetic(" ", at);
-        let resume = next.text.len();
-        next.push_text(&cur, end..cur.text.len());
-        let _ = sub_start;
         changed = true;
-        cur = next;
-        // Falco resumes the search one byte after the substituted items.
-        search_from = resume.min(cur.text.len());
+        done = end;
+        // Falco resumes its search after the blank that follows the items, or one byte
+        // later when the occurrence started the string (its index arithmetic).
+        search_from = if at_start { end + 1 } else { end };
+        while search_from < bytes.len() && !cur.text.is_char_boundary(search_from) {
+            search_from += 1;
+        }
+        if search_from > bytes.len() {
+            break;
+        }
     }
-    changed.then_some(cur)
+    if !changed {
+        return None;
+    }
+    next.push_text(cur, done..bytes.len());
+    Some(Ok(next))
 }

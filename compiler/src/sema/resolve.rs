@@ -16,6 +16,14 @@ pub struct ParsedCond {
     pub has_errors: bool,
 }
 
+impl ParsedCond {
+    /// Mark the condition as failed (its error was reported elsewhere).
+    pub fn poison(&mut self, span: Span) {
+        self.ast = Some(Expr::Error(span));
+        self.has_errors = true;
+    }
+}
+
 /// Parse `text`, mapping spans to global coordinates; parse errors become diagnostics.
 pub fn parse_cond(
     text: &SrcText,
@@ -52,6 +60,24 @@ pub struct MacroTable<'a> {
     state: Vec<u8>,
     /// Which macros reference which (for `used`).
     pub used: Vec<bool>,
+    /// Node count of each expanded macro.
+    sizes: Vec<usize>,
+    /// Nodes inserted so far in the current expansion, and the macro nesting depth.
+    budget: usize,
+    depth: usize,
+    /// Macros whose expansion failed a limit, and whether the current one uses one.
+    poisoned: Vec<bool>,
+    tainted: bool,
+}
+
+/// Limits that keep hostile macro definitions from exhausting time, memory or stack.
+pub const MAX_MACRO_DEPTH: usize = 64;
+pub const MAX_EXPANSION_NODES: usize = 200_000;
+
+fn node_count(e: &Expr) -> usize {
+    let mut n = 0;
+    e.walk(&mut |_| n += 1);
+    n
 }
 
 impl<'a> MacroTable<'a> {
@@ -66,6 +92,11 @@ impl<'a> MacroTable<'a> {
             expanded: vec![None; n],
             state: vec![0; n],
             used: vec![false; n],
+            sizes: vec![1; n],
+            budget: 0,
+            depth: 0,
+            poisoned: vec![false; n],
+            tainted: false,
         }
     }
 
@@ -82,10 +113,34 @@ impl<'a> MacroTable<'a> {
         let ast = self.asts[i].clone();
         let vis = self.visibility[i];
         let name = self.item_names[i];
-        let out = ast.map(|a| self.subst(a, Some(vis), ("macro", name), smap, diags));
+        let saved_budget = std::mem::take(&mut self.budget);
+        let saved_tainted = std::mem::take(&mut self.tainted);
+        self.depth += 1;
+        let mut out = ast.map(|a| self.subst(a, Some(vis), ("macro", name), smap, diags));
+        self.depth -= 1;
+        if self.budget > MAX_EXPANSION_NODES || self.tainted {
+            // Reported once; macros using this one become error nodes too, silently.
+            out = out.map(|e| Expr::Error(e.span()));
+            self.poisoned[i] = true;
+        }
+        self.budget = saved_budget;
+        self.tainted = saved_tainted;
+        self.sizes[i] = out.as_ref().map_or(1, node_count);
         self.expanded[i] = out.clone();
         self.state[i] = 2;
         out
+    }
+
+    /// Expand the macros of a rule condition (all macros are visible to rules).
+    pub fn expand_rule(
+        &mut self,
+        e: Expr,
+        item: (&'static str, &str),
+        smap: &SourceMap,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Expr {
+        self.budget = 0;
+        self.subst(e, None, item, smap, diags)
     }
 
     /// Substitute macro references in `e`. `visibility`: only macros first defined
@@ -127,7 +182,36 @@ impl<'a> MacroTable<'a> {
                             diags.push(d);
                             return Expr::Error(n.span);
                         }
-                        self.expand_macro(j, smap, diags).unwrap_or(Expr::Error(n.span))
+                        if self.depth >= MAX_MACRO_DEPTH {
+                            let msg = format!("macro '{}' is nested more than {MAX_MACRO_DEPTH} macros deep", n.text);
+                            diags.push(
+                                Diagnostic::new(Code::LoadErrValidate, smap.to_file(n.span), msg)
+                                    .in_item(item.0, item.1),
+                            );
+                            return Expr::Error(n.span);
+                        }
+                        if self.state[j] != 2 {
+                            self.expand_macro(j, smap, diags);
+                        }
+                        if self.poisoned[j] {
+                            self.tainted = true;
+                            return Expr::Error(n.span);
+                        }
+                        // Macros that use other macros several times grow exponentially;
+                        // bound the size of one expansion like YAML aliases are bounded.
+                        self.budget += self.sizes[j];
+                        if self.budget > MAX_EXPANSION_NODES {
+                            let msg = format!(
+                                "expanding macro '{}' exceeds {MAX_EXPANSION_NODES} condition nodes",
+                                n.text
+                            );
+                            diags.push(
+                                Diagnostic::new(Code::LoadErrValidate, smap.to_file(n.span), msg)
+                                    .in_item(item.0, item.1),
+                            );
+                            return Expr::Error(n.span);
+                        }
+                        self.expanded[j].clone().unwrap_or(Expr::Error(n.span))
                     }
                     other => {
                         let mut d = Diagnostic::new(

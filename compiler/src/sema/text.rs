@@ -133,6 +133,18 @@ impl SrcText {
         self.text.push_str(&other.text[range]);
     }
 
+    /// Drop the last `n` bytes (which must end on a character boundary).
+    pub fn truncate_end(&mut self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let len = self.text.len().saturating_sub(n);
+        self.text.truncate(len);
+        while self.pieces.last().is_some_and(|p| p.at as usize >= len) {
+            self.pieces.pop();
+        }
+    }
+
     fn piece_index(&self, at: u32) -> usize {
         self.pieces.partition_point(|p| p.at <= at).saturating_sub(1)
     }
