@@ -297,8 +297,10 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
         diags.extend(ck.diags);
         for e in out_errs {
             let fs = r.output.map(e.span, r.output_span);
-            diags
-                .push(Diagnostic::new(Code::LoadErrCompileOutput, fs, e.message).in_item("rule output", &r.name.value));
+            let mut d =
+                Diagnostic::new(Code::LoadErrCompileOutput, fs, e.message).in_item("rule output", &r.name.value);
+            d.help = e.help;
+            diags.push(d);
             rule_errors = true;
         }
         check_output_deprecations(&r.output.text, r, &mut diags);
@@ -397,9 +399,9 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
 /// Report a condition that list substitution blew up, and give the parser nothing.
 fn too_large(partial: SrcText, span: FileSpan, item: (&'static str, &str), diags: &mut Vec<Diagnostic>) -> SrcText {
     let msg = format!(
-        "condition grows beyond {} bytes or {} list substitutions after list substitution (reached {} bytes)",
-        lists::MAX_CONDITION_BYTES,
+        "list substitution makes this condition too large (more than {} substitutions or {} bytes; stopped at {} bytes)",
         lists::MAX_SUBSTITUTIONS,
+        lists::MAX_CONDITION_BYTES,
         partial.text.len()
     );
     diags.push(Diagnostic::new(Code::LoadErrValidate, span, msg).in_item(item.0, item.1));

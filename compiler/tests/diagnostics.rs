@@ -2477,3 +2477,41 @@ case!(
       values: [[1]]
 "#
 );
+
+// ---- Expansion limits: hostile macro and list definitions ------------------------
+
+/// Each macro uses the previous one twice: 2^40 nodes once expanded.
+fn macro_bomb() -> String {
+    let mut s = String::from("- macro: m0\n  condition: proc.name = a\n");
+    for i in 1..40 {
+        s.push_str(&format!("- macro: m{i}\n  condition: m{} and m{}\n", i - 1, i - 1));
+    }
+    s.push_str("- rule: r\n  desc: d\n  condition: evt.type = open and m39\n  output: o\n  priority: INFO\n");
+    s
+}
+
+/// Each list names the next one ten times; textual substitution multiplies by ten per level.
+fn list_bomb() -> String {
+    let mut s = String::new();
+    for i in 1..10 {
+        s.push_str(&format!(
+            "- list: l{i}\n  items: [{}]\n",
+            vec![format!("l{}", i + 1); 10].join(", ")
+        ));
+    }
+    s.push_str("- list: l10\n  items: [x]\n");
+    s.push_str(
+        "- rule: r\n  desc: d\n  condition: evt.type = open and proc.name in (l1)\n  output: o\n  priority: INFO\n",
+    );
+    s
+}
+
+#[test]
+fn limit_macro_expansion() {
+    check("limit_macro_expansion", &macro_bomb());
+}
+
+#[test]
+fn limit_list_substitution() {
+    check("limit_list_substitution", &list_bomb());
+}

@@ -26,6 +26,7 @@ pub struct OutputError {
     pub message: String,
     /// Offset range in the output text.
     pub span: Span,
+    pub help: Option<String>,
 }
 
 /// Split an output format. Returns the parts and every problem found.
@@ -79,6 +80,7 @@ pub fn parse(text: &str, env: &Env) -> (Vec<OutputPart>, Vec<OutputError>) {
                     errors.push(OutputError {
                         message: format!("invalid formatting token %{expr}: {}", e.message),
                         span: Span::new(start as u32, (i + end) as u32),
+                        help: None,
                     });
                 } else {
                     flush(&mut lit, &mut parts);
@@ -102,6 +104,8 @@ pub fn parse(text: &str, env: &Env) -> (Vec<OutputPart>, Vec<OutputError>) {
             errors.push(OutputError {
                 message,
                 span: Span::new(start as u32, end.max(i) as u32),
+                help: (!rest.is_empty())
+                    .then(|| "there is no %% escape: a literal percent sign cannot be followed by a letter".into()),
             });
             // Skip the bad token so it is reported once.
             i = end;
@@ -139,10 +143,11 @@ pub fn parse(text: &str, env: &Env) -> (Vec<OutputPart>, Vec<OutputError>) {
             arg,
             span: Span::new(i as u32, (i + consumed) as u32),
         };
-        if let Err((message, _, _)) = resolve_field(&field, env) {
+        if let Err((message, help, _)) = resolve_field(&field, env) {
             errors.push(OutputError {
                 message: format!("invalid formatting token %{}: {message}", &rest[..consumed]),
                 span: Span::new(start as u32, (i + consumed) as u32),
+                help,
             });
         } else {
             flush(&mut lit, &mut parts);

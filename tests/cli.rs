@@ -1,0 +1,165 @@
+//! The `falcorc` binary as users and CI pipelines run it: exit codes, output formats,
+//! and the subcommands' contents.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn falcorc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_falcorc"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("falcorc runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn shared_rules() -> Option<PathBuf> {
+    let base = std::env::var_os("FALCORC_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    let p = base.join("falco-upstream/falco_rules.yaml");
+    p.exists().then_some(p)
+}
+
+#[test]
+fn lint_clean_file_exits_zero_with_summary() {
+    let o = falcorc(&["lint", "testdata/lint/clean.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("testdata/lint/clean.yaml: Ok (1 rules, 1 macros, 1 lists; 0 errors, 0 warnings)"),
+        "{out}"
+    );
+    assert!(!out.contains('\x1b'), "no colour when stdout is not a terminal");
+}
+
+#[test]
+fn lint_broken_file_reports_every_problem_and_exits_one() {
+    let o = falcorc(&["lint", "testdata/lint/broken.yaml", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    for needle in [
+        "nonexistent field proc.nmae",
+        "did you mean 'proc.name'?",
+        "'contains' operator not supported for numeric filters",
+        "'abc' is not a valid number",
+        "unknown event type opne",
+        "%fd.nmae",
+        "Invalid priority",
+        "expected a string value",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in\n{out}");
+    }
+    // The folded block: the caret line points into line 8.
+    assert!(out.contains("rules.yaml") || out.contains("broken.yaml:8:9"), "{out}");
+}
+
+#[test]
+fn lint_json_has_codes_and_exact_locations() {
+    let o = falcorc(&["lint", "testdata/lint/broken.yaml", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["ok"], false);
+    let diags = v["diagnostics"].as_array().expect("diagnostics");
+    let nmae = diags
+        .iter()
+        .find(|d| d["message"].as_str().unwrap_or("").contains("proc.nmae"))
+        .expect("proc.nmae reported");
+    assert_eq!(nmae["code"], "LOAD_ERR_COMPILE_CONDITION");
+    assert_eq!(nmae["location"]["line"], 8);
+    assert_eq!(nmae["location"]["column"], 9);
+    let text =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/lint/broken.yaml")).unwrap();
+    let (s, e) = (
+        nmae["location"]["start"].as_u64().unwrap() as usize,
+        nmae["location"]["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[s..e], "proc.nmae");
+    assert_eq!(
+        v["errors"].as_u64(),
+        Some(diags.iter().filter(|d| d["severity"] == "error").count() as u64)
+    );
+}
+
+#[test]
+fn colours_can_be_forced() {
+    let o = falcorc(&["lint", "testdata/lint/broken.yaml", "--color", "always"]);
+    assert!(stdout(&o).contains('\x1b'));
+}
+
+#[test]
+fn missing_file_and_bad_usage_exit_two() {
+    let o = falcorc(&["lint", "testdata/lint/no_such_file.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("LOAD_ERR_FILE_READ"));
+    assert_eq!(falcorc(&["lint"]).status.code(), Some(2));
+    assert_eq!(falcorc(&["lint", "x", "--format", "xml"]).status.code(), Some(2));
+    assert_eq!(falcorc(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn directories_load_their_yaml_files_in_name_order() {
+    let o = falcorc(&["lint", "testdata/lint", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let files: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["testdata/lint/broken.yaml", "testdata/lint/clean.yaml"]);
+}
+
+#[test]
+fn rules_json_lists_the_stable_ruleset() {
+    let Some(path) = shared_rules() else { return };
+    let o = falcorc(&["rules", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rules"].as_array().unwrap().len(), 25);
+    assert_eq!(v["macros"].as_array().unwrap().len(), 87);
+    assert_eq!(v["lists"].as_array().unwrap().len(), 49);
+    let shell = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Run shell untrusted")
+        .unwrap();
+    assert_eq!(shell["priority"], "Notice");
+    assert_eq!(shell["event_types"], serde_json::json!(["execve", "execveat"]));
+    assert!(shell["fields"].as_array().unwrap().iter().any(|f| f == "proc.pname"));
+    assert!(shell["tags"].as_array().unwrap().iter().any(|t| t == "maturity_stable"));
+}
+
+#[test]
+fn lint_stable_ruleset_is_clean() {
+    let Some(path) = shared_rules() else { return };
+    let o = falcorc(&["lint", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).ends_with("Ok (25 rules, 87 macros, 49 lists; 0 errors, 0 warnings)\n"));
+}
+
+#[test]
+fn fields_lists_the_catalogue() {
+    let o = falcorc(&["fields", "--format", "json", "--all"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 294);
+    let o = falcorc(&["fields"]);
+    assert!(stdout(&o).contains("proc.name"));
+}
+
+#[test]
+fn explain_known_and_unknown_codes() {
+    let o = falcorc(&["explain", "LOAD_NO_EVTTYPE"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for h in ["What", "Why", "Example", "Instead"] {
+        assert!(out.contains(h), "{out}");
+    }
+    assert_eq!(falcorc(&["explain", "NOPE"]).status.code(), Some(2));
+    assert!(stdout(&falcorc(&["explain", "all"])).contains("LOAD_ERR_YAML_PARSE"));
+}
