@@ -29,7 +29,10 @@ pub fn run(a: Args) -> u8 {
     let an = analyze(files, &Options::default());
     match a.format {
         Format::Table => {
-            println!("{:60} {:13} {:8} EVENT TYPES", "RULE", "PRIORITY", "ENABLED");
+            println!(
+                "{:60} {:13} {:8} {:9} EVENT TYPES",
+                "RULE", "PRIORITY", "ENABLED", "SOURCE"
+            );
             for r in &an.rules {
                 let ev = r.evttypes.as_ref().map_or_else(
                     || "-".to_string(),
@@ -41,7 +44,20 @@ pub fn run(a: Args) -> u8 {
                         }
                     },
                 );
-                println!("{:60} {:13} {:8} {ev}", r.name, r.priority.name(), r.enabled);
+                let src = if r.skipped.is_some() {
+                    format!("{} (skipped)", r.source)
+                } else {
+                    r.source.clone()
+                };
+                println!("{:60} {:13} {:8} {src:9} {ev}", r.name, r.priority.name(), r.enabled);
+            }
+            println!("\n{:40} USED  CONDITION", "MACRO");
+            for m in &an.macros {
+                println!("{:40} {:5} {}", m.name, m.used, one_line(&m.condition, 80));
+            }
+            println!("\n{:40} USED  ITEMS", "LIST");
+            for l in &an.lists {
+                println!("{:40} {:5} {}", l.name, l.used, one_line(&l.items.join(", "), 80));
             }
             println!(
                 "\n{} rules, {} macros, {} lists",
@@ -78,4 +94,14 @@ pub fn run(a: Args) -> u8 {
         }
     }
     if an.errors() > 0 { EXIT_ERRORS } else { EXIT_OK }
+}
+
+/// Collapse whitespace and cut to `max` characters for a table cell.
+fn one_line(s: &str, max: usize) -> String {
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > max {
+        format!("{}...", flat.chars().take(max).collect::<String>())
+    } else {
+        flat
+    }
 }
