@@ -324,6 +324,17 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
                         .help("restrict the rule with `evt.type in (...)`, or set `warn_evttypes: false`"),
                     );
                 }
+                if set.is_empty() && !mentions_field(&e, "evt.num") {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::RuleNeverMatches,
+                            r.cond_span,
+                            "This rule can never match: its evt.type checks exclude every event",
+                        )
+                        .in_item("rule", &r.name.value)
+                        .help("an event has one type: `evt.type = a and evt.type = b` is always false; use `evt.type in (a, b)`"),
+                    );
+                }
                 info.evttypes = Some(set);
             }
             info.expr = Some(e);
@@ -459,6 +470,18 @@ fn mark_reachable(e: &Expr, table: &MacroTable, asts: &[ParsedCond], seen: &mut 
             }
         }
     });
+}
+
+fn mentions_field(e: &Expr, name: &str) -> bool {
+    let mut found = false;
+    e.walk(&mut |x| {
+        if let Expr::Check(c) = x
+            && let crate::syntax::condition::ast::Operand::Field(f) = &c.lhs
+        {
+            found |= f.name == name;
+        }
+    });
+    found
 }
 
 fn contains_error(e: &Expr) -> bool {

@@ -2515,3 +2515,25 @@ fn limit_macro_expansion() {
 fn limit_list_substitution() {
     check("limit_list_substitution", &list_bomb());
 }
+
+// ---- falcorc's own lints -----------------------------------------------------------
+
+case!(
+    lint_rule_never_matches,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = open and proc.name = cat and evt.type = openat
+  output: o
+  priority: INFO
+"#
+);
+
+case!(
+    lint_rule_never_matches_not_for_evt_num,
+    r#"- rule: disabled_on_purpose
+  desc: d
+  condition: evt.num = 0 and proc.name = cat
+  output: o
+  priority: INFO
+"#
+);

@@ -194,6 +194,12 @@ codes! {
         example: "- rule: r\n  desc: a\n  desc: b",
         instead: "Keep one occurrence.",
     },
+    RuleNeverMatches = "RULE_NEVER_MATCHES", Warning, false, {
+        what: "A syscall rule's `evt.type` checks leave no event type: the rule can never fire.",
+        why: "Usually `and` was written where `or`/`in` was meant; Falco loads such a rule silently and it never alerts.",
+        example: "condition: evt.type = open and evt.type = openat",
+        instead: "condition: evt.type in (open, openat)",
+    },
     SchemaMismatch = "SCHEMA_MISMATCH", Warning, false, {
         what: "The item loads but does not follow Falco's JSON schema for rules files (e.g. lower-case priority, `capture: \"yes\"`).",
         why: "Falco reports `schema_validation: failed` for such files; tools built on the schema may reject them.",
