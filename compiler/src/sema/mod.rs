@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod collect;
+mod collect_rule;
 pub mod decode;
 pub mod evttype;
 pub mod exceptions;
