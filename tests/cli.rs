@@ -163,3 +163,26 @@ fn explain_known_and_unknown_codes() {
     assert_eq!(falcorc(&["explain", "NOPE"]).status.code(), Some(2));
     assert!(stdout(&falcorc(&["explain", "all"])).contains("LOAD_ERR_YAML_PARSE"));
 }
+
+#[test]
+fn plugins_can_be_declared_loaded() {
+    let o = falcorc(&["lint", "testdata/plugin/k8s_audit.yaml", "--color", "never"]);
+    assert_eq!(o.status.code(), Some(1), "requirement not met without the plugin");
+    assert!(stdout(&o).contains("Plugin requirement not satisfied, must load one of: k8saudit (>= 0.7.0)"));
+    let o = falcorc(&[
+        "lint",
+        "testdata/plugin/k8s_audit.yaml",
+        "--plugin",
+        "k8saudit:0.7.1",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("Unknown source k8s_audit, skipping"));
+    assert_eq!(
+        falcorc(&["lint", "testdata/plugin/k8s_audit.yaml", "--plugin", "k8saudit"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -2,6 +2,7 @@
 
 use super::{ColorChoice, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load_files};
 use falcorc_compiler::diag::render;
+use falcorc_compiler::sema::version;
 use falcorc_compiler::{Options, analyze};
 use std::path::PathBuf;
 
@@ -17,6 +18,10 @@ pub struct Args {
     /// Treat the container plugin as not loaded (container.* and k8s.* fields unknown).
     #[arg(long)]
     no_container_plugin: bool,
+    /// Treat a plugin as loaded, for `required_plugin_versions` (e.g. `k8saudit:0.7.0`).
+    /// Its event source and fields are not modelled: rules using them are skipped.
+    #[arg(long = "plugin", value_name = "NAME:VERSION")]
+    plugins: Vec<String>,
     /// Print the time the analysis took.
     #[arg(long)]
     timings: bool,
@@ -36,10 +41,22 @@ pub fn run(a: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let opts = Options {
+    let mut opts = Options {
         container_plugin: !a.no_container_plugin,
         ..Options::default()
     };
+    for p in &a.plugins {
+        let parsed = p
+            .split_once(':')
+            .and_then(|(n, v)| Some((n.to_string(), version::parse(v)?)));
+        match parsed {
+            Some(pv) => opts.plugins.push(pv),
+            None => {
+                eprintln!("falcorc: --plugin wants NAME:VERSION (x.y.z), got '{p}'");
+                return EXIT_USAGE;
+            }
+        }
+    }
     let start = std::time::Instant::now();
     let an = analyze(files, &opts);
     let took = start.elapsed();
