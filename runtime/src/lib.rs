@@ -3,6 +3,10 @@
 //!
 //! * [`event`]: events as borrowed views with typed parameter decoding.
 //! * [`scap`]: streaming reader and writer for `.scap` capture files.
+//! * [`engine`]: rules indexed by event type, selection, minimum priority, rule matching.
+//! * [`output`]: alerts in Falco's text and JSON formats.
 
+pub mod engine;
 pub mod event;
+pub mod output;
 pub mod scap;

@@ -51,7 +51,8 @@ pub fn eval(cond: &Cond, fields: &[FieldSpec], src: &dyn FieldSource) -> bool {
     }
 }
 
-fn operand(o: &Operand, fields: &[FieldSpec], src: &dyn FieldSource) -> Option<Value> {
+/// The value of an operand (field, transformer, constant) for the current event.
+pub fn operand(o: &Operand, fields: &[FieldSpec], src: &dyn FieldSource) -> Option<Value> {
     match o {
         Operand::Field(id) => src.field(*id, fields.get(id.0 as usize)?),
         Operand::Const(c) => Some(const_value(c)),

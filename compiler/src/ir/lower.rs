@@ -55,6 +55,18 @@ pub fn lower_condition(expr: &Expr, env: Env) -> Option<(Cond, Vec<FieldSpec>)> 
     Some((c, l.fields))
 }
 
+/// Lower an operand on its own (an output's `%tolower(proc.name)`): the IR operand and
+/// its field table; `None` if it does not resolve.
+pub fn lower_operand(o: &ast::Operand, env: Env) -> Option<(Operand, Vec<FieldSpec>)> {
+    let mut l = Lowerer {
+        env,
+        fields: Vec::new(),
+        index: HashMap::new(),
+    };
+    let (op, _) = l.operand(o)?;
+    Some((op, l.fields))
+}
+
 impl Lowerer {
     fn field_id(&mut self, f: &ast::FieldRef) -> Option<(FieldId, FieldType, bool)> {
         let r = resolve_field(f, &self.env).ok()?;

@@ -4,7 +4,7 @@
 
 mod lower;
 
-pub use lower::{lower, lower_condition, typed_const};
+pub use lower::{lower, lower_condition, lower_operand, typed_const};
 
 use crate::sema::catalog::FieldType;
 use crate::sema::items::Priority;

@@ -1,0 +1,111 @@
+//! The rule engine: rules indexed by event type, evaluated on each event in load
+//! order, with Falco's selection (`rules:` enable/disable list), minimum priority and
+//! `rule_matching` (first or all).
+
+pub mod selection;
+
+use falcorc_compiler::eval::{FieldSource, eval};
+use falcorc_compiler::ir::{Program, Rule};
+use falcorc_compiler::sema::catalog::EVENT_COUNT;
+use falcorc_compiler::sema::items::Priority;
+pub use selection::Selector;
+
+/// Falco's `rule_matching` setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum RuleMatching {
+    /// Report only the first matching rule (in load order) of each event.
+    #[default]
+    First,
+    /// Report every matching rule.
+    All,
+}
+
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    pub selectors: Vec<Selector>,
+    /// Rules less severe than this are not evaluated.
+    pub min_priority: Priority,
+    pub matching: RuleMatching,
+}
+
+impl Default for EngineOptions {
+    fn default() -> EngineOptions {
+        EngineOptions {
+            selectors: Vec::new(),
+            min_priority: Priority::Debug,
+            matching: RuleMatching::First,
+        }
+    }
+}
+
+pub struct Engine {
+    pub program: Program,
+    /// For each event code, the indices of the active rules that can match it, in load order.
+    index: Vec<Vec<u32>>,
+    matching: RuleMatching,
+}
+
+impl Engine {
+    pub fn new(program: Program, opts: &EngineOptions) -> Engine {
+        let enabled = selection::apply(
+            program
+                .rules
+                .iter()
+                .map(|r| (r.name.as_str(), r.tags.as_slice(), r.enabled)),
+            &opts.selectors,
+        );
+        let mut index = vec![Vec::new(); EVENT_COUNT];
+        for (i, r) in program.rules.iter().enumerate() {
+            let active = enabled[i] && r.priority.level() <= opts.min_priority.level() && r.source == "syscall";
+            let Some(codes) = r.evttypes.as_ref().filter(|_| active) else {
+                continue;
+            };
+            for &c in codes {
+                if let Some(bucket) = index.get_mut(c as usize) {
+                    bucket.push(i as u32);
+                }
+            }
+        }
+        Engine {
+            program,
+            index,
+            matching: opts.matching,
+        }
+    }
+
+    /// Number of rules that can run on at least one event.
+    pub fn active_rules(&self) -> usize {
+        let mut seen = vec![false; self.program.rules.len()];
+        for b in &self.index {
+            for &i in b {
+                seen[i as usize] = true;
+            }
+        }
+        seen.iter().filter(|s| **s).count()
+    }
+
+    pub fn rule(&self, i: usize) -> &Rule {
+        &self.program.rules[i]
+    }
+
+    /// Rules matching an event of type `code`, in load order, appended to `out`.
+    pub fn evaluate(&self, code: u16, src: &dyn FieldSource, out: &mut Vec<usize>) {
+        let Some(bucket) = self.index.get(code as usize) else {
+            return;
+        };
+        for &i in bucket {
+            let r = &self.program.rules[i as usize];
+            if eval(&r.cond, &self.program.fields, src) {
+                out.push(i as usize);
+                if self.matching == RuleMatching::First {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Whether any rule listens to event code `code` (lets callers skip field work).
+    pub fn wants(&self, code: u16) -> bool {
+        self.index.get(code as usize).is_some_and(|b| !b.is_empty())
+    }
+}

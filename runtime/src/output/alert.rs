@@ -1,0 +1,92 @@
+//! Alerts in Falco's text and JSON formats.
+
+use super::time;
+use falcorc_compiler::eval::Value;
+use serde_json::{Map, Value as Json};
+
+/// One alert, ready to print.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Alert {
+    pub ts: u64,
+    pub rule: String,
+    /// Long priority name (`Warning`, `Informational`).
+    pub priority: &'static str,
+    pub source: String,
+    pub tags: Vec<String>,
+    pub hostname: String,
+    /// The formatted rule output (without the time/priority prefix).
+    pub message: String,
+    /// Each `%field` of the output, keyed as written, plus the prefix time.
+    pub fields: Vec<(String, Json)>,
+}
+
+impl Alert {
+    /// The text line: `<ISO time>: <Priority> <message>`.
+    pub fn text(&self) -> String {
+        format!("{}: {} {}", time::iso8601_offset(self.ts), self.priority, self.message)
+    }
+
+    /// Falco's JSON object (keys sorted, as Falco prints them).
+    pub fn json(&self) -> Json {
+        let mut fields = Map::new();
+        for (k, v) in &self.fields {
+            fields.insert(k.clone(), v.clone());
+        }
+        let mut o = Map::new();
+        o.insert("hostname".into(), Json::String(self.hostname.clone()));
+        o.insert("output".into(), Json::String(self.text()));
+        o.insert("output_fields".into(), Json::Object(fields));
+        o.insert("priority".into(), Json::String(self.priority.into()));
+        o.insert("rule".into(), Json::String(self.rule.clone()));
+        o.insert("source".into(), Json::String(self.source.clone()));
+        o.insert(
+            "tags".into(),
+            Json::Array(self.tags.iter().cloned().map(Json::String).collect()),
+        );
+        o.insert("time".into(), Json::String(time::iso8601_z(self.ts)));
+        Json::Object(o)
+    }
+}
+
+/// A value as Falco prints it in text: `<NA>` when missing.
+pub fn text_of(v: Option<&Value>) -> String {
+    match v {
+        None => "<NA>".into(),
+        Some(v) => v.to_text(),
+    }
+}
+
+/// A value as Falco puts it in `output_fields`: numbers as numbers, `null` when missing.
+pub fn json_of(v: Option<&Value>) -> Json {
+    match v {
+        None => Json::Null,
+        Some(Value::Int(n)) => {
+            if let Ok(u) = u64::try_from(*n) {
+                Json::from(u)
+            } else if let Ok(i) = i64::try_from(*n) {
+                Json::from(i)
+            } else {
+                Json::String(n.to_string())
+            }
+        }
+        Some(Value::Double(d)) => serde_json::Number::from_f64(*d).map_or(Json::Null, Json::Number),
+        Some(Value::Bool(b)) => Json::Bool(*b),
+        Some(Value::List(xs)) => Json::Array(xs.iter().map(|x| json_of(Some(x))).collect()),
+        Some(v) => Json::String(v.to_text()),
+    }
+}
+
+/// Apply a `%Nfield` width: pad with spaces or cut to N characters.
+pub fn with_width(s: String, width: Option<usize>) -> String {
+    match width {
+        None => s,
+        Some(w) => {
+            let n = s.chars().count();
+            if n >= w {
+                s.chars().take(w).collect()
+            } else {
+                format!("{s}{}", " ".repeat(w - n))
+            }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Alert formatting: Falco's text line and JSON object, and the time formats fields use.
+
+pub mod alert;
+pub mod time;
+
+pub use alert::Alert;
