@@ -275,13 +275,16 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
         if let Some(a) = &p.ast {
             ck.check_expr(a);
         }
-        let before = diags.len();
         let (parts, out_errs) = output::parse(&r.output.text, &env);
         let mut rule_errors = ck.diags.iter().any(|d| d.is_error()) || p.has_errors;
-        if r.skip_if_unknown_filter && rule_errors {
+        if r.skip_if_unknown_filter && (rule_errors || !out_errs.is_empty()) {
+            // Unknown fields in the condition or the output downgrade to a warning.
             let first = ck.diags.iter().find(|d| d.is_error());
-            let span = first.map_or(r.cond_span, |d| d.primary);
-            let first = first.map(|d| d.message.clone()).unwrap_or_default();
+            let (span, first) = match (first, out_errs.first()) {
+                (Some(d), _) => (d.primary, d.message.clone()),
+                (None, Some(e)) => (r.output.map(e.span, r.output_span), e.message.clone()),
+                (None, None) => (r.cond_span, String::new()),
+            };
             diags.push(
                 Diagnostic::new(
                     Code::LoadUnknownFilter,
@@ -304,7 +307,6 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
             rule_errors = true;
         }
         check_output_deprecations(&r.output.text, r, &mut diags);
-        let _ = before;
         info.output_parts = parts;
         if let Some(e) = expanded
             && !rule_errors
