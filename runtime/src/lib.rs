@@ -5,8 +5,12 @@
 //! * [`scap`]: streaming reader and writer for `.scap` capture files.
 //! * [`engine`]: rules indexed by event type, selection, minimum priority, rule matching.
 //! * [`output`]: alerts in Falco's text and JSON formats.
+//! * [`state`]: the thread/fd/user state tracker fed by the event stream.
+//! * [`fields`]: rule field values for one event (the engine's field source).
 
 pub mod engine;
 pub mod event;
+pub mod fields;
 pub mod output;
 pub mod scap;
+pub mod state;

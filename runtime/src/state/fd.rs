@@ -1,0 +1,273 @@
+//! File descriptor entries and per-process fd tables.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::FastMap;
+pub use crate::scap::FdType;
+
+/// Which end of a connection the owning process is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Not known yet.
+    #[default]
+    None,
+    /// The process initiated the connection.
+    Client,
+    /// The process accepted (or listens for) the connection.
+    Server,
+}
+
+/// Layer-4 protocol codes (`scap_l4_proto`).
+pub mod l4 {
+    /// Unknown.
+    pub const UNKNOWN: u8 = 0;
+    /// Not applicable.
+    pub const NA: u8 = 1;
+    /// TCP.
+    pub const TCP: u8 = 2;
+    /// UDP.
+    pub const UDP: u8 = 3;
+    /// ICMP.
+    pub const ICMP: u8 = 4;
+    /// Raw IP.
+    pub const RAW: u8 = 5;
+}
+
+/// Socket addressing of an fd.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sock {
+    /// Not a socket, or nothing known.
+    None,
+    /// An IP socket (connected or not): `sip:sport` is the client side and
+    /// `dip:dport` the server side once the role is known.
+    Ip {
+        /// Source (client) address.
+        sip: IpAddr,
+        /// Source port.
+        sport: u16,
+        /// Destination (server) address.
+        dip: IpAddr,
+        /// Destination port.
+        dport: u16,
+        /// Layer-4 protocol (`l4::*`).
+        l4: u8,
+    },
+    /// A listening (bound) IP socket.
+    Server {
+        /// Bound address.
+        ip: IpAddr,
+        /// Bound port.
+        port: u16,
+        /// Layer-4 protocol.
+        l4: u8,
+    },
+    /// A unix-domain socket: kernel addresses of both ends.
+    Unix {
+        /// This end.
+        src: u64,
+        /// The peer.
+        dst: u64,
+    },
+}
+
+/// The unspecified address of a family (`0.0.0.0` or `::`).
+pub fn any_addr(v6: bool) -> IpAddr {
+    if v6 {
+        IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+    } else {
+        IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+    }
+}
+
+/// One open file descriptor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fd {
+    /// Type.
+    pub kind: FdType,
+    /// Name (`fd.name`): normalized path, connection tuple, ...
+    pub name: String,
+    /// Path as passed to the syscall (`fd.nameraw`).
+    pub name_raw: String,
+    /// Open flags (PPM_O_*).
+    pub open_flags: u32,
+    /// Device number.
+    pub dev: u32,
+    /// Inode number.
+    pub ino: u64,
+    /// Socket addressing.
+    pub sock: Sock,
+    /// Client/server role of a socket.
+    pub role: Role,
+    /// The socket is known to be connected.
+    pub connected: bool,
+    /// The file lives in an overlayfs upper layer.
+    pub upper_layer: bool,
+    /// The file lives in an overlayfs lower layer.
+    pub lower_layer: bool,
+}
+
+impl Fd {
+    /// An entry of type `kind` with everything else empty.
+    pub fn new(kind: FdType) -> Fd {
+        Fd {
+            kind,
+            name: String::new(),
+            name_raw: String::new(),
+            open_flags: 0,
+            dev: 0,
+            ino: 0,
+            sock: Sock::None,
+            role: Role::None,
+            connected: false,
+            upper_layer: false,
+            lower_layer: false,
+        }
+    }
+
+    /// Whether this is a regular file (old or new scap encoding).
+    pub fn is_file(&self) -> bool {
+        matches!(self.kind, FdType::File | FdType::FileV2)
+    }
+
+    /// Whether this is an IPv4/IPv6 socket (not a listening one).
+    pub fn is_ip_socket(&self) -> bool {
+        matches!(self.kind, FdType::Ipv4Sock | FdType::Ipv6Sock)
+    }
+
+    /// The raw layer-4 protocol stored for an IP socket.
+    pub fn raw_l4(&self) -> u8 {
+        match self.sock {
+            Sock::Ip { l4, .. } | Sock::Server { l4, .. } => l4,
+            _ => l4::UNKNOWN,
+        }
+    }
+
+    /// The protocol as Falco reports it: unknown until the socket has a
+    /// role, except for raw sockets (`get_l4proto`).
+    pub fn l4proto(&self) -> u8 {
+        match self.kind {
+            FdType::Ipv4Sock | FdType::Ipv6Sock => {
+                let raw = self.raw_l4();
+                if raw == l4::RAW {
+                    l4::RAW
+                } else if self.role == Role::None {
+                    l4::NA
+                } else {
+                    raw
+                }
+            }
+            FdType::Ipv4ServSock | FdType::Ipv6ServSock => self.raw_l4(),
+            _ => l4::NA,
+        }
+    }
+
+    /// `fd.type`.
+    pub fn type_name(&self) -> Option<&'static str> {
+        Some(match self.kind {
+            FdType::File | FdType::FileV2 => "file",
+            FdType::Directory => "directory",
+            FdType::Ipv4Sock | FdType::Ipv4ServSock => "ipv4",
+            FdType::Ipv6Sock | FdType::Ipv6ServSock => "ipv6",
+            FdType::Fifo => "pipe",
+            FdType::UnixSock => "unix",
+            FdType::Event => "event",
+            FdType::Signalfd => "signalfd",
+            FdType::Eventpoll => "eventpoll",
+            FdType::Inotify => "inotify",
+            FdType::Timerfd => "timerfd",
+            FdType::Netlink => "netlink",
+            FdType::Bpf => "bpf",
+            FdType::Userfaultfd => "userfaultfd",
+            FdType::IoUring => "io_uring",
+            FdType::Memfd => "memfd",
+            FdType::Pidfd => "pidfd",
+            FdType::Unknown | FdType::Unsupported => return None,
+        })
+    }
+
+    /// `fd.typechar`.
+    pub fn type_char(&self) -> char {
+        match self.kind {
+            FdType::File | FdType::FileV2 => 'f',
+            FdType::Directory => 'd',
+            FdType::Ipv4Sock | FdType::Ipv4ServSock => '4',
+            FdType::Ipv6Sock | FdType::Ipv6ServSock => '6',
+            FdType::Fifo => 'p',
+            FdType::UnixSock => 'u',
+            FdType::Event => 'e',
+            FdType::Signalfd => 's',
+            FdType::Eventpoll => 'l',
+            FdType::Inotify => 'i',
+            FdType::Timerfd => 't',
+            FdType::Netlink => 'n',
+            FdType::Bpf => 'b',
+            FdType::Userfaultfd => 'u',
+            FdType::IoUring => 'r',
+            FdType::Memfd => 'm',
+            FdType::Pidfd => 'P',
+            FdType::Unknown => 'o',
+            FdType::Unsupported => 'X',
+        }
+    }
+
+    /// Approximate heap bytes held by the entry.
+    pub fn heap_bytes(&self) -> usize {
+        self.name.capacity() + self.name_raw.capacity()
+    }
+}
+
+/// Most fds tracked per process; more are not recorded (libsinsp uses the
+/// same limit).
+pub const MAX_FDS_PER_PROCESS: usize = 4096;
+
+/// The fds of one process.
+#[derive(Clone, Debug, Default)]
+pub struct FdTable {
+    map: FastMap<i64, Fd>,
+}
+
+impl FdTable {
+    /// The entry for `fd`.
+    pub fn get(&self, fd: i64) -> Option<&Fd> {
+        self.map.get(&fd)
+    }
+
+    /// The entry for `fd`, mutably.
+    pub fn get_mut(&mut self, fd: i64) -> Option<&mut Fd> {
+        self.map.get_mut(&fd)
+    }
+
+    /// Adds or replaces `fd`. Returns false when the table is full.
+    pub fn insert(&mut self, fd: i64, entry: Fd) -> bool {
+        if self.map.len() >= MAX_FDS_PER_PROCESS && !self.map.contains_key(&fd) {
+            return false;
+        }
+        self.map.insert(fd, entry);
+        true
+    }
+
+    /// Removes `fd`.
+    pub fn remove(&mut self, fd: i64) -> Option<Fd> {
+        self.map.remove(&fd)
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// All entries (unordered).
+    pub fn iter(&self) -> impl Iterator<Item = (i64, &Fd)> {
+        self.map.iter().map(|(k, v)| (*k, v))
+    }
+
+    /// Removes everything.
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+}

@@ -1,0 +1,438 @@
+//! Facts about event codes that the tracker and the field extractors need
+//! besides the shared event table: which events create, use or destroy a
+//! file descriptor, the numeric print format of parameters, the current
+//! layout each (possibly old) code is read as, and [`ParamView`], an exit
+//! event's parameters in that layout with the gaps filled from its enter
+//! event.
+
+use std::sync::OnceLock;
+
+use falcorc_compiler::sema::catalog::FieldType;
+use falcorc_compiler::sema::catalog::events::{Dir, EVENT_COUNT, EVENTS, EventDef};
+
+use crate::event::{Event, Param, decode, event_def};
+
+/// Largest parameter count of any event layout.
+pub const MAX_PARAMS: usize = 32;
+
+/// Event flag bits (a subset of the driver's `EF_*` flags).
+pub mod ef {
+    /// The event creates a file descriptor.
+    pub const CREATES_FD: u8 = 1;
+    /// The event acts on a file descriptor passed to it.
+    pub const USES_FD: u8 = 2;
+    /// The event destroys a file descriptor.
+    pub const DESTROYS_FD: u8 = 4;
+    /// The event reads from its file descriptor.
+    pub const READS_FROM_FD: u8 = 8;
+    /// The event writes to its file descriptor.
+    pub const WRITES_TO_FD: u8 = 16;
+    /// The event blocks the thread (sleep, poll...).
+    pub const WAITS: u8 = 32;
+    /// Internal events the parser does not attach a thread to.
+    pub const SKIP_RESET: u8 = 64;
+}
+
+// Per code, the fd-related and parsing flags of the libs event table, one
+// letter per flag: C creates fd, U uses fd, D destroys fd, R reads, W writes,
+// A waits, S skips the parser reset.
+static FLAG_LETTERS: [&str; 454] = [
+    "", "", "C", "C", "DU", "DU", "UR", "UR", "UW", "UW", "", "", "", "", "", "", "", "", "C", "C", "U", "U", "U", "U",
+    "U", "U", "C", "C", "UW", "UW", "UW", "UW", "UR", "UR", "UR", "UR", "U", "U", "", "", "", "", "C", "C", "", "U",
+    "", "U", "UW", "UW", "", "UW", "UR", "UR", "", "UR", "C", "C", "C", "C", "C", "C", "C", "C", "", "", "", "", "",
+    "", "U", "U", "", "", "", "", "U", "", "A", "A", "A", "A", "A", "A", "A", "A", "U", "U", "U", "U", "U", "U", "",
+    "", "", "", "U", "U", "", "", "", "", "C", "C", "", "", "", "", "", "", "", "", "UR", "UR", "UW", "UW", "UR", "UR",
+    "UW", "UW", "UR", "UR", "UW", "UW", "CU", "CU", "C", "C", "", "", "", "", "", "", "A", "A", "C", "C", "C", "C", "",
+    "", "", "", "", "", "S", "", "S", "S", "U", "U", "", "", "", "", "", "", "", "", "U", "U", "U", "U", "", "", "U",
+    "U", "", "", "U", "U", "", "", "", "", "", "", "", "", "", "U", "", "", "", "", "", "", "U", "U", "", "", "", "",
+    "", "", "S", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
+    "", "", "", "", "", "", "S", "", "", "", "", "", "S", "", "U", "U", "U", "U", "U", "U", "U", "U", "S", "", "C",
+    "C", "C", "C", "", "", "", "", "A", "A", "", "", "", "", "S", "", "", "", "", "", "", "", "", "", "S", "", "", "",
+    "", "", "", "", "", "", "S", "", "", "", "", "", "S", "", "", "", "S", "", "", "", "", "", "C", "C", "", "", "",
+    "", "", "U", "", "U", "C", "C", "", "", "", "", "", "U", "", "", "", "U", "", "", "C", "C", "", "", "", "", "C",
+    "C", "", "", "", "", "URW", "URW", "", "", "C", "C", "C", "C", "", "U", "", "U", "", "", "", "", "", "", "", "",
+    "", "", "", "", "", "", "", "", "", "", "CU", "CU", "CU", "CU", "CU", "CU", "C", "C", "", "", "", "U", "C", "C",
+    "C", "C", "", "", "", "", "", "U", "", "U", "", "", "C", "C", "", "", "C", "C", "C", "C", "C", "C", "C", "C", "",
+    "", "", "", "C", "C", "C", "C", "C", "C", "", "", "", "UR", "", "", "", "U", "", "U", "", "", "", "", "", "", "",
+    "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
+];
+
+// Integer parameters not printed in decimal: (code, parameter index, format)
+// with b'H' hexadecimal, b'O' octal, b'P' zero-padded decimal. Sorted.
+static NUM_FMT: [(u16, u8, u8); 79] = [
+    (2, 2, b'O'),
+    (3, 3, b'O'),
+    (3, 4, b'H'),
+    (11, 0, b'H'),
+    (43, 3, b'H'),
+    (43, 4, b'H'),
+    (56, 0, b'H'),
+    (58, 1, b'O'),
+    (59, 2, b'O'),
+    (59, 3, b'H'),
+    (62, 1, b'H'),
+    (63, 2, b'H'),
+    (64, 0, b'H'),
+    (65, 1, b'H'),
+    (90, 1, b'H'),
+    (98, 1, b'H'),
+    (102, 3, b'O'),
+    (126, 1, b'H'),
+    (126, 2, b'H'),
+    (127, 2, b'H'),
+    (127, 3, b'H'),
+    (136, 1, b'H'),
+    (137, 2, b'H'),
+    (138, 0, b'H'),
+    (139, 1, b'H'),
+    (151, 3, b'H'),
+    (158, 0, b'H'),
+    (159, 0, b'H'),
+    (159, 4, b'H'),
+    (160, 0, b'H'),
+    (161, 4, b'H'),
+    (162, 0, b'H'),
+    (163, 4, b'H'),
+    (164, 0, b'H'),
+    (165, 4, b'H'),
+    (170, 1, b'H'),
+    (170, 2, b'H'),
+    (171, 2, b'H'),
+    (171, 3, b'H'),
+    (248, 0, b'H'),
+    (262, 0, b'H'),
+    (263, 1, b'H'),
+    (276, 0, b'H'),
+    (277, 2, b'H'),
+    (290, 0, b'H'),
+    (290, 1, b'H'),
+    (293, 20, b'H'),
+    (293, 21, b'H'),
+    (293, 22, b'H'),
+    (298, 1, b'H'),
+    (299, 2, b'H'),
+    (305, 3, b'H'),
+    (306, 3, b'O'),
+    (307, 4, b'O'),
+    (307, 5, b'H'),
+    (326, 3, b'O'),
+    (327, 4, b'O'),
+    (327, 6, b'H'),
+    (328, 0, b'H'),
+    (329, 1, b'H'),
+    (331, 20, b'H'),
+    (331, 21, b'H'),
+    (331, 22, b'H'),
+    (337, 4, b'H'),
+    (343, 3, b'H'),
+    (345, 1, b'H'),
+    (347, 1, b'H'),
+    (353, 1, b'H'),
+    (353, 2, b'H'),
+    (353, 3, b'H'),
+    (371, 1, b'H'),
+    (388, 0, b'H'),
+    (389, 5, b'H'),
+    (398, 1, b'H'),
+    (399, 3, b'H'),
+    (407, 3, b'H'),
+    (430, 13, b'H'),
+    (430, 14, b'H'),
+    (430, 15, b'H'),
+];
+
+/// How a numeric parameter is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumFmt {
+    /// Decimal.
+    Dec,
+    /// Upper-case hexadecimal without prefix.
+    Hex,
+    /// Octal with a leading `0`.
+    Oct,
+    /// Decimal padded to 9 digits.
+    Padded,
+}
+
+/// The print format of parameter `idx` of event code `code`.
+pub fn num_fmt(code: u16, idx: usize) -> NumFmt {
+    match NUM_FMT.binary_search_by(|&(c, i, _)| (c, usize::from(i)).cmp(&(code, idx))) {
+        Ok(at) => match NUM_FMT[at].2 {
+            b'H' => NumFmt::Hex,
+            b'O' => NumFmt::Oct,
+            _ => NumFmt::Padded,
+        },
+        Err(_) => NumFmt::Dec,
+    }
+}
+
+/// What the tracker needs to know about one event code.
+#[derive(Clone, Debug)]
+pub struct CodeInfo {
+    /// `ef::*` bits of the layout the event is read as.
+    pub flags: u8,
+    /// Code of the layout the event is read as (the current version of an
+    /// old event; the code itself otherwise).
+    pub current: u16,
+    /// An enter event whose exit carries the result: stored, folded into
+    /// the exit, never evaluated on its own.
+    pub paired_enter: bool,
+    /// Index, in the current layout, of the file descriptor a `USES_FD`
+    /// event acts on.
+    pub fd_param: Option<u8>,
+}
+
+const UNKNOWN_CODE: CodeInfo = CodeInfo {
+    flags: 0,
+    current: u16::MAX,
+    paired_enter: false,
+    fd_param: None,
+};
+
+fn letters_to_flags(s: &str) -> u8 {
+    s.bytes().fold(0, |acc, b| {
+        acc | match b {
+            b'C' => ef::CREATES_FD,
+            b'U' => ef::USES_FD,
+            b'D' => ef::DESTROYS_FD,
+            b'R' => ef::READS_FROM_FD,
+            b'W' => ef::WRITES_TO_FD,
+            b'A' => ef::WAITS,
+            b'S' => ef::SKIP_RESET,
+            _ => 0,
+        }
+    })
+}
+
+fn build_infos() -> Vec<CodeInfo> {
+    let mut out = Vec::with_capacity(EVENT_COUNT);
+    for def in EVENTS.iter() {
+        let code = def.code;
+        // Old layouts are read as the newest live layout with the same name
+        // and direction.
+        let current = if def.old {
+            EVENTS
+                .iter()
+                .filter(|d| !d.old && !d.unused && d.name == def.name && d.dir == def.dir)
+                .map(|d| d.code)
+                .next_back()
+                .unwrap_or(code)
+        } else {
+            code
+        };
+        let cur_def = &EVENTS[usize::from(current)];
+        let flags = letters_to_flags(FLAG_LETTERS.get(usize::from(current)).copied().unwrap_or(""));
+        let paired_enter = def.dir == Dir::Enter
+            && EVENTS
+                .get(usize::from(code) + 1)
+                .is_some_and(|x| !x.unused && x.dir == Dir::Exit && x.name == def.name);
+        let fd_param = if flags & ef::USES_FD != 0 {
+            cur_def
+                .params
+                .iter()
+                .position(|p| matches!(p.ty, FieldType::Fd | FieldType::Fd32) && p.name != "res")
+                .map(|i| i as u8)
+        } else {
+            None
+        };
+        out.push(CodeInfo {
+            flags,
+            current,
+            paired_enter,
+            fd_param,
+        });
+    }
+    out
+}
+
+/// Facts about event code `code` (codes outside the table get no flags).
+pub fn info(code: u16) -> &'static CodeInfo {
+    static INFOS: OnceLock<Vec<CodeInfo>> = OnceLock::new();
+    INFOS
+        .get_or_init(build_infos)
+        .get(usize::from(code))
+        .unwrap_or(&UNKNOWN_CODE)
+}
+
+/// A copy of an enter event kept until its exit arrives.
+#[derive(Clone, Debug, Default)]
+pub struct StoredEnter {
+    /// Event code.
+    pub code: u16,
+    /// Timestamp.
+    pub ts: u64,
+    data: Vec<u8>,
+    ends: Vec<u32>,
+}
+
+/// Enter events larger than this are not kept (their exit then stands alone).
+pub const MAX_STORED_ENTER: usize = 16 * 1024;
+
+impl StoredEnter {
+    /// Copies `ev` into this buffer, reusing its allocations. Returns false
+    /// (and keeps nothing) when the event is too large to keep.
+    pub fn fill(&mut self, ev: &Event<'_>) -> bool {
+        self.data.clear();
+        self.ends.clear();
+        if ev.data_len() > MAX_STORED_ENTER {
+            return false;
+        }
+        self.code = ev.code;
+        self.ts = ev.ts;
+        for p in ev.params_raw().take(MAX_PARAMS) {
+            self.data.extend_from_slice(p);
+            self.ends.push(self.data.len() as u32);
+        }
+        true
+    }
+
+    /// Raw bytes of parameter `i`.
+    pub fn param(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)? as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.data.get(start..end)
+    }
+
+    /// Raw bytes of the parameter called `name` in the enter layout.
+    pub fn param_named(&self, name: &str) -> Option<&[u8]> {
+        let def = event_def(self.code)?;
+        self.param(def.params.iter().position(|p| p.name == name)?)
+    }
+
+    /// Bytes held (for memory accounting).
+    pub fn capacity(&self) -> usize {
+        self.data.capacity() + 4 * self.ends.capacity()
+    }
+}
+
+/// The parameters of an event in the layout of its current version, with
+/// parameters the event itself lacks (old captures) or left empty taken from
+/// the matching enter event by name, the way libscap's converter folds old
+/// enter/exit pairs. Missing parameters are empty (length 0).
+#[derive(Clone, Copy)]
+pub struct ParamView<'a> {
+    def: Option<&'static EventDef>,
+    raw: [&'a [u8]; MAX_PARAMS],
+    len: usize,
+}
+
+impl<'a> ParamView<'a> {
+    /// The view of `ev`, read as layout `current`, filling gaps from `enter`.
+    pub fn build(ev: &Event<'a>, current: u16, enter: Option<&'a StoredEnter>) -> ParamView<'a> {
+        let mut own: [&'a [u8]; MAX_PARAMS] = [&[]; MAX_PARAMS];
+        let mut own_len = 0;
+        for (i, p) in ev.params_raw().take(MAX_PARAMS).enumerate() {
+            own[i] = p;
+            own_len = i + 1;
+        }
+        let Some(cur) = event_def(current) else {
+            return ParamView {
+                def: ev.event_def(),
+                raw: own,
+                len: own_len,
+            };
+        };
+        let len = cur.params.len().min(MAX_PARAMS);
+        if ev.code == current && enter.is_none() {
+            return ParamView {
+                def: Some(cur),
+                raw: own,
+                len,
+            };
+        }
+        let own_def = ev.event_def();
+        let mut raw: [&'a [u8]; MAX_PARAMS] = [&[]; MAX_PARAMS];
+        for (i, slot) in raw.iter_mut().enumerate().take(len) {
+            let name = cur.params[i].name;
+            let j = if ev.code == current {
+                Some(i)
+            } else {
+                own_def.and_then(|d| d.params.iter().position(|p| p.name == name))
+            };
+            let mine = j.filter(|&j| j < own_len).map(|j| own[j]).unwrap_or(&[]);
+            *slot = if mine.is_empty() {
+                enter.and_then(|e| e.param_named(name)).unwrap_or(&[])
+            } else {
+                mine
+            };
+        }
+        ParamView {
+            def: Some(cur),
+            raw,
+            len,
+        }
+    }
+
+    /// The layout the view follows.
+    pub fn def(&self) -> Option<&'static EventDef> {
+        self.def
+    }
+
+    /// Number of parameters of the layout.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the layout has no parameters.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Name of parameter `i` (empty for layouts the table does not know).
+    pub fn name(&self, i: usize) -> &'static str {
+        self.def.and_then(|d| d.params.get(i)).map_or("", |p| p.name)
+    }
+
+    /// Wire type of parameter `i`.
+    pub fn ty(&self, i: usize) -> Option<FieldType> {
+        self.def.and_then(|d| d.params.get(i)).map(|p| p.ty)
+    }
+
+    /// Raw bytes of parameter `i` (empty when missing).
+    pub fn raw(&self, i: usize) -> Option<&'a [u8]> {
+        (i < self.len).then(|| self.raw[i])
+    }
+
+    /// Parameter `i`, decoded.
+    pub fn get(&self, i: usize) -> Option<Param<'a>> {
+        let raw = self.raw(i)?;
+        Some(match self.ty(i) {
+            Some(ty) => decode(ty, raw),
+            None if raw.is_empty() => Param::Empty,
+            None => Param::Bytes(raw),
+        })
+    }
+
+    /// Index of the parameter called `name`.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.def?.params.iter().take(self.len).position(|p| p.name == name)
+    }
+
+    /// The parameter called `name`, decoded.
+    pub fn by_name(&self, name: &str) -> Option<Param<'a>> {
+        self.get(self.index(name)?)
+    }
+
+    /// Parameter `i` as a signed integer (None when missing or not numeric).
+    pub fn int(&self, i: usize) -> Option<i64> {
+        self.get(i)?.as_i64()
+    }
+
+    /// Parameter `i` as an unsigned integer.
+    pub fn uint(&self, i: usize) -> Option<u64> {
+        self.get(i)?.as_u64()
+    }
+
+    /// Parameter `i` as a (lossily decoded) string; None when missing or empty.
+    pub fn text(&self, i: usize) -> Option<std::borrow::Cow<'a, str>> {
+        match self.get(i)? {
+            Param::Str(b) | Param::Bytes(b) if !b.is_empty() => Some(String::from_utf8_lossy(b)),
+            _ => None,
+        }
+    }
+
+    /// Whether parameter `i` is missing or empty.
+    pub fn is_empty_at(&self, i: usize) -> bool {
+        self.raw(i).is_none_or(<[u8]>::is_empty)
+    }
+}

@@ -1,0 +1,204 @@
+//! Network interfaces of the machine and the socket-address logic that
+//! depends on them: which addresses are local, and how libsinsp patches an
+//! incomplete tuple (an unbound UDP socket reports 0.0.0.0 as its source).
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::fd::{Fd, FdType, Sock};
+use crate::scap::Interfaces;
+
+/// The machine's interface addresses.
+#[derive(Clone, Debug, Default)]
+pub struct Ifaces {
+    v4: Vec<(Ipv4Addr, Ipv4Addr)>,
+    v6: Vec<Ipv6Addr>,
+}
+
+/// Most interface addresses kept.
+const MAX_IFACES: usize = 1024;
+
+impl Ifaces {
+    /// From a capture's interface list.
+    pub fn from_capture(list: &Interfaces) -> Ifaces {
+        Ifaces {
+            v4: list.v4.iter().take(MAX_IFACES).map(|i| (i.addr, i.netmask)).collect(),
+            v6: list.v6.iter().take(MAX_IFACES).map(|i| i.addr).collect(),
+        }
+    }
+
+    /// Adds an IPv4 interface.
+    pub fn add_v4(&mut self, addr: Ipv4Addr, netmask: Ipv4Addr) {
+        if self.v4.len() < MAX_IFACES {
+            self.v4.push((addr, netmask));
+        }
+    }
+
+    /// Adds an IPv6 interface.
+    pub fn add_v6(&mut self, addr: Ipv6Addr) {
+        if self.v6.len() < MAX_IFACES {
+            self.v6.push(addr);
+        }
+    }
+
+    /// Whether `addr` is one of this machine's IPv4 addresses.
+    pub fn is_local_v4(&self, addr: Ipv4Addr) -> bool {
+        self.v4.iter().any(|(a, _)| *a == addr)
+    }
+
+    /// Whether `addr` shares the 64-bit prefix of one of this machine's IPv6
+    /// addresses (so `::` counts as local through `::1`, as in libsinsp).
+    pub fn is_local_v6(&self, addr: Ipv6Addr) -> bool {
+        self.v6.iter().any(|a| a.octets()[..8] == addr.octets()[..8])
+    }
+
+    /// Whether `addr` is local (either family).
+    pub fn is_local(&self, addr: IpAddr) -> bool {
+        match addr {
+            IpAddr::V4(a) => self.is_local_v4(a),
+            IpAddr::V6(a) => self.is_local_v6(a),
+        }
+    }
+
+    /// The local address that would talk to `dst`: `dst` itself if local,
+    /// else an interface on the same subnet, else the first non-loopback one.
+    fn infer_v4(&self, dst: Ipv4Addr) -> Ipv4Addr {
+        if let Some((a, _)) = self.v4.iter().find(|(a, _)| *a == dst) {
+            return *a;
+        }
+        let d = u32::from(dst);
+        if let Some((a, _)) = self
+            .v4
+            .iter()
+            .find(|(a, m)| u32::from(*a) & u32::from(*m) == d & u32::from(*m))
+        {
+            return *a;
+        }
+        self.v4
+            .iter()
+            .find(|(a, _)| *a != Ipv4Addr::LOCALHOST)
+            .map_or(Ipv4Addr::UNSPECIFIED, |(a, _)| *a)
+    }
+
+    fn infer_v6(&self, dst: Ipv6Addr) -> Ipv6Addr {
+        if let Some(a) = self.v6.iter().find(|a| **a == dst) {
+            return *a;
+        }
+        if let Some(a) = self.v6.iter().find(|a| a.octets()[..8] == dst.octets()[..8]) {
+            return *a;
+        }
+        self.v6
+            .iter()
+            .find(|a| **a != Ipv6Addr::LOCALHOST)
+            .copied()
+            .unwrap_or(Ipv6Addr::UNSPECIFIED)
+    }
+
+    /// Fills in the missing local address of an IP socket whose tuple has an
+    /// unspecified end (libsinsp's `update_fd`).
+    pub fn patch(&self, fd: &mut Fd) {
+        if !fd.is_ip_socket() {
+            return;
+        }
+        let Sock::Ip {
+            sip,
+            sport,
+            dip,
+            dport,
+            l4,
+        } = fd.sock
+        else {
+            return;
+        };
+        let (sip, dip) = match (sip, dip) {
+            (IpAddr::V4(s), IpAddr::V4(d)) => {
+                if !s.is_unspecified() && !d.is_unspecified() {
+                    return;
+                }
+                if s.is_unspecified() {
+                    let n = self.infer_v4(d);
+                    if n == d && sport == dport {
+                        return;
+                    }
+                    (IpAddr::V4(n), dip)
+                } else {
+                    let n = self.infer_v4(s);
+                    if n == s && sport == dport {
+                        return;
+                    }
+                    (sip, IpAddr::V4(n))
+                }
+            }
+            (IpAddr::V6(s), IpAddr::V6(d)) => {
+                if !s.is_unspecified() && !d.is_unspecified() {
+                    return;
+                }
+                if s.is_unspecified() {
+                    let n = self.infer_v6(d);
+                    if n == d && sport == dport {
+                        return;
+                    }
+                    (IpAddr::V6(n), dip)
+                } else {
+                    let n = self.infer_v6(s);
+                    if n == s && sport == dport {
+                        return;
+                    }
+                    (sip, IpAddr::V6(n))
+                }
+            }
+            _ => return,
+        };
+        fd.sock = Sock::Ip {
+            sip,
+            sport,
+            dip,
+            dport,
+            l4,
+        };
+    }
+}
+
+/// `a:p` with IPv6 addresses unbracketed, as libsinsp prints them.
+pub fn push_addr(out: &mut String, ip: IpAddr, port: u16) {
+    let _ = write!(out, "{ip}:{port}");
+}
+
+/// The name libsinsp gives a socket: `sip:sport->dip:dport` for IP sockets,
+/// `ip:port` for listening ones, `src->dst path` (hex pointers) for unix ones.
+pub fn socket_name(sock: &Sock, unix_path: &str) -> String {
+    let mut out = String::new();
+    match *sock {
+        Sock::Ip {
+            sip, sport, dip, dport, ..
+        } => {
+            push_addr(&mut out, sip, sport);
+            out.push_str("->");
+            push_addr(&mut out, dip, dport);
+        }
+        Sock::Server { ip, port, .. } => push_addr(&mut out, ip, port),
+        Sock::Unix { src, dst } => {
+            let _ = write!(out, "{src:x}->{dst:x} {unix_path}");
+        }
+        Sock::None => {}
+    }
+    out
+}
+
+/// Whether an IPv6 address is IPv4-mapped (`::ffff:a.b.c.d`) or all zero,
+/// the two forms libsinsp treats as IPv4.
+pub fn is_v4_mapped(a: &Ipv6Addr) -> bool {
+    let o = a.octets();
+    o[..10].iter().all(|&b| b == 0) && ((o[10] == 0xff && o[11] == 0xff) || o[10..].iter().all(|&b| b == 0))
+}
+
+/// The IPv4 address inside an IPv4-mapped IPv6 address.
+pub fn mapped_v4(a: &Ipv6Addr) -> Ipv4Addr {
+    let o = a.octets();
+    Ipv4Addr::new(o[12], o[13], o[14], o[15])
+}
+
+/// The fd type of an IP socket of family `v6`.
+pub fn ip_kind(v6: bool) -> FdType {
+    if v6 { FdType::Ipv6Sock } else { FdType::Ipv4Sock }
+}

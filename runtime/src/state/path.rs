@@ -1,0 +1,118 @@
+//! Path arithmetic on the strings syscalls pass: joining a relative path to
+//! a directory and normalizing `.`, `..` and repeated separators lexically
+//! (no filesystem access, symlinks are not resolved).
+
+/// `rel` resolved against `base`: `rel` alone when it is absolute (or `base`
+/// is empty), `base/rel` otherwise, then normalized. A trailing separator of
+/// `rel` is kept.
+pub fn join(base: &str, rel: &str) -> String {
+    if rel.starts_with('/') || base.is_empty() {
+        return normalize(rel);
+    }
+    if rel.is_empty() {
+        return normalize(base);
+    }
+    let mut s = String::with_capacity(base.len() + rel.len() + 1);
+    s.push_str(base);
+    if !base.ends_with('/') {
+        s.push('/');
+    }
+    s.push_str(rel);
+    normalize(&s)
+}
+
+/// Lexical normalization: collapses `//`, removes `.` components and folds
+/// `..` into its parent (never above the root of an absolute path). Keeps a
+/// trailing `/` when the input names a directory explicitly (`/tmp/`,
+/// `/tmp/.`).
+pub fn normalize(path: &str) -> String {
+    if path.is_empty() {
+        return String::new();
+    }
+    let absolute = path.starts_with('/');
+    let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..") || path == "." || path == "..";
+    let mut parts: Vec<&str> = Vec::new();
+    for comp in path.split('/') {
+        match comp {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else if !absolute {
+                    parts.push("..");
+                }
+            }
+            c => parts.push(c),
+        }
+    }
+    let mut out = String::with_capacity(path.len());
+    if absolute {
+        out.push('/');
+    }
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(p);
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    if trailing && !out.ends_with('/') {
+        out.push('/');
+    }
+    out
+}
+
+/// `fd.directory` of a file name: everything before the last `/`, `/` when
+/// the only slash is the first character or there is none; a name ending
+/// with `/` is returned unchanged.
+pub fn directory(name: &str) -> &str {
+    match name.rfind('/') {
+        Some(pos) if pos != 0 => {
+            if pos < name.len() - 1 {
+                &name[..pos]
+            } else {
+                name
+            }
+        }
+        _ => "/",
+    }
+}
+
+/// `fd.filename` of a file name: the part after the last `/` (the whole
+/// name when it ends with `/`), `/` when there is no slash at all.
+pub fn filename(name: &str) -> &str {
+    match name.rfind('/') {
+        Some(pos) if pos < name.len() - 1 => &name[pos + 1..],
+        Some(_) => name,
+        None => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_and_normalizes() {
+        assert_eq!(join("/home/u/", "a.txt"), "/home/u/a.txt");
+        assert_eq!(join("/home/u", "../x"), "/home/x");
+        assert_eq!(join("/home/u/", "/etc/../etc/./shadow"), "/etc/shadow");
+        assert_eq!(join("/", "../../etc//passwd"), "/etc/passwd");
+        assert_eq!(join("", "rel/a"), "rel/a");
+        assert_eq!(join("/tmp/", "dir/"), "/tmp/dir/");
+        assert_eq!(normalize("/tmp/."), "/tmp/");
+        assert_eq!(normalize("/.."), "/");
+    }
+
+    #[test]
+    fn directory_and_filename() {
+        assert_eq!(directory("/etc/ld.so.cache"), "/etc");
+        assert_eq!(directory("/etc"), "/");
+        assert_eq!(directory(""), "/");
+        assert_eq!(directory("/tmp/"), "/tmp/");
+        assert_eq!(filename("/etc/ld.so.cache"), "ld.so.cache");
+        assert_eq!(filename("x"), "/");
+    }
+}
