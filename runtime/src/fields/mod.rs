@@ -42,7 +42,7 @@ pub struct FieldCtx<'a> {
     tracker: &'a Tracker,
     ev: Event<'a>,
     code: u16,
-    params: ParamView<'a>,
+    params: &'a ParamView<'a>,
     thread: Option<&'a Thread>,
     fd: Option<&'a Fd>,
     fd_num: Option<i64>,
@@ -55,7 +55,7 @@ impl<'a> FieldCtx<'a> {
         tracker: &'a Tracker,
         ev: &Event<'a>,
         code: u16,
-        params: ParamView<'a>,
+        params: &'a ParamView<'a>,
         out: &Outcome,
     ) -> FieldCtx<'a> {
         let thread = out.thread.and_then(|tid| tracker.thread(tid));
@@ -104,8 +104,8 @@ impl<'a> FieldCtx<'a> {
     }
 
     /// The parameters in the current layout, enter values folded in.
-    pub fn params(&self) -> &ParamView<'a> {
-        &self.params
+    pub fn params(&self) -> &'a ParamView<'a> {
+        self.params
     }
 
     /// The event's thread entry, if it has one.

@@ -180,6 +180,108 @@ pub struct CodeInfo {
     /// Index, in the current layout, of the file descriptor a `USES_FD`
     /// event acts on.
     pub fd_param: Option<u8>,
+    /// The state update the event calls for.
+    pub op: Op,
+}
+
+/// The state update an event calls for (by event name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Nothing.
+    None,
+    /// Container metadata.
+    Container,
+    /// User or group table change.
+    UserTable,
+    /// Plugin or async event (no thread).
+    Plugin,
+    /// clone, clone3, fork, vfork.
+    Clone,
+    /// execve, execveat.
+    Execve,
+    /// open, openat, openat2, creat, open_by_handle_at.
+    Open,
+    /// socket.
+    Socket,
+    /// bind.
+    Bind,
+    /// connect.
+    Connect,
+    /// accept, accept4.
+    Accept,
+    /// close.
+    Close,
+    /// pipe, pipe2.
+    Pipe,
+    /// socketpair.
+    Socketpair,
+    /// An event whose result is a new fd of a fixed type.
+    NewFd(crate::scap::FdType),
+    /// memfd_create.
+    Memfd,
+    /// dup, dup2, dup3.
+    Dup,
+    /// fcntl.
+    Fcntl,
+    /// chdir, getcwd.
+    Chdir,
+    /// fchdir.
+    Fchdir,
+    /// chroot.
+    Chroot,
+    /// The setuid and setgid families.
+    SetId,
+    /// capset.
+    Capset,
+    /// setsid.
+    Setsid,
+    /// Reads (with an optional source tuple).
+    Read,
+    /// Writes (with an optional destination tuple).
+    Write,
+    /// procexit.
+    Procexit,
+}
+
+fn op_of(name: &str) -> Op {
+    use crate::scap::FdType;
+    match name {
+        "container" => Op::Container,
+        "useradded" | "userdeleted" | "groupadded" | "groupdeleted" => Op::UserTable,
+        "pluginevent" | "asyncevent" => Op::Plugin,
+        "clone" | "clone3" | "fork" | "vfork" => Op::Clone,
+        "execve" | "execveat" => Op::Execve,
+        "open" | "openat" | "openat2" | "creat" | "open_by_handle_at" => Op::Open,
+        "socket" => Op::Socket,
+        "bind" => Op::Bind,
+        "connect" => Op::Connect,
+        "accept" | "accept4" => Op::Accept,
+        "close" => Op::Close,
+        "pipe" | "pipe2" => Op::Pipe,
+        "socketpair" => Op::Socketpair,
+        "eventfd" | "eventfd2" => Op::NewFd(FdType::Event),
+        "signalfd" | "signalfd4" => Op::NewFd(FdType::Signalfd),
+        "timerfd_create" => Op::NewFd(FdType::Timerfd),
+        "inotify_init" | "inotify_init1" => Op::NewFd(FdType::Inotify),
+        "bpf" => Op::NewFd(FdType::Bpf),
+        "userfaultfd" => Op::NewFd(FdType::Userfaultfd),
+        "io_uring_setup" => Op::NewFd(FdType::IoUring),
+        "epoll_create" | "epoll_create1" => Op::NewFd(FdType::Eventpoll),
+        "pidfd_open" => Op::NewFd(FdType::Pidfd),
+        "memfd_create" => Op::Memfd,
+        "dup" | "dup2" | "dup3" => Op::Dup,
+        "fcntl" => Op::Fcntl,
+        "chdir" | "getcwd" => Op::Chdir,
+        "fchdir" => Op::Fchdir,
+        "chroot" => Op::Chroot,
+        "setuid" | "setreuid" | "setresuid" | "setgid" | "setregid" | "setresgid" => Op::SetId,
+        "capset" => Op::Capset,
+        "setsid" => Op::Setsid,
+        "read" | "readv" | "pread" | "preadv" | "recv" | "recvfrom" | "recvmsg" | "recvmmsg" => Op::Read,
+        "write" | "writev" | "pwrite" | "pwritev" | "send" | "sendto" | "sendmsg" | "sendmmsg" => Op::Write,
+        "procexit" => Op::Procexit,
+        _ => Op::None,
+    }
 }
 
 const UNKNOWN_CODE: CodeInfo = CodeInfo {
@@ -187,6 +289,7 @@ const UNKNOWN_CODE: CodeInfo = CodeInfo {
     current: u16::MAX,
     paired_enter: false,
     fd_param: None,
+    op: Op::None,
 };
 
 fn letters_to_flags(s: &str) -> u8 {
@@ -240,6 +343,7 @@ fn build_infos() -> Vec<CodeInfo> {
             current,
             paired_enter,
             fd_param,
+            op: op_of(cur_def.name),
         });
     }
     out
@@ -319,48 +423,45 @@ pub struct ParamView<'a> {
 impl<'a> ParamView<'a> {
     /// The view of `ev`, read as layout `current`, filling gaps from `enter`.
     pub fn build(ev: &Event<'a>, current: u16, enter: Option<&'a StoredEnter>) -> ParamView<'a> {
+        let cur = event_def(current);
+        let mut view = ParamView {
+            def: cur.or_else(|| ev.event_def()),
+            raw: [&[]; MAX_PARAMS],
+            len: 0,
+        };
+        let Some(cur) = cur.filter(|_| ev.code != current || enter.is_some()) else {
+            // The common case: a current-layout event without an enter part.
+            let mut n = 0;
+            for p in ev.params_raw().take(MAX_PARAMS) {
+                view.raw[n] = p;
+                n += 1;
+            }
+            view.len = cur.map_or(n, |c| c.params.len().min(MAX_PARAMS));
+            return view;
+        };
         let mut own: [&'a [u8]; MAX_PARAMS] = [&[]; MAX_PARAMS];
         let mut own_len = 0;
-        for (i, p) in ev.params_raw().take(MAX_PARAMS).enumerate() {
-            own[i] = p;
-            own_len = i + 1;
-        }
-        let Some(cur) = event_def(current) else {
-            return ParamView {
-                def: ev.event_def(),
-                raw: own,
-                len: own_len,
-            };
-        };
-        let len = cur.params.len().min(MAX_PARAMS);
-        if ev.code == current && enter.is_none() {
-            return ParamView {
-                def: Some(cur),
-                raw: own,
-                len,
-            };
+        for p in ev.params_raw().take(MAX_PARAMS) {
+            own[own_len] = p;
+            own_len += 1;
         }
         let own_def = ev.event_def();
-        let mut raw: [&'a [u8]; MAX_PARAMS] = [&[]; MAX_PARAMS];
-        for (i, slot) in raw.iter_mut().enumerate().take(len) {
+        view.len = cur.params.len().min(MAX_PARAMS);
+        for (i, slot) in view.raw.iter_mut().enumerate().take(view.len) {
             let name = cur.params[i].name;
             let j = if ev.code == current {
                 Some(i)
             } else {
                 own_def.and_then(|d| d.params.iter().position(|p| p.name == name))
             };
-            let mine = j.filter(|&j| j < own_len).map(|j| own[j]).unwrap_or(&[]);
+            let mine = j.filter(|&j| j < own_len).map_or(&[][..], |j| own[j]);
             *slot = if mine.is_empty() {
                 enter.and_then(|e| e.param_named(name)).unwrap_or(&[])
             } else {
                 mine
             };
         }
-        ParamView {
-            def: Some(cur),
-            raw,
-            len,
-        }
+        view
     }
 
     /// The layout the view follows.

@@ -364,7 +364,7 @@ impl Tracker {
         out.latency = enter.as_ref().map(|e| ev.ts.saturating_sub(e.ts));
         self.stats.evaluated += 1;
         {
-            let ctx = FieldCtx::new(self, ev, current, params, &out);
+            let ctx = FieldCtx::new(self, ev, current, &params, &out);
             eval(&ctx);
         }
         self.finish(&out);

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use super::container::{self, Container};
 use super::fd::{Fd, FdType, Role, Sock, any_addr, l4};
-use super::meta::{CodeInfo, ParamView, ef};
+use super::meta::{CodeInfo, Op, ParamView, ef};
 use super::net::{self, ip_kind, is_v4_mapped, mapped_v4};
 use super::thread::{Thread, capped, capped_list, cl, cwd_of};
 use super::{MAX_CONTAINERS, MAX_TOTAL_FDS, MAX_USERS, Outcome, Tracker, User, path};
@@ -183,29 +183,29 @@ impl Tracker {
     pub(super) fn apply(&mut self, ev: &Event<'_>, info: &CodeInfo, p: &ParamView<'_>) -> Outcome {
         let name = p.def().map_or_else(|| ev.name(), |d| d.name);
         let mut out = Outcome::default();
-        match name {
-            "container" => {
+        match info.op {
+            Op::Container => {
                 self.on_container(p);
                 return out;
             }
-            "useradded" | "userdeleted" | "groupadded" | "groupdeleted" => {
+            Op::UserTable => {
                 self.on_user_event(name, p);
                 return out;
             }
-            "pluginevent" | "asyncevent" => return out,
+            Op::Plugin => return out,
             _ => {}
         }
-        out.thread = self.resolve_thread(ev, name, info.flags);
+        out.thread = self.resolve_thread(ev, info);
         let tid = ev.tid as i64;
         if out.thread.is_some() && info.flags & (ef::CREATES_FD | ef::USES_FD | ef::DESTROYS_FD) != 0 {
             out.fd_num = Some(info.fd_param.and_then(|i| p.int(usize::from(i))).unwrap_or(-1));
         }
-        match name {
-            "clone" | "clone3" | "fork" | "vfork" => self.on_clone(ev, name, p, &mut out),
+        match info.op {
+            Op::Clone => self.on_clone(ev, name, p, &mut out),
             _ if out.thread.is_none() => {}
-            "execve" | "execveat" => self.on_execve(ev, tid, p),
-            "open" | "openat" | "openat2" | "creat" | "open_by_handle_at" => self.on_open(tid, name, p, &mut out),
-            "socket" => {
+            Op::Execve => self.on_execve(ev, tid, p),
+            Op::Open => self.on_open(tid, name, p, &mut out),
+            Op::Socket => {
                 if let Some(fd) = p.int(0).filter(|&fd| fd >= 0) {
                     let f = new_socket(
                         p.uint(1).unwrap_or(0) as u32,
@@ -216,10 +216,10 @@ impl Tracker {
                     out.fd_num = Some(fd);
                 }
             }
-            "bind" => self.on_bind(tid, p, &mut out),
-            "connect" => self.on_connect(tid, p, &mut out),
-            "accept" | "accept4" => self.on_accept(tid, p, &mut out),
-            "close" => {
+            Op::Bind => self.on_bind(tid, p, &mut out),
+            Op::Connect => self.on_connect(tid, p, &mut out),
+            Op::Accept => self.on_accept(tid, p, &mut out),
+            Op::Close => {
                 if p.int(0).is_some_and(|r| r >= 0)
                     && let Some(fd) = out.fd_num
                     && let Some(t) = self.threads.get(&tid)
@@ -228,7 +228,7 @@ impl Tracker {
                     out.close = self.fd_owner(t).map(|o| (o, fd));
                 }
             }
-            "pipe" | "pipe2" if p.int(0).is_some_and(|r| r >= 0) => {
+            Op::Pipe if p.int(0).is_some_and(|r| r >= 0) => {
                 let (fd1, fd2) = (p.int(1).unwrap_or(-1), p.int(2).unwrap_or(-1));
                 let mut f = Fd::new(FdType::Fifo);
                 f.ino = p.uint(3).unwrap_or(0);
@@ -241,7 +241,7 @@ impl Tracker {
                 self.add_fd(tid, fd2, f);
                 out.fd_num = Some(fd2);
             }
-            "socketpair" => {
+            Op::Socketpair => {
                 let (fd1, fd2) = (p.int(1).unwrap_or(-1), p.int(2).unwrap_or(-1));
                 if p.int(0).is_some_and(|r| r >= 0) && fd1 != fd2 {
                     let mut f = Fd::new(FdType::UnixSock);
@@ -254,16 +254,8 @@ impl Tracker {
                     out.fd_num = Some(fd2);
                 }
             }
-            "eventfd" | "eventfd2" => self.single_fd(tid, p, FdType::Event, &mut out),
-            "signalfd" | "signalfd4" => self.single_fd(tid, p, FdType::Signalfd, &mut out),
-            "timerfd_create" => self.single_fd(tid, p, FdType::Timerfd, &mut out),
-            "inotify_init" | "inotify_init1" => self.single_fd(tid, p, FdType::Inotify, &mut out),
-            "bpf" => self.single_fd(tid, p, FdType::Bpf, &mut out),
-            "userfaultfd" => self.single_fd(tid, p, FdType::Userfaultfd, &mut out),
-            "io_uring_setup" => self.single_fd(tid, p, FdType::IoUring, &mut out),
-            "epoll_create" | "epoll_create1" => self.single_fd(tid, p, FdType::Eventpoll, &mut out),
-            "pidfd_open" => self.single_fd(tid, p, FdType::Pidfd, &mut out),
-            "memfd_create" => {
+            Op::NewFd(kind) => self.single_fd(tid, p, kind, &mut out),
+            Op::Memfd => {
                 if let Some(fd) = p.int(0).filter(|&fd| fd >= 0) {
                     let mut f = Fd::new(FdType::Memfd);
                     f.name = capped(&format!("memfd:{}", str_of(p.get(1))));
@@ -272,35 +264,35 @@ impl Tracker {
                     out.fd_num = Some(fd);
                 }
             }
-            "dup" | "dup2" | "dup3" => {
+            Op::Dup => {
                 let (res, old) = (p.int(0).unwrap_or(-1), p.int(1).unwrap_or(-1));
                 self.copy_fd(tid, old, res, &mut out);
             }
-            "fcntl" => {
+            Op::Fcntl => {
                 // F_DUPFD and F_DUPFD_CLOEXEC create a copy.
                 if matches!(p.uint(2), Some(1 | 26)) {
                     let (res, old) = (p.int(0).unwrap_or(-1), p.int(1).unwrap_or(-1));
                     self.copy_fd(tid, old, res, &mut out);
                 }
             }
-            "chdir" | "getcwd" if p.int(0).is_some_and(|r| r >= 0) => {
+            Op::Chdir if p.int(0).is_some_and(|r| r >= 0) => {
                 let dir = str_of(p.get(1));
                 self.update_cwd(tid, &dir);
             }
-            "fchdir" => {
+            Op::Fchdir => {
                 if p.int(0).is_some_and(|r| r >= 0)
                     && let Some(name) = out.fd_num.and_then(|fd| self.fd(tid, fd)).map(|f| f.name.clone())
                 {
                     self.update_cwd(tid, &name);
                 }
             }
-            "chroot" if p.int(0).is_some_and(|r| r >= 0) => {
+            Op::Chroot if p.int(0).is_some_and(|r| r >= 0) => {
                 let dir = str_of(p.get(1));
                 if let Some(t) = self.threads.get_mut(&tid) {
                     t.root = capped(&path::join(&t.root, &dir));
                 }
             }
-            "setuid" | "setreuid" | "setresuid" | "setgid" | "setregid" | "setresgid" => {
+            Op::SetId => {
                 let idx = if matches!(name, "setuid" | "setgid") { 1 } else { 2 };
                 if p.int(0).is_some_and(|r| r >= 0)
                     && let Some(id) = p.uint(idx).map(|v| v as u32).filter(|&v| v != u32::MAX)
@@ -313,7 +305,7 @@ impl Tracker {
                     }
                 }
             }
-            "capset" => {
+            Op::Capset => {
                 if p.int(0).is_some_and(|r| r >= 0)
                     && let Some(t) = self.threads.get_mut(&tid)
                 {
@@ -322,20 +314,20 @@ impl Tracker {
                     t.cap_effective = p.uint(3).unwrap_or(t.cap_effective);
                 }
             }
-            "setsid" => {
+            Op::Setsid => {
                 if let Some(sid) = p.int(0).filter(|&r| r >= 0)
                     && let Some(t) = self.threads.get_mut(&tid)
                 {
                     t.sid = sid;
                 }
             }
-            "read" | "readv" | "pread" | "preadv" | "recv" | "recvfrom" | "recvmsg" | "recvmmsg" => {
+            Op::Read => {
                 self.on_read(tid, name, p, &mut out);
             }
-            "write" | "writev" | "pwrite" | "pwritev" | "send" | "sendto" | "sendmsg" | "sendmmsg" => {
+            Op::Write => {
                 self.on_write(tid, name, p, &mut out);
             }
-            "procexit" => out.exit = true,
+            Op::Procexit => out.exit = true,
             _ => {}
         }
         out
@@ -343,7 +335,7 @@ impl Tracker {
 
     /// The thread an event belongs to, creating the `<NA>` placeholder
     /// libsinsp makes for unknown tids (except for events that must not).
-    fn resolve_thread(&mut self, ev: &Event<'_>, name: &str, flags: u8) -> Option<i64> {
+    fn resolve_thread(&mut self, ev: &Event<'_>, info: &CodeInfo) -> Option<i64> {
         let tid = ev.tid as i64;
         if tid < 0 {
             return None;
@@ -351,8 +343,9 @@ impl Tracker {
         if self.threads.contains_key(&tid) {
             return Some(tid);
         }
-        let find_only = flags & ef::SKIP_RESET != 0
-            || matches!(name, "clone" | "clone3" | "fork" | "vfork" | "procexit" | "switch");
+        let find_only = info.flags & ef::SKIP_RESET != 0
+            || matches!(info.op, Op::Clone | Op::Procexit)
+            || crate::event::event_def(info.current).is_some_and(|d| d.name == "switch");
         if find_only {
             return None;
         }

@@ -18,7 +18,18 @@ pub fn join(base: &str, rel: &str) -> String {
         s.push('/');
     }
     s.push_str(rel);
+    if is_normal(&s) {
+        return s;
+    }
     normalize(&s)
+}
+
+/// Whether `path` is already in normal form (no empty, `.` or `..`
+/// component other than a final empty one after a trailing `/`).
+fn is_normal(path: &str) -> bool {
+    let body = path.strip_prefix('/').unwrap_or(path);
+    let body = body.strip_suffix('/').unwrap_or(body);
+    !path.is_empty() && body.split('/').all(|c| !c.is_empty() && c != "." && c != "..") || path == "/"
 }
 
 /// Lexical normalization: collapses `//`, removes `.` components and folds
@@ -28,6 +39,9 @@ pub fn join(base: &str, rel: &str) -> String {
 pub fn normalize(path: &str) -> String {
     if path.is_empty() {
         return String::new();
+    }
+    if is_normal(path) {
+        return path.to_string();
     }
     let absolute = path.starts_with('/');
     let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..") || path == "." || path == "..";
@@ -104,6 +118,10 @@ mod tests {
         assert_eq!(join("/tmp/", "dir/"), "/tmp/dir/");
         assert_eq!(normalize("/tmp/."), "/tmp/");
         assert_eq!(normalize("/.."), "/");
+        assert_eq!(normalize("/"), "/");
+        assert_eq!(normalize("a/./b"), "a/b");
+        assert_eq!(normalize("//x"), "/x");
+        assert_eq!(normalize("/x/"), "/x/");
     }
 
     #[test]
