@@ -2,7 +2,7 @@
 
 mod cmd;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -22,14 +22,25 @@ enum Command {
     Fields(cmd::fields::Args),
     /// Explain a diagnostic code.
     Explain(cmd::explain::Args),
+    /// Replay .scap captures through the rules and print Falco's alerts.
+    Replay(cmd::replay::Args),
+    /// Run rule fixtures: rules + capture or hand-written events + expected alerts.
+    Test(cmd::test::Args),
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(2);
         }
     };
     let code = match cli.command {
@@ -37,6 +48,14 @@ fn main() -> ExitCode {
         Command::Rules(a) => cmd::rules::run(a),
         Command::Fields(a) => cmd::fields::run(a),
         Command::Explain(a) => cmd::explain::run(a),
+        Command::Replay(a) => {
+            let sub = matches
+                .subcommand_matches("replay")
+                .map(cmd::replay::selectors)
+                .unwrap_or_default();
+            cmd::replay::run(a, sub)
+        }
+        Command::Test(a) => cmd::test::run(a),
     };
     ExitCode::from(code)
 }

@@ -186,3 +186,101 @@ fn plugins_can_be_declared_loaded() {
         Some(2)
     );
 }
+
+#[test]
+fn test_runs_fixtures_with_coverage() {
+    let o = falcorc(&["test", "rules/tests", "--coverage"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("coverage: 4 of 4 rules have a positive and a negative test"),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("fixtures: 3 passed, 0 failed"), "{out}");
+}
+
+#[test]
+fn test_reports_failures_in_every_format() {
+    let o = falcorc(&["test", "testdata/fixtures/deliberately_failing.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("proc.pname is \"nginx\", expected \"apache2\""),
+        "{}",
+        stdout(&o)
+    );
+    let o = falcorc(&[
+        "test",
+        "testdata/fixtures/deliberately_failing.yaml",
+        "--format",
+        "junit",
+    ]);
+    let xml = stdout(&o);
+    assert!(
+        xml.starts_with("<?xml") && xml.contains("<testsuites tests=\"1\" failures=\"1\""),
+        "{xml}"
+    );
+    assert!(xml.contains("expected &quot;apache2&quot;"));
+    let o = falcorc(&[
+        "test",
+        "testdata/fixtures/deliberately_failing.yaml",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["failed"], 1);
+    let o = falcorc(&["test", "testdata/fixtures/bad_param.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("bad_param.yaml:6: event 'openat' has no parameter 'nmae'"),
+        "{out}"
+    );
+}
+
+#[test]
+fn replay_selection_applies_in_command_line_order() {
+    let Some(rules) = shared_rules() else { return };
+    let base = rules.parent().unwrap().parent().unwrap().join("captures");
+    let tagged = base.join("rules/tagged_rules.yaml");
+    let cap = base.join("falco_open-multiple-files.scap");
+    let count = |args: &[&str]| {
+        let mut all = vec![
+            "replay",
+            "-r",
+            tagged.to_str().unwrap(),
+            cap.to_str().unwrap(),
+            "--rule-matching",
+            "all",
+        ];
+        all.extend_from_slice(args);
+        let o = falcorc(&all);
+        assert_eq!(o.status.code(), Some(0));
+        stdout(&o).lines().count()
+    };
+    assert_eq!(count(&[]), 13);
+    assert_eq!(count(&["--disable-rule", "*", "--enable-tag", "b"]), 6);
+    assert_eq!(
+        count(&["--enable-tag", "b", "--disable-rule", "*"]),
+        0,
+        "later entries win"
+    );
+    assert_eq!(count(&["--disable-rule", "*", "--enable-rule", "open_1*"]), 5);
+    let o = falcorc(&[
+        "replay",
+        "-r",
+        tagged.to_str().unwrap(),
+        cap.to_str().unwrap(),
+        "--stats",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("events read:") && err.contains("events/s"), "{err}");
+}
+
+#[test]
+fn replay_rejects_broken_rules_and_missing_captures() {
+    let o = falcorc(&["replay", "-r", "testdata/lint/broken.yaml", "testdata/lint/clean.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing replayed"));
+    let o = falcorc(&["replay", "-r", "testdata/lint/clean.yaml", "no/such.scap"]);
+    assert_eq!(o.status.code(), Some(2));
+}

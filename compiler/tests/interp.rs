@@ -317,3 +317,16 @@ fn rules_with_lists_macros_and_exceptions() {
     other[0] = ("evt.type", s("open"));
     assert!(matching_rules(yaml, &other).is_empty());
 }
+
+#[test]
+fn multi_valued_fields_match_any_value() {
+    // proc.aname without a level stands for every ancestor: `in` matches if any does.
+    let ev = [("proc.aname", list(&["bash", "sshd", "systemd"]))];
+    assert!(check("proc.aname in (sshd, apt)", &ev));
+    assert!(!check("proc.aname in (apt)", &ev));
+    // fd.ip stands for both ends: `!=` holds only when neither end is equal.
+    let ev = [("fd.ip", Value::List(vec![ip("0.0.0.0"), ip("10.0.0.1")]))];
+    assert!(!check("fd.ip != 0.0.0.0", &ev));
+    assert!(check("fd.ip != 1.2.3.4", &ev));
+    assert!(check("fd.ip = 10.0.0.1", &ev));
+}

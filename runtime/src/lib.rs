@@ -11,6 +11,9 @@
 pub mod engine;
 pub mod event;
 pub mod fields;
+pub mod fixture;
 pub mod output;
+pub mod replay;
 pub mod scap;
 pub mod state;
+pub mod synth;

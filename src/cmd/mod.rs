@@ -3,7 +3,9 @@
 pub mod explain;
 pub mod fields;
 pub mod lint;
+pub mod replay;
 pub mod rules;
+pub mod test;
 
 use falcorc_compiler::SourceFile;
 use std::path::{Path, PathBuf};

@@ -99,9 +99,19 @@ fn cmp(c: &Cmp, fields: &[FieldSpec], src: &dyn FieldSource) -> bool {
     if c.op == CmpOp::Exists {
         return true;
     }
+    // Two kinds of multi-valued left-hand sides: list fields (`fd.types`), where `in`
+    // means every value is in the set; and fields that stand for several values at
+    // once (`proc.aname` without a level, `fd.ip` for both ends), which match when any
+    // value does — so `!=` holds only when no value is equal.
+    let list_field = matches!(&c.lhs, Operand::Field(id) if fields.get(id.0 as usize).is_some_and(|f| f.list));
+    let multi = matches!(lhs, Value::List(_));
     match &c.rhs {
         Rhs::None => false,
+        Rhs::Const(k) if c.op == CmpOp::Ne && multi => !scalar_or_any(&lhs, |v| eq(v, k)),
         Rhs::Const(k) => scalar_or_any(&lhs, |v| compare(v, c.op, k)),
+        Rhs::Set(set) if multi && !list_field && matches!(c.op, CmpOp::In | CmpOp::Intersects) => {
+            scalar_or_any(&lhs, |v| set.iter().any(|k| eq(v, k)))
+        }
         Rhs::Set(set) => set_op(&lhs, c.op, set),
         Rhs::Modified(m, set) => {
             let test = |k: &Const| scalar_or_any(&lhs, |v| compare(v, c.op, k));

@@ -1,0 +1,128 @@
+//! Rendering rule outputs: each rule's `output` is turned once into a plan of literal
+//! text and field requests, then filled in per alert from the event's field values.
+
+use super::alert::{Alert, json_of, text_of, with_width};
+use super::time;
+use falcorc_compiler::eval::{FieldSource, interp};
+use falcorc_compiler::ir::{FieldId, FieldSpec, Operand, Program, Rule, lower_operand};
+use falcorc_compiler::sema::output::OutputPart;
+use falcorc_compiler::sema::typeck::{Env, resolve_field};
+use falcorc_compiler::syntax::condition::{self, ast};
+
+/// Output fields get an id outside any program's field table.
+const OUTPUT_FIELD: FieldId = FieldId(u32::MAX);
+
+enum Piece {
+    Lit(String),
+    Field {
+        key: String,
+        spec: FieldSpec,
+        width: Option<usize>,
+    },
+    Expr {
+        key: String,
+        op: Operand,
+        fields: Vec<FieldSpec>,
+        width: Option<usize>,
+    },
+}
+
+/// Output plans of every rule of a program, by rule index.
+pub struct Outputs {
+    plans: Vec<Vec<Piece>>,
+}
+
+impl Outputs {
+    pub fn new(program: &Program, env: Env) -> Outputs {
+        Outputs {
+            plans: program.rules.iter().map(|r| plan(r, env)).collect(),
+        }
+    }
+
+    /// Build the alert for rule `i` of `program` on the event `src` describes.
+    pub fn alert(&self, program: &Program, i: usize, ts: u64, hostname: &str, src: &dyn FieldSource) -> Alert {
+        let rule = &program.rules[i];
+        let mut message = String::new();
+        let mut fields = vec![("evt.time.iso8601".to_string(), serde_json::Value::from(ts))];
+        for p in self.plans.get(i).map(Vec::as_slice).unwrap_or_default() {
+            match p {
+                Piece::Lit(s) => message.push_str(s),
+                Piece::Field { key, spec, width } => {
+                    let v = src.field(OUTPUT_FIELD, spec);
+                    // Time fields print as text but are numbers (ns) in JSON, as in Falco.
+                    let (text, json) = match spec.name {
+                        "evt.time.iso8601" => (time::iso8601_offset(ts), serde_json::Value::from(ts)),
+                        "evt.time" | "evt.time.s" | "evt.datetime" | "evt.datetime.s" => {
+                            (text_of(v.as_ref()), serde_json::Value::from(ts))
+                        }
+                        _ => (text_of(v.as_ref()), json_of(v.as_ref())),
+                    };
+                    message.push_str(&with_width(text, *width));
+                    fields.push((key.clone(), json));
+                }
+                Piece::Expr {
+                    key,
+                    op,
+                    fields: specs,
+                    width,
+                } => {
+                    let v = interp::operand(op, specs, src);
+                    message.push_str(&with_width(text_of(v.as_ref()), *width));
+                    fields.push((key.clone(), json_of(v.as_ref())));
+                }
+            }
+        }
+        Alert {
+            ts,
+            rule: rule.name.clone(),
+            priority: rule.priority.name(),
+            source: rule.source.clone(),
+            tags: rule.tags.clone(),
+            hostname: hostname.to_string(),
+            message,
+            fields,
+        }
+    }
+}
+
+fn plan(rule: &Rule, env: Env) -> Vec<Piece> {
+    rule.output
+        .iter()
+        .map(|part| match part {
+            OutputPart::Literal(s) => Piece::Lit(s.clone()),
+            OutputPart::Field { field, width, text } => match resolve_field(field, &env) {
+                Ok(r) => Piece::Field {
+                    key: text.clone(),
+                    spec: FieldSpec {
+                        name: r.def.name,
+                        suffix: r.suffix,
+                        arg: r.arg,
+                        ty: r.ty,
+                        list: r.list,
+                    },
+                    width: *width,
+                },
+                // The compiler rejected unknown fields already; keep the text if one slips by.
+                Err(_) => Piece::Lit(format!("%{text}")),
+            },
+            OutputPart::Transform { text, width } => match transform(text, env) {
+                Some((op, fields)) => Piece::Expr {
+                    key: text.clone(),
+                    op,
+                    fields,
+                    width: *width,
+                },
+                None => Piece::Lit(format!("%{text}")),
+            },
+        })
+        .collect()
+}
+
+/// `%toupper(proc.name)`: parse the expression as the left side of a check and lower it.
+fn transform(text: &str, env: Env) -> Option<(Operand, Vec<FieldSpec>)> {
+    let parsed = condition::parse(&format!("{text} exists"));
+    let Some(ast::Expr::Check(c)) = parsed.expr else {
+        return None;
+    };
+    lower_operand(&c.lhs, env)
+}

@@ -1,0 +1,182 @@
+//! `falcorc replay`: run rules over `.scap` captures and print Falco's alerts.
+
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load_files};
+use clap::ArgMatches;
+use falcorc_compiler::sema::items::Priority;
+use falcorc_compiler::sema::typeck::Env;
+use falcorc_compiler::{Options, analyze};
+use falcorc_runtime::engine::{Engine, EngineOptions, RuleMatching, Selector};
+use falcorc_runtime::output::Outputs;
+use falcorc_runtime::replay::replay;
+use falcorc_runtime::scap::ScapReader;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Rules files or directories, loaded in order.
+    #[arg(short = 'r', long = "rules", required = true, num_args = 1)]
+    rules: Vec<PathBuf>,
+    /// Captures to replay, one after another.
+    #[arg(required = true)]
+    captures: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Do not evaluate rules less severe than this (Falco's `priority`).
+    #[arg(long, default_value = "debug", value_parser = parse_priority)]
+    min_priority: Priority,
+    /// Report the first matching rule of an event, or all (Falco's `rule_matching`).
+    #[arg(long, value_enum, default_value = "first")]
+    rule_matching: Matching,
+    /// Enable the rules whose name matches (wildcard `*`); applied in command-line order.
+    #[arg(long, value_name = "GLOB")]
+    enable_rule: Vec<String>,
+    /// Disable the rules whose name matches (wildcard `*`).
+    #[arg(long, value_name = "GLOB")]
+    disable_rule: Vec<String>,
+    /// Enable the rules with this tag.
+    #[arg(long, value_name = "TAG")]
+    enable_tag: Vec<String>,
+    /// Disable the rules with this tag.
+    #[arg(long, value_name = "TAG")]
+    disable_tag: Vec<String>,
+    /// Host name in alerts (default: $FALCO_HOSTNAME, then this machine's name).
+    #[arg(long)]
+    hostname: Option<String>,
+    /// Print events read, events/s, alerts per rule and where the time went (on stderr).
+    #[arg(long)]
+    stats: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Matching {
+    First,
+    All,
+}
+
+fn parse_priority(s: &str) -> Result<Priority, String> {
+    Priority::parse(s).ok_or_else(|| format!("unknown priority '{s}'"))
+}
+
+/// The selection flags in the order they were given, like Falco's `rules:` list.
+pub fn selectors(m: &ArgMatches) -> Vec<Selector> {
+    let mut out: Vec<(usize, Selector)> = Vec::new();
+    let mut take = |id: &str, make: fn(String) -> Selector| {
+        if let (Some(vals), Some(idx)) = (m.get_many::<String>(id), m.indices_of(id)) {
+            out.extend(idx.zip(vals).map(|(i, v)| (i, make(v.clone()))));
+        }
+    };
+    take("enable_rule", Selector::EnableRule);
+    take("disable_rule", Selector::DisableRule);
+    take("enable_tag", Selector::EnableTag);
+    take("disable_tag", Selector::DisableTag);
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, s)| s).collect()
+}
+
+pub fn hostname(flag: Option<String>) -> String {
+    flag.or_else(|| std::env::var("FALCO_HOSTNAME").ok().filter(|h| !h.is_empty()))
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "localhost".into())
+}
+
+pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
+    let files = match load_files(&a.rules) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("falcorc: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let opts = Options::default();
+    let an = analyze(files, &opts);
+    if an.errors() > 0 {
+        for d in an.diagnostics.iter().filter(|d| d.is_error()) {
+            eprint!(
+                "{}",
+                falcorc_compiler::diag::render::human(&an.files, d, std::io::stderr().is_terminal())
+            );
+        }
+        eprintln!("falcorc: the rules have {} errors; nothing replayed", an.errors());
+        return EXIT_ERRORS;
+    }
+    let env = Env {
+        container_plugin: opts.container_plugin,
+    };
+    let outputs = Outputs::new(&an.program, env);
+    let engine_opts = EngineOptions {
+        selectors,
+        min_priority: a.min_priority,
+        matching: match a.rule_matching {
+            Matching::First => RuleMatching::First,
+            Matching::All => RuleMatching::All,
+        },
+    };
+    let engine = Engine::new(an.program, &engine_opts);
+    let host = hostname(a.hostname);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let show_progress = std::io::stderr().is_terminal() && !a.stats;
+    let mut code = EXIT_OK;
+    for cap in &a.captures {
+        let mut reader = match ScapReader::open(cap) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("falcorc: {}: {e}", cap.display());
+                return EXIT_USAGE;
+            }
+        };
+        let start = Instant::now();
+        let format = a.format;
+        let mut sink = |alert: falcorc_runtime::output::Alert| {
+            let line = match format {
+                Format::Text => alert.text(),
+                Format::Json => alert.json().to_string(),
+            };
+            let _ = writeln!(out, "{line}");
+        };
+        let progress = |offset: u64| {
+            if show_progress {
+                eprint!("\r{}: {:.1} MB read", cap.display(), offset as f64 / 1e6);
+            }
+        };
+        let (stats, err) = replay(&mut reader, &engine, &outputs, &host, &mut sink, progress);
+        if show_progress {
+            eprint!("\r\x1b[K");
+        }
+        let _ = out.flush();
+        if let Some(e) = err {
+            eprintln!("falcorc: {}: {e} (after {} events)", cap.display(), stats.events);
+            code = EXIT_ERRORS;
+        }
+        if a.stats {
+            let secs = start.elapsed().as_secs_f64();
+            eprintln!("{}:", cap.display());
+            eprintln!("  events read:      {}", stats.events);
+            eprintln!("  events evaluated: {}", stats.evaluated);
+            eprintln!(
+                "  throughput:       {:.0} events/s ({:.3} s)",
+                stats.events as f64 / secs.max(1e-9),
+                secs
+            );
+            eprintln!("  time reading:     {:.3} s", stats.read_time.as_secs_f64());
+            eprintln!("  time evaluating:  {:.3} s", stats.eval_time.as_secs_f64());
+            eprintln!("  alerts:           {}", stats.total_alerts());
+            for (i, n) in stats.alerts.iter().enumerate().filter(|(_, n)| **n > 0) {
+                eprintln!("    {n:8}  {}", engine.rule(i).name);
+            }
+        }
+    }
+    code
+}
