@@ -3,7 +3,7 @@
 //! `exists` (which is false too, so `not … exists` is true), as in libsinsp.
 
 use super::{glob, transform};
-use crate::ir::{Cmp, CmpOp, Cond, Const, FieldId, FieldSpec, Operand, Rhs};
+use crate::ir::{Cmp, CmpOp, Cond, Const, ConstSet, FieldId, FieldSpec, Operand, Rhs};
 use crate::syntax::condition::ast::Modifier;
 use std::net::IpAddr;
 
@@ -38,6 +38,12 @@ impl Value {
 pub trait FieldSource {
     /// The value of `spec` (numbered `id` in the program); `None` when the event has none.
     fn field(&self, id: FieldId, spec: &FieldSpec) -> Option<Value>;
+
+    /// Call `f` with the value, borrowed when the source can (a per-event cache can,
+    /// and so saves a copy per check). `f` must not ask this source for fields.
+    fn with_field(&self, id: FieldId, spec: &FieldSpec, f: &mut dyn FnMut(Option<&Value>) -> bool) -> bool {
+        f(self.field(id, spec).as_ref())
+    }
 }
 
 /// Evaluate `cond` with the program's field table `fields`.
@@ -93,9 +99,37 @@ fn value_const(v: &Value) -> Option<Const> {
 }
 
 fn cmp(c: &Cmp, fields: &[FieldSpec], src: &dyn FieldSource) -> bool {
-    let Some(lhs) = operand(&c.lhs, fields, src) else {
-        return false;
-    };
+    match (&c.lhs, &c.rhs) {
+        // The common case: a field against constants. Borrow the value.
+        (Operand::Field(id), rhs) if !matches!(rhs, Rhs::Operand(_)) => {
+            let Some(spec) = fields.get(id.0 as usize) else {
+                return false;
+            };
+            src.with_field(*id, spec, &mut |lhs| {
+                lhs.is_some_and(|lhs| against_consts(c, spec.list, lhs))
+            })
+        }
+        _ => {
+            let Some(lhs) = operand(&c.lhs, fields, src) else {
+                return false;
+            };
+            if let Rhs::Operand(o) = &c.rhs {
+                if c.op == CmpOp::Exists {
+                    return true;
+                }
+                let Some(rv) = operand(o, fields, src) else {
+                    return false;
+                };
+                let Some(k) = value_const(&rv) else { return false };
+                return scalar_or_any(&lhs, |v| compare(v, c.op, &k));
+            }
+            against_consts(c, false, &lhs)
+        }
+    }
+}
+
+/// A present left-hand value against the constant right-hand side.
+fn against_consts(c: &Cmp, list_field: bool, lhs: &Value) -> bool {
     if c.op == CmpOp::Exists {
         return true;
     }
@@ -103,29 +137,21 @@ fn cmp(c: &Cmp, fields: &[FieldSpec], src: &dyn FieldSource) -> bool {
     // means every value is in the set; and fields that stand for several values at
     // once (`proc.aname` without a level, `fd.ip` for both ends), which match when any
     // value does — so `!=` holds only when no value is equal.
-    let list_field = matches!(&c.lhs, Operand::Field(id) if fields.get(id.0 as usize).is_some_and(|f| f.list));
     let multi = matches!(lhs, Value::List(_));
     match &c.rhs {
-        Rhs::None => false,
-        Rhs::Const(k) if c.op == CmpOp::Ne && multi => !scalar_or_any(&lhs, |v| eq(v, k)),
-        Rhs::Const(k) => scalar_or_any(&lhs, |v| compare(v, c.op, k)),
+        Rhs::None | Rhs::Operand(_) => false,
+        Rhs::Const(k) if c.op == CmpOp::Ne && multi => !scalar_or_any(lhs, |v| eq(v, k)),
+        Rhs::Const(k) => scalar_or_any(lhs, |v| compare(v, c.op, k)),
         Rhs::Set(set) if multi && !list_field && matches!(c.op, CmpOp::In | CmpOp::Intersects) => {
-            scalar_or_any(&lhs, |v| set.iter().any(|k| eq(v, k)))
+            scalar_or_any(lhs, |v| member(v, set))
         }
-        Rhs::Set(set) => set_op(&lhs, c.op, set),
+        Rhs::Set(set) => set_op(lhs, c.op, set),
         Rhs::Modified(m, set) => {
-            let test = |k: &Const| scalar_or_any(&lhs, |v| compare(v, c.op, k));
+            let test = |k: &Const| scalar_or_any(lhs, |v| compare(v, c.op, k));
             match m {
                 Modifier::OneOf | Modifier::AnyOf => set.iter().any(test),
                 Modifier::AllOf => !set.is_empty() && set.iter().all(test),
             }
-        }
-        Rhs::Operand(o) => {
-            let Some(rv) = operand(o, fields, src) else {
-                return false;
-            };
-            let Some(k) = value_const(&rv) else { return false };
-            scalar_or_any(&lhs, |v| compare(v, c.op, &k))
         }
     }
 }
@@ -138,8 +164,16 @@ fn scalar_or_any(v: &Value, f: impl Fn(&Value) -> bool) -> bool {
     }
 }
 
-fn set_op(lhs: &Value, op: CmpOp, set: &[Const]) -> bool {
-    let member = |v: &Value| set.iter().any(|k| eq(v, k));
+/// Is `v` equal to one of the set's constants?
+fn member(v: &Value, set: &ConstSet) -> bool {
+    match (v, &set.strings) {
+        (Value::Str(s), Some(strings)) => strings.contains(s),
+        _ => set.items.iter().any(|k| eq(v, k)),
+    }
+}
+
+fn set_op(lhs: &Value, op: CmpOp, set: &ConstSet) -> bool {
+    let member = |v: &Value| member(v, set);
     match op {
         CmpOp::In => match lhs {
             Value::List(xs) => !xs.is_empty() && xs.iter().all(member),
@@ -151,11 +185,12 @@ fn set_op(lhs: &Value, op: CmpOp, set: &[Const]) -> bool {
         },
         CmpOp::PMatch => scalar_or_any(lhs, |v| {
             let path = v.to_text();
-            set.iter()
+            set.items
+                .iter()
                 .any(|k| matches!(k, Const::Str(e) if glob::path_prefix(e, &path)))
         }),
         // String operators with a literal list (exception expansion).
-        op => set.iter().any(|k| scalar_or_any(lhs, |v| compare(v, op, k))),
+        op => set.items.iter().any(|k| scalar_or_any(lhs, |v| compare(v, op, k))),
     }
 }
 

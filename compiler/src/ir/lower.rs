@@ -162,9 +162,9 @@ impl Lowerer {
         let konst = |v: &str| typed_const(ty, op, v);
         let rhs = match &c.rhs {
             ast::Rhs::None => Rhs::None,
-            ast::Rhs::Value(v) if c.op.is_list() => Rhs::Set(vec![konst(&v.text)?]),
+            ast::Rhs::Value(v) if c.op.is_list() => Rhs::Set(ConstSet::new(vec![konst(&v.text)?])),
             ast::Rhs::Value(v) => Rhs::Const(konst(&v.text)?),
-            ast::Rhs::List(vs, _) => Rhs::Set(vs.iter().map(|v| konst(&v.text)).collect::<Option<_>>()?),
+            ast::Rhs::List(vs, _) => Rhs::Set(ConstSet::new(vs.iter().map(|v| konst(&v.text)).collect::<Option<_>>()?)),
             ast::Rhs::Modified { modifier, list, .. } => {
                 let values: Vec<Const> = match &**list {
                     ast::Rhs::List(vs, _) => vs.iter().map(|v| konst(&v.text)).collect::<Option<_>>()?,

@@ -106,12 +106,57 @@ pub enum Operand {
 pub enum Rhs {
     None,
     Const(Const),
-    /// The values of `in`, `intersects`, `pmatch` and of modified string operators.
-    Set(Vec<Const>),
+    /// The values of `in`, `intersects` and `pmatch`.
+    Set(ConstSet),
     /// `op oneof/anyof/allof (…)`.
     Modified(Modifier, Vec<Const>),
     /// Field-to-field comparison.
     Operand(Operand),
+}
+
+/// The constants of a list, with a hash set for fast membership when they are all
+/// strings (rules often test one value against dozens of names).
+#[derive(Clone, Debug)]
+pub struct ConstSet {
+    pub items: Vec<Const>,
+    pub strings: Option<std::collections::HashSet<String, FnvBuild>>,
+}
+
+/// FNV-1a: set members are short, trusted strings from the rules, so a simple fast
+/// hash beats SipHash here.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FnvBuild;
+
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+impl std::hash::BuildHasher for FnvBuild {
+    type Hasher = Fnv;
+
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl ConstSet {
+    pub fn new(items: Vec<Const>) -> ConstSet {
+        let strings = items
+            .iter()
+            .map(|c| if let Const::Str(s) = c { Some(s.clone()) } else { None })
+            .collect();
+        ConstSet { items, strings }
+    }
 }
 
 /// A constant, typed by what it is compared with.

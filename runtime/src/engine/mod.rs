@@ -4,11 +4,12 @@
 
 pub mod selection;
 
-use falcorc_compiler::eval::{FieldSource, eval};
-use falcorc_compiler::ir::{Program, Rule};
+use falcorc_compiler::eval::{FieldSource, Value, eval};
+use falcorc_compiler::ir::{FieldId, FieldSpec, Program, Rule};
 use falcorc_compiler::sema::catalog::EVENT_COUNT;
 use falcorc_compiler::sema::items::Priority;
 pub use selection::Selector;
+use std::cell::RefCell;
 
 /// Falco's `rule_matching` setting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -43,6 +44,62 @@ pub struct Engine {
     /// For each event code, the indices of the active rules that can match it, in load order.
     index: Vec<Vec<u32>>,
     matching: RuleMatching,
+    /// Field values of the current event, shared by all rules evaluated on it.
+    cache: RefCell<FieldCache>,
+}
+
+/// Per-event memo of field values by program field id. Slots are stamped with the
+/// event's generation, so moving to the next event costs nothing.
+#[derive(Default)]
+struct FieldCache {
+    generation: u32,
+    slots: Vec<(u32, Option<Value>)>,
+}
+
+struct Cached<'a> {
+    inner: &'a dyn FieldSource,
+    cache: &'a RefCell<FieldCache>,
+}
+
+impl FieldSource for Cached<'_> {
+    fn field(&self, id: FieldId, spec: &FieldSpec) -> Option<Value> {
+        let i = id.0 as usize;
+        {
+            let c = self.cache.borrow();
+            if let Some((g, v)) = c.slots.get(i)
+                && *g == c.generation
+            {
+                return v.clone();
+            }
+        }
+        let v = self.inner.field(id, spec);
+        let mut c = self.cache.borrow_mut();
+        let generation = c.generation;
+        if let Some(slot) = c.slots.get_mut(i) {
+            *slot = (generation, v.clone());
+        }
+        v
+    }
+
+    fn with_field(&self, id: FieldId, spec: &FieldSpec, f: &mut dyn FnMut(Option<&Value>) -> bool) -> bool {
+        let i = id.0 as usize;
+        let fresh = {
+            let c = self.cache.borrow();
+            c.slots.get(i).is_some_and(|(g, _)| *g == c.generation)
+        };
+        if !fresh {
+            let v = self.inner.field(id, spec);
+            let mut c = self.cache.borrow_mut();
+            let generation = c.generation;
+            match c.slots.get_mut(i) {
+                Some(slot) => *slot = (generation, v),
+                // Not a program field (no slot): nothing to share.
+                None => return f(v.as_ref()),
+            }
+        }
+        let c = self.cache.borrow();
+        f(c.slots.get(i).and_then(|(_, v)| v.as_ref()))
+    }
 }
 
 impl Engine {
@@ -66,10 +123,15 @@ impl Engine {
                 }
             }
         }
+        let cache = FieldCache {
+            generation: 1,
+            slots: vec![(0, None); program.fields.len()],
+        };
         Engine {
             program,
             index,
             matching: opts.matching,
+            cache: RefCell::new(cache),
         }
     }
 
@@ -90,12 +152,20 @@ impl Engine {
 
     /// Rules matching an event of type `code`, in load order, appended to `out`.
     pub fn evaluate(&self, code: u16, src: &dyn FieldSource, out: &mut Vec<usize>) {
-        let Some(bucket) = self.index.get(code as usize) else {
+        let Some(bucket) = self.index.get(code as usize).filter(|b| !b.is_empty()) else {
             return;
+        };
+        {
+            let mut c = self.cache.borrow_mut();
+            c.generation = c.generation.wrapping_add(1).max(1);
+        }
+        let cached = Cached {
+            inner: src,
+            cache: &self.cache,
         };
         for &i in bucket {
             let r = &self.program.rules[i as usize];
-            if eval(&r.cond, &self.program.fields, src) {
+            if eval(&r.cond, &self.program.fields, &cached) {
                 out.push(i as usize);
                 if self.matching == RuleMatching::First {
                     return;
