@@ -24,26 +24,13 @@ impl Rng {
     }
 }
 
+/// Bytes of a parameter left at its zero value: fixed-size types are zeros, strings an
+/// empty C string, everything else empty.
 fn width(ty: FieldType) -> usize {
-    use FieldType as T;
-    match ty {
-        T::Int8 | T::Uint8 | T::Flags8 | T::EnumFlags8 | T::Sigtype | T::L4Proto | T::SockFamily => 1,
-        T::Int16 | T::Uint16 | T::Flags16 | T::EnumFlags16 | T::Syscallid | T::Port => 2,
-        T::Int32
-        | T::Uint32
-        | T::Flags32
-        | T::EnumFlags32
-        | T::Uid
-        | T::Gid
-        | T::Mode
-        | T::Sigset
-        | T::Bool
-        | T::Fd32
-        | T::Pid32 => 4,
-        T::Charbuf | T::Fspath | T::Fsrelpath => 1,
-        T::Int64 | T::Uint64 | T::Errno | T::Fd | T::Pid | T::Reltime | T::Abstime => 8,
-        _ => 0,
-    }
+    crate::event::fixed_width(ty).unwrap_or(usize::from(matches!(
+        ty,
+        FieldType::Charbuf | FieldType::Fspath | FieldType::Fsrelpath
+    )))
 }
 
 /// The current exit event `name` with the given parameters (others zero or empty).

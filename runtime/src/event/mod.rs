@@ -22,7 +22,7 @@ use falcorc_compiler::sema::catalog::events::{Dir, EventDef};
 
 pub use lists::{FdList, StrList};
 pub use net::{AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, SockAddr, SockTuple};
-pub use param::{Param, decode};
+pub use param::{Param, decode, fixed_width};
 pub use record::{EventError, EventErrorKind, HEADER_LEN_V1, HEADER_LEN_V2, parse_record};
 pub(crate) use record::{RecordLayout, parse_layout};
 pub use syscalls::{SYSCALL_NAMES, syscall_code, syscall_name};
