@@ -284,3 +284,29 @@ fn replay_rejects_broken_rules_and_missing_captures() {
     let o = falcorc(&["replay", "-r", "testdata/lint/clean.yaml", "no/such.scap"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn replay_of_a_corrupt_capture_keeps_earlier_alerts_and_names_the_offset() {
+    let Some(rules) = shared_rules() else { return };
+    let base = rules.parent().unwrap().parent().unwrap().join("captures");
+    // The plain (not gzipped) capture, cut inside its last event blocks.
+    let bytes = std::fs::read(base.join("libs_sample.scap")).unwrap();
+    let cut = std::env::temp_dir().join(format!("falcorc-cut-{}.scap", std::process::id()));
+    std::fs::write(&cut, &bytes[..bytes.len() - 3001]).unwrap();
+    let any_rule = std::env::temp_dir().join(format!("falcorc-any-{}.yaml", std::process::id()));
+    std::fs::write(&any_rule, "- rule: any\n  desc: d\n  condition: evt.type in (switch, nanosleep, futex)\n  output: \"%evt.num\"\n  priority: INFO\n  warn_evttypes: false\n").unwrap();
+    let o = falcorc(&[
+        "replay",
+        "-r",
+        any_rule.to_str().unwrap(),
+        cut.to_str().unwrap(),
+        "--rule-matching",
+        "all",
+    ]);
+    let _ = std::fs::remove_file(&cut);
+    let _ = std::fs::remove_file(&any_rule);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("corrupt capture at byte"), "{err}");
+    assert!(stdout(&o).lines().count() > 10, "alerts before the damage are printed");
+}
