@@ -11,7 +11,7 @@ use crate::sema::text::SrcText;
 use crate::sema::typeck::{Checker, Env};
 use crate::sema::version::{self, Version};
 use crate::sema::{exceptions, lists};
-use crate::span::{FileId, FileSpan, SourceMap, Span};
+use crate::span::{FileSpan, SourceMap, Span};
 use crate::syntax::condition::ast::Expr;
 use crate::syntax::yaml;
 use std::collections::BTreeSet;
@@ -569,12 +569,4 @@ fn dedup(diags: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     diags.retain(|d| seen.insert((d.code, d.primary, d.message.clone())));
     diags.sort_by_key(|d| (d.primary.file, d.primary.span.start));
-}
-
-#[allow(dead_code)]
-fn fid(s: Span) -> FileSpan {
-    FileSpan {
-        file: FileId(0),
-        span: s,
-    }
 }

@@ -110,7 +110,7 @@ impl SrcText {
         }
         let base = self.text.len() as u32;
         let first = other.piece_index(range.start as u32);
-        for (i, p) in other.pieces.iter().enumerate().skip(first) {
+        for p in other.pieces.iter().skip(first) {
             if p.at as usize >= range.end {
                 break;
             }
@@ -124,7 +124,6 @@ impl SrcText {
                 },
                 o => o.clone(),
             };
-            let _ = i;
             self.pieces.push(Piece {
                 at: base + (start - range.start) as u32,
                 origin,

@@ -527,7 +527,6 @@ impl<'s> Parser<'s> {
     fn parse_condition(&mut self, lhs: Operand, start: usize) -> PResult<Expr> {
         self.guarded(|p| {
             p.blank();
-            let op_start = p.pos;
             let lexed = lexer::lex_at::<OpTok>(p.rest());
             let op = lexed.and_then(|(tok, len)| {
                 let op = op_of(tok);
@@ -553,7 +552,6 @@ impl<'s> Parser<'s> {
             } else {
                 p.parse_list_rhs()?
             };
-            let _ = op_start;
             Ok(Expr::Check(Box::new(Check {
                 lhs,
                 op,
