@@ -32,6 +32,8 @@ pub const DEFAULT_MAX_BLOCK_LEN: u64 = 64 << 20;
 /// Block header (type + length) and trailer (length) size.
 const FRAMING: u64 = 12;
 const IO_BUF: usize = 64 * 1024;
+/// Block bodies up to this size are read in one go into a buffer of their announced size.
+const SMALL_BODY: u64 = 64 * 1024;
 
 /// The byte stream under the reader: plain, or gzip decompressed on the fly.
 enum Source<R: Read> {
@@ -44,6 +46,23 @@ impl<R: Read> Read for Source<R> {
         match self {
             Source::Plain(r) => r.read(buf),
             Source::Gzip(r) => r.read(buf),
+        }
+    }
+}
+
+impl<R: Read> Source<R> {
+    /// The bytes already buffered (no I/O).
+    fn buffered(&self) -> &[u8] {
+        match self {
+            Source::Plain(r) => r.buffer(),
+            Source::Gzip(r) => r.buffer(),
+        }
+    }
+
+    fn consume(&mut self, n: usize) {
+        match self {
+            Source::Plain(r) => r.consume(n),
+            Source::Gzip(r) => r.consume(n),
         }
     }
 }
@@ -388,7 +407,15 @@ impl<R: Read> ScapReader<R> {
     }
 
     /// Reads into `buf` until it is full or the stream ends; returns the count.
+    #[inline]
     fn read_fully(&mut self, buf: &mut [u8]) -> Result<usize, ScapError> {
+        // Fast path: the whole request is already buffered.
+        if let Some(head) = self.src.buffered().get(..buf.len()) {
+            buf.copy_from_slice(head);
+            self.src.consume(buf.len());
+            self.offset += buf.len() as u64;
+            return Ok(buf.len());
+        }
         let mut got = 0;
         while got < buf.len() {
             match self.src.read(&mut buf[got..]) {
@@ -441,14 +468,27 @@ impl<R: Read> ScapReader<R> {
             ));
         }
         let body_len = h.len - FRAMING;
-        self.buf.clear();
-        // Grows with the data actually present, not with the announced length.
-        let got = match (&mut self.src).take(body_len).read_to_end(&mut self.buf) {
-            Ok(n) => n,
-            // Whatever arrived before the failure is in the buffer.
-            Err(e) => return Err(ScapError::io(self.offset + self.buf.len() as u64, e)),
+        let got = if body_len <= SMALL_BODY {
+            // Event blocks are small: read straight into the buffer, without
+            // `read_to_end`'s growth probing.
+            let mut buf = std::mem::take(&mut self.buf);
+            buf.resize(body_len as usize, 0);
+            let r = self.read_fully(&mut buf);
+            let got = *r.as_ref().unwrap_or(&0);
+            buf.truncate(got);
+            self.buf = buf;
+            r?
+        } else {
+            self.buf.clear();
+            // Grows with the data actually present, not with the announced length.
+            let got = match (&mut self.src).take(body_len).read_to_end(&mut self.buf) {
+                Ok(n) => n,
+                // Whatever arrived before the failure is in the buffer.
+                Err(e) => return Err(ScapError::io(self.offset + self.buf.len() as u64, e)),
+            };
+            self.offset += got as u64;
+            got
         };
-        self.offset += got as u64;
         if (got as u64) < body_len {
             return Err(ScapError::truncated(
                 self.offset,

@@ -422,6 +422,7 @@ pub struct ParamView<'a> {
 
 impl<'a> ParamView<'a> {
     /// The view of `ev`, read as layout `current`, filling gaps from `enter`.
+    #[inline]
     pub fn build(ev: &Event<'a>, current: u16, enter: Option<&'a StoredEnter>) -> ParamView<'a> {
         let cur = event_def(current);
         let mut view = ParamView {
@@ -429,6 +430,20 @@ impl<'a> ParamView<'a> {
             raw: [&[]; MAX_PARAMS],
             len: 0,
         };
+        if let Some(cur) = cur.filter(|_| ev.code == current && enter.is_some()) {
+            // A current-layout exit event with its enter part: own parameters in
+            // place, the empty ones taken from the enter event by name.
+            view.len = cur.params.len().min(MAX_PARAMS);
+            for (slot, p) in view.raw[..view.len].iter_mut().zip(ev.params_raw()) {
+                *slot = p;
+            }
+            for (slot, def) in view.raw[..view.len].iter_mut().zip(cur.params) {
+                if slot.is_empty() {
+                    *slot = enter.and_then(|e| e.param_named(def.name)).unwrap_or(&[]);
+                }
+            }
+            return view;
+        }
         let Some(cur) = cur.filter(|_| ev.code != current || enter.is_some()) else {
             // The common case: a current-layout event without an enter part.
             let mut n = 0;

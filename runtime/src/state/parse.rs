@@ -6,7 +6,7 @@ use super::container::{self, Container};
 use super::fd::{Fd, FdType, Role, Sock, any_addr, l4};
 use super::meta::{CodeInfo, Op, ParamView, ef};
 use super::net::{self, ip_kind, is_v4_mapped, mapped_v4};
-use super::thread::{Thread, capped, capped_list, cl, cwd_of};
+use super::thread::{Thread, capped, capped_list, capped_owned, cl, cwd_of};
 use super::{MAX_CONTAINERS, MAX_TOTAL_FDS, MAX_USERS, Outcome, Tracker, User, path};
 use crate::event::{Event, Param, SockAddr, SockTuple};
 
@@ -818,8 +818,8 @@ impl Tracker {
             f.dev = p.uint(dev_idx).unwrap_or(0) as u32;
             f.ino = p.uint(dev_idx + 1).unwrap_or(0);
         }
-        f.name_raw = capped(&raw_name);
-        f.name = capped(&full);
+        f.name_raw = capped_owned(raw_name);
+        f.name = capped_owned(full);
         f.upper_layer = flags & oflag::UPPER_LAYER != 0;
         f.lower_layer = flags & oflag::LOWER_LAYER != 0;
         out.name_changed = !f.name.is_empty();

@@ -29,7 +29,12 @@ pub fn join(base: &str, rel: &str) -> String {
 fn is_normal(path: &str) -> bool {
     let body = path.strip_prefix('/').unwrap_or(path);
     let body = body.strip_suffix('/').unwrap_or(body);
-    !path.is_empty() && body.split('/').all(|c| !c.is_empty() && c != "." && c != "..") || path == "/"
+    !path.is_empty()
+        && body
+            .as_bytes()
+            .split(|&b| b == b'/')
+            .all(|c| !c.is_empty() && c != b"." && c != b"..")
+        || path == "/"
 }
 
 /// Lexical normalization: collapses `//`, removes `.` components and folds

@@ -52,6 +52,18 @@ pub fn capped(s: &str) -> String {
     s[..end].to_string()
 }
 
+/// [`capped`] for an owned string: cut in place, without a copy.
+pub fn capped_owned(mut s: String) -> String {
+    if s.len() > MAX_STR_BYTES {
+        let mut end = MAX_STR_BYTES;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+    s
+}
+
 /// Collects list items until `MAX_LIST_BYTES` bytes are used.
 pub fn capped_list<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Vec<String> {
     let mut out = Vec::new();
