@@ -44,7 +44,8 @@ fn run(engine: &Engine, outputs: &Outputs) -> u64 {
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn no_rules(b: divan::Bencher) {
     let (e, o) = engine("[]");
-    b.counter(divan::counter::ItemsCount::new(EVENTS)).bench(|| run(&e, &o));
+    b.counter(divan::counter::ItemsCount::new(EVENTS))
+        .bench_local(|| run(&e, &o));
 }
 
 #[divan::bench(sample_count = 5, sample_size = 1)]
@@ -56,5 +57,6 @@ fn stable_rules(b: divan::Bencher) {
         return;
     };
     let (e, o) = engine(&rules);
-    b.counter(divan::counter::ItemsCount::new(EVENTS)).bench(|| run(&e, &o));
+    b.counter(divan::counter::ItemsCount::new(EVENTS))
+        .bench_local(|| run(&e, &o));
 }

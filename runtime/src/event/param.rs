@@ -237,6 +237,29 @@ impl<'a> Param<'a> {
     }
 }
 
+/// Size on the wire of a fixed-size parameter type (integers, flags, ids); `None` for
+/// variable-size ones (strings, buffers, addresses, lists).
+pub fn fixed_width(ty: FieldType) -> Option<usize> {
+    use FieldType as T;
+    Some(match ty {
+        T::Int8 | T::Uint8 | T::Flags8 | T::EnumFlags8 | T::Sigtype | T::L4Proto | T::SockFamily => 1,
+        T::Int16 | T::Uint16 | T::Flags16 | T::EnumFlags16 | T::Syscallid | T::Port => 2,
+        T::Int32
+        | T::Uint32
+        | T::Flags32
+        | T::EnumFlags32
+        | T::Uid
+        | T::Gid
+        | T::Mode
+        | T::Sigset
+        | T::Bool
+        | T::Fd32
+        | T::Pid32 => 4,
+        T::Int64 | T::Uint64 | T::Errno | T::Fd | T::Pid | T::Reltime | T::Abstime => 8,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,27 +305,4 @@ mod tests {
         );
         assert_eq!(decode(T::IpAddr, &[1, 2, 3]), Param::Malformed(&[1, 2, 3]));
     }
-}
-
-/// Size on the wire of a fixed-size parameter type (integers, flags, ids); `None` for
-/// variable-size ones (strings, buffers, addresses, lists).
-pub fn fixed_width(ty: FieldType) -> Option<usize> {
-    use FieldType as T;
-    Some(match ty {
-        T::Int8 | T::Uint8 | T::Flags8 | T::EnumFlags8 | T::Sigtype | T::L4Proto | T::SockFamily => 1,
-        T::Int16 | T::Uint16 | T::Flags16 | T::EnumFlags16 | T::Syscallid | T::Port => 2,
-        T::Int32
-        | T::Uint32
-        | T::Flags32
-        | T::EnumFlags32
-        | T::Uid
-        | T::Gid
-        | T::Mode
-        | T::Sigset
-        | T::Bool
-        | T::Fd32
-        | T::Pid32 => 4,
-        T::Int64 | T::Uint64 | T::Errno | T::Fd | T::Pid | T::Reltime | T::Abstime => 8,
-        _ => return None,
-    })
 }
