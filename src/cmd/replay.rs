@@ -9,8 +9,10 @@ use falcorc_runtime::engine::{Engine, EngineOptions, RuleMatching, Selector};
 use falcorc_runtime::output::Outputs;
 use falcorc_runtime::replay::replay;
 use falcorc_runtime::scap::ScapReader;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 #[derive(clap::Args)]
@@ -130,7 +132,20 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let show_progress = std::io::stderr().is_terminal() && !a.stats;
     let mut code = EXIT_OK;
     for cap in &a.captures {
-        let mut reader = match ScapReader::open(cap) {
+        let file = match std::fs::File::open(cap) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("falcorc: {}: {e}", cap.display());
+                return EXIT_USAGE;
+            }
+        };
+        let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let consumed = Arc::new(AtomicU64::new(0));
+        let counting = Counting {
+            inner: file,
+            read: consumed.clone(),
+        };
+        let mut reader = match ScapReader::new(Box::new(counting) as Box<dyn Read + Send>) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("falcorc: {}: {e}", cap.display());
@@ -146,9 +161,9 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
             };
             let _ = writeln!(out, "{line}");
         };
-        let progress = |offset: u64| {
+        let progress = |_offset: u64| {
             if show_progress {
-                eprint!("\r{}: {:.1} MB read", cap.display(), offset as f64 / 1e6);
+                eprint!("\r{}", progress_bar(consumed.load(Ordering::Relaxed), total));
             }
         };
         let (stats, err) = replay(&mut reader, &engine, &outputs, &host, &mut sink, progress);
@@ -179,4 +194,52 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         }
     }
     code
+}
+
+/// Counts the bytes taken from the file (compressed or not), for the progress bar.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// `[##########..........]  50%  12.3 of 24.6 MB`
+fn progress_bar(done: u64, total: u64) -> String {
+    const WIDTH: u64 = 30;
+    let total = total.max(1);
+    let filled = (done.min(total) * WIDTH / total) as usize;
+    format!(
+        "[{}{}] {:3}%  {:.1} of {:.1} MB",
+        "#".repeat(filled),
+        ".".repeat(WIDTH as usize - filled),
+        done.min(total) * 100 / total,
+        done as f64 / 1e6,
+        total as f64 / 1e6
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_bar;
+
+    #[test]
+    fn bar() {
+        assert_eq!(
+            progress_bar(0, 100),
+            "[..............................]   0%  0.0 of 0.0 MB"
+        );
+        assert!(progress_bar(50, 100).starts_with("[###############...............]  50%"));
+        assert!(progress_bar(200, 100).starts_with("[##############################] 100%"));
+        assert!(
+            progress_bar(5, 0).contains("100%"),
+            "an empty file does not divide by zero"
+        );
+    }
 }
