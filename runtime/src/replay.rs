@@ -52,7 +52,16 @@ pub fn replay<R: Read>(
     // SAMPLE and scale up.
     const SAMPLE: u64 = 32;
     let (mut read_ns, mut eval_ns) = (0u128, 0u128);
+    let mut metadata_seen = reader.metadata_blocks();
     loop {
+        // Process or fd lists written between events: the reader reads them while it
+        // looks for the next event, and the event it returns borrows it, so they reach
+        // the tracker from the following event on.
+        let blocks = reader.metadata_blocks();
+        if blocks != metadata_seen {
+            metadata_seen = blocks;
+            tracker.refresh_from(reader);
+        }
         let timed = stats.events.is_multiple_of(SAMPLE);
         let t0 = timed.then(Instant::now);
         let ev = match reader.next_event() {

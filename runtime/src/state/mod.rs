@@ -223,6 +223,49 @@ impl Tracker {
     }
 
     /// Sets the host name reported by `evt.hostname`.
+    /// Take in metadata blocks that appeared after the first event: threads, fds, users
+    /// and groups the tracker does not know yet. What it already tracks is newer than a
+    /// snapshot and is kept.
+    pub fn refresh_from<R: std::io::Read>(&mut self, reader: &ScapReader<R>) {
+        for u in reader.users() {
+            if self.users.len() < MAX_USERS && !self.users.contains_key(&u.uid) {
+                let user = User {
+                    name: u.name.clone(),
+                    homedir: u.homedir.clone(),
+                    shell: u.shell.clone(),
+                    gid: u.gid,
+                };
+                self.users.insert(u.uid, user);
+            }
+        }
+        for g in reader.groups() {
+            if self.groups.len() < MAX_USERS && !self.groups.contains_key(&g.gid) {
+                self.groups.insert(g.gid, g.name.clone());
+            }
+        }
+        let mut added = false;
+        for info in reader.threads() {
+            let th = Thread::from_snapshot(info);
+            // Unknown threads, and `<NA>` stand-ins made for events seen before the list.
+            let replace = match self.threads.get(&th.tid) {
+                None => self.threads.len() < MAX_THREADS,
+                Some(old) => old.is_invalid(),
+            };
+            if replace {
+                self.threads.insert(th.tid, th);
+                added = true;
+            }
+        }
+        for (tid, info) in reader.fds() {
+            if self.fd(*tid as i64, info.fd).is_none() {
+                self.add_snapshot_fd(*tid as i64, info);
+            }
+        }
+        if added {
+            self.count_thread_groups();
+        }
+    }
+
     pub fn set_hostname(&mut self, name: impl Into<String>) {
         self.hostname = name.into();
     }
