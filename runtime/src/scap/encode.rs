@@ -212,31 +212,33 @@ fn iface_name(name: &str) -> io::Result<u16> {
 }
 
 pub(crate) fn interface_v4(out: &mut Vec<u8>, i: &Ipv4Interface) -> io::Result<()> {
-    with_len(out, false, |o| {
-        put_u16(o, if i.linkspeed.is_some() { 1 } else { 3 });
-        put_u16(o, iface_name(&i.name)?);
-        o.extend_from_slice(&i.addr.octets());
-        o.extend_from_slice(&i.netmask.octets());
-        o.extend_from_slice(&i.bcast.octets());
-        if let Some(speed) = i.linkspeed {
-            put_u64(o, speed);
-        }
-        o.extend_from_slice(i.name.as_bytes());
-        Ok(())
-    })
+    let addrs = [&i.addr.octets()[..], &i.netmask.octets(), &i.bcast.octets()];
+    interface(out, (1, 3), &i.name, addrs, i.linkspeed)
 }
 
 pub(crate) fn interface_v6(out: &mut Vec<u8>, i: &Ipv6Interface) -> io::Result<()> {
+    let addrs = [&i.addr.octets()[..], &i.netmask.octets(), &i.bcast.octets()];
+    interface(out, (2, 4), &i.name, addrs, i.linkspeed)
+}
+
+/// One interface entry; `kinds` is the type code with and without a link speed.
+fn interface(
+    out: &mut Vec<u8>,
+    kinds: (u16, u16),
+    name: &str,
+    addrs: [&[u8]; 3],
+    linkspeed: Option<u64>,
+) -> io::Result<()> {
     with_len(out, false, |o| {
-        put_u16(o, if i.linkspeed.is_some() { 2 } else { 4 });
-        put_u16(o, iface_name(&i.name)?);
-        o.extend_from_slice(&i.addr.octets());
-        o.extend_from_slice(&i.netmask.octets());
-        o.extend_from_slice(&i.bcast.octets());
-        if let Some(speed) = i.linkspeed {
+        put_u16(o, if linkspeed.is_some() { kinds.0 } else { kinds.1 });
+        put_u16(o, iface_name(name)?);
+        for a in addrs {
+            o.extend_from_slice(a);
+        }
+        if let Some(speed) = linkspeed {
             put_u64(o, speed);
         }
-        o.extend_from_slice(i.name.as_bytes());
+        o.extend_from_slice(name.as_bytes());
         Ok(())
     })
 }

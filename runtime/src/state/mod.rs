@@ -643,24 +643,17 @@ impl Tracker {
                 dport,
                 l4proto,
             } => {
-                if net::is_v4_mapped(sip) && net::is_v4_mapped(dip) {
-                    f.kind = FdType::Ipv4Sock;
-                    f.sock = Sock::Ip {
-                        sip: net::mapped_v4(sip).into(),
-                        sport: *sport,
-                        dip: net::mapped_v4(dip).into(),
-                        dport: *dport,
-                        l4: *l4proto,
-                    };
+                let (kind, sip, dip) = net::v6_ends(sip, dip);
+                f.sock = Sock::Ip {
+                    sip,
+                    sport: *sport,
+                    dip,
+                    dport: *dport,
+                    l4: *l4proto,
+                };
+                if let Some(k) = kind {
+                    f.kind = k;
                     self.ifaces.patch(&mut f);
-                } else {
-                    f.sock = Sock::Ip {
-                        sip: (*sip).into(),
-                        sport: *sport,
-                        dip: (*dip).into(),
-                        dport: *dport,
-                        l4: *l4proto,
-                    };
                 }
                 f.connected = *l4proto == fd::l4::TCP;
                 f.name = net::socket_name(&f.sock, "");

@@ -198,6 +198,16 @@ pub fn mapped_v4(a: &Ipv6Addr) -> Ipv4Addr {
     Ipv4Addr::new(o[12], o[13], o[14], o[15])
 }
 
+/// The two ends of an IPv6 socket pair as the tracker keeps them: a pair of IPv4-mapped
+/// addresses is an IPv4 socket. Returns the IPv4 type for such a pair, `None` otherwise.
+pub fn v6_ends(sip: &Ipv6Addr, dip: &Ipv6Addr) -> (Option<FdType>, IpAddr, IpAddr) {
+    if is_v4_mapped(sip) && is_v4_mapped(dip) {
+        (Some(FdType::Ipv4Sock), mapped_v4(sip).into(), mapped_v4(dip).into())
+    } else {
+        (None, (*sip).into(), (*dip).into())
+    }
+}
+
 /// The fd type of an IP socket of family `v6`.
 pub fn ip_kind(v6: bool) -> FdType {
     if v6 { FdType::Ipv6Sock } else { FdType::Ipv4Sock }

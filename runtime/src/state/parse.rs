@@ -920,20 +920,9 @@ impl Tracker {
                 set_ends(f, (*src.ip()).into(), src.port(), (*dst.ip()).into(), dst.port(), true)
             }
             SockTuple::V6 { src, dst } => {
-                if is_v4_mapped(src.ip()) && is_v4_mapped(dst.ip()) {
-                    f.kind = FdType::Ipv4Sock;
-                    set_ends(
-                        f,
-                        mapped_v4(src.ip()).into(),
-                        src.port(),
-                        mapped_v4(dst.ip()).into(),
-                        dst.port(),
-                        true,
-                    )
-                } else {
-                    f.kind = FdType::Ipv6Sock;
-                    set_ends(f, (*src.ip()).into(), src.port(), (*dst.ip()).into(), dst.port(), true)
-                }
+                let (kind, sip, dip) = net::v6_ends(src.ip(), dst.ip());
+                f.kind = kind.unwrap_or(FdType::Ipv6Sock);
+                set_ends(f, sip, src.port(), dip, dst.port(), true)
             }
             SockTuple::Unix { src, dst, path } => {
                 if f.kind != FdType::UnixSock {
@@ -1069,20 +1058,11 @@ impl Tracker {
                 }
             }
             SockTuple::V6 { src, dst } => {
-                let ok = if is_v4_mapped(src.ip()) && is_v4_mapped(dst.ip()) {
-                    f.kind = FdType::Ipv4Sock;
-                    set_ends(
-                        f,
-                        mapped_v4(src.ip()).into(),
-                        src.port(),
-                        mapped_v4(dst.ip()).into(),
-                        dst.port(),
-                        false,
-                    )
-                } else {
-                    set_ends(f, (*src.ip()).into(), src.port(), (*dst.ip()).into(), dst.port(), false)
-                };
-                if !ok {
+                let (kind, sip, dip) = net::v6_ends(src.ip(), dst.ip());
+                if let Some(k) = kind {
+                    f.kind = k;
+                }
+                if !set_ends(f, sip, src.port(), dip, dst.port(), false) {
                     return;
                 }
             }
