@@ -24,6 +24,10 @@ enum Command {
     Explain(cmd::explain::Args),
     /// Replay .scap captures through the rules and print Falco's alerts.
     Replay(cmd::replay::Args),
+    /// Live detection: load the eBPF probe and print alerts as events happen (root).
+    Run(cmd::run::Args),
+    /// Record live events to a .scap capture, optionally of one command only (root).
+    Record(cmd::record::Args),
     /// Run rule fixtures: rules + capture or hand-written events + expected alerts.
     Test(cmd::test::Args),
 }
@@ -55,6 +59,14 @@ fn main() -> ExitCode {
                 .unwrap_or_default();
             cmd::replay::run(a, sub)
         }
+        Command::Run(a) => {
+            let sub = matches
+                .subcommand_matches("run")
+                .map(cmd::replay::selectors)
+                .unwrap_or_default();
+            cmd::run::run(a, sub)
+        }
+        Command::Record(a) => cmd::record::run(a),
         Command::Test(a) => cmd::test::run(a),
     };
     ExitCode::from(code)

@@ -3,8 +3,11 @@
 pub mod explain;
 pub mod fields;
 pub mod lint;
+pub mod live;
+pub mod record;
 pub mod replay;
 pub mod rules;
+pub mod run;
 pub mod test;
 
 use falcorc_compiler::SourceFile;

@@ -1,0 +1,55 @@
+//! Rebuilds the probe object when clang, llvm-strip and bpftool are present, and tells
+//! the crate which object to embed and whether the committed one is up to date.
+//!
+//! Without the tools the committed `probe/falcorc.bpf.o` is embedded, so plain
+//! `cargo build` needs no clang. `FALCORC_PROBE_STATE` is `fresh` (rebuilt, equal to the
+//! committed object), `stale` (rebuilt, different: refresh it with `probe/build.sh`) or
+//! `prebuilt` (not rebuilt); a test fails on `stale`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let probe = manifest.join("probe");
+    let committed = probe.join("falcorc.bpf.o");
+    for f in [
+        "falcorc.bpf.c",
+        "wire.h",
+        "record.h",
+        "task.h",
+        "files.h",
+        "build.sh",
+        "falcorc.bpf.o",
+    ] {
+        println!("cargo:rerun-if-changed=probe/{f}");
+    }
+    println!("cargo:rerun-if-env-changed=FALCORC_SKIP_PROBE_BUILD");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let tools = ["clang", "llvm-strip", "bpftool"].iter().all(|t| which(t));
+    let skip = std::env::var_os("FALCORC_SKIP_PROBE_BUILD").is_some();
+    let built = out.join("falcorc.bpf.o");
+    let rebuilt = tools
+        && !skip
+        && std::path::Path::new("/sys/kernel/btf/vmlinux").exists()
+        && Command::new("sh")
+            .arg(probe.join("build.sh"))
+            .arg(&out)
+            .status()
+            .is_ok_and(|s| s.success());
+    let (state, object) = if rebuilt {
+        let same = std::fs::read(&built).ok() == std::fs::read(&committed).ok();
+        (if same { "fresh" } else { "stale" }, built)
+    } else {
+        ("prebuilt", committed)
+    };
+    if state == "stale" {
+        println!("cargo:warning=probe/falcorc.bpf.o is stale: run runtime-ebpf/probe/build.sh and commit it");
+    }
+    println!("cargo:rustc-env=FALCORC_PROBE_STATE={state}");
+    println!("cargo:rustc-env=FALCORC_PROBE_OBJ={}", object.display());
+}
+
+fn which(tool: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|p| p.join(tool).is_file()))
+}

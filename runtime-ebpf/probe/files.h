@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Files and sockets behind a file descriptor of the current task, and flag translation. */
+#ifndef FALCORC_FILES_H
+#define FALCORC_FILES_H
+
+#define FMODE_CREATED_BIT (1u << 20)
+
+static __always_inline struct file *fd_file(struct task_struct *t, __s64 fd)
+{
+	if (fd < 0)
+		return NULL;
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	if (!fdt)
+		return NULL;
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	if ((__u64)fd >= max)
+		return NULL;
+	struct file **arr = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_core_read(&f, sizeof(f), &arr[fd & 0xfffff]);
+	return f;
+}
+
+/* Device numbers as userspace sees them (new_encode_dev). */
+static __always_inline __u32 encode_dev(__u32 dev)
+{
+	__u32 major = dev >> 20, minor = dev & 0xfffff;
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+/* Kernel O_* open flags to the event table's PPM_O_* bits. */
+static __always_inline __u32 open_flags_to_ppm(__u64 f)
+{
+	__u32 o = 0;
+	switch (f & 3) {
+	case 0: o |= 1 << 0; break;           /* RDONLY */
+	case 1: o |= 1 << 1; break;           /* WRONLY */
+	default: o |= (1 << 0) | (1 << 1);    /* RDWR */
+	}
+	if (f & 0100) o |= 1 << 2;            /* CREAT */
+	if (f & 02000) o |= 1 << 3;           /* APPEND */
+	if (f & 010000) o |= 1 << 4;          /* DSYNC */
+	if (f & 0200) o |= 1 << 5;            /* EXCL */
+	if (f & 04000) o |= 1 << 6;           /* NONBLOCK */
+	if (f & 04000000) o |= 1 << 7;        /* SYNC */
+	if (f & 01000) o |= 1 << 8;           /* TRUNC */
+	if (f & 040000) o |= 1 << 9;          /* DIRECT */
+	if (f & 0200000) o |= 1 << 10;        /* DIRECTORY */
+	if (f & 0100000) o |= 1 << 11;        /* LARGEFILE */
+	if (f & 02000000) o |= 1 << 12;       /* CLOEXEC */
+	if (f & 020000000) o |= 1 << 13;      /* TMPFILE */
+	return o;
+}
+
+/* mode, dev, ino of an open file plus PPM_O_F_CREATED when the open created it. */
+struct open_info {
+	__u32 dev;
+	__u64 ino;
+	__u32 created;
+};
+
+static __always_inline void open_info(struct task_struct *t, __s64 fd, struct open_info *oi)
+{
+	struct file *f = fd_file(t, fd);
+	if (!f)
+		return;
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	oi->ino = BPF_CORE_READ(ino, i_ino);
+	oi->dev = encode_dev(BPF_CORE_READ(ino, i_sb, s_dev));
+	if (BPF_CORE_READ(f, f_mode) & FMODE_CREATED_BIT)
+		oi->created = 1 << 14;
+}
+
+/* A user sockaddr as a PT_SOCKADDR parameter (family byte + address, no padding). */
+static __always_inline void p_sockaddr(struct rec *r, const void *uaddr, __u64 ulen)
+{
+	__u8 *tmp = r->t->tmp;
+	struct {
+		__u16 ss_family;
+		__u8 data[126];
+	} ss = {};
+	if (!uaddr || ulen < 2) {
+		p_empty(r);
+		return;
+	}
+	if (ulen > sizeof(ss))
+		ulen = sizeof(ss);
+	if (bpf_probe_read_user(&ss, ulen & 127, uaddr) != 0) {
+		p_empty(r);
+		return;
+	}
+	__u16 fam = ss.ss_family;
+	if (fam == 2) {
+		/* sockaddr_in: family, port (network order), address */
+		tmp[0] = 2;
+		__builtin_memcpy(&tmp[1], &ss.data[2], 4);
+		__u16 port = ((__u16)ss.data[0] << 8) | ss.data[1];
+		__builtin_memcpy(&tmp[5], &port, 2);
+		p_tmp(r, 7);
+	} else if (fam == 10) {
+		/* sockaddr_in6: family, port, flowinfo, address */
+		tmp[0] = 10;
+		__builtin_memcpy(&tmp[1], &ss.data[6], 16);
+		__u16 port = ((__u16)ss.data[0] << 8) | ss.data[1];
+		__builtin_memcpy(&tmp[17], &port, 2);
+		p_tmp(r, 19);
+	} else if (fam == 1) {
+		tmp[0] = 1;
+		long n = bpf_probe_read_kernel_str(&tmp[1], 108, ss.data);
+		p_tmp(r, n > 0 ? 1 + n : 2);
+	} else {
+		p_empty(r);
+	}
+}
+
+static __always_inline struct sock *fd_sock(struct task_struct *t, __s64 fd)
+{
+	struct file *f = fd_file(t, fd);
+	if (!f)
+		return NULL;
+	struct socket *so = BPF_CORE_READ(f, private_data);
+	if (!so)
+		return NULL;
+	return BPF_CORE_READ(so, sk);
+}
+
+/*
+ * The socket tuple of a connected socket: local end first, or remote end first when
+ * `remote_first` (accept, where the source is the client).
+ */
+static __always_inline void p_tuple(struct rec *r, struct task_struct *t, __s64 fd, bool remote_first,
+				    const void *uaddr, __u64 ulen)
+{
+	__u8 *tmp = r->t->tmp;
+	struct sock *sk = fd_sock(t, fd);
+	if (!sk) {
+		p_empty(r);
+		return;
+	}
+	__u16 fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (fam == 2) {
+		__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 rr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		tmp[0] = 2;
+		__builtin_memcpy(&tmp[1], remote_first ? &rr : &l, 4);
+		__builtin_memcpy(&tmp[5], remote_first ? &rport : &lport, 2);
+		__builtin_memcpy(&tmp[7], remote_first ? &l : &rr, 4);
+		__builtin_memcpy(&tmp[11], remote_first ? &lport : &rport, 2);
+		p_tmp(r, 13);
+	} else if (fam == 10) {
+		struct in6_addr l = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+		struct in6_addr rr = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
+		tmp[0] = 10;
+		__builtin_memcpy(&tmp[1], remote_first ? &rr : &l, 16);
+		__builtin_memcpy(&tmp[17], remote_first ? &rport : &lport, 2);
+		__builtin_memcpy(&tmp[19], remote_first ? &l : &rr, 16);
+		__builtin_memcpy(&tmp[35], remote_first ? &lport : &rport, 2);
+		p_tmp(r, 37);
+	} else if (fam == 1) {
+		struct unix_sock *us = (void *)sk;
+		__u64 src = (__u64)sk;
+		__u64 dst = (__u64)BPF_CORE_READ(us, peer);
+		tmp[0] = 1;
+		__builtin_memcpy(&tmp[1], &src, 8);
+		__builtin_memcpy(&tmp[9], &dst, 8);
+		long n = -1;
+		if (uaddr && ulen > 2)
+			n = bpf_probe_read_user_str(&tmp[17], 108, (const __u8 *)uaddr + 2);
+		if (n <= 0) {
+			tmp[17] = 0;
+			n = 1;
+		}
+		p_tmp(r, 17 + n);
+	} else {
+		p_empty(r);
+	}
+}
+
+#endif

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Building one scap event record in a per-CPU scratch buffer, then copying it to the ring
+ * buffer in one go. The lengths array sits right after the header, so a record is built
+ * front to back: the handler says up front how many parameters it will write.
+ *
+ * Every write goes to `buf[off & HALF_MASK]` with at most SCRATCH_HALF bytes, which the
+ * verifier can bound inside the 2 * SCRATCH_HALF buffer whatever `off` is; a record that
+ * really grows past SCRATCH_HALF is counted as oversized and dropped.
+ */
+#ifndef FALCORC_RECORD_H
+#define FALCORC_RECORD_H
+
+#define SCRATCH_HALF 16384
+#define HALF_MASK (SCRATCH_HALF - 1)
+#define HDR_LEN 26
+/* Longest string or byte parameter. */
+#define MAX_PARAM 4096
+
+/* Per-CPU values are limited to 32 KiB: the small scratch area has its own map. */
+struct scratch {
+	__u8 buf[SCRATCH_HALF * 2];
+};
+
+struct small {
+	__u8 tmp[512]; /* sockaddr and tuple copies */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct small);
+} small_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct falcorc_counters);
+} counters SEC(".maps");
+
+/* Boot time as ns since the epoch (set by the loader): event times are epoch-based. */
+const volatile __u64 boot_epoch_ns = 0;
+
+struct rec {
+	struct scratch *s;
+	struct small *t;
+	__u32 off;
+	__u32 idx;
+	__u32 n;
+};
+
+static __always_inline struct falcorc_counters *counters_get(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&counters, &zero);
+}
+
+/* Starts a record of `type` with `n` parameters; false if no scratch buffer. */
+static __always_inline bool rec_begin(struct rec *r, __u16 type, __u32 n)
+{
+	__u32 zero = 0;
+	r->s = bpf_map_lookup_elem(&scratch_map, &zero);
+	r->t = bpf_map_lookup_elem(&small_map, &zero);
+	if (!r->s || !r->t || n > FALCORC_MAX_PARAMS)
+		return false;
+	struct falcorc_evt_hdr *h = (void *)r->s->buf;
+	h->ts = bpf_ktime_get_boot_ns() + boot_epoch_ns;
+	h->tid = (__u32)bpf_get_current_pid_tgid();
+	h->type = type;
+	h->nparams = n;
+	r->idx = 0;
+	r->n = n;
+	r->off = HDR_LEN + 2 * n;
+	return true;
+}
+
+static __always_inline void rec_len(struct rec *r, __u16 len)
+{
+	__u32 i = r->idx;
+	if (i >= FALCORC_MAX_PARAMS)
+		return;
+	__u8 *p = &r->s->buf[HDR_LEN + 2 * i];
+	p[0] = len & 0xff;
+	p[1] = len >> 8;
+	r->idx = i + 1;
+	r->off += len;
+}
+
+static __always_inline void p_empty(struct rec *r)
+{
+	rec_len(r, 0);
+}
+
+static __always_inline void p_u8(struct rec *r, __u8 v)
+{
+	r->s->buf[r->off & HALF_MASK] = v;
+	rec_len(r, 1);
+}
+
+static __always_inline void p_u16(struct rec *r, __u16 v)
+{
+	__builtin_memcpy(&r->s->buf[r->off & HALF_MASK], &v, 2);
+	rec_len(r, 2);
+}
+
+static __always_inline void p_u32(struct rec *r, __u32 v)
+{
+	__builtin_memcpy(&r->s->buf[r->off & HALF_MASK], &v, 4);
+	rec_len(r, 4);
+}
+
+static __always_inline void p_u64(struct rec *r, __u64 v)
+{
+	__builtin_memcpy(&r->s->buf[r->off & HALF_MASK], &v, 8);
+	rec_len(r, 8);
+}
+
+/* PT_ERRNO, PT_FD, PT_PID: signed 64-bit. */
+static __always_inline void p_i64(struct rec *r, __s64 v)
+{
+	p_u64(r, (__u64)v);
+}
+
+/* A NUL-terminated string from user memory (empty parameter if unreadable). */
+static __always_inline void p_ustr(struct rec *r, const void *ptr, __u32 max)
+{
+	if (!ptr) {
+		p_empty(r);
+		return;
+	}
+	long n = bpf_probe_read_user_str(&r->s->buf[r->off & HALF_MASK], max & (MAX_PARAM * 2 - 1), ptr);
+	rec_len(r, n > 0 ? (__u16)n : 0);
+}
+
+/* A NUL-terminated string from kernel memory. */
+static __always_inline void p_kstr(struct rec *r, const void *ptr, __u32 max)
+{
+	if (!ptr) {
+		p_empty(r);
+		return;
+	}
+	long n = bpf_probe_read_kernel_str(&r->s->buf[r->off & HALF_MASK], max & (MAX_PARAM * 2 - 1), ptr);
+	rec_len(r, n > 0 ? (__u16)n : 0);
+}
+
+/* `len` raw bytes from user memory, cut at MAX_PARAM. */
+static __always_inline void p_ubytes(struct rec *r, const void *ptr, __u64 len)
+{
+	if (!ptr || len == 0) {
+		p_empty(r);
+		return;
+	}
+	if (len > MAX_PARAM)
+		len = MAX_PARAM;
+	__u32 n = len & (MAX_PARAM * 2 - 1);
+	if (n == 0 || bpf_probe_read_user(&r->s->buf[r->off & HALF_MASK], n, ptr) != 0) {
+		p_empty(r);
+		return;
+	}
+	rec_len(r, n);
+}
+
+/* The bytes of a small value already in the scratch area (`len` <= 512). */
+static __always_inline void p_tmp(struct rec *r, __u32 len)
+{
+	if (len == 0 || len >= sizeof(r->t->tmp)) {
+		p_empty(r);
+		return;
+	}
+	bpf_probe_read_kernel(&r->s->buf[r->off & HALF_MASK], len & 511, r->t->tmp);
+	rec_len(r, len);
+}
+
+/* Fills missing parameters with empty ones, writes the length and sends the record. */
+static __always_inline void rec_send(struct rec *r)
+{
+	for (int i = 0; i < FALCORC_MAX_PARAMS; i++) {
+		if (r->idx >= r->n)
+			break;
+		p_empty(r);
+	}
+	struct falcorc_counters *c = counters_get();
+	__u32 len = r->off;
+	if (len > SCRATCH_HALF) {
+		if (c)
+			c->oversized++;
+		return;
+	}
+	struct falcorc_evt_hdr *h = (void *)r->s->buf;
+	h->len = len;
+	if (bpf_ringbuf_output(&events, r->s->buf, len, 0) == 0) {
+		if (c)
+			c->sent++;
+	} else if (c) {
+		c->drops++;
+	}
+}
+
+#endif

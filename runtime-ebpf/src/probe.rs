@@ -1,0 +1,277 @@
+//! Loading the embedded probe with aya: preflight checks with clear errors, globals,
+//! the in-kernel syscall filter, attaching, and reading the ring buffer and counters.
+//! Dropping a [`Probe`] detaches it.
+
+use crate::wire::{Counters, SYSCALL_SLOTS};
+use aya::maps::{Array, MapData, PerCpuArray, RingBuf};
+use aya::programs::{ProgramError, RawTracePoint};
+use aya::{Ebpf, EbpfError, EbpfLoader};
+use std::fmt;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+/// The compiled probe (rebuilt by build.rs when clang is present, else the committed one).
+pub static PROBE_OBJECT: &[u8] = include_bytes!(env!("FALCORC_PROBE_OBJ"));
+/// `fresh`, `stale` or `prebuilt` (see build.rs).
+pub const PROBE_STATE: &str = env!("FALCORC_PROBE_STATE");
+
+/// Programs and the tracepoints they attach to.
+const PROGRAMS: [(&str, &str); 2] = [
+    ("falcorc_sys_exit", "sys_exit"),
+    ("falcorc_sched_exit", "sched_process_exit"),
+];
+
+/// Oldest kernel with everything the probe uses (BPF ring buffer: 5.8).
+const MIN_KERNEL: (u32, u32) = (5, 8);
+
+/// Why the probe could not be started.
+#[derive(Debug)]
+pub enum LoadError {
+    /// Not root and missing CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN).
+    Privileges,
+    /// The kernel exposes no BTF (`/sys/kernel/btf/vmlinux`), which CO-RE needs.
+    NoBtf,
+    KernelTooOld(String),
+    /// The verifier refused a program; the log says why.
+    Verifier {
+        program: String,
+        log: String,
+    },
+    Other(String),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Privileges => write!(
+                f,
+                "live capture needs root, or the CAP_BPF and CAP_PERFMON capabilities (run with sudo)"
+            ),
+            LoadError::NoBtf => write!(
+                f,
+                "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing); the probe needs a kernel built with CONFIG_DEBUG_INFO_BTF=y"
+            ),
+            LoadError::KernelTooOld(v) => write!(
+                f,
+                "kernel {v} is too old: the probe needs {}.{} or newer (BPF ring buffer)",
+                MIN_KERNEL.0, MIN_KERNEL.1
+            ),
+            LoadError::Verifier { program, log } => {
+                write!(f, "the kernel verifier rejected program {program}:\n{log}")
+            }
+            LoadError::Other(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// What to load.
+#[derive(Clone, Debug)]
+pub struct ProbeOptions {
+    /// Filter map slots to switch on (see [`crate::syscalls::filter_slots`]).
+    pub slots: Vec<u32>,
+    /// Ring buffer size in bytes (a power of two, at least a page).
+    pub ring_bytes: u32,
+}
+
+/// A loaded, attached probe.
+pub struct Probe {
+    ebpf: Ebpf,
+    ring: RingBuf<MapData>,
+}
+
+/// Effective capabilities of this process (`CapEff` of /proc/self/status).
+fn effective_caps() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("CapEff:"))
+                .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
+        })
+        .unwrap_or(0)
+}
+
+/// `(major, minor)` of a `uname -r` string such as `6.18.44-fc`.
+pub fn kernel_version(release: &str) -> Option<(u32, u32)> {
+    let mut it = release.split(|c: char| !c.is_ascii_digit());
+    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?))
+}
+
+fn release() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The checks that give better messages than a failed bpf() call.
+pub fn preflight() -> Result<(), LoadError> {
+    const CAP_SYS_ADMIN: u64 = 1 << 21;
+    const CAP_PERFMON: u64 = 1 << 38;
+    const CAP_BPF: u64 = 1 << 39;
+    let caps = effective_caps();
+    if caps & CAP_SYS_ADMIN == 0 && caps & (CAP_BPF | CAP_PERFMON) != (CAP_BPF | CAP_PERFMON) {
+        return Err(LoadError::Privileges);
+    }
+    let rel = release();
+    if kernel_version(&rel).is_some_and(|v| v < MIN_KERNEL) {
+        return Err(LoadError::KernelTooOld(rel));
+    }
+    if !std::path::Path::new("/sys/kernel/btf/vmlinux").exists() {
+        return Err(LoadError::NoBtf);
+    }
+    Ok(())
+}
+
+fn other(what: &str) -> impl Fn(EbpfError) -> LoadError + '_ {
+    move |e| match e {
+        EbpfError::BtfError(b) => LoadError::Other(format!("{what}: BTF: {b}")),
+        e => LoadError::Other(format!("{what}: {e}")),
+    }
+}
+
+fn prog_err(program: &str, e: ProgramError) -> LoadError {
+    match e {
+        ProgramError::LoadError { io_error, verifier_log } => LoadError::Verifier {
+            program: program.to_string(),
+            log: format!("{io_error}\n{verifier_log}"),
+        },
+        e => LoadError::Other(format!("program {program}: {e}")),
+    }
+}
+
+impl Probe {
+    /// Loads and attaches the probe. Events flow from the moment this returns.
+    pub fn start(opts: &ProbeOptions) -> Result<Probe, LoadError> {
+        preflight()?;
+        raise_memlock();
+        let self_tgid = std::process::id();
+        let boot = crate::clock::boot_epoch_ns();
+        let mut ebpf = EbpfLoader::new()
+            .override_global("self_tgid", &self_tgid, true)
+            .override_global("boot_epoch_ns", &boot, true)
+            .map_max_entries("events", opts.ring_bytes)
+            .load(PROBE_OBJECT)
+            .map_err(other("loading the probe"))?;
+        {
+            let map = ebpf
+                .map_mut("interesting")
+                .ok_or_else(|| LoadError::Other("the probe has no `interesting` map".into()))?;
+            let mut filter: Array<_, u8> =
+                Array::try_from(map).map_err(|e| LoadError::Other(format!("filter map: {e}")))?;
+            for &slot in opts.slots.iter().filter(|&&s| s < SYSCALL_SLOTS) {
+                filter
+                    .set(slot, 1, 0)
+                    .map_err(|e| LoadError::Other(format!("filter map: {e}")))?;
+            }
+        }
+        for (name, tp) in PROGRAMS {
+            let prog: &mut RawTracePoint = ebpf
+                .program_mut(name)
+                .ok_or_else(|| LoadError::Other(format!("the probe has no program {name}")))?
+                .try_into()
+                .map_err(|e| LoadError::Other(format!("program {name}: {e}")))?;
+            prog.load().map_err(|e| prog_err(name, e))?;
+            prog.attach(tp).map_err(|e| prog_err(name, e))?;
+        }
+        let ring = ebpf
+            .take_map("events")
+            .ok_or_else(|| LoadError::Other("the probe has no `events` ring buffer".into()))?;
+        let ring = RingBuf::try_from(ring).map_err(|e| LoadError::Other(format!("ring buffer: {e}")))?;
+        Ok(Probe { ebpf, ring })
+    }
+
+    /// Hands every waiting record to `f`, waiting up to `timeout` for the first one.
+    /// Returns how many records were read.
+    pub fn poll(&mut self, timeout: Duration, mut f: impl FnMut(&[u8])) -> usize {
+        let mut n = 0;
+        while let Some(item) = self.ring.next() {
+            f(&item);
+            n += 1;
+        }
+        if n > 0 {
+            return n;
+        }
+        let mut pfd = libc::pollfd {
+            fd: self.ring.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd; an interrupted or failed poll just returns early.
+        unsafe { libc::poll(&mut pfd, 1, ms) };
+        while let Some(item) = self.ring.next() {
+            f(&item);
+            n += 1;
+        }
+        n
+    }
+
+    /// The probe's counters summed over CPUs.
+    pub fn counters(&self) -> Counters {
+        let mut total = Counters::default();
+        let Some(map) = self.ebpf.map("counters") else {
+            return total;
+        };
+        let Ok(arr) = PerCpuArray::<_, Counters>::try_from(map) else {
+            return total;
+        };
+        if let Ok(vals) = arr.get(&0, 0) {
+            for c in vals.iter() {
+                total.add(c);
+            }
+        }
+        total
+    }
+}
+
+/// Kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK; lift it (harmless later).
+fn raise_memlock() {
+    let unlimited = libc::rlimit {
+        rlim_cur: libc::RLIM_INFINITY,
+        rlim_max: libc::RLIM_INFINITY,
+    };
+    // SAFETY: setrlimit reads the struct we pass; failure leaves the old limit.
+    unsafe { libc::setrlimit(libc::RLIMIT_MEMLOCK, &unlimited) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_versions() {
+        assert_eq!(kernel_version("6.18.44-fc-v782"), Some((6, 18)));
+        assert_eq!(kernel_version("5.4.0"), Some((5, 4)));
+        assert!(kernel_version("5.4.0").unwrap() < MIN_KERNEL);
+        assert_eq!(kernel_version("junk"), None);
+    }
+
+    #[test]
+    fn the_embedded_object_is_a_bpf_elf_with_both_programs() {
+        assert_eq!(&PROBE_OBJECT[..4], b"\x7fELF");
+        // e_machine 247 = EM_BPF
+        assert_eq!(u16::from_le_bytes([PROBE_OBJECT[18], PROBE_OBJECT[19]]), 247);
+        for (name, _) in PROGRAMS {
+            let found = PROBE_OBJECT.windows(name.len()).any(|w| w == name.as_bytes());
+            assert!(found, "{name} missing from the object");
+        }
+    }
+
+    /// CI installs clang, so build.rs rebuilds the probe there; this fails when the
+    /// committed object no longer matches its source.
+    #[test]
+    fn committed_probe_object_is_up_to_date() {
+        assert_ne!(
+            PROBE_STATE, "stale",
+            "run runtime-ebpf/probe/build.sh and commit probe/falcorc.bpf.o"
+        );
+        if std::env::var_os("FALCORC_REQUIRE_PROBE_BUILD").is_some() {
+            assert_eq!(
+                PROBE_STATE, "fresh",
+                "the probe was not rebuilt: are clang, llvm-strip and bpftool installed?"
+            );
+        }
+    }
+}

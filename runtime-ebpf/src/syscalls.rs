@@ -1,0 +1,164 @@
+//! The events the probe can produce: x86_64 syscall number -> exit event code, and
+//! which of them the state tracker needs whatever the rules say.
+//!
+//! Mirrors the `switch` in `probe/falcorc.bpf.c`; the tests check every code against the
+//! event table (exists, is a current exit event of the syscall's name).
+
+use crate::wire::SLOT_PROCEXIT;
+
+/// One syscall the probe handles.
+#[derive(Clone, Copy, Debug)]
+pub struct Syscall {
+    pub nr: u32,
+    pub name: &'static str,
+    /// The exit event the probe sends.
+    pub code: u16,
+    /// Kept on for state tracking (threads, fds, cwd, users) even when no rule uses it.
+    pub state: bool,
+}
+
+const fn s(nr: u32, name: &'static str, code: u16, state: bool) -> Syscall {
+    Syscall { nr, name, code, state }
+}
+
+pub const SYSCALLS: &[Syscall] = &[
+    s(2, "open", 3, true),
+    s(257, "openat", 307, true),
+    s(437, "openat2", 327, true),
+    s(85, "creat", 59, true),
+    s(3, "close", 5, true),
+    s(32, "dup", 367, true),
+    s(33, "dup2", 363, true),
+    s(292, "dup3", 365, true),
+    s(87, "unlink", 301, false),
+    s(263, "unlinkat", 303, false),
+    s(84, "rmdir", 279, false),
+    s(83, "mkdir", 277, false),
+    s(258, "mkdirat", 305, false),
+    s(82, "rename", 175, false),
+    s(264, "renameat", 177, false),
+    s(316, "renameat2", 319, false),
+    s(88, "symlink", 179, false),
+    s(266, "symlinkat", 181, false),
+    s(86, "link", 309, false),
+    s(265, "linkat", 311, false),
+    s(90, "chmod", 315, false),
+    s(91, "fchmod", 317, false),
+    s(268, "fchmodat", 313, false),
+    s(80, "chdir", 95, true),
+    s(81, "fchdir", 97, true),
+    s(161, "chroot", 267, true),
+    s(165, "mount", 257, false),
+    s(319, "memfd_create", 405, true),
+    s(175, "init_module", 411, false),
+    s(313, "finit_module", 413, false),
+    s(321, "bpf", 369, false),
+    s(41, "socket", 19, true),
+    s(42, "connect", 23, true),
+    s(49, "bind", 21, true),
+    s(50, "listen", 25, true),
+    s(43, "accept", 247, true),
+    s(288, "accept4", 389, true),
+    s(56, "clone", 223, true),
+    s(57, "fork", 225, true),
+    s(58, "vfork", 227, true),
+    s(435, "clone3", 335, true),
+    s(59, "execve", 293, true),
+    s(322, "execveat", 331, true),
+    s(105, "setuid", 199, true),
+    s(106, "setgid", 201, true),
+    s(117, "setresuid", 193, true),
+    s(119, "setresgid", 195, true),
+    s(113, "setreuid", 427, true),
+    s(114, "setregid", 429, true),
+    s(101, "ptrace", 169, false),
+];
+
+/// The procexit event (from `sched_process_exit`).
+pub const PROCEXIT_CODE: u16 = 186;
+
+/// What to send: every state syscall plus those whose exit event `wants` accepts.
+/// Returns the filter slots to switch on (syscall numbers, plus [`SLOT_PROCEXIT`]).
+pub fn filter_slots(all: bool, wants: impl Fn(u16) -> bool) -> Vec<u32> {
+    let mut out: Vec<u32> = SYSCALLS
+        .iter()
+        .filter(|s| all || s.state || wants(s.code))
+        .map(|s| s.nr)
+        .collect();
+    out.push(SLOT_PROCEXIT);
+    out
+}
+
+/// Event names of the rules' event types that the probe cannot produce (for a warning).
+pub fn unsupported(wants: impl Fn(u16) -> bool) -> Vec<&'static str> {
+    use falcorc_runtime::event::event_def;
+    let mut names: Vec<&'static str> = (0..u16::MAX)
+        .map_while(|c| event_def(c).map(|d| (c, d)))
+        .filter(|(c, d)| wants(*c) && !d.old && *c != PROCEXIT_CODE && !SYSCALLS.iter().any(|s| s.code == *c))
+        .map(|(_, d)| d.name)
+        .filter(|n| !SYSCALLS.iter().any(|s| s.name == *n))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use falcorc_runtime::event::event_def;
+
+    #[test]
+    fn codes_are_current_exit_events_of_their_syscall() {
+        for s in SYSCALLS {
+            let d = event_def(s.code).unwrap_or_else(|| panic!("{} has no event {}", s.name, s.code));
+            assert_eq!(d.name, s.name, "code {}", s.code);
+            assert_eq!(format!("{:?}", d.dir), "Exit", "{}", s.name);
+            assert!(!d.old && !d.unused, "{} uses an old layout", s.name);
+        }
+        let p = event_def(PROCEXIT_CODE).expect("procexit");
+        assert_eq!(p.name, "procexit");
+    }
+
+    #[test]
+    fn numbers_and_codes_are_unique_and_fit_the_filter_map() {
+        let mut nrs: Vec<u32> = SYSCALLS.iter().map(|s| s.nr).collect();
+        nrs.sort_unstable();
+        nrs.dedup();
+        assert_eq!(nrs.len(), SYSCALLS.len());
+        assert!(nrs.iter().all(|&n| n < SLOT_PROCEXIT));
+    }
+
+    #[test]
+    fn the_filter_keeps_state_syscalls_and_wanted_ones() {
+        let slots = filter_slots(false, |c| c == 169);
+        assert!(slots.contains(&101), "ptrace is wanted");
+        assert!(slots.contains(&59), "execve is state");
+        assert!(!slots.contains(&87), "unlink is neither");
+        assert!(slots.contains(&SLOT_PROCEXIT));
+        assert_eq!(filter_slots(true, |_| false).len(), SYSCALLS.len() + 1);
+    }
+
+    #[test]
+    fn unsupported_names_event_types_without_a_handler() {
+        let read_x = 7;
+        assert_eq!(unsupported(|c| c == read_x), vec!["read"]);
+        assert!(unsupported(|c| c == 169).is_empty());
+    }
+
+    #[test]
+    fn the_probe_source_handles_every_listed_syscall() {
+        let src = include_str!("../probe/falcorc.bpf.c");
+        for s in SYSCALLS {
+            let case = format!("case {}: ", s.nr);
+            let line = src.lines().find(|l| l.trim_start().starts_with(&case));
+            let line = line.unwrap_or_else(|| panic!("no `{case}` for {}", s.name));
+            let code = s.code.to_string();
+            assert!(
+                line.contains(&format!("({code},")) || src.contains(&format!("ev_clone({code},")),
+                "{}: {line}",
+                s.name
+            );
+        }
+    }
+}

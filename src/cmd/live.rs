@@ -1,0 +1,223 @@
+//! What `falcorc run` and `falcorc record` share: the rules -> engine step, alert
+//! printing, the drop alert and the statistics line.
+
+use super::replay::hostname;
+use super::{EXIT_ERRORS, EXIT_USAGE, load_files};
+use falcorc_compiler::sema::items::Priority;
+use falcorc_compiler::sema::typeck::Env;
+use falcorc_compiler::{Options, SourceFile, analyze};
+use falcorc_runtime::engine::{Engine, EngineOptions, RuleMatching, Selector};
+use falcorc_runtime::fields::FieldCtx;
+use falcorc_runtime::output::{Alert, Outputs};
+use falcorc_runtime_ebpf::wire::Counters;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The default ruleset, used when no `-r` is given.
+pub const DEFAULT_RULES: &str = include_str!("../../rules/falcorc_rules.yaml");
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Compiled rules, ready for events.
+pub struct Rules {
+    pub engine: Engine,
+    pub outputs: Outputs,
+    pub hostname: String,
+    pub format: Format,
+    matched: Vec<usize>,
+    /// Alerts per rule index.
+    pub alerts: Vec<u64>,
+}
+
+/// Loads `paths` (or the embedded default ruleset) into an engine; errors are printed
+/// and become an exit code.
+pub fn compile(
+    paths: &[PathBuf],
+    selectors: Vec<Selector>,
+    min_priority: Priority,
+    all_matches: bool,
+    format: Format,
+    host: Option<String>,
+) -> Result<Rules, u8> {
+    let files = if paths.is_empty() {
+        vec![SourceFile {
+            name: "rules/falcorc_rules.yaml (embedded)".into(),
+            text: DEFAULT_RULES.into(),
+        }]
+    } else {
+        load_files(paths).map_err(|e| {
+            eprintln!("falcorc: {e}");
+            EXIT_USAGE
+        })?
+    };
+    let opts = Options::default();
+    let an = analyze(files, &opts);
+    if an.errors() > 0 {
+        for d in an.diagnostics.iter().filter(|d| d.is_error()) {
+            eprint!(
+                "{}",
+                falcorc_compiler::diag::render::human(&an.files, d, std::io::stderr().is_terminal())
+            );
+        }
+        eprintln!("falcorc: the rules have {} errors", an.errors());
+        return Err(EXIT_ERRORS);
+    }
+    let outputs = Outputs::new(
+        &an.program,
+        Env {
+            container_plugin: opts.container_plugin,
+        },
+    );
+    let engine = Engine::new(
+        an.program,
+        &EngineOptions {
+            selectors,
+            min_priority,
+            matching: if all_matches {
+                RuleMatching::All
+            } else {
+                RuleMatching::First
+            },
+        },
+    );
+    let alerts = vec![0; engine.program.rules.len()];
+    Ok(Rules {
+        engine,
+        outputs,
+        hostname: hostname(host),
+        format,
+        matched: Vec::new(),
+        alerts,
+    })
+}
+
+impl Rules {
+    /// Evaluates the rules on one event and prints its alerts.
+    pub fn evaluate(&mut self, ctx: &FieldCtx<'_>, out: &mut impl Write) {
+        self.matched.clear();
+        self.engine.evaluate(ctx.code(), ctx, &mut self.matched);
+        for &i in &self.matched {
+            self.alerts[i] += 1;
+            let alert = self
+                .outputs
+                .alert(&self.engine.program, i, ctx.ts(), &self.hostname, ctx);
+            self.print(&alert, out);
+        }
+    }
+
+    fn print(&self, alert: &Alert, out: &mut impl Write) {
+        let line = match self.format {
+            Format::Text => alert.text(),
+            Format::Json => alert.json().to_string(),
+        };
+        let _ = writeln!(out, "{line}");
+    }
+
+    /// Falco's `syscall_event_drops` alert, for `n` events lost since the last one.
+    pub fn drop_alert(&self, n: u64, counters: &Counters, out: &mut impl Write) {
+        let ts = now_ns();
+        let msg = format!("Falco internal: syscall event drop. {n} system calls dropped in last second.");
+        let alert = Alert {
+            ts,
+            rule: "Falco internal: syscall event drop".into(),
+            priority: "Debug",
+            source: "internal".into(),
+            tags: Vec::new(),
+            hostname: self.hostname.clone(),
+            message: msg,
+            fields: vec![
+                ("ebpf_enabled".into(), "1".into()),
+                ("n_drops".into(), n.to_string().into()),
+                ("n_drops_buffer_total".into(), counters.drops.to_string().into()),
+                ("n_evts".into(), (counters.sent + counters.drops).to_string().into()),
+            ],
+        };
+        self.print(&alert, out);
+    }
+
+    /// Per-rule alert counts, most first.
+    pub fn rule_counts(&self) -> Vec<(u64, &str)> {
+        let mut v: Vec<(u64, &str)> = self
+            .alerts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| (*n, self.engine.rule(i).name.as_str()))
+            .collect();
+        v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        v
+    }
+}
+
+pub fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// Periodic statistics: events/s and drops over the interval.
+pub struct StatsClock {
+    start: Instant,
+    last: Instant,
+    last_events: u64,
+    last_drops: u64,
+}
+
+impl StatsClock {
+    pub fn new() -> StatsClock {
+        let now = Instant::now();
+        StatsClock {
+            start: now,
+            last: now,
+            last_events: 0,
+            last_drops: 0,
+        }
+    }
+
+    /// Whether `every` passed since the last report.
+    pub fn due(&self, every: Duration) -> bool {
+        self.last.elapsed() >= every
+    }
+
+    /// One stats report on stderr; `final_` reports the whole run.
+    pub fn report(&mut self, events: u64, c: &Counters, rules: Option<&Rules>, final_: bool) {
+        let (secs, ev, drops) = if final_ {
+            (self.start.elapsed().as_secs_f64(), events, c.drops)
+        } else {
+            (
+                self.last.elapsed().as_secs_f64(),
+                events - self.last_events,
+                c.drops - self.last_drops,
+            )
+        };
+        let label = if final_ { "final" } else { "stats" };
+        eprintln!(
+            "falcorc {label}: {:.0} events/s ({ev} events in {secs:.1} s), {drops} dropped ({:.2} %), {} oversized, alerts: {}",
+            ev as f64 / secs.max(1e-9),
+            100.0 * drops as f64 / (ev + drops).max(1) as f64,
+            c.oversized,
+            rules.map_or(0, |r| r.alerts.iter().sum::<u64>()),
+        );
+        if let Some(r) = rules {
+            for (n, name) in r.rule_counts() {
+                eprintln!("  {n:8}  {name}");
+            }
+        }
+        self.last = Instant::now();
+        self.last_events = events;
+        self.last_drops = c.drops;
+    }
+
+    pub fn started_at(&self) -> Instant {
+        self.start
+    }
+}
+
+pub fn parse_priority(s: &str) -> Result<Priority, String> {
+    Priority::parse(s).ok_or_else(|| format!("unknown priority '{s}'"))
+}

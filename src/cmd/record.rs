@@ -1,0 +1,198 @@
+//! `falcorc record`: write live events to a .scap capture, with the process table, fds,
+//! users and interfaces at start; all processes, or only COMMAND and its descendants.
+//! With `-r`, the rules also run on the recorded events and alerts are printed, which
+//! is what `falcorc replay` of the file prints too.
+
+use super::live::{Format, Rules, StatsClock, compile, parse_priority};
+use super::run::{parse_buffer_mb, secs};
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+use falcorc_compiler::sema::items::Priority;
+use falcorc_runtime::event::Event;
+use falcorc_runtime::scap::ScapWriter;
+use falcorc_runtime_ebpf::probe::ProbeOptions;
+use falcorc_runtime_ebpf::session::Session;
+use falcorc_runtime_ebpf::{signals, syscalls};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Capture file to write (gzip-compressed when it ends in `.gz`).
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+    /// Stop after this many seconds (default: when COMMAND exits, or on SIGINT/SIGTERM).
+    #[arg(long, value_name = "SECONDS")]
+    duration: Option<f64>,
+    /// Also evaluate these rules on the recorded events and print the alerts.
+    #[arg(short = 'r', long = "rules", num_args = 1)]
+    rules: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    #[arg(long, default_value = "debug", value_parser = parse_priority)]
+    min_priority: Priority,
+    /// Host name in alerts.
+    #[arg(long)]
+    hostname: Option<String>,
+    /// Ring buffer size in MiB (a power of two).
+    #[arg(long, default_value_t = 16, value_parser = parse_buffer_mb)]
+    buffer_mb: u32,
+    /// Command to run and record (with its descendants); after `--`.
+    #[arg(last = true)]
+    command: Vec<String>,
+}
+
+/// The threads of the recorded command: its own and every descendant's, learned from
+/// clone events (in the parent, the result is the child; in the child, its parent ids).
+struct Descendants {
+    tids: HashSet<i64>,
+}
+
+impl Descendants {
+    fn admits(&mut self, ev: &Event<'_>) -> bool {
+        let tid = ev.tid as i64;
+        let name = ev.name();
+        if matches!(name, "clone" | "clone3" | "fork" | "vfork") {
+            let int = |i| ev.param(i).and_then(|p| p.as_i64());
+            match int(0) {
+                Some(child) if child > 0 && self.tids.contains(&tid) => {
+                    self.tids.insert(child);
+                }
+                Some(0) if [int(4), int(5)].iter().flatten().any(|p| self.tids.contains(p)) => {
+                    self.tids.insert(tid);
+                }
+                _ => {}
+            }
+        }
+        self.tids.contains(&tid)
+    }
+}
+
+pub fn run(a: Args) -> u8 {
+    let mut rules: Option<Rules> = if a.rules.is_empty() {
+        None
+    } else {
+        match compile(
+            &a.rules,
+            Vec::new(),
+            a.min_priority,
+            false,
+            a.format,
+            a.hostname.clone(),
+        ) {
+            Ok(r) => Some(r),
+            Err(code) => return code,
+        }
+    };
+    signals::install();
+    let mut session = match Session::start(&ProbeOptions {
+        slots: syscalls::filter_slots(true, |_| true),
+        ring_bytes: a.buffer_mb << 20,
+    }) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("falcorc: {e}");
+            return EXIT_ERRORS;
+        }
+    };
+    let gzip = a.output.extension().is_some_and(|e| e == "gz");
+    let mut writer = match ScapWriter::create(&a.output, gzip) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("falcorc: {}: {e}", a.output.display());
+            return EXIT_USAGE;
+        }
+    };
+    if let Err(e) = session.write_metadata(&mut writer) {
+        eprintln!("falcorc: {}: {e}", a.output.display());
+        return EXIT_ERRORS;
+    }
+    let mut tracker = match session.tracker() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("falcorc: cannot seed the state from /proc: {e}");
+            return EXIT_ERRORS;
+        }
+    };
+    if let Some(r) = &rules {
+        tracker.set_hostname(r.hostname.clone());
+    }
+    let mut child = None;
+    let mut only = None;
+    if let Some((prog, args)) = a.command.split_first() {
+        match std::process::Command::new(prog).args(args).spawn() {
+            Ok(c) => {
+                only = Some(Descendants {
+                    tids: HashSet::from([c.id() as i64]),
+                });
+                child = Some(c);
+            }
+            Err(e) => {
+                eprintln!("falcorc: cannot run {prog}: {e}");
+                return EXIT_USAGE;
+            }
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let until = secs(a.duration).map(|d| Instant::now() + d);
+    let mut written = 0u64;
+    let mut write_error = None;
+    let mut exit_status = None;
+    let mut child_done_at: Option<Instant> = None;
+    let mut handle = |ev: &Event<'_>| {
+        if only.as_mut().is_some_and(|d| !d.admits(ev)) {
+            return;
+        }
+        if write_error.is_none() {
+            match writer.write(ev) {
+                Ok(()) => written += 1,
+                Err(e) => write_error = Some(e),
+            }
+        }
+        if let Some(r) = rules.as_mut() {
+            tracker.on_event(ev, |ctx| r.evaluate(ctx, &mut out));
+        }
+    };
+    let stats = StatsClock::new();
+    loop {
+        session.poll(Duration::from_millis(100), &mut handle);
+        if signals::stop_requested() || until.is_some_and(|u| Instant::now() >= u) {
+            break;
+        }
+        if let Some(c) = child.as_mut()
+            && child_done_at.is_none()
+            && let Ok(Some(status)) = c.try_wait()
+        {
+            exit_status = Some(status);
+            child_done_at = Some(Instant::now());
+        }
+        // After the command exits, give its last events time to arrive.
+        if child_done_at.is_some_and(|t| t.elapsed() >= Duration::from_millis(300)) {
+            break;
+        }
+    }
+    session.poll(Duration::ZERO, &mut handle);
+    let _ = out.flush();
+    let counters = session.counters();
+    drop(session);
+    let finished = writer.finish();
+    if let Some(e) = write_error.or(finished.err()) {
+        eprintln!("falcorc: {}: {e}", a.output.display());
+        return EXIT_ERRORS;
+    }
+    eprintln!(
+        "falcorc: recorded {written} events to {} in {:.1} s ({} dropped by the kernel ring buffer)",
+        a.output.display(),
+        stats.started_at().elapsed().as_secs_f64(),
+        counters.drops
+    );
+    match exit_status {
+        Some(s) if !s.success() => {
+            eprintln!("falcorc: the command exited with {s}");
+            EXIT_OK
+        }
+        _ => EXIT_OK,
+    }
+}

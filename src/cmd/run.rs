@@ -1,0 +1,148 @@
+//! `falcorc run`: live detection. The probe's events go through the state tracker and
+//! the rules as they happen; alerts are printed in Falco's text or JSON format.
+
+use super::live::{Format, StatsClock, compile, parse_priority};
+use super::{EXIT_ERRORS, EXIT_OK};
+use falcorc_compiler::sema::items::Priority;
+use falcorc_runtime::engine::Selector;
+use falcorc_runtime_ebpf::probe::ProbeOptions;
+use falcorc_runtime_ebpf::session::Session;
+use falcorc_runtime_ebpf::{signals, syscalls};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Rules files or directories, loaded in order (default: the embedded ruleset).
+    #[arg(short = 'r', long = "rules", num_args = 1)]
+    rules: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Do not evaluate rules less severe than this (Falco's `priority`).
+    #[arg(long, default_value = "debug", value_parser = parse_priority)]
+    min_priority: Priority,
+    /// Report every matching rule of an event, not just the first (Falco's `rule_matching: all`).
+    #[arg(long)]
+    all_matches: bool,
+    /// Enable the rules whose name matches (wildcard `*`); applied in command-line order.
+    #[arg(long, value_name = "GLOB")]
+    enable_rule: Vec<String>,
+    /// Disable the rules whose name matches (wildcard `*`).
+    #[arg(long, value_name = "GLOB")]
+    disable_rule: Vec<String>,
+    /// Enable the rules with this tag.
+    #[arg(long, value_name = "TAG")]
+    enable_tag: Vec<String>,
+    /// Disable the rules with this tag.
+    #[arg(long, value_name = "TAG")]
+    disable_tag: Vec<String>,
+    /// Host name in alerts (default: $FALCO_HOSTNAME, then this machine's name).
+    #[arg(long)]
+    hostname: Option<String>,
+    /// Print events/s, drops and alerts per rule every this many seconds (on stderr).
+    #[arg(long, value_name = "SECONDS")]
+    stats_interval: Option<f64>,
+    /// Stop after this many seconds (default: until SIGINT or SIGTERM).
+    #[arg(long, value_name = "SECONDS")]
+    duration: Option<f64>,
+    /// Ring buffer size in MiB (a power of two).
+    #[arg(long, default_value_t = 16, value_parser = parse_buffer_mb)]
+    buffer_mb: u32,
+    /// Also send the events no rule needs (all the probe knows).
+    #[arg(long)]
+    all_events: bool,
+}
+
+pub fn parse_buffer_mb(s: &str) -> Result<u32, String> {
+    match s.parse::<u32>() {
+        Ok(n) if n.is_power_of_two() && n <= 1024 => Ok(n),
+        _ => Err(format!("'{s}' is not a power of two between 1 and 1024")),
+    }
+}
+
+/// Seconds from the command line as a duration (negative or junk values are rejected by clap
+/// before; NaN-safe here).
+pub fn secs(s: Option<f64>) -> Option<Duration> {
+    s.filter(|v| v.is_finite() && *v > 0.0).map(Duration::from_secs_f64)
+}
+
+/// Drop alerts are rate-limited like Falco's (one per 30 s at most).
+const DROP_ALERT_EVERY: Duration = Duration::from_secs(30);
+
+pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
+    let mut rules = match compile(&a.rules, selectors, a.min_priority, a.all_matches, a.format, a.hostname) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let engine = &rules.engine;
+    let missing = syscalls::unsupported(|c| engine.wants(c));
+    if !missing.is_empty() {
+        eprintln!(
+            "falcorc: the live probe does not produce these event types, rules on them stay silent: {}",
+            missing.join(", ")
+        );
+    }
+    let slots = syscalls::filter_slots(a.all_events, |c| engine.wants(c));
+    signals::install();
+    let mut session = match Session::start(&ProbeOptions {
+        slots,
+        ring_bytes: a.buffer_mb << 20,
+    }) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("falcorc: {e}");
+            return EXIT_ERRORS;
+        }
+    };
+    let mut tracker = match session.tracker() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("falcorc: cannot seed the state from /proc: {e}");
+            return EXIT_ERRORS;
+        }
+    };
+    tracker.set_hostname(rules.hostname.clone());
+    eprintln!(
+        "falcorc: live, {} rules active, {} processes from /proc",
+        rules.engine.active_rules(),
+        session.snapshot.threads.len()
+    );
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut stats = StatsClock::new();
+    let stats_every = secs(a.stats_interval);
+    let until = secs(a.duration).map(|d| Instant::now() + d);
+    let (mut drops_seen, mut last_drop_check, mut last_drop_alert) = (0u64, Instant::now(), None::<Instant>);
+    while !signals::stop_requested() && until.is_none_or(|u| Instant::now() < u) {
+        session.poll(Duration::from_millis(100), |ev| {
+            tracker.on_event(ev, |ctx| rules.evaluate(ctx, &mut out));
+        });
+        let _ = out.flush();
+        if last_drop_check.elapsed() >= Duration::from_secs(1) {
+            last_drop_check = Instant::now();
+            let c = session.counters();
+            if c.drops > drops_seen && last_drop_alert.is_none_or(|t| t.elapsed() >= DROP_ALERT_EVERY) {
+                rules.drop_alert(c.drops - drops_seen, &c, &mut out);
+                let _ = out.flush();
+                last_drop_alert = Some(Instant::now());
+            }
+            drops_seen = c.drops;
+        }
+        if let Some(every) = stats_every
+            && stats.due(every)
+        {
+            stats.report(session.events, &session.counters(), Some(&rules), false);
+        }
+    }
+    // Drain what is already in the ring buffer, then detach (dropping the session).
+    session.poll(Duration::ZERO, |ev| {
+        tracker.on_event(ev, |ctx| rules.evaluate(ctx, &mut out));
+    });
+    let _ = out.flush();
+    let counters = session.counters();
+    let events = session.events;
+    drop(session);
+    stats.report(events, &counters, Some(&rules), true);
+    EXIT_OK
+}
