@@ -1,0 +1,337 @@
+//! Live detection on this machine: `falcorc run` with Falco's stable rules and a few of
+//! our own, real actions, and the alerts they must (or must not) raise within 2 s.
+//!
+//! These need root and load the eBPF probe, so they are ignored by a plain `cargo test`;
+//! `.ci/run` runs them with `cargo test --test live -- --ignored --test-threads=1`.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+const WITHIN: Duration = Duration::from_secs(2);
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn falco_rules() -> PathBuf {
+    let base = std::env::var_os("FALCORC_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared"));
+    let p = base.join("falco-upstream/falco_rules.yaml");
+    assert!(p.exists(), "{} is missing (set FALCORC_SHARED)", p.display());
+    p
+}
+
+fn own_rules() -> PathBuf {
+    root().join("testdata/live/rules.yaml")
+}
+
+/// A running `falcorc run --format json`, its alerts arriving on a channel.
+struct Live {
+    child: Child,
+    alerts: Receiver<Value>,
+    stderr: Receiver<String>,
+}
+
+impl Live {
+    fn start(rules: &[PathBuf]) -> Live {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_falcorc"));
+        cmd.arg("run").args(["--format", "json", "--all-matches"]);
+        for r in rules {
+            cmd.arg("-r").arg(r);
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("falcorc starts");
+        let (atx, alerts) = channel();
+        let out = child.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let v: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+                if atx.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        let (etx, stderr) = channel();
+        let err = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                if etx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let live = Live { child, alerts, stderr };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match live.stderr.recv_timeout(left) {
+                Ok(l) if l.starts_with("falcorc: live") => break,
+                Ok(l) => eprintln!("falcorc: {l}"),
+                Err(e) => panic!("falcorc did not start: {e}"),
+            }
+        }
+        live
+    }
+
+    /// The first alert of `rule` that satisfies `pred`, waited for up to [`WITHIN`].
+    fn expect(&self, rule: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + WITHIN;
+        let mut seen = Vec::new();
+        while let Ok(a) = self
+            .alerts
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            if a["rule"] == rule && pred(&a) {
+                return a;
+            }
+            seen.push(a["output"].to_string());
+        }
+        panic!("no '{rule}' alert within {WITHIN:?}; other alerts: {seen:#?}")
+    }
+
+    /// Every alert of the next `wait`.
+    fn collect(&self, wait: Duration) -> Vec<Value> {
+        let deadline = Instant::now() + wait;
+        let mut out = Vec::new();
+        while let Ok(a) = self
+            .alerts
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            out.push(a);
+        }
+        out
+    }
+
+    /// SIGTERM, then the exit status and the final statistics line.
+    fn stop(mut self) -> String {
+        // SAFETY: signalling our own child process.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let status = self.child.wait().expect("falcorc exits");
+        assert!(status.success(), "falcorc exited with {status}");
+        // The reader thread ends at EOF, which closes the channel.
+        let mut lines = Vec::new();
+        while let Ok(l) = self.stderr.recv_timeout(Duration::from_secs(5)) {
+            lines.push(l);
+        }
+        lines
+            .into_iter()
+            .find(|l| l.starts_with("falcorc final:"))
+            .expect("final statistics after SIGTERM")
+    }
+}
+
+/// A failed test must not leave the probe attached.
+impl Drop for Live {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn field<'a>(a: &'a Value, name: &str) -> &'a Value {
+    &a["output_fields"][name]
+}
+
+fn sh(script: &str) {
+    let st = Command::new("sh").arg("-c").arg(script).status().expect("sh runs");
+    assert!(st.success(), "{script}");
+}
+
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn sensitive_file_read_by_an_untrusted_program() {
+    let live = Live::start(&[falco_rules()]);
+    let t0 = Instant::now();
+    sh("cat /etc/shadow > /dev/null");
+    let a = live.expect("Read sensitive file untrusted", |a| field(a, "proc.name") == "cat");
+    assert!(t0.elapsed() < WITHIN);
+    assert_eq!(field(&a, "fd.name"), "/etc/shadow");
+    assert_eq!(field(&a, "proc.cmdline"), "cat /etc/shadow");
+    assert_eq!(field(&a, "user.name"), "root");
+    assert_eq!(field(&a, "proc.exepath"), "/usr/bin/cat");
+    assert_eq!(a["priority"], "Warning");
+    assert_eq!(a["source"], "syscall");
+    let stats = live.stop();
+    assert!(
+        stats.contains("Read sensitive file untrusted") || stats.contains("alerts:"),
+        "{stats}"
+    );
+}
+
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn symlink_over_a_sensitive_file_and_ptrace_attach() {
+    let live = Live::start(&[falco_rules()]);
+    let link = "/tmp/falcorc-live-shadow-link";
+    let _ = std::fs::remove_file(link);
+    sh(&format!("ln -s /etc/shadow {link}"));
+    let a = live.expect("Create Symlink Over Sensitive Files", |a| {
+        field(a, "evt.arg.linkpath") == link
+    });
+    assert_eq!(field(&a, "proc.name"), "ln");
+    assert_eq!(field(&a, "evt.arg.target"), "/etc/shadow");
+    assert_eq!(field(&a, "proc.cmdline"), format!("ln -s /etc/shadow {link}").as_str());
+    let _ = std::fs::remove_file(link);
+
+    // PTRACE_ATTACH from this test process to a sleeping child.
+    let mut sleeper = Command::new("sleep").arg("5").spawn().expect("sleep");
+    // SAFETY: attach to and detach from our own child; no memory is touched.
+    let res = unsafe { libc::ptrace(libc::PTRACE_ATTACH, sleeper.id() as i32, 0, 0) };
+    assert_eq!(res, 0, "ptrace attach");
+    let a = live.expect("PTRACE attached to process", |a| field(a, "evt.type") == "ptrace");
+    assert_eq!(field(&a, "user.name"), "root");
+    let _ = sleeper.kill();
+    let _ = sleeper.wait();
+    live.stop();
+}
+
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn own_rules_on_writes_connects_terminals_and_unlinks() {
+    let live = Live::start(&[own_rules()]);
+    let file = "/etc/falcorc-live-write";
+    sh(&format!("touch {file}"));
+    let a = live.expect("falcorc live write below etc", |_| true);
+    assert_eq!(field(&a, "fd.name"), file);
+    assert_eq!(field(&a, "proc.name"), "touch");
+    assert_eq!(field(&a, "proc.cmdline"), format!("touch {file}").as_str());
+    assert_eq!(field(&a, "user.name"), "root");
+    sh(&format!("rm {file}"));
+    let a = live.expect("falcorc live unlink", |_| true);
+    assert_eq!(field(&a, "proc.name"), "rm");
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:47999").expect("listen on 47999");
+    let stream = std::net::TcpStream::connect("127.0.0.1:47999").expect("connect");
+    let local = stream.local_addr().expect("local address");
+    let a = live.expect("falcorc live outbound connect", |_| true);
+    assert_eq!(
+        field(&a, "fd.name"),
+        format!("127.0.0.1:{}->127.0.0.1:47999", local.port()).as_str()
+    );
+    drop((stream, listener));
+
+    // script(1) runs the shell on a new pseudo-terminal.
+    sh("script -qc 'sh -c \"true falcorc-live-tty\"' /dev/null > /dev/null");
+    // script(1) starts it through $SHELL -c, which alerts too: wait for the `sh` one.
+    let a = live.expect("falcorc live shell on a terminal", |a| field(a, "proc.name") == "sh");
+    assert_eq!(field(&a, "proc.cmdline"), "sh -c true falcorc-live-tty");
+    assert_ne!(field(&a, "proc.tty"), 0);
+    live.stop();
+}
+
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn harmless_activity_raises_nothing() {
+    let live = Live::start(&[falco_rules(), own_rules()]);
+    let marker = "falcorc-harmless";
+    sh(&format!(
+        "ls /tmp > /dev/null; cat /etc/hostname > /dev/null; echo {marker} > /tmp/{marker}; \
+         mkdir -p /tmp/{marker}.d; rm -rf /tmp/{marker} /tmp/{marker}.d; sh -c 'true {marker}'; \
+         ln -sf /tmp /tmp/{marker}.lnk; rm -f /tmp/{marker}.lnk"
+    ));
+    let ours: Vec<Value> = live
+        .collect(WITHIN)
+        .into_iter()
+        .filter(|a| {
+            a["output"]
+                .as_str()
+                .is_some_and(|o| o.contains(marker) || o.contains("command=sh -c ls"))
+        })
+        .collect();
+    assert!(ours.is_empty(), "harmless commands raised alerts: {ours:#?}");
+    // The pipeline was alive all along: a real action still alerts.
+    sh("cat /etc/shadow > /dev/null");
+    live.expect("Read sensitive file untrusted", |a| field(a, "proc.name") == "cat");
+    live.stop();
+}
+
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn recording_replays_into_the_same_alerts() {
+    let dir = std::env::temp_dir().join(format!("falcorc-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let cap = dir.join("actions.scap");
+    let rules = falco_rules();
+    let script = "cat /etc/shadow > /dev/null; ln -sf /etc/shadow /tmp/falcorc-live-rec; rm -f /tmp/falcorc-live-rec; \
+                  touch /etc/falcorc-live-rec; rm -f /etc/falcorc-live-rec";
+    let rec = Command::new(env!("CARGO_BIN_EXE_falcorc"))
+        .args(["record", "-o"])
+        .arg(&cap)
+        .arg("-r")
+        .arg(&rules)
+        .arg("-r")
+        .arg(own_rules())
+        .args(["--format", "json", "--hostname", "h", "--", "sh", "-c", script])
+        .output()
+        .expect("falcorc record runs");
+    assert!(rec.status.success(), "{}", String::from_utf8_lossy(&rec.stderr));
+    let live = String::from_utf8_lossy(&rec.stdout).into_owned();
+    let replay = Command::new(env!("CARGO_BIN_EXE_falcorc"))
+        .args(["replay", "-r"])
+        .arg(&rules)
+        .arg("-r")
+        .arg(own_rules())
+        .args(["--format", "json", "--hostname", "h"])
+        .arg(&cap)
+        .output()
+        .expect("falcorc replay runs");
+    assert!(replay.status.success(), "{}", String::from_utf8_lossy(&replay.stderr));
+    let replayed = String::from_utf8_lossy(&replay.stdout).into_owned();
+    let rules_of = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .map(|v| v["rule"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let fired = rules_of(&live);
+    for rule in [
+        "Read sensitive file untrusted",
+        "Create Symlink Over Sensitive Files",
+        "falcorc live write below etc",
+    ] {
+        assert!(
+            fired.iter().any(|r| r == rule),
+            "{rule} missing from the live alerts:\n{live}"
+        );
+    }
+    assert_eq!(live, replayed, "live alerts and the replay of the recording differ");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Not ignored: without privileges the command must say what is missing, not crash.
+#[test]
+fn unprivileged_run_explains_what_is_missing() {
+    let bin = env!("CARGO_BIN_EXE_falcorc");
+    // SAFETY: geteuid has no preconditions.
+    let is_root = unsafe { libc::geteuid() } == 0;
+    let out = if is_root {
+        Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "--inh-caps=-all",
+                "--bounding-set=-all",
+            ])
+            .arg(bin)
+            .args(["run", "--duration", "1"])
+            .output()
+    } else {
+        Command::new(bin).args(["run", "--duration", "1"]).output()
+    };
+    let out = out.expect("falcorc runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("needs root, or the CAP_BPF and CAP_PERFMON capabilities"),
+        "{err}"
+    );
+}
