@@ -13,6 +13,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_tracing.h>
 #include "wire.h"
 #include "record.h"
 #include "task.h"
@@ -373,6 +374,47 @@ static __noinline void ev_accept(__u16 code, struct args *x, bool with_flags)
 	rec_send(&r);
 }
 
+/* sendto / sendmsg: res, data (the first bytes), fd, size, tuple. */
+#define SNAPLEN 80
+
+static __noinline void ev_send(__u16 code, struct args *x, bool msg)
+{
+	struct task_struct *t = task();
+	const void *data = NULL, *addr = NULL;
+	__u64 size = 0, alen = 0;
+	if (msg) {
+		struct user_msghdr mh = {};
+		struct iovec iov = {};
+		bpf_probe_read_user(&mh, sizeof(mh), (void *)x->a[1]);
+		if (mh.msg_iovlen > 0)
+			bpf_probe_read_user(&iov, sizeof(iov), mh.msg_iov);
+		data = iov.iov_base;
+		size = iov.iov_len;
+		addr = mh.msg_name;
+		alen = mh.msg_namelen;
+	} else {
+		data = (void *)x->a[1];
+		size = x->a[2];
+		addr = (void *)x->a[4];
+		alen = x->a[5];
+	}
+	struct rec r;
+	if (!rec_begin(&r, code, 5))
+		return;
+	p_i64(&r, x->ret);
+	__u64 n = x->ret > 0 ? (__u64)x->ret : 0;
+	if (n > size)
+		n = size;
+	p_ubytes(&r, data, n < SNAPLEN ? n : SNAPLEN);
+	p_i64(&r, (__s32)x->a[0]);
+	p_u32(&r, (__u32)size);
+	if (x->ret >= 0)
+		p_tuple_to(&r, t, (__s32)x->a[0], addr, alen);
+	else
+		p_empty(&r);
+	rec_send(&r);
+}
+
 /* ---- processes ---- */
 
 static __noinline void ev_clone(__u16 code, struct args *x, __u64 kflags)
@@ -434,7 +476,7 @@ static __noinline void ev_execve(__u16 code, struct args *x, bool at)
 	p_u32(&r, task_tty(t));
 	p_empty(&r); /* vpgid */
 	p_u32(&r, task_loginuid(t));
-	p_empty(&r); /* exe flags */
+	p_u32(&r, exe_flags(t));
 	p_u64(&r, BPF_CORE_READ(t, cred, cap_inheritable.val));
 	p_u64(&r, BPF_CORE_READ(t, cred, cap_permitted.val));
 	p_u64(&r, BPF_CORE_READ(t, cred, cap_effective.val));
@@ -470,14 +512,17 @@ int falcorc_sched_exit(__u64 *ctx)
 	return 0;
 }
 
-SEC("raw_tracepoint/sys_exit")
-int falcorc_sys_exit(__u64 *ctx)
+/*
+ * A BTF tracepoint: `regs` is a typed kernel pointer the program may read directly, which
+ * spares a helper call per register on every syscall exit (the hot path).
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	if ((id >> 32) == self_tgid)
 		return 0;
-	struct pt_regs *regs = (struct pt_regs *)ctx[0];
-	__u32 nr = BPF_CORE_READ(regs, orig_ax);
+	__u32 nr = regs->orig_ax;
 	if (nr >= FALCORC_SYSCALL_SLOTS - 1)
 		return 0;
 	if (!wanted(nr)) {
@@ -487,13 +532,13 @@ int falcorc_sys_exit(__u64 *ctx)
 		return 0;
 	}
 	struct args x = {};
-	x.ret = (__s64)ctx[1];
-	x.a[0] = BPF_CORE_READ(regs, di);
-	x.a[1] = BPF_CORE_READ(regs, si);
-	x.a[2] = BPF_CORE_READ(regs, dx);
-	x.a[3] = BPF_CORE_READ(regs, r10);
-	x.a[4] = BPF_CORE_READ(regs, r8);
-	x.a[5] = BPF_CORE_READ(regs, r9);
+	x.ret = ret;
+	x.a[0] = regs->di;
+	x.a[1] = regs->si;
+	x.a[2] = regs->dx;
+	x.a[3] = regs->r10;
+	x.a[4] = regs->r8;
+	x.a[5] = regs->r9;
 	switch (nr) {
 	/* files */
 	case 2: ev_open(3, &x, 0); break;
@@ -534,6 +579,8 @@ int falcorc_sys_exit(__u64 *ctx)
 	case 50: ev_listen(25, &x); break;
 	case 43: ev_accept(247, &x, false); break;
 	case 288: ev_accept(389, &x, true); break;
+	case 44: ev_send(31, &x, false); break;                    /* sendto */
+	case 46: ev_send(49, &x, true); break;                     /* sendmsg */
 	/* processes */
 	case 56: ev_clone(223, &x, x.a[0]); break;
 	case 57: ev_clone(225, &x, 0); break;

@@ -178,4 +178,62 @@ static __always_inline void p_tuple(struct rec *r, struct task_struct *t, __s64 
 	}
 }
 
+/*
+ * The tuple of a datagram sent to an explicit address (sendto/sendmsg on an unconnected
+ * socket): local end from the socket, remote end from the user's sockaddr. Without an
+ * address, the connected socket's own tuple.
+ */
+static __always_inline void p_tuple_to(struct rec *r, struct task_struct *t, __s64 fd, const void *uaddr,
+				       __u64 ulen)
+{
+	struct sock *sk = fd_sock(t, fd);
+	if (!sk || !uaddr || ulen < 8) {
+		p_tuple(r, t, fd, false, NULL, 0);
+		return;
+	}
+	__u8 *tmp = r->t->tmp;
+	__u8 ua[28] = {};
+	if (bpf_probe_read_user(ua, ulen < sizeof(ua) ? (ulen & 31) : sizeof(ua), uaddr) != 0) {
+		p_empty(r);
+		return;
+	}
+	__u16 fam = ua[0] | (ua[1] << 8);
+	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 rport = ((__u16)ua[2] << 8) | ua[3];
+	if (fam == 2) {
+		__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		tmp[0] = 2;
+		__builtin_memcpy(&tmp[1], &l, 4);
+		__builtin_memcpy(&tmp[5], &lport, 2);
+		__builtin_memcpy(&tmp[7], &ua[4], 4);
+		__builtin_memcpy(&tmp[11], &rport, 2);
+		p_tmp(r, 13);
+	} else if (fam == 10) {
+		struct in6_addr l = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+		tmp[0] = 10;
+		__builtin_memcpy(&tmp[1], &l, 16);
+		__builtin_memcpy(&tmp[17], &lport, 2);
+		__builtin_memcpy(&tmp[19], &ua[8], 16);
+		__builtin_memcpy(&tmp[35], &rport, 2);
+		p_tmp(r, 37);
+	} else {
+		p_empty(r);
+	}
+}
+
+/* PPM_EXE_* flags of the running image: only FROM_MEMFD (an unlinked memfd file). */
+static __always_inline __u32 exe_flags(struct task_struct *t)
+{
+	struct file *exe = BPF_CORE_READ(t, mm, exe_file);
+	if (!exe)
+		return 0;
+	char name[8] = {};
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(exe, f_path.dentry, d_name.name));
+	__u32 nlink = BPF_CORE_READ(exe, f_inode, __i_nlink);
+	if (nlink == 0 && name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' &&
+	    name[5] == ':')
+		return 1 << 2;
+	return 0;
+}
+
 #endif

@@ -4,8 +4,8 @@
 
 use crate::wire::{Counters, SYSCALL_SLOTS};
 use aya::maps::{Array, MapData, PerCpuArray, RingBuf};
-use aya::programs::{ProgramError, RawTracePoint};
-use aya::{Ebpf, EbpfError, EbpfLoader};
+use aya::programs::{BtfTracePoint, ProgramError, RawTracePoint};
+use aya::{Btf, Ebpf, EbpfError, EbpfLoader};
 use std::fmt;
 use std::os::fd::AsRawFd;
 use std::time::Duration;
@@ -15,11 +15,9 @@ pub static PROBE_OBJECT: &[u8] = include_bytes!(env!("FALCORC_PROBE_OBJ"));
 /// `fresh`, `stale` or `prebuilt` (see build.rs).
 pub const PROBE_STATE: &str = env!("FALCORC_PROBE_STATE");
 
-/// Programs and the tracepoints they attach to.
-const PROGRAMS: [(&str, &str); 2] = [
-    ("falcorc_sys_exit", "sys_exit"),
-    ("falcorc_sched_exit", "sched_process_exit"),
-];
+/// The BTF tracepoint program (syscall exits) and the raw tracepoint one (process exits).
+const SYS_EXIT: (&str, &str) = ("falcorc_sys_exit", "sys_exit");
+const SCHED_EXIT: (&str, &str) = ("falcorc_sched_exit", "sched_process_exit");
 
 /// Oldest kernel with everything the probe uses (BPF ring buffer: 5.8).
 const MIN_KERNEL: (u32, u32) = (5, 8);
@@ -148,7 +146,10 @@ impl Probe {
         raise_memlock();
         let self_tgid = std::process::id();
         let boot = crate::clock::boot_epoch_ns();
+        // Parsed once: for CO-RE relocations and for the BTF tracepoint.
+        let btf = Btf::from_sys_fs().map_err(|e| LoadError::Other(format!("reading the kernel's BTF: {e}")))?;
         let mut ebpf = EbpfLoader::new()
+            .btf(Some(&btf))
             .override_global("self_tgid", &self_tgid, true)
             .override_global("boot_epoch_ns", &boot, true)
             .map_max_entries("events", opts.ring_bytes)
@@ -166,19 +167,32 @@ impl Probe {
                     .map_err(|e| LoadError::Other(format!("filter map: {e}")))?;
             }
         }
-        for (name, tp) in PROGRAMS {
-            let prog: &mut RawTracePoint = ebpf
-                .program_mut(name)
-                .ok_or_else(|| LoadError::Other(format!("the probe has no program {name}")))?
-                .try_into()
-                .map_err(|e| LoadError::Other(format!("program {name}: {e}")))?;
-            prog.load().map_err(|e| prog_err(name, e))?;
-            prog.attach(tp).map_err(|e| prog_err(name, e))?;
-        }
+        let missing = |name: &str| LoadError::Other(format!("the probe has no program {name}"));
+        let (name, tp) = SYS_EXIT;
+        let prog: &mut BtfTracePoint = ebpf
+            .program_mut(name)
+            .ok_or_else(|| missing(name))?
+            .try_into()
+            .map_err(|e| LoadError::Other(format!("program {name}: {e}")))?;
+        prog.load(tp, &btf).map_err(|e| prog_err(name, e))?;
+        prog.attach().map_err(|e| prog_err(name, e))?;
+        let (name, tp) = SCHED_EXIT;
+        let prog: &mut RawTracePoint = ebpf
+            .program_mut(name)
+            .ok_or_else(|| missing(name))?
+            .try_into()
+            .map_err(|e| LoadError::Other(format!("program {name}: {e}")))?;
+        prog.load().map_err(|e| prog_err(name, e))?;
+        prog.attach(tp).map_err(|e| prog_err(name, e))?;
         let ring = ebpf
             .take_map("events")
             .ok_or_else(|| LoadError::Other("the probe has no `events` ring buffer".into()))?;
         let ring = RingBuf::try_from(ring).map_err(|e| LoadError::Other(format!("ring buffer: {e}")))?;
+        drop(btf);
+        // The kernel's BTF, parsed for loading, was tens of MB of small allocations: give
+        // the freed heap back to the system instead of keeping it resident.
+        // SAFETY: malloc_trim only releases free memory of the allocator.
+        unsafe { libc::malloc_trim(0) };
         Ok(Probe { ebpf, ring })
     }
 
@@ -253,7 +267,7 @@ mod tests {
         assert_eq!(&PROBE_OBJECT[..4], b"\x7fELF");
         // e_machine 247 = EM_BPF
         assert_eq!(u16::from_le_bytes([PROBE_OBJECT[18], PROBE_OBJECT[19]]), 247);
-        for (name, _) in PROGRAMS {
+        for (name, _) in [SYS_EXIT, SCHED_EXIT] {
             let found = PROBE_OBJECT.windows(name.len()).any(|w| w == name.as_bytes());
             assert!(found, "{name} missing from the object");
         }

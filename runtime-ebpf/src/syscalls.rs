@@ -59,6 +59,8 @@ pub const SYSCALLS: &[Syscall] = &[
     s(50, "listen", 25, true),
     s(43, "accept", 247, true),
     s(288, "accept4", 389, true),
+    s(44, "sendto", 31, false),
+    s(46, "sendmsg", 49, false),
     s(56, "clone", 223, true),
     s(57, "fork", 225, true),
     s(58, "vfork", 227, true),
@@ -141,8 +143,8 @@ mod tests {
 
     #[test]
     fn unsupported_names_event_types_without_a_handler() {
-        let read_x = 7;
-        assert_eq!(unsupported(|c| c == read_x), vec!["read"]);
+        let (read_x, sendto_x) = (7, 31);
+        assert_eq!(unsupported(|c| c == read_x || c == sendto_x), vec!["read"]);
         assert!(unsupported(|c| c == 169).is_empty());
     }
 

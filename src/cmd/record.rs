@@ -36,7 +36,7 @@ pub struct Args {
     #[arg(long)]
     hostname: Option<String>,
     /// Ring buffer size in MiB (a power of two).
-    #[arg(long, default_value_t = 16, value_parser = parse_buffer_mb)]
+    #[arg(long, default_value_t = 8, value_parser = parse_buffer_mb)]
     buffer_mb: u32,
     /// Command to run and record (with its descendants); after `--`.
     #[arg(last = true)]

@@ -47,7 +47,7 @@ pub struct Args {
     #[arg(long, value_name = "SECONDS")]
     duration: Option<f64>,
     /// Ring buffer size in MiB (a power of two).
-    #[arg(long, default_value_t = 16, value_parser = parse_buffer_mb)]
+    #[arg(long, default_value_t = 8, value_parser = parse_buffer_mb)]
     buffer_mb: u32,
     /// Also send the events no rule needs (all the probe knows).
     #[arg(long)]

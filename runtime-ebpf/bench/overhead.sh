@@ -1,0 +1,47 @@
+#!/bin/sh
+# Overhead of `falcorc run` on syscall-heavy loops (as root; quieter machines give steadier
+# numbers). usage: runtime-ebpf/bench/overhead.sh [RULES.yaml]  (default: Falco's stable rules)
+# For each loop: ns per iteration without and with falcorc; the probe's own kernel time per
+# invocation (kernel.bpf_stats_enabled); falcorc's CPU time per event, peak RSS and final
+# statistics (events/s, drops).
+set -eu
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+rules=${1:-$repo/../shared/falco-upstream/falco_rules.yaml}
+bin=$repo/target/release/falcorc
+tmp=$(mktemp -d)
+old_stats=$(cat /proc/sys/kernel/bpf_stats_enabled)
+trap 'rm -rf "$tmp"; echo "$old_stats" > /proc/sys/kernel/bpf_stats_enabled' EXIT
+echo 1 > /proc/sys/kernel/bpf_stats_enabled
+cc -O2 -o "$tmp/loop" "$repo/runtime-ebpf/bench/loop.c"
+hz=$(getconf CLK_TCK)
+
+# run_time_ns and run_cnt of the probe's sys_exit program
+prog_stats() {
+  bpftool prog show | awk '/name falcorc_sys_exi/ {for (i = 1; i < NF; i++) { if ($i == "run_time_ns") t = $(i+1); if ($i == "run_cnt") c = $(i+1) } } END { printf "%d %d\n", t, c }'
+}
+
+measure() { # name, loop args...
+  name=$1; shift
+  base=$("$tmp/loop" "$@")
+  "$bin" run -r "$rules" >"$tmp/alerts" 2>"$tmp/err" &
+  pid=$!
+  until grep -q "falcorc: live" "$tmp/err" 2>/dev/null; do sleep 0.1; done
+  set -- $(prog_stats) "$@"; t0=$1; c0=$2; shift 2
+  cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  with=$("$tmp/loop" "$@")
+  sleep 1
+  set -- $(prog_stats); t1=$1; c1=$2
+  cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  kill -TERM "$pid"; wait "$pid" || true
+  final=$(grep "falcorc final" "$tmp/err")
+  events=$(echo "$final" | sed -n 's/.*(\([0-9]*\) events in.*/\1/p')
+  echo "$name: ${base} ns -> ${with} ns per iteration"
+  echo "  probe: $(( (t1 - t0) / ((c1 - c0) + 1) )) ns per sys_exit invocation ($((c1 - c0)) invocations)"
+  echo "  falcorc: $(( (cpu1 - cpu0) * 1000000000 / hz / (events + 1) )) ns CPU per event, peak RSS ${rss} kB"
+  echo "  $final"
+}
+
+measure "openat+close x1M" open 1000000
+measure "stat x1M (no rule needs stat: filtered in the kernel)" stat 1000000
+measure "fork+exec x10k" exec 10000
