@@ -32,13 +32,13 @@ measure() { # name, loop args...
   sleep 1
   set -- $(prog_stats); t1=$1; c1=$2
   cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status"); cur=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   kill -TERM "$pid"; wait "$pid" || true
   final=$(grep "falcorc final" "$tmp/err")
   events=$(echo "$final" | sed -n 's/.*(\([0-9]*\) events in.*/\1/p')
   echo "$name: ${base} ns -> ${with} ns per iteration"
   echo "  probe: $(( (t1 - t0) / ((c1 - c0) + 1) )) ns per sys_exit invocation ($((c1 - c0)) invocations)"
-  echo "  falcorc: $(( (cpu1 - cpu0) * 1000000000 / hz / (events + 1) )) ns CPU per event, peak RSS ${rss} kB"
+  echo "  falcorc: $(( (cpu1 - cpu0) * 1000000000 / hz / (events + 1) )) ns CPU per event, RSS ${cur} kB (peak ${rss} kB, while loading)"
   echo "  $final"
 }
 

@@ -14,6 +14,8 @@
 #define SCRATCH_HALF 16384
 #define HALF_MASK (SCRATCH_HALF - 1)
 #define HDR_LEN 26
+/* Waiting bytes that make a record wake the reader up. */
+#define WAKEUP_BYTES (256 * 1024)
 /* Longest string or byte parameter. */
 #define MAX_PARAM 4096
 
@@ -202,7 +204,13 @@ static __always_inline void rec_send(struct rec *r)
 	}
 	struct falcorc_evt_hdr *h = (void *)r->s->buf;
 	h->len = len;
-	if (bpf_ringbuf_output(&events, r->s->buf, len, 0) == 0) {
+	/*
+	 * Waking the reader for every record costs more than building it; user space polls
+	 * with a short timeout anyway, so wake it only once a batch is waiting.
+	 */
+	__u64 wake = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
+										    : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, r->s->buf, len, wake) == 0) {
 		if (c)
 			c->sent++;
 	} else if (c) {

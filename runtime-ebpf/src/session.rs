@@ -13,6 +13,10 @@ use std::io::{self, Write};
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
+/// How long a poll waits for the probe: it wakes the reader only once a batch of records
+/// is waiting, so this bounds the delay of a lone event (an alert) between kernel and rules.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
 pub struct Session {
     probe: Probe,
     pub snapshot: Snapshot,

@@ -10,7 +10,7 @@ use falcorc_compiler::sema::items::Priority;
 use falcorc_runtime::event::Event;
 use falcorc_runtime::scap::ScapWriter;
 use falcorc_runtime_ebpf::probe::ProbeOptions;
-use falcorc_runtime_ebpf::session::Session;
+use falcorc_runtime_ebpf::session::{POLL_INTERVAL, Session};
 use falcorc_runtime_ebpf::{signals, syscalls};
 use std::collections::HashSet;
 use std::io::Write;
@@ -157,7 +157,7 @@ pub fn run(a: Args) -> u8 {
     };
     let stats = StatsClock::new();
     loop {
-        session.poll(Duration::from_millis(100), &mut handle);
+        session.poll(POLL_INTERVAL, &mut handle);
         if signals::stop_requested() || until.is_some_and(|u| Instant::now() >= u) {
             break;
         }

@@ -6,7 +6,7 @@ use super::{EXIT_ERRORS, EXIT_OK};
 use falcorc_compiler::sema::items::Priority;
 use falcorc_runtime::engine::Selector;
 use falcorc_runtime_ebpf::probe::ProbeOptions;
-use falcorc_runtime_ebpf::session::Session;
+use falcorc_runtime_ebpf::session::{POLL_INTERVAL, Session};
 use falcorc_runtime_ebpf::{signals, syscalls};
 use std::io::Write;
 use std::path::PathBuf;
@@ -115,7 +115,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let until = secs(a.duration).map(|d| Instant::now() + d);
     let (mut drops_seen, mut last_drop_check, mut last_drop_alert) = (0u64, Instant::now(), None::<Instant>);
     while !signals::stop_requested() && until.is_none_or(|u| Instant::now() < u) {
-        session.poll(Duration::from_millis(100), |ev| {
+        session.poll(POLL_INTERVAL, |ev| {
             tracker.on_event(ev, |ctx| rules.evaluate(ctx, &mut out));
         });
         let _ = out.flush();
