@@ -32,6 +32,9 @@ struct {
 	__type(value, __u8);
 } interesting SEC(".maps");
 
+/* thread_info.status bit of a task inside a 32-bit compat syscall (x86). */
+#define TS_COMPAT 0x0002
+
 /* Index into `interesting` for the sched_process_exit event (past the syscall numbers). */
 #define SLOT_PROCEXIT (FALCORC_SYSCALL_SLOTS - 1)
 
@@ -531,6 +534,10 @@ int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 			c->filtered++;
 		return 0;
 	}
+	/* 32-bit (ia32) syscalls use other numbers: not decoded, and never misread as ours. */
+	struct task_struct *t = task();
+	if (t->thread_info.status & TS_COMPAT)
+		return 0;
 	struct args x = {};
 	x.ret = ret;
 	x.a[0] = regs->di;

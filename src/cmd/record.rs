@@ -196,3 +196,42 @@ pub fn run(a: Args) -> u8 {
         _ => EXIT_OK,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Descendants;
+    use falcorc_runtime::event::{encode_record, parse_record};
+    use std::collections::HashSet;
+
+    /// A clone exit (code 223) of `tid` returning `res`, with pid and ptid parameters.
+    fn clone_exit(tid: u64, res: i64, pid: i64, ptid: i64) -> Vec<u8> {
+        let (r, p, pp) = (res.to_le_bytes(), pid.to_le_bytes(), ptid.to_le_bytes());
+        encode_record(1, tid, 223, &[&r, b"sh\0", b"", &(tid as i64).to_le_bytes(), &p, &pp]).expect("record")
+    }
+
+    fn admits(d: &mut Descendants, rec: &[u8]) -> bool {
+        let (ev, _) = parse_record(rec, true).expect("parses");
+        d.admits(&ev)
+    }
+
+    #[test]
+    fn descendants_are_learned_from_clone_events() {
+        let mut d = Descendants {
+            tids: HashSet::from([100]),
+        };
+        assert!(admits(&mut d, &clone_exit(100, 101, 100, 1)), "the command's own clone");
+        assert!(d.tids.contains(&101), "its child, from the parent's side");
+        assert!(
+            admits(&mut d, &clone_exit(102, 0, 102, 101)),
+            "a grandchild seen from its own side"
+        );
+        assert!(!admits(&mut d, &clone_exit(200, 201, 200, 1)), "an unrelated process");
+        assert!(!d.tids.contains(&201));
+        let before = d.tids.len();
+        assert!(
+            admits(&mut d, &clone_exit(100, -11, 100, 1)),
+            "a failed clone is still the command's event"
+        );
+        assert_eq!(d.tids.len(), before, "but adds no thread");
+    }
+}
