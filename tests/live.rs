@@ -39,8 +39,13 @@ struct Live {
 
 impl Live {
     fn start(rules: &[PathBuf]) -> Live {
+        Live::start_with(rules, &[])
+    }
+
+    /// With no rules files, the embedded default ruleset.
+    fn start_with(rules: &[PathBuf], extra: &[&str]) -> Live {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_falcorc"));
-        cmd.arg("run").args(["--format", "json", "--all-matches"]);
+        cmd.arg("run").args(["--format", "json", "--all-matches"]).args(extra);
         for r in rules {
             cmd.arg("-r").arg(r);
         }
@@ -304,6 +309,48 @@ fn recording_replays_into_the_same_alerts() {
     }
     assert_eq!(live, replayed, "live alerts and the replay of the recording differ");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn default_ruleset_with_min_priority() {
+    let live = Live::start_with(&[], &["--min-priority", "error"]);
+    sh("cat /etc/shadow > /dev/null");
+    let file = "/etc/falcorc-live-prio";
+    sh(&format!("touch {file}; rm -f {file}"));
+    let a = live.expect("Write below /etc by non-package process", |a| {
+        field(a, "fd.name") == file
+    });
+    assert_eq!(a["priority"], "Error");
+    assert_eq!(field(&a, "proc.name"), "touch");
+    let all = live.collect(Duration::from_millis(500));
+    assert!(
+        !all.iter()
+            .any(|a| a["rule"] == "Credential file read by unexpected process"),
+        "a Warning rule fired below --min-priority error: {all:#?}"
+    );
+    live.stop();
+}
+
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn default_ruleset_with_a_tag_disabled() {
+    let live = Live::start_with(&[], &["--disable-tag", "filesystem"]);
+    let exe = "/tmp/falcorc-live-exec";
+    sh(&format!(
+        "cp /bin/true {exe} && cat /etc/shadow > /dev/null && {exe} && rm -f {exe}"
+    ));
+    let a = live.expect("Process executed from /tmp", |a| field(a, "proc.exepath") == exe);
+    // proc.cmdline starts with the comm, which the kernel cuts at 15 characters.
+    assert_eq!(field(&a, "proc.cmdline"), "falcorc-live-ex");
+    assert_eq!(field(&a, "user.name"), "root");
+    let all = live.collect(Duration::from_millis(500));
+    assert!(
+        !all.iter()
+            .any(|a| a["rule"] == "Credential file read by unexpected process"),
+        "a rule tagged filesystem fired with --disable-tag filesystem: {all:#?}"
+    );
+    live.stop();
 }
 
 /// Not ignored: without privileges the command must say what is missing, not crash.
