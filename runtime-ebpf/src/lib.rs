@@ -4,6 +4,7 @@
 //! * [`wire`]: the Rust mirror of the probe's record header and counters.
 //! * [`syscalls`]: which syscalls the probe turns into which exit events; the filter.
 //! * [`procscan`]: the /proc and /etc snapshot that seeds the state at start.
+//! * [`enrich`]: cgroups and exe paths from /proc for the events the probe leaves them out of.
 //! * [`session`]: probe + snapshot + tracker: live events in, one at a time.
 //! * [`signals`]: SIGINT/SIGTERM set a stop flag the event loops check.
 //!
@@ -12,6 +13,7 @@
 //! bytes.
 
 pub mod clock;
+pub mod enrich;
 pub mod flags;
 pub mod probe;
 pub mod procscan;

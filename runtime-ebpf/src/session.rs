@@ -3,6 +3,7 @@
 //! the same writer `falcorc record` uses, so a live session and the replay of its
 //! recording start from identical state.
 
+use crate::enrich::enrich;
 use crate::probe::{LoadError, Probe, ProbeOptions};
 use crate::procscan::{Snapshot, scan_host};
 use crate::wire::Counters;
@@ -11,6 +12,7 @@ use falcorc_runtime::scap::{Interfaces, Ipv4Interface, Ipv6Interface, ScapReader
 use falcorc_runtime::state::Tracker;
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::path::Path;
 use std::time::Duration;
 
 /// How long a poll waits for the probe: it wakes the reader only once a batch of records
@@ -68,11 +70,21 @@ impl Session {
             malformed,
             ..
         } = self;
+        let proc = Path::new("/proc");
         probe.poll(timeout, |bytes| match parse_record(bytes, true) {
             Ok((mut ev, _)) => {
                 *events += 1;
                 ev.num = *events;
-                f(&ev);
+                match enrich(&ev, proc) {
+                    Some(rec) => match parse_record(&rec, true) {
+                        Ok((mut full, _)) => {
+                            full.num = ev.num;
+                            f(&full);
+                        }
+                        Err(_) => f(&ev),
+                    },
+                    None => f(&ev),
+                }
             }
             Err(_) => *malformed += 1,
         })

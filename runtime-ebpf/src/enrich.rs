@@ -1,0 +1,96 @@
+//! Parameters the probe leaves empty but /proc still knows when the event is read: the
+//! cgroups of execve and clone events (container ids come from them) and the resolved
+//! executable path of execve (`trusted_exepath`).
+//!
+//! The event is rebuilt with them before it reaches the tracker or a recording, so a live
+//! session and the replay of its recording still see the same bytes. A process that is
+//! already gone keeps its empty parameters (the tracker then falls back, as for captures
+//! without them).
+
+use crate::procscan::parse_cgroups;
+use falcorc_runtime::event::{Event, encode_record};
+use std::path::Path;
+
+/// Parameter indices in the execve/clone exit layouts (event table).
+const CGROUPS: usize = 14;
+const TRUSTED_EXEPATH: usize = 27;
+
+/// The event's record with the missing parameters filled in, when it needs any and /proc
+/// has them.
+pub fn enrich(ev: &Event<'_>, proc: &Path) -> Option<Vec<u8>> {
+    let is_exec = matches!(ev.name(), "execve" | "execveat");
+    let is_clone = matches!(ev.name(), "clone" | "clone3" | "fork" | "vfork");
+    if !(is_exec || is_clone) || ev.param(0).and_then(|p| p.as_i64()).is_none_or(|r| r < 0) {
+        return None;
+    }
+    let mut params: Vec<Vec<u8>> = ev.params_raw().map(<[u8]>::to_vec).collect();
+    let dir = proc.join(ev.tid.to_string());
+    let mut changed = false;
+    if params.get(CGROUPS).is_some_and(Vec::is_empty)
+        && let Ok(text) = std::fs::read_to_string(dir.join("cgroup"))
+    {
+        let mut list = Vec::new();
+        for item in parse_cgroups(&text) {
+            list.extend_from_slice(item.as_bytes());
+            list.push(0);
+        }
+        params[CGROUPS] = list;
+        changed = true;
+    }
+    if is_exec
+        && params.get(TRUSTED_EXEPATH).is_some_and(Vec::is_empty)
+        && let Ok(exe) = std::fs::read_link(dir.join("exe"))
+    {
+        let mut p = exe.to_string_lossy().into_owned().into_bytes();
+        p.push(0);
+        params[TRUSTED_EXEPATH] = p;
+        changed = true;
+    }
+    if !changed {
+        return None;
+    }
+    let refs: Vec<&[u8]> = params.iter().map(Vec::as_slice).collect();
+    encode_record(ev.ts, ev.tid, ev.code, &refs).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use falcorc_runtime::event::parse_record;
+
+    fn execve_exit(tid: u64, res: i64) -> Vec<u8> {
+        let res = res.to_le_bytes();
+        let mut params: Vec<&[u8]> = vec![b""; 31];
+        params[0] = &res;
+        params[1] = b"cat\0";
+        encode_record(5, tid, 293, &params).expect("record")
+    }
+
+    #[test]
+    fn fills_cgroups_and_exepath_from_proc() {
+        let root = std::env::temp_dir().join(format!("falcorc-enrich-{}", std::process::id()));
+        let dir = root.join("4242");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join("cgroup"), "0::/docker/abc\n").expect("cgroup");
+        let _ = std::fs::remove_file(dir.join("exe"));
+        std::os::unix::fs::symlink("/usr/bin/cat", dir.join("exe")).expect("exe link");
+        let rec = execve_exit(4242, 0);
+        let (ev, _) = parse_record(&rec, true).expect("parses");
+        let out = enrich(&ev, &root).expect("enriched");
+        let (ev2, _) = parse_record(&out, true).expect("still parses");
+        assert_eq!(ev2.param_raw(CGROUPS), Some(&b"cpu=/docker/abc\0"[..]));
+        assert_eq!(ev2.param_raw(TRUSTED_EXEPATH), Some(&b"/usr/bin/cat\0"[..]));
+        assert_eq!(
+            (ev2.ts, ev2.tid, ev2.code, ev2.param_raw(1)),
+            (5, 4242, 293, Some(&b"cat\0"[..]))
+        );
+
+        let gone = execve_exit(4243, 0);
+        let (ev, _) = parse_record(&gone, true).expect("parses");
+        assert_eq!(enrich(&ev, &root), None, "a process that is gone keeps its event");
+        let failed = execve_exit(4242, -2);
+        let (ev, _) = parse_record(&failed, true).expect("parses");
+        assert_eq!(enrich(&ev, &root), None, "a failed execve changes nothing");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}
