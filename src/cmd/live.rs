@@ -221,3 +221,59 @@ impl StatsClock {
 pub fn parse_priority(s: &str) -> Result<Priority, String> {
     Priority::parse(s).ok_or_else(|| format!("unknown priority '{s}'"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(format: Format) -> Rules {
+        let dir = std::env::temp_dir().join(format!("falcorc-live-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let f = dir.join("r.yaml");
+        std::fs::write(
+            &f,
+            "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n",
+        )
+        .expect("rules");
+        let r = compile(&[f], Vec::new(), Priority::Debug, false, format, Some("h".into()));
+        let _ = std::fs::remove_dir_all(&dir);
+        r.unwrap_or_else(|code| panic!("rules did not compile: exit code {code}"))
+    }
+
+    #[test]
+    fn drop_alert_is_falcos_internal_alert() {
+        let c = Counters {
+            sent: 90,
+            drops: 10,
+            ..Counters::default()
+        };
+        let mut out = Vec::new();
+        rules(Format::Text).drop_alert(7, &c, &mut out);
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(
+            text.trim_end()
+                .ends_with("Debug Falco internal: syscall event drop. 7 system calls dropped in last second."),
+            "{text}"
+        );
+        let mut out = Vec::new();
+        rules(Format::Json).drop_alert(7, &c, &mut out);
+        let v: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(v["rule"], "Falco internal: syscall event drop");
+        assert_eq!(v["output_fields"]["n_drops"], "7");
+        assert_eq!(v["output_fields"]["n_evts"], "100");
+        assert_eq!(v["hostname"], "h");
+    }
+
+    #[test]
+    fn bad_rules_are_an_exit_code_not_a_panic() {
+        let missing = PathBuf::from("/nonexistent/falcorc/rules.yaml");
+        let r = compile(&[missing], Vec::new(), Priority::Debug, false, Format::Text, None);
+        assert_eq!(r.err(), Some(EXIT_USAGE));
+    }
+
+    #[test]
+    fn the_embedded_default_ruleset_compiles() {
+        let r = compile(&[], Vec::new(), Priority::Debug, false, Format::Text, None).ok();
+        assert!(r.is_some_and(|r| r.engine.active_rules() > 0));
+    }
+}
