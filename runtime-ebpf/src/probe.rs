@@ -255,6 +255,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_verifier_rejection_carries_its_log() {
+        let e = prog_err(
+            "falcorc_sys_exit",
+            ProgramError::LoadError {
+                io_error: std::io::Error::from_raw_os_error(libc::EACCES),
+                verifier_log: aya_obj::VerifierLog::new("R1 invalid mem access 'scalar'".into()),
+            },
+        );
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("the kernel verifier rejected program falcorc_sys_exit:"),
+            "{msg}"
+        );
+        assert!(msg.contains("R1 invalid mem access 'scalar'"), "{msg}");
+        let other = prog_err("p", ProgramError::AlreadyAttached);
+        assert!(matches!(other, LoadError::Other(_)));
+    }
+
+    #[test]
     fn kernel_versions() {
         assert_eq!(kernel_version("6.18.44-fc-v782"), Some((6, 18)));
         assert_eq!(kernel_version("5.4.0"), Some((5, 4)));
