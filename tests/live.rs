@@ -382,3 +382,78 @@ fn unprivileged_run_explains_what_is_missing() {
         "{err}"
     );
 }
+
+/// Every record the probe produced for a varied command has the event table's parameter
+/// count, fixed-width parameters of their exact width and NUL-terminated strings.
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn recorded_events_match_the_event_table() {
+    use falcorc_runtime::event::{event_def, fixed_width};
+    use falcorc_runtime::scap::ScapReader;
+    use std::collections::BTreeSet;
+
+    let dir = std::env::temp_dir().join(format!("falcorc-wire-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let cap = dir.join("wire.scap");
+    let d = dir.display();
+    let script = format!(
+        "cd {d} && touch a && chmod 600 a && mkdir b && mv a b/c && ln b/c h && ln -s b/c s && \
+         exec 3>x && exec 4>&3 && cat /etc/hostname > /dev/null && rm -r b h s x && \
+         bash -c 'exec 5<>/dev/tcp/127.0.0.1/9' 2>/dev/null; true"
+    );
+    let rec = Command::new(env!("CARGO_BIN_EXE_falcorc"))
+        .args(["record", "-o"])
+        .arg(&cap)
+        .args(["--", "sh", "-c", &script])
+        .output()
+        .expect("falcorc record runs");
+    assert!(rec.status.success(), "{}", String::from_utf8_lossy(&rec.stderr));
+    let mut reader = ScapReader::open(&cap).expect("capture opens");
+    let mut seen = BTreeSet::new();
+    while let Some(ev) = reader.next_event().expect("capture reads") {
+        let def = event_def(ev.code).unwrap_or_else(|| panic!("code {} is not in the table", ev.code));
+        seen.insert(def.name);
+        assert_eq!(ev.nparams(), def.params.len(), "{} parameter count", def.name);
+        for (i, (raw, p)) in ev.params_raw().zip(def.params).enumerate() {
+            if raw.is_empty() {
+                continue;
+            }
+            if let Some(w) = fixed_width(p.ty) {
+                assert_eq!(raw.len(), w, "{} param {i} {} ({:?})", def.name, p.name, p.ty);
+            }
+            let ty = format!("{:?}", p.ty);
+            if matches!(ty.as_str(), "Charbuf" | "Fspath" | "Fsrelpath") {
+                assert_eq!(
+                    raw.last(),
+                    Some(&0),
+                    "{} param {i} {} is not NUL-terminated",
+                    def.name,
+                    p.name
+                );
+            }
+        }
+    }
+    for name in [
+        "execve",
+        "openat",
+        "close",
+        "fchmodat",
+        "mkdir",
+        "renameat2",
+        "linkat",
+        "symlinkat",
+        "dup2",
+        "unlinkat",
+        "socket",
+        "connect",
+        "procexit",
+    ] {
+        assert!(seen.contains(name), "no {name} event in the recording; saw {seen:?}");
+    }
+    assert!(
+        seen.iter().any(|n| matches!(*n, "clone" | "clone3" | "fork" | "vfork")),
+        "{seen:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -45,52 +45,49 @@ static __always_inline bool wanted(__u32 slot)
 }
 
 struct args {
-	__u64 a[6];
+	__u64 a[8]; /* 6 used; 8 so that any 3-bit index is in bounds */
 	__s64 ret;
 };
 
 /* ---- events that only carry the result and a few plain values ---- */
 
-static __noinline void ev_res_path(__u16 code, struct args *x)
-{
-	struct rec r;
-	if (!rec_begin(&r, code, 2))
-		return;
-	p_i64(&r, x->ret);
-	p_ustr(&r, (void *)x->a[0], MAX_PARAM);
-	rec_send(&r);
-}
+/* ---- files ---- */
 
-static __noinline void ev_two_paths(__u16 code, struct args *x)
-{
-	struct rec r;
-	if (!rec_begin(&r, code, 3))
-		return;
-	p_i64(&r, x->ret);
-	p_ustr(&r, (void *)x->a[0], MAX_PARAM);
-	p_ustr(&r, (void *)x->a[1], MAX_PARAM);
-	rec_send(&r);
-}
+/*
+ * Events whose parameters are the result and syscall arguments as they are: a layout of up
+ * to 6 one-byte operations, each a kind (high nibble) and an argument index (low nibble).
+ * The layouts are constants at each call site, so the verifier follows one path per event.
+ */
+#define RES 0x10           /* the return value, i64 */
+#define FD(i) (0x20 | (i)) /* an int argument widened to i64 (FD, PID) */
+#define U32(i) (0x30 | (i)) /* an argument as u32 (UID, MODE, FLAGS32...) */
+#define STR(i) (0x40 | (i)) /* a user string argument */
+#define L2(a, b) ((__u64)(a) | (__u64)(b) << 8)
+#define L3(a, b, c) (L2(a, b) | (__u64)(c) << 16)
+#define L4(a, b, c, d) (L3(a, b, c) | (__u64)(d) << 24)
+#define L5(a, b, c, d, e) (L4(a, b, c, d) | (__u64)(e) << 32)
+#define L6(a, b, c, d, e, f) (L5(a, b, c, d, e) | (__u64)(f) << 40)
 
-/* res + fd-ish/id integer args written as i64 (dup family, close, fchdir, setuid...). */
-static __noinline void ev_res_ints(__u16 code, struct args *x, __u32 nargs, bool u32_ids)
+static __noinline void ev_args(__u16 code, struct args *x, __u32 n, __u64 layout)
 {
 	struct rec r;
-	if (!rec_begin(&r, code, 1 + nargs))
+	if (!rec_begin(&r, code, n))
 		return;
-	p_i64(&r, x->ret);
-	for (int i = 0; i < 3; i++) {
-		if (i >= nargs)
+	for (int i = 0; i < 6; i++) {
+		if (i >= n)
 			break;
-		if (u32_ids)
-			p_u32(&r, (__u32)x->a[i]);
-		else
-			p_i64(&r, (__s64)x->a[i]);
+		__u8 op = layout >> (8 * i);
+		__u64 arg = x->a[op & 7];
+		switch (op >> 4) {
+		case RES >> 4: p_i64(&r, x->ret); break;
+		case 0x2: p_i64(&r, (__s32)arg); break;
+		case 0x3: p_u32(&r, (__u32)arg); break;
+		case 0x4: p_ustr(&r, (void *)arg, MAX_PARAM); break;
+		}
 	}
 	rec_send(&r);
 }
 
-/* ---- files ---- */
 
 static __noinline void ev_open(__u16 code, struct args *x, int variant)
 {
@@ -144,71 +141,6 @@ static __noinline void ev_open(__u16 code, struct args *x, int variant)
 	rec_send(&r);
 }
 
-/* *at events: res, dirfd, path, then `tail` more int args (mode or flags) as u32. */
-static __noinline void ev_at_path(__u16 code, struct args *x, __u32 tail)
-{
-	struct rec r;
-	if (!rec_begin(&r, code, 3 + tail))
-		return;
-	p_i64(&r, x->ret);
-	p_i64(&r, (__s32)x->a[0]);
-	p_ustr(&r, (void *)x->a[1], MAX_PARAM);
-	if (tail)
-		p_u32(&r, (__u32)x->a[2]);
-	rec_send(&r);
-}
-
-static __noinline void ev_path_mode(__u16 code, struct args *x)
-{
-	struct rec r;
-	if (!rec_begin(&r, code, 3))
-		return;
-	p_i64(&r, x->ret);
-	p_ustr(&r, (void *)x->a[0], MAX_PARAM);
-	p_u32(&r, (__u32)x->a[1]);
-	rec_send(&r);
-}
-
-/* renameat/renameat2/linkat: res, olddirfd, oldpath, newdirfd, newpath[, flags]. */
-static __noinline void ev_two_at(__u16 code, struct args *x, bool with_flags)
-{
-	struct rec r;
-	if (!rec_begin(&r, code, with_flags ? 6 : 5))
-		return;
-	p_i64(&r, x->ret);
-	p_i64(&r, (__s32)x->a[0]);
-	p_ustr(&r, (void *)x->a[1], MAX_PARAM);
-	p_i64(&r, (__s32)x->a[2]);
-	p_ustr(&r, (void *)x->a[3], MAX_PARAM);
-	if (with_flags)
-		p_u32(&r, (__u32)x->a[4]);
-	rec_send(&r);
-}
-
-static __noinline void ev_symlinkat(__u16 code, struct args *x)
-{
-	struct rec r;
-	if (!rec_begin(&r, code, 4))
-		return;
-	p_i64(&r, x->ret);
-	p_ustr(&r, (void *)x->a[0], MAX_PARAM);
-	p_i64(&r, (__s32)x->a[1]);
-	p_ustr(&r, (void *)x->a[2], MAX_PARAM);
-	rec_send(&r);
-}
-
-static __noinline void ev_fchmodat(__u16 code, struct args *x)
-{
-	struct rec r;
-	if (!rec_begin(&r, code, 4))
-		return;
-	p_i64(&r, x->ret);
-	p_i64(&r, (__s32)x->a[0]);
-	p_ustr(&r, (void *)x->a[1], MAX_PARAM);
-	p_u32(&r, (__u32)x->a[2]);
-	rec_send(&r);
-}
-
 static __noinline void ev_mount(__u16 code, struct args *x)
 {
 	struct rec r;
@@ -225,17 +157,6 @@ static __noinline void ev_mount(__u16 code, struct args *x)
 	rec_send(&r);
 }
 
-static __noinline void ev_memfd(__u16 code, struct args *x)
-{
-	struct rec r;
-	if (!rec_begin(&r, code, 3))
-		return;
-	p_i64(&r, x->ret);
-	p_ustr(&r, (void *)x->a[0], 256);
-	p_u32(&r, (__u32)x->a[1]);
-	rec_send(&r);
-}
-
 static __noinline void ev_init_module(__u16 code, struct args *x)
 {
 	struct rec r;
@@ -245,28 +166,6 @@ static __noinline void ev_init_module(__u16 code, struct args *x)
 	p_ubytes(&r, (void *)x->a[0], x->a[1] < 80 ? x->a[1] : 80);
 	p_u64(&r, x->a[1]);
 	p_ustr(&r, (void *)x->a[2], 256);
-	rec_send(&r);
-}
-
-static __noinline void ev_finit_module(__u16 code, struct args *x)
-{
-	struct rec r;
-	if (!rec_begin(&r, code, 4))
-		return;
-	p_i64(&r, x->ret);
-	p_i64(&r, (__s32)x->a[0]);
-	p_ustr(&r, (void *)x->a[1], 256);
-	p_u32(&r, (__u32)x->a[2]);
-	rec_send(&r);
-}
-
-static __noinline void ev_bpf(__u16 code, struct args *x)
-{
-	struct rec r;
-	if (!rec_begin(&r, code, 2))
-		return;
-	p_i64(&r, x->ret);
-	p_u32(&r, (__u32)x->a[0]);
 	rec_send(&r);
 }
 
@@ -344,17 +243,6 @@ static __noinline void ev_bind(__u16 code, struct args *x)
 	p_i64(&r, x->ret);
 	p_sockaddr(&r, (void *)x->a[1], x->a[2]);
 	p_i64(&r, (__s32)x->a[0]);
-	rec_send(&r);
-}
-
-static __noinline void ev_listen(__u16 code, struct args *x)
-{
-	struct rec r;
-	if (!rec_begin(&r, code, 3))
-		return;
-	p_i64(&r, x->ret);
-	p_i64(&r, (__s32)x->a[0]);
-	p_u32(&r, (__u32)x->a[1]);
 	rec_send(&r);
 }
 
@@ -552,38 +440,38 @@ int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 	case 257: ev_open(307, &x, 1); break;
 	case 437: ev_open(327, &x, 2); break;
 	case 85: ev_open(59, &x, 3); break;
-	case 3: ev_res_ints(5, &x, 1, false); break;               /* close */
-	case 32: ev_res_ints(367, &x, 1, false); break;            /* dup */
-	case 33: ev_res_ints(363, &x, 2, false); break;            /* dup2 */
-	case 292: ev_res_ints(365, &x, 3, false); break;           /* dup3 */
-	case 87: ev_res_path(301, &x); break;                      /* unlink */
-	case 263: ev_at_path(303, &x, 1); break;                   /* unlinkat */
-	case 84: ev_res_path(279, &x); break;                      /* rmdir */
-	case 83: ev_path_mode(277, &x); break;                     /* mkdir */
-	case 258: ev_at_path(305, &x, 1); break;                   /* mkdirat */
-	case 82: ev_two_paths(175, &x); break;                     /* rename */
-	case 264: ev_two_at(177, &x, false); break;                /* renameat */
-	case 316: ev_two_at(319, &x, true); break;                 /* renameat2 */
-	case 88: ev_two_paths(179, &x); break;                     /* symlink */
-	case 266: ev_symlinkat(181, &x); break;                    /* symlinkat */
-	case 86: ev_two_paths(309, &x); break;                     /* link */
-	case 265: ev_two_at(311, &x, true); break;                 /* linkat */
-	case 90: ev_path_mode(315, &x); break;                     /* chmod */
-	case 91: ev_res_ints(317, &x, 2, false); break;            /* fchmod */
-	case 268: ev_fchmodat(313, &x); break;                     /* fchmodat */
-	case 80: ev_res_path(95, &x); break;                       /* chdir */
-	case 81: ev_res_ints(97, &x, 1, false); break;             /* fchdir */
-	case 161: ev_res_path(267, &x); break;                     /* chroot */
+	case 3: ev_args(5, &x, 2, L2(RES, FD(0))); break;         /* close */
+	case 32: ev_args(367, &x, 2, L2(RES, FD(0))); break;       /* dup */
+	case 33: ev_args(363, &x, 3, L3(RES, FD(0), FD(1))); break; /* dup2 */
+	case 292: ev_args(365, &x, 4, L4(RES, FD(0), FD(1), U32(2))); break; /* dup3 */
+	case 87: ev_args(301, &x, 2, L2(RES, STR(0))); break;      /* unlink */
+	case 263: ev_args(303, &x, 4, L4(RES, FD(0), STR(1), U32(2))); break; /* unlinkat */
+	case 84: ev_args(279, &x, 2, L2(RES, STR(0))); break;      /* rmdir */
+	case 83: ev_args(277, &x, 3, L3(RES, STR(0), U32(1))); break; /* mkdir */
+	case 258: ev_args(305, &x, 4, L4(RES, FD(0), STR(1), U32(2))); break; /* mkdirat */
+	case 82: ev_args(175, &x, 3, L3(RES, STR(0), STR(1))); break; /* rename */
+	case 264: ev_args(177, &x, 5, L5(RES, FD(0), STR(1), FD(2), STR(3))); break; /* renameat */
+	case 316: ev_args(319, &x, 6, L6(RES, FD(0), STR(1), FD(2), STR(3), U32(4))); break; /* renameat2 */
+	case 88: ev_args(179, &x, 3, L3(RES, STR(0), STR(1))); break; /* symlink */
+	case 266: ev_args(181, &x, 4, L4(RES, STR(0), FD(1), STR(2))); break; /* symlinkat */
+	case 86: ev_args(309, &x, 3, L3(RES, STR(0), STR(1))); break; /* link */
+	case 265: ev_args(311, &x, 6, L6(RES, FD(0), STR(1), FD(2), STR(3), U32(4))); break; /* linkat */
+	case 90: ev_args(315, &x, 3, L3(RES, STR(0), U32(1))); break; /* chmod */
+	case 91: ev_args(317, &x, 3, L3(RES, FD(0), U32(1))); break; /* fchmod */
+	case 268: ev_args(313, &x, 4, L4(RES, FD(0), STR(1), U32(2))); break; /* fchmodat */
+	case 80: ev_args(95, &x, 2, L2(RES, STR(0))); break;       /* chdir */
+	case 81: ev_args(97, &x, 2, L2(RES, FD(0))); break;        /* fchdir */
+	case 161: ev_args(267, &x, 2, L2(RES, STR(0))); break;      /* chroot */
 	case 165: ev_mount(257, &x); break;
-	case 319: ev_memfd(405, &x); break;                        /* memfd_create */
+	case 319: ev_args(405, &x, 3, L3(RES, STR(0), U32(1))); break; /* memfd_create */
 	case 175: ev_init_module(411, &x); break;
-	case 313: ev_finit_module(413, &x); break;
-	case 321: ev_bpf(369, &x); break;
+	case 313: ev_args(413, &x, 4, L4(RES, FD(0), STR(1), U32(2))); break; /* finit_module */
+	case 321: ev_args(369, &x, 2, L2(RES, U32(0))); break;      /* bpf */
 	/* network */
 	case 41: ev_socket(19, &x); break;
 	case 42: ev_connect(23, &x); break;
 	case 49: ev_bind(21, &x); break;
-	case 50: ev_listen(25, &x); break;
+	case 50: ev_args(25, &x, 3, L3(RES, FD(0), U32(1))); break; /* listen */
 	case 43: ev_accept(247, &x, false); break;
 	case 288: ev_accept(389, &x, true); break;
 	case 44: ev_send(31, &x, false); break;                    /* sendto */
@@ -600,12 +488,12 @@ int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 	}
 	case 59: ev_execve(293, &x, false); break;
 	case 322: ev_execve(331, &x, true); break;
-	case 105: ev_res_ints(199, &x, 1, true); break;            /* setuid */
-	case 106: ev_res_ints(201, &x, 1, true); break;            /* setgid */
-	case 117: ev_res_ints(193, &x, 3, true); break;            /* setresuid */
-	case 119: ev_res_ints(195, &x, 3, true); break;            /* setresgid */
-	case 113: ev_res_ints(427, &x, 2, true); break;            /* setreuid */
-	case 114: ev_res_ints(429, &x, 2, true); break;            /* setregid */
+	case 105: ev_args(199, &x, 2, L2(RES, U32(0))); break;      /* setuid */
+	case 106: ev_args(201, &x, 2, L2(RES, U32(0))); break;      /* setgid */
+	case 117: ev_args(193, &x, 4, L4(RES, U32(0), U32(1), U32(2))); break; /* setresuid */
+	case 119: ev_args(195, &x, 4, L4(RES, U32(0), U32(1), U32(2))); break; /* setresgid */
+	case 113: ev_args(427, &x, 3, L3(RES, U32(0), U32(1))); break; /* setreuid */
+	case 114: ev_args(429, &x, 3, L3(RES, U32(0), U32(1))); break; /* setregid */
 	case 101: ev_ptrace(169, &x); break;
 	}
 	return 0;
