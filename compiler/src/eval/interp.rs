@@ -44,6 +44,30 @@ pub trait FieldSource {
     fn with_field(&self, id: FieldId, spec: &FieldSpec, f: &mut dyn FnMut(Option<&Value>) -> bool) -> bool {
         f(self.field(id, spec).as_ref())
     }
+
+    /// Store the value in `slot` and say whether there is one. A source that can
+    /// borrow its strings overrides this to copy them into the slot's existing
+    /// buffer: a cache that keeps its slots across events then allocates nothing.
+    fn field_into(&self, id: FieldId, spec: &FieldSpec, slot: &mut Value) -> bool {
+        match self.field(id, spec) {
+            Some(v) => {
+                *slot = v;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Store `text` in `slot`, reusing the slot's string buffer when it has one.
+pub fn set_str(slot: &mut Value, text: &str) {
+    match slot {
+        Value::Str(buf) => {
+            buf.clear();
+            buf.push_str(text);
+        }
+        other => *other = Value::Str(text.to_owned()),
+    }
 }
 
 /// Evaluate `cond` with the program's field table `fields`.
@@ -96,6 +120,11 @@ fn value_const(v: &Value) -> Option<Const> {
         Value::Bytes(b) => Const::Bytes(b.clone()),
         Value::List(xs) => return xs.first().and_then(value_const),
     })
+}
+
+/// Evaluate one comparison.
+pub fn eval_cmp(c: &Cmp, fields: &[FieldSpec], src: &dyn FieldSource) -> bool {
+    cmp(c, fields, src)
 }
 
 fn cmp(c: &Cmp, fields: &[FieldSpec], src: &dyn FieldSource) -> bool {

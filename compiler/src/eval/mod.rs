@@ -3,6 +3,8 @@
 
 pub mod glob;
 pub mod interp;
+pub mod specialize;
 pub mod transform;
 
 pub use interp::{FieldSource, Value, eval};
+pub use specialize::{EventFacts, specialize};

@@ -4,8 +4,8 @@
 
 pub mod selection;
 
-use falcorc_compiler::eval::{FieldSource, Value, eval};
-use falcorc_compiler::ir::{FieldId, FieldSpec, Program, Rule};
+use falcorc_compiler::eval::{EventFacts, FieldSource, Value, eval, specialize};
+use falcorc_compiler::ir::{Cond, FieldId, FieldSpec, Program, Rule};
 use falcorc_compiler::sema::catalog::EVENT_COUNT;
 use falcorc_compiler::sema::items::Priority;
 pub use selection::Selector;
@@ -41,19 +41,34 @@ impl Default for EngineOptions {
 
 pub struct Engine {
     pub program: Program,
-    /// For each event code, the indices of the active rules that can match it, in load order.
-    index: Vec<Vec<u32>>,
+    /// For each event code, the active rules that can match it, in load order, each
+    /// with its condition specialised for the code (`evt.type` tests folded away).
+    index: Vec<Vec<(u32, Cond)>>,
     matching: RuleMatching,
     /// Field values of the current event, shared by all rules evaluated on it.
     cache: RefCell<FieldCache>,
 }
 
 /// Per-event memo of field values by program field id. Slots are stamped with the
-/// event's generation, so moving to the next event costs nothing.
+/// event's generation, so moving to the next event costs nothing, and they keep
+/// their values' buffers, so refilling a string slot does not allocate.
 #[derive(Default)]
 struct FieldCache {
     generation: u32,
-    slots: Vec<(u32, Option<Value>)>,
+    slots: Vec<Slot>,
+}
+
+#[derive(Clone)]
+struct Slot {
+    generation: u32,
+    present: bool,
+    value: Value,
+}
+
+impl Slot {
+    fn get(&self) -> Option<&Value> {
+        self.present.then_some(&self.value)
+    }
 }
 
 struct Cached<'a> {
@@ -61,44 +76,39 @@ struct Cached<'a> {
     cache: &'a RefCell<FieldCache>,
 }
 
+impl Cached<'_> {
+    /// Make slot `i` current; false when `i` is not a program field.
+    fn refresh(&self, i: usize, id: FieldId, spec: &FieldSpec) -> bool {
+        let mut c = self.cache.borrow_mut();
+        let generation = c.generation;
+        let Some(slot) = c.slots.get_mut(i) else {
+            return false;
+        };
+        if slot.generation != generation {
+            slot.present = self.inner.field_into(id, spec, &mut slot.value);
+            slot.generation = generation;
+        }
+        true
+    }
+}
+
 impl FieldSource for Cached<'_> {
     fn field(&self, id: FieldId, spec: &FieldSpec) -> Option<Value> {
         let i = id.0 as usize;
-        {
-            let c = self.cache.borrow();
-            if let Some((g, v)) = c.slots.get(i)
-                && *g == c.generation
-            {
-                return v.clone();
-            }
+        if !self.refresh(i, id, spec) {
+            return self.inner.field(id, spec);
         }
-        let v = self.inner.field(id, spec);
-        let mut c = self.cache.borrow_mut();
-        let generation = c.generation;
-        if let Some(slot) = c.slots.get_mut(i) {
-            *slot = (generation, v.clone());
-        }
-        v
+        self.cache.borrow().slots[i].get().cloned()
     }
 
     fn with_field(&self, id: FieldId, spec: &FieldSpec, f: &mut dyn FnMut(Option<&Value>) -> bool) -> bool {
         let i = id.0 as usize;
-        let fresh = {
-            let c = self.cache.borrow();
-            c.slots.get(i).is_some_and(|(g, _)| *g == c.generation)
-        };
-        if !fresh {
-            let v = self.inner.field(id, spec);
-            let mut c = self.cache.borrow_mut();
-            let generation = c.generation;
-            match c.slots.get_mut(i) {
-                Some(slot) => *slot = (generation, v),
-                // Not a program field (no slot): nothing to share.
-                None => return f(v.as_ref()),
-            }
+        if !self.refresh(i, id, spec) {
+            // Not a program field (no slot): nothing to share.
+            return f(self.inner.field(id, spec).as_ref());
         }
         let c = self.cache.borrow();
-        f(c.slots.get(i).and_then(|(_, v)| v.as_ref()))
+        f(c.slots[i].get())
     }
 }
 
@@ -119,13 +129,23 @@ impl Engine {
             };
             for &c in codes {
                 if let Some(bucket) = index.get_mut(c as usize) {
-                    bucket.push(i as u32);
+                    match specialize(&r.cond, &program.fields, &EventFacts::of_code(c)) {
+                        Cond::Const(false) => {}
+                        cond => bucket.push((i as u32, cond)),
+                    }
                 }
             }
         }
         let cache = FieldCache {
             generation: 1,
-            slots: vec![(0, None); program.fields.len()],
+            slots: vec![
+                Slot {
+                    generation: 0,
+                    present: false,
+                    value: Value::Bool(false),
+                };
+                program.fields.len()
+            ],
         };
         Engine {
             program,
@@ -139,8 +159,8 @@ impl Engine {
     pub fn active_rules(&self) -> usize {
         let mut seen = vec![false; self.program.rules.len()];
         for b in &self.index {
-            for &i in b {
-                seen[i as usize] = true;
+            for (i, _) in b {
+                seen[*i as usize] = true;
             }
         }
         seen.iter().filter(|s| **s).count()
@@ -163,10 +183,9 @@ impl Engine {
             inner: src,
             cache: &self.cache,
         };
-        for &i in bucket {
-            let r = &self.program.rules[i as usize];
-            if eval(&r.cond, &self.program.fields, &cached) {
-                out.push(i as usize);
+        for (i, cond) in bucket {
+            if eval(cond, &self.program.fields, &cached) {
+                out.push(*i as usize);
                 if self.matching == RuleMatching::First {
                     return;
                 }

@@ -14,6 +14,7 @@
 //! number (that is how Falco puts it in JSON `output_fields`), and times of
 //! day are UTC.
 
+mod borrowed;
 mod evt;
 mod fd;
 pub mod kinds;
@@ -24,6 +25,7 @@ pub mod time;
 
 use std::sync::OnceLock;
 
+use falcorc_compiler::eval::interp::set_str;
 use falcorc_compiler::eval::{FieldSource, Value};
 use falcorc_compiler::ir::{FieldId, FieldSpec};
 use falcorc_compiler::sema::catalog::FIELDS;
@@ -143,6 +145,24 @@ impl<'a> FieldCtx<'a> {
 impl FieldSource for FieldCtx<'_> {
     fn field(&self, _id: FieldId, spec: &FieldSpec) -> Option<Value> {
         self.value(spec)
+    }
+
+    fn field_into(&self, _id: FieldId, spec: &FieldSpec, slot: &mut Value) -> bool {
+        if let Some(f) = kind(spec.name)
+            && let Some(text) = self.borrowed_str(f, spec)
+        {
+            return text.is_some_and(|t| {
+                set_str(slot, t);
+                true
+            });
+        }
+        match self.value(spec) {
+            Some(v) => {
+                *slot = v;
+                true
+            }
+            None => false,
+        }
     }
 }
 

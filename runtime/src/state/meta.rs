@@ -531,12 +531,12 @@ impl<'a> ParamView<'a> {
 
     /// Parameter `i` as a signed integer (None when missing or not numeric).
     pub fn int(&self, i: usize) -> Option<i64> {
-        self.get(i)?.as_i64()
+        int_of(self.ty(i), self.raw(i)?)
     }
 
-    /// Parameter `i` as an unsigned integer.
+    /// Parameter `i` as an unsigned integer (negative values wrap, as in C).
     pub fn uint(&self, i: usize) -> Option<u64> {
-        self.get(i)?.as_u64()
+        self.int(i).map(|v| v as u64)
     }
 
     /// Parameter `i` as a (lossily decoded) string; None when missing or empty.
@@ -550,5 +550,38 @@ impl<'a> ParamView<'a> {
     /// Whether parameter `i` is missing or empty.
     pub fn is_empty_at(&self, i: usize) -> bool {
         self.raw(i).is_none_or(<[u8]>::is_empty)
+    }
+}
+
+/// A parameter of type `ty` as a signed integer: what `decode(ty, raw).as_i64()`
+/// gives, with the common widths read directly (state tracking reads several
+/// integers per event).
+fn int_of(ty: Option<FieldType>, raw: &[u8]) -> Option<i64> {
+    use FieldType as T;
+    let ty = ty?;
+    match (ty, raw.len()) {
+        (T::Int64 | T::Errno | T::Fd | T::Pid, 8) => Some(i64::from_le_bytes(raw.try_into().ok()?)),
+        (T::Uint64 | T::Reltime | T::Abstime, 8) => Some(u64::from_le_bytes(raw.try_into().ok()?) as i64),
+        (T::Int32 | T::Fd32 | T::Pid32, 4) => Some(i32::from_le_bytes(raw.try_into().ok()?).into()),
+        (T::Uint32 | T::Flags32 | T::EnumFlags32 | T::Uid | T::Gid | T::Mode | T::Sigset, 4) => {
+            Some(u32::from_le_bytes(raw.try_into().ok()?).into())
+        }
+        _ => decode(ty, raw).as_i64(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn int_fast_path_agrees(raw in proptest::collection::vec(any::<u8>(), 0..10), which in any::<usize>()) {
+            // Every parameter type that occurs in the event table.
+            let types: Vec<FieldType> = EVENTS.iter().flat_map(|e| e.params.iter().map(|p| p.ty)).collect();
+            let ty = types[which % types.len()];
+            prop_assert_eq!(int_of(Some(ty), &raw), decode(ty, &raw).as_i64());
+        }
     }
 }

@@ -762,21 +762,23 @@ impl Tracker {
     }
 
     /// Directory an `*at` path is relative to (libsinsp's `parse_dirfd`).
-    fn dirfd_base(&self, tid: i64, name: &str, dirfd: i64) -> String {
+    /// The directory a relative `openat` path starts from; `None` when the path is
+    /// absolute (so no base string is built for the common case).
+    fn dirfd_base(&self, tid: i64, name: &str, dirfd: i64) -> Option<String> {
         if name.starts_with('/') {
-            return ".".into();
+            return None;
         }
         let Some(t) = self.threads.get(&tid) else {
-            return "<UNKNOWN>".into();
+            return Some("<UNKNOWN>".into());
         };
         if dirfd == AT_FDCWD {
-            return self.cwd_of(t).to_string();
+            return Some(self.cwd_of(t).to_string());
         }
-        match self.fd_of(t, dirfd) {
+        Some(match self.fd_of(t, dirfd) {
             None => "<UNKNOWN>".into(),
             Some(f) if f.name.is_empty() || f.name.ends_with('/') => f.name.clone(),
             Some(f) => format!("{}/", f.name),
-        }
+        })
     }
 
     fn on_open(&mut self, tid: i64, name: &str, p: &ParamView<'_>, out: &mut Outcome) {
@@ -788,26 +790,20 @@ impl Tracker {
             "openat2" => (2, p.uint(3).unwrap_or(0) as u32, 6),
             _ => (3, p.uint(2).unwrap_or(0) as u32, 4),
         };
-        let raw_name = match p.get(path_idx) {
-            Some(Param::Str(b)) => String::from_utf8_lossy(b).into_owned(),
-            _ if matches!(name, "openat" | "openat2") => "<NA>".to_string(),
-            _ => String::new(),
-        };
-        let base = match name {
-            "open" | "creat" => self
-                .threads
-                .get(&tid)
-                .map_or_else(String::new, |t| self.cwd_of(t).to_string()),
-            "openat" | "openat2" => match p.int(1) {
-                Some(dirfd) => self.dirfd_base(tid, &raw_name, dirfd),
-                None => String::new(),
-            },
-            _ => String::new(),
-        };
         if fd < 0 {
             return;
         }
-        let full = path::join(&base, &raw_name);
+        let raw_name = match p.get(path_idx) {
+            Some(Param::Str(b)) => String::from_utf8_lossy(b),
+            _ if matches!(name, "openat" | "openat2") => "<NA>".into(),
+            _ => "".into(),
+        };
+        let base = match name {
+            "open" | "creat" => self.threads.get(&tid).map(|t| self.cwd_of(t).to_string()),
+            "openat" | "openat2" => p.int(1).and_then(|dirfd| self.dirfd_base(tid, &raw_name, dirfd)),
+            _ => None,
+        };
+        let full = path::join(base.as_deref().unwrap_or(""), &raw_name);
         let mut f = Fd::new(if flags & oflag::DIRECTORY != 0 {
             FdType::Directory
         } else {
@@ -818,7 +814,7 @@ impl Tracker {
             f.dev = p.uint(dev_idx).unwrap_or(0) as u32;
             f.ino = p.uint(dev_idx + 1).unwrap_or(0);
         }
-        f.name_raw = capped_owned(raw_name);
+        f.name_raw = capped_owned(raw_name.into_owned());
         f.name = capped_owned(full);
         f.upper_layer = flags & oflag::UPPER_LAYER != 0;
         f.lower_layer = flags & oflag::LOWER_LAYER != 0;
