@@ -116,6 +116,8 @@ pub(crate) struct Outcome {
     pub close: Option<(i64, i64)>,
     /// The thread exits after evaluation.
     pub exit: bool,
+    /// The exiting thread's `reaper_tid` parameter (0 when the driver gave none).
+    pub reaper: i64,
     /// Latency from the enter event, when there was one.
     pub latency: Option<u64>,
 }
@@ -763,7 +765,41 @@ impl Tracker {
         if out.exit
             && let Some(tid) = out.thread
         {
+            self.reparent_children(tid, out.reaper);
             self.remove_thread(tid);
+        }
+    }
+
+    /// The children of exiting thread `tid` get a new parent, so `proc.pname` and
+    /// `proc.aname` of processes that outlive their parent keep naming a live
+    /// process: the reaper the kernel reported; else another live thread of the
+    /// same process (Linux hands children to a sibling thread); else init (tid 1)
+    /// when known; else none (-1).
+    fn reparent_children(&mut self, tid: i64, reaper: i64) {
+        let Some(t) = self.threads.get(&tid) else {
+            return;
+        };
+        if t.is_main() && t.live_threads > 0 {
+            // The process lives on in its other threads, and parent lookups go
+            // through the main thread, which stays in the table until they end.
+            return;
+        }
+        let sibling = (t.pid != tid && t.pid >= 0)
+            .then_some(t.pid)
+            .filter(|pid| self.threads.get(pid).is_some_and(|m| !m.dead));
+        let new_parent = if reaper > 0 && reaper != tid {
+            reaper
+        } else if let Some(main) = sibling {
+            main
+        } else if tid != 1 && self.threads.contains_key(&1) {
+            1
+        } else {
+            -1
+        };
+        for child in self.threads.values_mut() {
+            if child.ptid == tid && child.tid != tid {
+                child.ptid = new_parent;
+            }
         }
     }
 }

@@ -327,7 +327,10 @@ impl Tracker {
             Op::Write => {
                 self.on_write(tid, name, p, &mut out);
             }
-            Op::Procexit => out.exit = true,
+            Op::Procexit => {
+                out.exit = true;
+                out.reaper = p.int(4).unwrap_or(0);
+            }
             _ => {}
         }
         out
