@@ -54,18 +54,19 @@ pub fn replay<R: Read>(
     let (mut read_ns, mut eval_ns) = (0u128, 0u128);
     let mut metadata_seen = reader.metadata_blocks();
     loop {
-        // Process or fd lists written between events: the reader reads them while it
-        // looks for the next event, and the event it returns borrows it, so they reach
-        // the tracker from the following event on.
-        let blocks = reader.metadata_blocks();
-        if blocks != metadata_seen {
-            metadata_seen = blocks;
-            tracker.refresh_from(reader);
-        }
         let timed = stats.events.is_multiple_of(SAMPLE);
         let t0 = timed.then(Instant::now);
-        let ev = match reader.next_event() {
-            Ok(Some(ev)) => ev,
+        let ev = match reader.next_event_with_lists() {
+            Ok(Some((ev, lists))) => {
+                // Process or fd lists written between events (long recordings do):
+                // the tracker takes them in before the event that follows them.
+                let blocks = lists.metadata_blocks();
+                if blocks != metadata_seen {
+                    metadata_seen = blocks;
+                    tracker.refresh_from(lists);
+                }
+                ev
+            }
             Ok(None) => break,
             Err(e) => {
                 error = Some(e);

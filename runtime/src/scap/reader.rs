@@ -242,6 +242,22 @@ impl<R: Read> ScapReader<R> {
     /// borrows the reader's buffer. Metadata blocks met on the way update
     /// the lists. After an error, returns `Ok(None)`.
     pub fn next_event(&mut self) -> Result<Option<Event<'_>>, ScapError> {
+        let loc = self.advance()?;
+        Ok(loc.map(|loc| self.event_at(&loc)))
+    }
+
+    /// Like [`next_event`](Self::next_event), and the reader itself, read-only: the
+    /// process, fd and user lists met on the way to the event (compare
+    /// [`metadata_blocks`](Self::metadata_blocks)) can then be applied before the
+    /// event is processed, while the event still borrows the buffer.
+    pub fn next_event_with_lists(&mut self) -> Result<Option<(Event<'_>, &Self)>, ScapError> {
+        let loc = self.advance()?;
+        let this: &Self = self;
+        Ok(loc.map(|loc| (this.event_at(&loc), this)))
+    }
+
+    /// Moves to the next event block and locates its record in the buffer.
+    fn advance(&mut self) -> Result<Option<LocatedEvent>, ScapError> {
         loop {
             if self.done {
                 return Ok(None);
@@ -262,14 +278,18 @@ impl<R: Read> ScapReader<R> {
                 Ok(None) => self.skipped += 1,
                 Ok(Some(loc)) => {
                     self.events += 1;
-                    let mut ev = loc.layout.event(&self.buf[loc.start..]);
-                    ev.num = self.events;
-                    ev.cpu = loc.cpu;
-                    ev.flags = loc.flags;
-                    return Ok(Some(ev));
+                    return Ok(Some(loc));
                 }
             }
         }
+    }
+
+    fn event_at(&self, loc: &LocatedEvent) -> Event<'_> {
+        let mut ev = loc.layout.event(&self.buf[loc.start..]);
+        ev.num = self.events;
+        ev.cpu = loc.cpu;
+        ev.flags = loc.flags;
+        ev
     }
 
     /// Checks the event block in the buffer; `None` for an event type
