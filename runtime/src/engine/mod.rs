@@ -2,10 +2,11 @@
 //! order, with Falco's selection (`rules:` enable/disable list), minimum priority and
 //! `rule_matching` (first or all).
 
+mod memo;
 pub mod selection;
 
-use falcorc_compiler::eval::{EventFacts, FieldSource, Value, eval, specialize};
-use falcorc_compiler::ir::{Cond, FieldId, FieldSpec, Program, Rule};
+use falcorc_compiler::eval::{EventFacts, FieldCache, FieldSource, eval_fields, specialize};
+use falcorc_compiler::ir::{Cond, Program, Rule};
 use falcorc_compiler::sema::catalog::EVENT_COUNT;
 use falcorc_compiler::sema::items::Priority;
 pub use selection::Selector;
@@ -49,69 +50,6 @@ pub struct Engine {
     cache: RefCell<FieldCache>,
 }
 
-/// Per-event memo of field values by program field id. Slots are stamped with the
-/// event's generation, so moving to the next event costs nothing, and they keep
-/// their values' buffers, so refilling a string slot does not allocate.
-#[derive(Default)]
-struct FieldCache {
-    generation: u32,
-    slots: Vec<Slot>,
-}
-
-#[derive(Clone)]
-struct Slot {
-    generation: u32,
-    present: bool,
-    value: Value,
-}
-
-impl Slot {
-    fn get(&self) -> Option<&Value> {
-        self.present.then_some(&self.value)
-    }
-}
-
-struct Cached<'a> {
-    inner: &'a dyn FieldSource,
-    cache: &'a RefCell<FieldCache>,
-}
-
-impl Cached<'_> {
-    /// Make slot `i` current; false when `i` is not a program field.
-    fn refresh(&self, i: usize, id: FieldId, spec: &FieldSpec) -> bool {
-        let mut c = self.cache.borrow_mut();
-        let generation = c.generation;
-        let Some(slot) = c.slots.get_mut(i) else {
-            return false;
-        };
-        if slot.generation != generation {
-            slot.present = self.inner.field_into(id, spec, &mut slot.value);
-            slot.generation = generation;
-        }
-        true
-    }
-}
-
-impl FieldSource for Cached<'_> {
-    fn field(&self, id: FieldId, spec: &FieldSpec) -> Option<Value> {
-        let i = id.0 as usize;
-        if !self.refresh(i, id, spec) {
-            return self.inner.field(id, spec);
-        }
-        self.cache.borrow().slots[i].get().cloned()
-    }
-
-    fn with_field(&self, id: FieldId, spec: &FieldSpec, f: &mut dyn FnMut(Option<&Value>) -> bool) -> bool {
-        let i = id.0 as usize;
-        if !self.refresh(i, id, spec) {
-            // Not a program field (no slot): nothing to share.
-            return f(self.inner.field(id, spec).as_ref());
-        }
-        let c = self.cache.borrow();
-        f(c.slots[i].get())
-    }
-}
-
 impl Engine {
     pub fn new(program: Program, opts: &EngineOptions) -> Engine {
         let enabled = selection::apply(
@@ -136,17 +74,8 @@ impl Engine {
                 }
             }
         }
-        let cache = FieldCache {
-            generation: 1,
-            slots: vec![
-                Slot {
-                    generation: 0,
-                    present: false,
-                    value: Value::Bool(false),
-                };
-                program.fields.len()
-            ],
-        };
+        let memo_slots = memo::number_shared(&mut index);
+        let cache = FieldCache::new(program.fields.len(), memo_slots);
         Engine {
             program,
             index,
@@ -175,16 +104,11 @@ impl Engine {
         let Some(bucket) = self.index.get(code as usize).filter(|b| !b.is_empty()) else {
             return;
         };
-        {
-            let mut c = self.cache.borrow_mut();
-            c.generation = c.generation.wrapping_add(1).max(1);
-        }
-        let cached = Cached {
-            inner: src,
-            cache: &self.cache,
-        };
+        let mut cache = self.cache.borrow_mut();
+        cache.next_event();
+        let mut fields = cache.with(src);
         for (i, cond) in bucket {
-            if eval(cond, &self.program.fields, &cached) {
+            if eval_fields(cond, &self.program.fields, &mut fields) {
                 out.push(*i as usize);
                 if self.matching == RuleMatching::First {
                     return;

@@ -132,7 +132,11 @@ impl<'a> FieldCtx<'a> {
 
     /// The value of field `spec` for this event.
     pub fn value(&self, spec: &FieldSpec) -> Option<Value> {
-        let f = kind(spec.name)?;
+        self.value_of(kind(spec.name)?, spec)
+    }
+
+    /// The value of field `spec`, whose kind is `f`.
+    fn value_of(&self, f: F, spec: &FieldSpec) -> Option<Value> {
         match spec.name.as_bytes().first() {
             Some(b'e' | b's') => self.evt_field(f, spec),
             Some(b'f') => self.fd_field(f, spec),
@@ -148,15 +152,16 @@ impl FieldSource for FieldCtx<'_> {
     }
 
     fn field_into(&self, _id: FieldId, spec: &FieldSpec, slot: &mut Value) -> bool {
-        if let Some(f) = kind(spec.name)
-            && let Some(text) = self.borrowed_str(f, spec)
-        {
+        let Some(f) = kind(spec.name) else {
+            return false;
+        };
+        if let Some(text) = self.borrowed_str(f, spec) {
             return text.is_some_and(|t| {
                 set_str(slot, t);
                 true
             });
         }
-        match self.value(spec) {
+        match self.value_of(f, spec) {
             Some(v) => {
                 *slot = v;
                 true
