@@ -326,7 +326,7 @@ fn k_bytes(k: &Const) -> Option<&[u8]> {
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(hay, needle).is_some()
 }
 
 fn compare(v: &Value, op: CmpOp, k: &Const) -> bool {

@@ -6,7 +6,7 @@ use super::container::{self, Container};
 use super::fd::{Fd, FdType, Role, Sock, any_addr, l4};
 use super::meta::{CodeInfo, Op, ParamView, ef};
 use super::net::{self, ip_kind, is_v4_mapped, mapped_v4};
-use super::thread::{Thread, capped, capped_list, capped_owned, cl, cwd_of};
+use super::thread::{Thread, capped, capped_list, capped_str, cl, cwd_of};
 use super::{MAX_CONTAINERS, MAX_TOTAL_FDS, MAX_USERS, Outcome, Tracker, User, path};
 use crate::event::{Event, Param, SockAddr, SockTuple};
 
@@ -806,24 +806,44 @@ impl Tracker {
             "openat" | "openat2" => p.int(1).and_then(|dirfd| self.dirfd_base(tid, &raw_name, dirfd)),
             _ => None,
         };
-        let full = path::join(base.as_deref().unwrap_or(""), &raw_name);
-        let mut f = Fd::new(if flags & oflag::DIRECTORY != 0 {
+        let full = path::join_cow(base.as_deref().unwrap_or(""), &raw_name);
+        let kind = if flags & oflag::DIRECTORY != 0 {
             FdType::Directory
         } else {
             FdType::FileV2
-        });
-        f.open_flags = flags;
-        if !p.is_empty_at(dev_idx) {
-            f.dev = p.uint(dev_idx).unwrap_or(0) as u32;
-            f.ino = p.uint(dev_idx + 1).unwrap_or(0);
-        }
-        f.name_raw = capped_owned(raw_name.into_owned());
-        f.name = capped_owned(full);
-        f.upper_layer = flags & oflag::UPPER_LAYER != 0;
-        f.lower_layer = flags & oflag::LOWER_LAYER != 0;
-        out.name_changed = !f.name.is_empty();
-        self.add_fd(tid, fd, f);
+        };
+        let (dev, ino) = if p.is_empty_at(dev_idx) {
+            (0, 0)
+        } else {
+            (p.uint(dev_idx).unwrap_or(0) as u32, p.uint(dev_idx + 1).unwrap_or(0))
+        };
+        let fill = |f: &mut Fd| {
+            // Keep the entry's string buffers: fd numbers are reused all the time.
+            let (mut name, mut name_raw) = (std::mem::take(&mut f.name), std::mem::take(&mut f.name_raw));
+            name.clear();
+            name.push_str(capped_str(&full));
+            name_raw.clear();
+            name_raw.push_str(capped_str(&raw_name));
+            *f = Fd {
+                name,
+                name_raw,
+                open_flags: flags,
+                dev,
+                ino,
+                upper_layer: flags & oflag::UPPER_LAYER != 0,
+                lower_layer: flags & oflag::LOWER_LAYER != 0,
+                ..Fd::new(kind)
+            };
+        };
+        out.name_changed = !full.is_empty();
         out.fd_num = Some(fd);
+        if let Some(existing) = self.event_fd_mut(tid, fd) {
+            fill(existing);
+        } else {
+            let mut f = Fd::new(kind);
+            fill(&mut f);
+            self.add_fd(tid, fd, f);
+        }
     }
 
     fn event_fd_mut(&mut self, tid: i64, fd: i64) -> Option<&mut Fd> {
