@@ -75,15 +75,18 @@ pub fn replay<R: Read>(
         };
         let t1 = timed.then(Instant::now);
         stats.events += 1;
-        tracker.on_event(&ev, |ctx| {
-            stats.evaluated += 1;
-            matched.clear();
-            engine.evaluate(ctx.code(), ctx, &mut matched);
-            for &i in &matched {
-                stats.alerts[i] += 1;
-                sink(outputs.alert(&engine.program, i, ctx.ts(), hostname, ctx));
-            }
-        });
+        tracker.on_event_if(
+            &ev,
+            |code| engine.wants(code),
+            |ctx| {
+                matched.clear();
+                engine.evaluate(ctx.code(), ctx, &mut matched);
+                for &i in &matched {
+                    stats.alerts[i] += 1;
+                    sink(outputs.alert(&engine.program, i, ctx.ts(), hostname, ctx));
+                }
+            },
+        );
         if let (Some(t0), Some(t1)) = (t0, t1) {
             read_ns += (t1 - t0).as_nanos();
             eval_ns += t1.elapsed().as_nanos();
@@ -96,5 +99,6 @@ pub fn replay<R: Read>(
     stats.read_time = scale(read_ns);
     stats.eval_time = scale(eval_ns);
     stats.bytes = reader.offset();
+    stats.evaluated = tracker.stats().evaluated;
     (stats, error)
 }

@@ -388,7 +388,14 @@ impl Tracker {
     /// Feeds one event in capture order: enter events are stored; exit and
     /// unpaired events get the constructive updates, then `eval` with the
     /// field context, then the destructive updates.
-    pub fn on_event(&mut self, ev: &Event<'_>, mut eval: impl FnMut(&FieldCtx<'_>)) {
+    pub fn on_event(&mut self, ev: &Event<'_>, eval: impl FnMut(&FieldCtx<'_>)) {
+        self.on_event_if(ev, |_| true, eval);
+    }
+
+    /// [`on_event`](Self::on_event), calling `eval` only for events whose current
+    /// code `wanted` accepts (state is updated for every event; the field context is
+    /// not even built for the others).
+    pub fn on_event_if(&mut self, ev: &Event<'_>, wanted: impl Fn(u16) -> bool, mut eval: impl FnMut(&FieldCtx<'_>)) {
         self.stats.events += 1;
         let info = meta::info(ev.code);
         if info.paired_enter {
@@ -408,7 +415,7 @@ impl Tracker {
         let mut out = self.apply(ev, info, &params);
         out.latency = enter.as_ref().map(|e| ev.ts.saturating_sub(e.ts));
         self.stats.evaluated += 1;
-        {
+        if wanted(current) {
             let ctx = FieldCtx::new(self, ev, current, &params, &out);
             eval(&ctx);
         }
