@@ -424,12 +424,28 @@ impl<'a> ParamView<'a> {
     /// The view of `ev`, read as layout `current`, filling gaps from `enter`.
     #[inline]
     pub fn build(ev: &Event<'a>, current: u16, enter: Option<&'a StoredEnter>) -> ParamView<'a> {
-        let cur = event_def(current);
-        let mut view = ParamView {
-            def: cur.or_else(|| ev.event_def()),
+        let mut view = ParamView::empty();
+        view.fill(ev, current, enter);
+        view
+    }
+
+    /// A view with no parameters, to [`fill`](Self::fill).
+    #[inline]
+    pub fn empty() -> ParamView<'a> {
+        ParamView {
+            def: None,
             raw: [&[]; MAX_PARAMS],
             len: 0,
-        };
+        }
+    }
+
+    /// [`build`](Self::build) into an existing view (whose slots are all empty): the
+    /// view is a few hundred bytes, and filling it where it lives saves copying it out.
+    #[inline]
+    pub fn fill(&mut self, ev: &Event<'a>, current: u16, enter: Option<&'a StoredEnter>) {
+        let cur = event_def(current);
+        let view = self;
+        view.def = cur.or_else(|| ev.event_def());
         if let Some(cur) = cur.filter(|_| ev.code == current && enter.is_some()) {
             // A current-layout exit event with its enter part: own parameters in
             // place, the empty ones taken from the enter event by name.
@@ -442,7 +458,7 @@ impl<'a> ParamView<'a> {
                     *slot = enter.and_then(|e| e.param_named(def.name)).unwrap_or(&[]);
                 }
             }
-            return view;
+            return;
         }
         let Some(cur) = cur.filter(|_| ev.code != current || enter.is_some()) else {
             // The common case: a current-layout event without an enter part.
@@ -452,7 +468,7 @@ impl<'a> ParamView<'a> {
                 n += 1;
             }
             view.len = cur.map_or(n, |c| c.params.len().min(MAX_PARAMS));
-            return view;
+            return;
         };
         let mut own: [&'a [u8]; MAX_PARAMS] = [&[]; MAX_PARAMS];
         let mut own_len = 0;
@@ -476,7 +492,6 @@ impl<'a> ParamView<'a> {
                 mine
             };
         }
-        view
     }
 
     /// The layout the view follows.

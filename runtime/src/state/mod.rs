@@ -411,7 +411,8 @@ impl Tracker {
         } else {
             info.current
         };
-        let params = ParamView::build(ev, current, enter.as_ref());
+        let mut params = ParamView::empty();
+        params.fill(ev, current, enter.as_ref());
         let mut out = self.apply(ev, info, &params);
         out.latency = enter.as_ref().map(|e| ev.ts.saturating_sub(e.ts));
         self.stats.evaluated += 1;
