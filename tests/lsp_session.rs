@@ -173,6 +173,9 @@ fn edit_complete_goto_rename_session() {
         .find(|i| i["label"] == "proc.name")
         .unwrap();
     insta::assert_snapshot!("completion_field_item", render(item));
+    let resolved = c.request("completionItem/resolve", item.clone()).unwrap();
+    let doc = resolved["documentation"]["value"].as_str().unwrap();
+    assert!(doc.starts_with("Kernel command name"), "{doc}");
 
     edit_line(&mut c, &mut text, "and proc.na\n", "and proc.name \n");
     let ops = labels(&complete(&mut c, &text, "proc.name \n", 10));

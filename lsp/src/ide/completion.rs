@@ -26,15 +26,46 @@ pub enum CompKind {
     Value,
 }
 
+impl CompKind {
+    pub const ALL: [CompKind; 8] = [
+        CompKind::Field,
+        CompKind::Macro,
+        CompKind::List,
+        CompKind::Operator,
+        CompKind::Keyword,
+        CompKind::Event,
+        CompKind::Key,
+        CompKind::Value,
+    ];
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Completion {
     pub label: String,
     pub kind: CompKind,
     pub detail: Option<String>,
-    pub doc: Option<String>,
     /// Text inserted in place of `replace` (the word being typed).
     pub insert: String,
     pub replace: FileSpan,
+}
+
+/// The documentation of a completion item, sent when the editor resolves it (documentation
+/// of ~300 fields in every list would triple the time to answer).
+pub fn documentation(snap: &Snapshot, kind: CompKind, label: &str) -> Option<String> {
+    let a = &snap.analysis;
+    match kind {
+        CompKind::Field => catalog::field(label).map(|f| f.doc.to_string()),
+        CompKind::Macro => a
+            .macros
+            .iter()
+            .find(|m| m.name == label)
+            .map(|m| format!("```\n{}\n```", m.condition.trim())),
+        CompKind::List => a.lists.iter().find(|l| l.name == label).map(|l| l.items.join(", ")),
+        CompKind::Operator => Op::from_text(label).map(|op| docs::operator(op).to_string()),
+        CompKind::Keyword => docs::keyword(label).map(str::to_string),
+        CompKind::Key => Some(docs::key(label).to_string()).filter(|d| !d.is_empty()),
+        CompKind::Event | CompKind::Value => None,
+    }
 }
 
 pub fn complete(snap: &Snapshot, pos: FilePos) -> Vec<Completion> {
@@ -44,8 +75,10 @@ pub fn complete(snap: &Snapshot, pos: FilePos) -> Vec<Completion> {
         off -= 1;
     }
     let word_start = text[..off]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let line_start = text[..word_start].rfind('\n').map_or(0, |i| i + 1);
     let before_word = &text[line_start..word_start];
     let mut out = Out {
@@ -72,19 +105,18 @@ struct Out {
 }
 
 impl Out {
-    fn push(&mut self, label: &str, kind: CompKind, detail: Option<String>, doc: Option<String>, insert: String) {
+    fn push(&mut self, label: &str, kind: CompKind, detail: Option<String>, insert: String) {
         self.items.push(Completion {
             label: label.to_string(),
             kind,
             detail,
-            doc,
             insert,
             replace: self.replace,
         });
     }
 
-    fn simple(&mut self, label: &str, kind: CompKind, doc: Option<&str>) {
-        self.push(label, kind, None, doc.map(str::to_string), label.to_string());
+    fn simple(&mut self, label: &str, kind: CompKind) {
+        self.push(label, kind, None, label.to_string());
     }
 }
 
@@ -110,7 +142,7 @@ impl Ctx<'_> {
                 "required_plugin_versions",
             ];
             for k in KINDS {
-                out.push(k, CompKind::Key, None, Some(docs::key(k).to_string()), format!("{k}: "));
+                out.push(k, CompKind::Key, None, format!("{k}: "));
             }
             return;
         }
@@ -156,7 +188,7 @@ impl Ctx<'_> {
         };
         for k in all {
             if !item.keys.iter().any(|e| e.key == *k) {
-                out.push(k, CompKind::Key, None, Some(docs::key(k).to_string()), format!("{k}: "));
+                out.push(k, CompKind::Key, None, format!("{k}: "));
             }
         }
     }
@@ -178,18 +210,18 @@ impl Ctx<'_> {
             "output" if self.text[..self.word_start].ends_with('%') => self.fields(out),
             "priority" => {
                 for p in Priority::ALL {
-                    out.simple(&p.name().to_ascii_uppercase(), CompKind::Value, None);
+                    out.simple(&p.name().to_ascii_uppercase(), CompKind::Value);
                 }
             }
-            "source" => out.simple("syscall", CompKind::Value, None),
+            "source" => out.simple("syscall", CompKind::Value),
             "enabled" | "capture" | "warn_evttypes" | "skip-if-unknown-filter" | "append" => {
-                out.simple("true", CompKind::Value, None);
-                out.simple("false", CompKind::Value, None);
+                out.simple("true", CompKind::Value);
+                out.simple("false", CompKind::Value);
             }
             "tags" => {
                 let tags: BTreeSet<&str> = a.rules.iter().flat_map(|r| r.tags.iter().map(String::as_str)).collect();
                 for t in tags {
-                    out.simple(t, CompKind::Value, Some("a tag used in the ruleset"));
+                    out.simple(t, CompKind::Value);
                 }
             }
             _ => {}
@@ -201,7 +233,7 @@ impl Ctx<'_> {
             CondCtx::CheckStart => {
                 self.fields(out);
                 self.macros(out);
-                out.simple("not", CompKind::Keyword, docs::keyword("not"));
+                out.simple("not", CompKind::Keyword);
             }
             CondCtx::Operators(field) => {
                 let Some(def) = resolve_field_name(&field) else { return };
@@ -213,7 +245,6 @@ impl Ctx<'_> {
                             label,
                             CompKind::Operator,
                             Some(format!("{} {label}", def.ty.short_name())),
-                            Some(docs::operator(op).to_string()),
                             label.to_string(),
                         );
                     }
@@ -226,8 +257,8 @@ impl Ctx<'_> {
             CondCtx::ListValue(_) => self.lists(out),
             CondCtx::Value(_) => {}
             CondCtx::Connective => {
-                out.simple("and", CompKind::Keyword, docs::keyword("and"));
-                out.simple("or", CompKind::Keyword, docs::keyword("or"));
+                out.simple("and", CompKind::Keyword);
+                out.simple("or", CompKind::Keyword);
             }
         }
     }
@@ -243,7 +274,6 @@ impl Ctx<'_> {
                 f.name,
                 CompKind::Field,
                 Some(f.ty.short_name().to_string()),
-                Some(f.doc.to_string()),
                 f.name.to_string(),
             );
         }
@@ -251,13 +281,7 @@ impl Ctx<'_> {
 
     fn macros(&self, out: &mut Out) {
         for m in &self.snap.analysis.macros {
-            out.push(
-                &m.name,
-                CompKind::Macro,
-                Some("macro".into()),
-                Some(format!("```\n{}\n```", m.condition.trim())),
-                m.name.clone(),
-            );
+            out.push(&m.name, CompKind::Macro, Some("macro".into()), m.name.clone());
         }
     }
 
@@ -267,7 +291,6 @@ impl Ctx<'_> {
                 &l.name,
                 CompKind::List,
                 Some(format!("list ({} items)", l.items.len())),
-                Some(l.items.join(", ")),
                 l.name.clone(),
             );
         }
@@ -281,7 +304,7 @@ impl Ctx<'_> {
             .chain(catalog::GENERIC_SYSCALLS.iter().copied())
             .collect();
         for n in names {
-            out.simple(n, CompKind::Event, None);
+            out.simple(n, CompKind::Event);
         }
     }
 }

@@ -72,6 +72,11 @@ fn route(snap: &Snapshot, req: Request) -> Outcome {
             };
             ok(to_proto::completion(snap, completion::complete(snap, pos)))
         }
+        rq::ResolveCompletionItem::METHOD => {
+            let item: lsp_types::CompletionItem = params(&req)?;
+            let doc = to_proto::comp_kind(item.kind).and_then(|k| completion::documentation(snap, k, &item.label));
+            ok(to_proto::resolved(item, doc))
+        }
         rq::GotoDefinition::METHOD => {
             let p: lsp_types::GotoDefinitionParams = params(&req)?;
             let Some(pos) = from_proto::position(snap, &p.text_document_position_params) else {

@@ -27,6 +27,7 @@ pub fn capabilities() -> lt::ServerCapabilities {
         hover_provider: Some(lt::HoverProviderCapability::Simple(true)),
         completion_provider: Some(lt::CompletionOptions {
             trigger_characters: Some(vec![".".into(), " ".into(), "(".into(), "%".into()]),
+            resolve_provider: Some(true),
             ..Default::default()
         }),
         definition_provider: Some(lt::OneOf::Left(true)),
@@ -159,28 +160,30 @@ pub fn hover(snap: &Snapshot, h: Hover) -> lt::Hover {
     }
 }
 
+fn completion_kind(k: CompKind) -> lt::CompletionItemKind {
+    match k {
+        CompKind::Field => lt::CompletionItemKind::FIELD,
+        CompKind::Macro => lt::CompletionItemKind::FUNCTION,
+        CompKind::List => lt::CompletionItemKind::VARIABLE,
+        CompKind::Operator => lt::CompletionItemKind::OPERATOR,
+        CompKind::Keyword => lt::CompletionItemKind::KEYWORD,
+        CompKind::Event => lt::CompletionItemKind::EVENT,
+        CompKind::Key => lt::CompletionItemKind::PROPERTY,
+        CompKind::Value => lt::CompletionItemKind::VALUE,
+    }
+}
+
+/// The inverse of [`completion_kind`], for `completionItem/resolve`.
+pub fn comp_kind(k: Option<lt::CompletionItemKind>) -> Option<CompKind> {
+    CompKind::ALL.into_iter().find(|c| Some(completion_kind(*c)) == k)
+}
+
 pub fn completion(snap: &Snapshot, items: Vec<Completion>) -> lt::CompletionResponse {
     let items = items
         .into_iter()
         .map(|c| lt::CompletionItem {
-            kind: Some(match c.kind {
-                CompKind::Field => lt::CompletionItemKind::FIELD,
-                CompKind::Macro => lt::CompletionItemKind::FUNCTION,
-                CompKind::List => lt::CompletionItemKind::VARIABLE,
-                CompKind::Operator => lt::CompletionItemKind::OPERATOR,
-                CompKind::Keyword => lt::CompletionItemKind::KEYWORD,
-                CompKind::Event => lt::CompletionItemKind::EVENT,
-                CompKind::Key => lt::CompletionItemKind::PROPERTY,
-                CompKind::Value => lt::CompletionItemKind::VALUE,
-            }),
+            kind: Some(completion_kind(c.kind)),
             detail: c.detail,
-            documentation: c.doc.map(|d| {
-                lt::Documentation::MarkupContent(lt::MarkupContent {
-                    kind: lt::MarkupKind::Markdown,
-                    value: d,
-                })
-            }),
-            filter_text: Some(c.label.clone()),
             text_edit: Some(lt::CompletionTextEdit::Edit(lt::TextEdit {
                 range: range(snap, c.replace),
                 new_text: c.insert,
@@ -193,6 +196,17 @@ pub fn completion(snap: &Snapshot, items: Vec<Completion>) -> lt::CompletionResp
         is_incomplete: false,
         items,
     })
+}
+
+/// `completionItem/resolve`: the item with its documentation.
+pub fn resolved(mut item: lt::CompletionItem, doc: Option<String>) -> lt::CompletionItem {
+    item.documentation = doc.map(|d| {
+        lt::Documentation::MarkupContent(lt::MarkupContent {
+            kind: lt::MarkupKind::Markdown,
+            value: d,
+        })
+    });
+    item
 }
 
 fn symbol_kind(k: ItemKind) -> lt::SymbolKind {
