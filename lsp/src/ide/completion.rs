@@ -168,10 +168,58 @@ impl Ctx<'_> {
                 return self.value(item, &k.key, value_start.min(self.word_start), out);
             }
         }
-        // Broken YAML around the cursor: read the key from the line itself.
+        self.textual(out);
+    }
+
+    /// The YAML around the cursor does not parse (yet): read the item kind and the key from
+    /// the lines themselves, as they are typed.
+    fn textual(&self, out: &mut Out) {
+        let trimmed = self.before_word.trim_start();
+        let indent = self.before_word.len() - trimmed.len();
+        let line_start = self.word_start - self.before_word.len();
         if let Some((key, rest)) = trimmed.trim_start_matches("- ").split_once(':') {
-            let start = self.word_start - rest.len();
-            self.value_of_key(key.trim(), start, out);
+            return self.value_of_key(key.trim(), self.word_start - rest.len(), out);
+        }
+        if !trimmed.is_empty() && trimmed != "- " {
+            return;
+        }
+        let mut governing: Option<(&str, usize)> = None;
+        let mut seen: Vec<&str> = Vec::new();
+        // Walk the lines above, keeping `at` at the start of each (the text is split on `\n`, so
+        // a CRLF line keeps its `\r`, which `trim` removes from keys).
+        let mut at = line_start.saturating_sub(1);
+        for line in self.text[..at].split('\n').rev() {
+            at -= line.len();
+            let line_at = at;
+            at = at.saturating_sub(1);
+            let t = line.trim_start();
+            let ind = line.len() - t.len();
+            let key = t.trim_start_matches("- ").split_once(':').map(|(k, _)| k.trim());
+            if let Some(k) = key
+                && ind < indent
+                && governing.is_none()
+                && !t.is_empty()
+            {
+                governing = Some((k, line_at + line.find(':').map_or(0, |c| c + 1)));
+            }
+            if let Some(k) = key {
+                seen.push(k);
+            }
+            if !t.starts_with("- ") || ind != 0 {
+                continue;
+            }
+            let kind = [ItemKind::List, ItemKind::Macro, ItemKind::Rule]
+                .into_iter()
+                .find(|k| key == Some(k.key()));
+            if let Some(kind) = kind
+                && indent == ind + 2
+            {
+                return self.keys_of(kind, &seen, out);
+            }
+            break;
+        }
+        if let Some((key, value_start)) = governing {
+            self.value_of_key(key, value_start, out);
         }
     }
 
@@ -181,15 +229,19 @@ impl Ctx<'_> {
     }
 
     fn keys(&self, item: &Item, out: &mut Out) {
-        let all: &[&str] = match item.kind {
+        let present: Vec<&str> = item.keys.iter().map(|k| k.key.as_str()).collect();
+        self.keys_of(item.kind, &present, out);
+    }
+
+    /// The keys of an item kind that `present` does not have yet.
+    fn keys_of(&self, kind: ItemKind, present: &[&str], out: &mut Out) {
+        let all: &[&str] = match kind {
             ItemKind::List => LIST_KEYS,
             ItemKind::Macro => MACRO_KEYS,
             ItemKind::Rule => RULE_KEYS,
         };
-        for k in all {
-            if !item.keys.iter().any(|e| e.key == *k) {
-                out.push(k, CompKind::Key, None, format!("{k}: "));
-            }
+        for k in all.iter().filter(|k| !present.contains(k)) {
+            out.push(k, CompKind::Key, None, format!("{k}: "));
         }
     }
 
@@ -205,7 +257,7 @@ impl Ctx<'_> {
         match key {
             "condition" => {
                 let prefix = self.text.get(value_start..self.word_start).unwrap_or("");
-                self.condition(prefix, out);
+                self.condition(without_block_header(prefix), out);
             }
             "output" if self.text[..self.word_start].ends_with('%') => self.fields(out),
             "priority" => {
@@ -307,6 +359,15 @@ impl Ctx<'_> {
             out.simple(n, CompKind::Event);
         }
     }
+}
+
+/// A condition written as a block scalar (`condition: >-`) starts after its header line.
+fn without_block_header(prefix: &str) -> &str {
+    let t = prefix.trim_start();
+    if t.starts_with(['>', '|']) {
+        return t.split_once('\n').map_or("", |(_, rest)| rest);
+    }
+    prefix
 }
 
 /// The last item of `file` starting at or before `offset` (a block mapping's span ends at its

@@ -9,6 +9,8 @@ pub mod hover;
 pub mod navigation;
 pub mod semantic;
 pub mod symbols;
+#[cfg(test)]
+mod tests;
 
 use crate::snapshot::Snapshot;
 use falcorc_compiler::index::{ItemKind, TokenKind};
