@@ -225,6 +225,28 @@ fn edit_complete_goto_rename_session() {
     let bad = rename_to(&mut c, "new process").unwrap_err();
     assert!(bad.message.contains("not a valid macro name"), "{}", bad.message);
 
+    // Prepare-rename gives the name under the cursor; rules are not renamed.
+    let prep = c
+        .request(
+            "textDocument/prepareRename",
+            json!({ "textDocument": { "uri": base_uri }, "position": at(&base, "all_shells", 4) }),
+        )
+        .unwrap();
+    assert_eq!(prep["placeholder"], "all_shells");
+    let rule = c
+        .request(
+            "textDocument/prepareRename",
+            json!({ "textDocument": { "uri": app_uri }, "position": at(&text, "Write below", 1) }),
+        )
+        .unwrap();
+    assert_eq!(rule, Value::Null);
+
+    // Workspace symbols match fuzzily across both files.
+    let syms = c.request("workspace/symbol", json!({ "query": "shl" })).unwrap();
+    let mut names: Vec<&str> = syms.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["Shell in container", "all_shells", "shell_binaries", "shell_procs"]);
+
     // A panicking handler gives an error response and the server keeps serving.
     let err = c.request("falcorc/debugPanic", Value::Null).unwrap_err();
     assert!(err.message.contains("panicked"), "{}", err.message);
