@@ -257,7 +257,7 @@ impl Ctx<'_> {
         match key {
             "condition" => {
                 let prefix = self.text.get(value_start..self.word_start).unwrap_or("");
-                self.condition(without_block_header(prefix), out);
+                self.condition(condition_text(prefix), out);
             }
             "output" if self.text[..self.word_start].ends_with('%') => self.fields(out),
             "priority" => {
@@ -361,13 +361,14 @@ impl Ctx<'_> {
     }
 }
 
-/// A condition written as a block scalar (`condition: >-`) starts after its header line.
-fn without_block_header(prefix: &str) -> &str {
+/// The condition text itself: after the header line of a block scalar (`condition: >-`), or
+/// inside the quotes of a quoted one.
+fn condition_text(prefix: &str) -> &str {
     let t = prefix.trim_start();
     if t.starts_with(['>', '|']) {
         return t.split_once('\n').map_or("", |(_, rest)| rest);
     }
-    prefix
+    t.strip_prefix(['"', '\'']).unwrap_or(t)
 }
 
 /// The last item of `file` starting at or before `offset` (a block mapping's span ends at its

@@ -67,6 +67,13 @@ fn completion_in_conditions() {
         &["and", "or"],
         &["proc.name"],
     );
+    // Quoted conditions: the quote is not part of the condition.
+    has(
+        &labels("- rule: r\n  condition: \"proc.name $0\"\n"),
+        &["startswith"],
+        &["and"],
+    );
+    has(&labels("- rule: r\n  condition: 'fd.num $0'\n"), &["<"], &["and"]);
     // After multibyte text on the line, and in the middle of a dotted name.
     let (snap, pos) = fixture("- rule: r # é 𝄞\n  condition: proc.na$0\n");
     let items = complete(&snap, pos);
