@@ -145,3 +145,27 @@ fn rename_keeps_quotes_and_checks_names() {
     let defs = navigation::definition(&snap, pos);
     assert_eq!(defs.len(), 1);
 }
+
+#[test]
+fn quick_fixes_replace_only_the_misspelled_word() {
+    use super::actions::quick_fixes;
+    use falcorc_compiler::span::Span;
+    let src = "- rule: r\n  desc: d\n  condtion: x\n  condition: evt.type = opn and fd.nmae = x\n  output: \"x %10proc.nmae\"\n  priority: INFO\n";
+    let snap = Snapshot::new(vec![("file:///t/test_rules.yaml".into(), src.to_string())]);
+    let all = Span::new(0, src.len() as u32);
+    let mut fixes: Vec<(String, String)> = quick_fixes(&snap, FileId(0), all)
+        .into_iter()
+        .map(|a| (src[a.edit.span.span.range()].to_string(), a.edit.new_text))
+        .collect();
+    fixes.sort();
+    let want = [
+        ("condtion", "condition"),
+        ("fd.nmae", "fd.name"),
+        ("opn", "open"),
+        ("proc.nmae", "proc.name"),
+    ];
+    assert_eq!(fixes, want.map(|(a, b)| (a.to_string(), b.to_string())));
+    // Only the diagnostics that touch the range.
+    let line3 = src.find("condtion").unwrap() as u32;
+    assert_eq!(quick_fixes(&snap, FileId(0), Span::new(line3, line3 + 2)).len(), 1);
+}
