@@ -59,6 +59,32 @@ fn did_change_to_diagnostics(b: divan::Bencher) {
     });
 }
 
+/// A keystroke, then a hover on a macro: re-analysis plus the symbol index (built on the first
+/// request after an edit), the worst case of a request.
+#[divan::bench(sample_count = 50)]
+fn hover_after_change(b: divan::Bencher) {
+    let (mut c, text) = opened();
+    let offset = text.find(NEEDLE).unwrap();
+    let at = position(&text, offset);
+    let hover =
+        json!({ "textDocument": { "uri": URI }, "position": position(&text, text.find("spawned_process").unwrap()) });
+    let mut version = 1;
+    b.bench_local(|| {
+        version += 1;
+        let change = json!({ "range": { "start": at, "end": at }, "text": if version % 2 == 0 { " " } else { "" } });
+        let change = if version % 2 == 0 {
+            change
+        } else {
+            json!({ "range": { "start": at, "end": { "line": at["line"], "character": at["character"].as_u64().unwrap() + 1 } }, "text": "" })
+        };
+        c.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": URI, "version": version }, "contentChanges": [change] }),
+        );
+        c.request("textDocument/hover", hover.clone()).unwrap()
+    });
+}
+
 /// A completion request `skip` bytes into the first `proc.name in (shell_binaries)`.
 fn bench_completion(b: divan::Bencher, skip: usize) {
     let (mut c, text) = opened();

@@ -29,13 +29,13 @@ impl LineIndex {
     /// Line and UTF-16 column of byte `offset` (clamped to the text, rounded down to a character).
     pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
         let offset = (offset as usize).min(text.len());
-        let line = self.starts.partition_point(|s| *s as usize <= offset) - 1;
+        let line = self.starts.partition_point(|s| *s as usize <= offset).saturating_sub(1);
         let start = self.starts[line] as usize;
         let mut end = offset;
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        let col = text[start..end].encode_utf16().count() as u32;
+        let col = text.get(start..end).map_or(0, |t| t.encode_utf16().count()) as u32;
         LineCol { line: line as u32, col }
     }
 
@@ -50,7 +50,10 @@ impl LineIndex {
             .starts
             .get(lc.line as usize + 1)
             .map_or(text.len(), |s| *s as usize - 1);
-        let line = &text[start as usize..line_end];
+        // An index built for another text (never by design) gives the end, not a panic.
+        let Some(line) = text.get(start as usize..line_end) else {
+            return text.len() as u32;
+        };
         let mut units = 0u32;
         for (i, c) in line.char_indices() {
             let next = units + c.len_utf16() as u32;
@@ -95,5 +98,8 @@ mod tests {
         assert_eq!(idx.offset(text, LineCol { line: 9, col: 0 }), text.len() as u32);
         // Inside a multibyte character: rounds down.
         assert_eq!(idx.line_col(text, 1), LineCol { line: 0, col: 0 });
+        // An index of another text clamps instead of panicking.
+        assert_eq!(idx.offset("", LineCol { line: 1, col: 0 }), 0);
+        assert_eq!(idx.line_col("", 5), LineCol { line: 0, col: 0 });
     }
 }

@@ -5,9 +5,11 @@
 use crate::pool::Pool;
 use crate::proto::from_proto::{self, DocEvent};
 use crate::proto::{dispatch, to_proto};
+use crate::snapshot::Snapshot;
 use crate::state::State;
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Response};
+use std::sync::Arc;
 
 /// Everything the loop reacts to.
 enum Event {
@@ -66,7 +68,16 @@ pub fn run(conn: &Connection, init: from_proto::Init) -> Result<(), String> {
         }
         // Re-analyze once the pending edits are all applied.
         if state.needs_publish() && conn.receiver.is_empty() {
-            publish(conn, &mut state, &mut warned_config)?;
+            let snap = publish(conn, &mut state, &mut warned_config)?;
+            // Build the symbol index while the user types on, so the next hover or
+            // completion does not wait for it.
+            pool.spawn(move || {
+                snap.index();
+            });
+        }
+        let retired = state.take_retired();
+        if !retired.is_empty() {
+            pool.spawn(move || drop(retired));
         }
     }
 }
@@ -97,7 +108,8 @@ fn notification(state: &mut State, n: Notification) {
     }
 }
 
-fn publish(conn: &Connection, state: &mut State, warned: &mut Option<String>) -> Result<(), String> {
+/// Publish the diagnostics of the current snapshot, and return it.
+fn publish(conn: &Connection, state: &mut State, warned: &mut Option<String>) -> Result<Arc<Snapshot>, String> {
     if state.config_error != *warned {
         if let Some(e) = &state.config_error {
             send(conn, to_proto::show_message(format!("falcorc: {e}")).into())?;
@@ -105,12 +117,17 @@ fn publish(conn: &Connection, state: &mut State, warned: &mut Option<String>) ->
         warned.clone_from(&state.config_error);
     }
     let (snap, keys) = state.publish_keys();
+    if snap.analysis_panicked {
+        let text =
+            "falcorc: the compiler panicked on these files (please report it); diagnostics are off until the next edit";
+        send(conn, to_proto::show_message(text.into()).into())?;
+    }
     for k in keys {
         if let Some(n) = to_proto::publish_diagnostics(&snap, &k) {
             send(conn, n.into())?;
         }
     }
-    Ok(())
+    Ok(snap)
 }
 
 fn send(conn: &Connection, m: Message) -> Result<(), String> {

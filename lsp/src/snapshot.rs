@@ -15,6 +15,8 @@ pub struct Snapshot {
     pub lines: Vec<LineIndex>,
     pub analysis: Analysis,
     pub env: Env,
+    /// The compiler panicked on these files (a bug to report): no analysis is served.
+    pub analysis_panicked: bool,
     index: OnceLock<Index>,
 }
 
@@ -25,34 +27,36 @@ impl Snapshot {
         let env = Env {
             container_plugin: opts.container_plugin,
         };
-        let lines = files.iter().map(|(_, t)| LineIndex::new(t)).collect();
+        let mut analysis_panicked = false;
+        let mut lines: Vec<LineIndex> = files.iter().map(|(_, t)| LineIndex::new(t)).collect();
+        let keys: Vec<String> = files.iter().map(|(k, _)| k.clone()).collect();
         let sources: Vec<SourceFile> = files
-            .iter()
-            .map(|(k, t)| SourceFile {
-                name: k.clone(),
-                text: t.clone(),
-            })
+            .into_iter()
+            .map(|(name, text)| SourceFile { name, text })
             .collect();
         // The compiler never panics by contract; if it ever does, serve the files without
-        // analysis rather than take the editor's server down.
+        // analysis (and without their text) rather than take the editor's server down.
         let analysis = std::panic::catch_unwind(|| analyze(sources, &opts)).unwrap_or_else(|_| {
             eprintln!("falcorc lsp: the analysis panicked; serving the files without diagnostics");
+            lines = keys.iter().map(|_| LineIndex::new("")).collect();
+            analysis_panicked = true;
             Analysis {
-                files: files
+                files: keys
                     .iter()
-                    .map(|(k, t)| SourceFile {
+                    .map(|k| SourceFile {
                         name: k.clone(),
-                        text: t.clone(),
+                        text: String::new(),
                     })
                     .collect(),
                 ..Default::default()
             }
         });
         Snapshot {
-            keys: files.into_iter().map(|(k, _)| k).collect(),
+            keys,
             lines,
             analysis,
             env,
+            analysis_panicked,
             index: OnceLock::new(),
         }
     }

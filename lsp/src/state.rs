@@ -24,6 +24,8 @@ pub struct State {
     /// Open documents by key.
     open: BTreeMap<String, String>,
     snapshot: Arc<Snapshot>,
+    /// Replaced snapshots, to be freed off the main thread (freeing an analysis takes time).
+    retired: Vec<Arc<Snapshot>>,
     dirty: bool,
     /// Edits whose diagnostics were not published yet (a request may have re-analyzed).
     unpublished: bool,
@@ -41,6 +43,7 @@ impl State {
             disk: Vec::new(),
             open: BTreeMap::new(),
             snapshot: Arc::new(Snapshot::new(Vec::new())),
+            retired: Vec::new(),
             dirty: true,
             unpublished: true,
             published: HashSet::new(),
@@ -152,10 +155,16 @@ impl State {
     /// The current snapshot, re-analyzed if anything changed.
     pub fn snapshot(&mut self) -> Arc<Snapshot> {
         if self.dirty {
-            self.snapshot = Arc::new(Snapshot::new(self.files()));
+            let new = Arc::new(Snapshot::new(self.files()));
+            let old = std::mem::replace(&mut self.snapshot, new);
+            self.retired.push(old);
             self.dirty = false;
         }
         self.snapshot.clone()
+    }
+
+    pub fn take_retired(&mut self) -> Vec<Arc<Snapshot>> {
+        std::mem::take(&mut self.retired)
     }
 
     /// Keys to publish for the current snapshot: every loaded file, plus files that had

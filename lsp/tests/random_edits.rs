@@ -80,7 +80,11 @@ fn position(text: &str, lines: &LineIndex, off: usize) -> Value {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    // 24 cases by default; PROPTEST_CASES=N for a longer run.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(24),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn random_edits_match_a_fresh_load(ops in proptest::collection::vec(edit_op(), 1..12)) {
@@ -110,6 +114,8 @@ proptest! {
             }
         }
         let after_edits = settled_diagnostics(&mut c);
+        let panicked = c.notifications.iter().any(|n| n.method == "window/showMessage" && n.params["message"].as_str().unwrap_or("").contains("panicked"));
+        prop_assert!(!panicked, "the compiler panicked; final text: {:?}", text);
         c.shutdown().unwrap();
 
         let mut fresh = Client::in_memory();
