@@ -5,11 +5,9 @@
 use crate::pool::Pool;
 use crate::proto::from_proto::{self, DocEvent};
 use crate::proto::{dispatch, to_proto};
-use crate::snapshot::Snapshot;
 use crate::state::State;
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Response};
-use std::sync::Arc;
 
 /// Everything the loop reacts to.
 enum Event {
@@ -68,12 +66,7 @@ pub fn run(conn: &Connection, init: from_proto::Init) -> Result<(), String> {
         }
         // Re-analyze once the pending edits are all applied.
         if state.needs_publish() && conn.receiver.is_empty() {
-            let snap = publish(conn, &mut state, &mut warned_config)?;
-            // Build the symbol index while the user types on, so the next hover or
-            // completion does not wait for it.
-            pool.spawn(move || {
-                snap.index();
-            });
+            publish(conn, &mut state, &mut warned_config)?;
         }
         let retired = state.take_retired();
         if !retired.is_empty() {
@@ -108,8 +101,9 @@ fn notification(state: &mut State, n: Notification) {
     }
 }
 
-/// Publish the diagnostics of the current snapshot, and return it.
-fn publish(conn: &Connection, state: &mut State, warned: &mut Option<String>) -> Result<Arc<Snapshot>, String> {
+/// Publish the diagnostics of the current snapshot. (The symbol index is not built here: on
+/// two cores, building it for every keystroke slowed the next keystroke's diagnostics.)
+fn publish(conn: &Connection, state: &mut State, warned: &mut Option<String>) -> Result<(), String> {
     if state.config_error != *warned {
         if let Some(e) = &state.config_error {
             send(conn, to_proto::show_message(format!("falcorc: {e}")).into())?;
@@ -127,7 +121,7 @@ fn publish(conn: &Connection, state: &mut State, warned: &mut Option<String>) ->
             send(conn, n.into())?;
         }
     }
-    Ok(snap)
+    Ok(())
 }
 
 fn send(conn: &Connection, m: Message) -> Result<(), String> {

@@ -25,7 +25,11 @@ pub fn request(snap: &Snapshot, req: Request) -> Response {
     let id = req.id.clone();
     let method = req.method.clone();
     match std::panic::catch_unwind(AssertUnwindSafe(|| route(snap, req))) {
-        Ok(Ok(v)) => Response::new_ok(id, v),
+        // Built directly: `Response::new_ok` would serialize the value a second time.
+        Ok(Ok(v)) => Response {
+            id,
+            response_result: Ok(v),
+        },
         Ok(Err(f)) => Response::new_err(id, f.code as i32, f.message),
         Err(payload) => {
             let what = payload
