@@ -243,9 +243,17 @@ fn edit_complete_goto_rename_session() {
 
     // Workspace symbols match fuzzily across both files.
     let syms = c.request("workspace/symbol", json!({ "query": "shl" })).unwrap();
-    let mut names: Vec<&str> = syms.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    let mut names: Vec<&str> = syms
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
     names.sort();
-    assert_eq!(names, ["Shell in container", "all_shells", "shell_binaries", "shell_procs"]);
+    assert_eq!(
+        names,
+        ["Shell in container", "all_shells", "shell_binaries", "shell_procs"]
+    );
 
     // A panicking handler gives an error response and the server keeps serving.
     let err = c.request("falcorc/debugPanic", Value::Null).unwrap_err();
