@@ -26,6 +26,8 @@ enum Command {
     Replay(cmd::replay::Args),
     /// Run rule fixtures: rules + capture or hand-written events + expected alerts.
     Test(cmd::test::Args),
+    /// Language server for editors (LSP on stdin/stdout).
+    Lsp(cmd::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
             cmd::replay::run(a, sub)
         }
         Command::Test(a) => cmd::test::run(a),
+        Command::Lsp(a) => cmd::lsp::run(a),
     };
     ExitCode::from(code)
 }

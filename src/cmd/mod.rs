@@ -3,6 +3,7 @@
 pub mod explain;
 pub mod fields;
 pub mod lint;
+pub mod lsp;
 pub mod replay;
 pub mod rules;
 pub mod test;
