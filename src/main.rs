@@ -30,6 +30,8 @@ enum Command {
     Record(cmd::record::Args),
     /// Run rule fixtures: rules + capture or hand-written events + expected alerts.
     Test(cmd::test::Args),
+    /// Language server for editors (LSP on stdin/stdout).
+    Lsp(cmd::lsp::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         }
         Command::Record(a) => cmd::record::run(a),
         Command::Test(a) => cmd::test::run(a),
+        Command::Lsp(a) => cmd::lsp::run(a),
     };
     ExitCode::from(code)
 }

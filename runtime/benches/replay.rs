@@ -29,7 +29,8 @@ fn engine(rules: &str) -> (Engine, Outputs) {
         &Options::default(),
     );
     assert_eq!(an.errors(), 0);
-    let outputs = Outputs::new(&an.program, Env { container_plugin: true });
+    // Text output, the default: alerts carry the message only.
+    let outputs = Outputs::new(&an.program, Env { container_plugin: true }).message_only();
     (Engine::new(an.program, &EngineOptions::default()), outputs)
 }
 

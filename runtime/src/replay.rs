@@ -54,18 +54,19 @@ pub fn replay<R: Read>(
     let (mut read_ns, mut eval_ns) = (0u128, 0u128);
     let mut metadata_seen = reader.metadata_blocks();
     loop {
-        // Process or fd lists written between events: the reader reads them while it
-        // looks for the next event, and the event it returns borrows it, so they reach
-        // the tracker from the following event on.
-        let blocks = reader.metadata_blocks();
-        if blocks != metadata_seen {
-            metadata_seen = blocks;
-            tracker.refresh_from(reader);
-        }
         let timed = stats.events.is_multiple_of(SAMPLE);
         let t0 = timed.then(Instant::now);
-        let ev = match reader.next_event() {
-            Ok(Some(ev)) => ev,
+        let ev = match reader.next_event_with_lists() {
+            Ok(Some((ev, lists))) => {
+                // Process or fd lists written between events (long recordings do):
+                // the tracker takes them in before the event that follows them.
+                let blocks = lists.metadata_blocks();
+                if blocks != metadata_seen {
+                    metadata_seen = blocks;
+                    tracker.refresh_from(lists);
+                }
+                ev
+            }
             Ok(None) => break,
             Err(e) => {
                 error = Some(e);
@@ -74,15 +75,18 @@ pub fn replay<R: Read>(
         };
         let t1 = timed.then(Instant::now);
         stats.events += 1;
-        tracker.on_event(&ev, |ctx| {
-            stats.evaluated += 1;
-            matched.clear();
-            engine.evaluate(ctx.code(), ctx, &mut matched);
-            for &i in &matched {
-                stats.alerts[i] += 1;
-                sink(outputs.alert(&engine.program, i, ctx.ts(), hostname, ctx));
-            }
-        });
+        tracker.on_event_if(
+            &ev,
+            |code| engine.wants(code),
+            |ctx| {
+                matched.clear();
+                engine.evaluate(ctx.code(), ctx, &mut matched);
+                for &i in &matched {
+                    stats.alerts[i] += 1;
+                    sink(outputs.alert(&engine.program, i, ctx.ts(), hostname, ctx));
+                }
+            },
+        );
         if let (Some(t0), Some(t1)) = (t0, t1) {
             read_ns += (t1 - t0).as_nanos();
             eval_ns += t1.elapsed().as_nanos();
@@ -95,5 +99,6 @@ pub fn replay<R: Read>(
     stats.read_time = scale(read_ns);
     stats.eval_time = scale(eval_ns);
     stats.bytes = reader.offset();
+    stats.evaluated = tracker.stats().evaluated;
     (stats, error)
 }

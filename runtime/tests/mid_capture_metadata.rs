@@ -35,7 +35,7 @@ fn late_process_list_updates_the_tracker() {
         ..ThreadInfo::default()
     };
     w.write_threads(&[late]).unwrap();
-    close_event(&mut w, 3_000, 20); // read together with the block: applied from the next event
+    close_event(&mut w, 3_000, 20); // the first event after the block sees it
     close_event(&mut w, 4_000, 20);
     let bytes = w.finish().unwrap();
 
@@ -62,5 +62,12 @@ fn late_process_list_updates_the_tracker() {
     assert!(err.is_none());
     assert_eq!(stats.events, 4);
     let seen: Vec<(u64, String)> = alerts.iter().map(|a| (a.ts, a.message.clone())).collect();
-    assert_eq!(seen, [(1_000, "early".to_string()), (4_000, "late".to_string())]);
+    assert_eq!(
+        seen,
+        [
+            (1_000, "early".to_string()),
+            (3_000, "late".to_string()),
+            (4_000, "late".to_string())
+        ]
+    );
 }

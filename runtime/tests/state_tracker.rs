@@ -585,3 +585,36 @@ fn tables_are_capped() {
     assert_eq!(h.tracker.threads() as u64, max);
     assert!(h.tracker.stats().dropped_threads >= 5000);
 }
+
+#[test]
+fn children_are_reparented_when_their_parent_exits() {
+    let mut h = Harness::new();
+    h.execve(1, 0, "/sbin/init", &[], "systemd", &[]);
+    h.execve(700, 1, "/usr/bin/bash", &[], "bash", &[]);
+    h.execve(701, 700, "/usr/bin/sleep", &["60"], "sleep", &[]);
+    h.execve(702, 700, "/usr/bin/sleep", &["30"], "sleep", &[]);
+    h.execve(800, 1, "/usr/bin/tini", &[], "tini", &[]);
+    let keys = ["proc.pname", "proc.ppid", "proc.aname[2]"];
+    assert_eq!(h.feed(701, READ_X, &[i64p(0), E], &keys)["proc.pname"], st("bash"));
+
+    // The driver names the reaper (a subreaper here): the children move to it.
+    let exit = |reaper: i64| vec![i64p(0), i64p(0), vec![0u8], vec![0u8], i64p(reaper)];
+    h.feed(700, PROCEXIT, &exit(800), &[]);
+    assert!(h.tracker.thread(700).is_none());
+    let v = h.feed(701, READ_X, &[i64p(0), E], &keys);
+    assert_eq!(v["proc.pname"], st("tini"));
+    assert_eq!(v["proc.ppid"], int(800));
+    assert_eq!(v["proc.aname[2]"], st("systemd"));
+    assert_eq!(h.feed(702, READ_X, &[i64p(0), E], &keys)["proc.pname"], st("tini"));
+
+    // No reaper in the event: init adopts them.
+    h.feed(800, PROCEXIT, &exit(0), &[]);
+    let v = h.feed(702, READ_X, &[i64p(0), E], &keys);
+    assert_eq!(v["proc.pname"], st("systemd"));
+    assert_eq!(v["proc.ppid"], int(1));
+
+    // Without init in the table they have no parent left.
+    h.feed(1, PROCEXIT, &exit(0), &[]);
+    let v = h.feed(701, READ_X, &[i64p(0), E], &keys);
+    assert_eq!(v["proc.pname"], None);
+}

@@ -4,6 +4,7 @@ pub mod explain;
 pub mod fields;
 pub mod lint;
 pub mod live;
+pub mod lsp;
 pub mod record;
 pub mod replay;
 pub mod rules;

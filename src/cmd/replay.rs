@@ -116,7 +116,10 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let env = Env {
         container_plugin: opts.container_plugin,
     };
-    let outputs = Outputs::new(&an.program, env);
+    let outputs = match a.format {
+        Format::Text => Outputs::new(&an.program, env).message_only(),
+        Format::Json => Outputs::new(&an.program, env),
+    };
     let engine_opts = EngineOptions {
         selectors,
         min_priority: a.min_priority,

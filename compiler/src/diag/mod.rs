@@ -93,4 +93,32 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// The replacement for the primary span proposed by a [`did_you_mean`] help, which
+    /// editors offer as a quick fix.
+    pub fn suggestion(&self) -> Option<&str> {
+        self.help.as_deref()?.strip_prefix("did you mean '")?.strip_suffix("'?")
+    }
+}
+
+/// The help text proposing `replacement` for a diagnostic's primary span; every "did you
+/// mean" goes through here so [`Diagnostic::suggestion`] can read it back.
+pub fn did_you_mean(replacement: &str) -> String {
+    format!("did you mean '{replacement}'?")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestion_reads_back_did_you_mean() {
+        let d = Diagnostic::new(Code::LoadUnknownKey, FileSpan::default(), "m");
+        assert_eq!(d.suggestion(), None);
+        assert_eq!(
+            d.clone().help(did_you_mean("proc.name")).suggestion(),
+            Some("proc.name")
+        );
+        assert_eq!(d.help("use `in`").suggestion(), None);
+    }
 }

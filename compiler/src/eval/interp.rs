@@ -39,32 +39,107 @@ pub trait FieldSource {
     /// The value of `spec` (numbered `id` in the program); `None` when the event has none.
     fn field(&self, id: FieldId, spec: &FieldSpec) -> Option<Value>;
 
-    /// Call `f` with the value, borrowed when the source can (a per-event cache can,
-    /// and so saves a copy per check). `f` must not ask this source for fields.
-    fn with_field(&self, id: FieldId, spec: &FieldSpec, f: &mut dyn FnMut(Option<&Value>) -> bool) -> bool {
-        f(self.field(id, spec).as_ref())
+    /// Store the value in `slot` and say whether there is one. A source that can
+    /// borrow its strings overrides this to copy them into the slot's existing
+    /// buffer: a cache that keeps its slots across events then allocates nothing.
+    fn field_into(&self, id: FieldId, spec: &FieldSpec, slot: &mut Value) -> bool {
+        match self.field(id, spec) {
+            Some(v) => {
+                *slot = v;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Store `text` in `slot`, reusing the slot's string buffer when it has one.
+pub fn set_str(slot: &mut Value, text: &str) {
+    match slot {
+        Value::Str(buf) => {
+            buf.clear();
+            buf.push_str(text);
+        }
+        other => *other = Value::Str(text.to_owned()),
+    }
+}
+
+/// Borrowed access to the field values of the event being evaluated: what the
+/// evaluator reads through. A per-event cache ([`super::cache::Cached`]) lends
+/// its slots; [`Direct`] extracts on every read.
+pub trait Fields {
+    /// The value of `spec` (numbered `id` in the program); `None` when the event has none.
+    fn get(&mut self, id: FieldId, spec: &FieldSpec) -> Option<&Value>;
+
+    /// The result of memoised comparison `slot` on this event, if known.
+    fn recall(&mut self, _slot: u32) -> Option<bool> {
+        None
+    }
+
+    /// Record the result of memoised comparison `slot` for this event.
+    fn remember(&mut self, _slot: u32, _result: bool) {}
+}
+
+/// A [`FieldSource`] read without a cache.
+pub struct Direct<'a> {
+    src: &'a dyn FieldSource,
+    last: Option<Value>,
+}
+
+impl<'a> Direct<'a> {
+    pub fn new(src: &'a dyn FieldSource) -> Direct<'a> {
+        Direct { src, last: None }
+    }
+}
+
+impl Fields for Direct<'_> {
+    fn get(&mut self, id: FieldId, spec: &FieldSpec) -> Option<&Value> {
+        self.last = self.src.field(id, spec);
+        self.last.as_ref()
     }
 }
 
 /// Evaluate `cond` with the program's field table `fields`.
 pub fn eval(cond: &Cond, fields: &[FieldSpec], src: &dyn FieldSource) -> bool {
+    eval_fields(cond, fields, &mut Direct::new(src))
+}
+
+/// Evaluate `cond`, reading field values through `acc` (monomorphised per accessor,
+/// so a cache's lookups inline into the comparisons).
+pub fn eval_fields<A: Fields + ?Sized>(cond: &Cond, fields: &[FieldSpec], acc: &mut A) -> bool {
     match cond {
-        Cond::And(xs) => xs.iter().all(|x| eval(x, fields, src)),
-        Cond::Or(xs) => xs.iter().any(|x| eval(x, fields, src)),
-        Cond::Not(x) => !eval(x, fields, src),
+        Cond::And(xs) => xs.iter().all(|x| eval_fields(x, fields, acc)),
+        Cond::Or(xs) => xs.iter().any(|x| eval_fields(x, fields, acc)),
+        Cond::Not(x) => !eval_fields(x, fields, acc),
         Cond::Const(b) => *b,
-        Cond::Cmp(c) => cmp(c, fields, src),
+        Cond::Cmp(c) => match c.memo {
+            None => cmp(c, fields, acc),
+            Some(slot) => {
+                if let Some(known) = acc.recall(slot) {
+                    return known;
+                }
+                let result = cmp(c, fields, acc);
+                acc.remember(slot, result);
+                result
+            }
+        },
     }
 }
 
 /// The value of an operand (field, transformer, constant) for the current event.
 pub fn operand(o: &Operand, fields: &[FieldSpec], src: &dyn FieldSource) -> Option<Value> {
+    operand_of(o, fields, &mut Direct::new(src))
+}
+
+fn operand_of<A: Fields + ?Sized>(o: &Operand, fields: &[FieldSpec], acc: &mut A) -> Option<Value> {
     match o {
-        Operand::Field(id) => src.field(*id, fields.get(id.0 as usize)?),
+        Operand::Field(id) => acc.get(*id, fields.get(id.0 as usize)?).cloned(),
         Operand::Const(c) => Some(const_value(c)),
-        Operand::List(xs) => Some(Value::List(xs.iter().filter_map(|x| operand(x, fields, src)).collect())),
+        Operand::List(xs) => Some(Value::List(
+            xs.iter().filter_map(|x| operand_of(x, fields, acc)).collect(),
+        )),
         Operand::Transform { kind, args, key } => {
-            let vals = args.iter().map(|a| operand(a, fields, src)).collect();
+            let vals = args.iter().map(|a| operand_of(a, fields, acc)).collect();
             transform::apply(*kind, vals, key.as_deref())
         }
     }
@@ -98,26 +173,29 @@ fn value_const(v: &Value) -> Option<Const> {
     })
 }
 
-fn cmp(c: &Cmp, fields: &[FieldSpec], src: &dyn FieldSource) -> bool {
+/// Evaluate one comparison.
+pub fn eval_cmp(c: &Cmp, fields: &[FieldSpec], src: &dyn FieldSource) -> bool {
+    cmp(c, fields, &mut Direct::new(src))
+}
+
+fn cmp<A: Fields + ?Sized>(c: &Cmp, fields: &[FieldSpec], acc: &mut A) -> bool {
     match (&c.lhs, &c.rhs) {
         // The common case: a field against constants. Borrow the value.
         (Operand::Field(id), rhs) if !matches!(rhs, Rhs::Operand(_)) => {
             let Some(spec) = fields.get(id.0 as usize) else {
                 return false;
             };
-            src.with_field(*id, spec, &mut |lhs| {
-                lhs.is_some_and(|lhs| against_consts(c, spec.list, lhs))
-            })
+            acc.get(*id, spec).is_some_and(|lhs| against_consts(c, spec.list, lhs))
         }
         _ => {
-            let Some(lhs) = operand(&c.lhs, fields, src) else {
+            let Some(lhs) = operand_of(&c.lhs, fields, acc) else {
                 return false;
             };
             if let Rhs::Operand(o) = &c.rhs {
                 if c.op == CmpOp::Exists {
                     return true;
                 }
-                let Some(rv) = operand(o, fields, src) else {
+                let Some(rv) = operand_of(o, fields, acc) else {
                     return false;
                 };
                 let Some(k) = value_const(&rv) else { return false };
@@ -248,7 +326,7 @@ fn k_bytes(k: &Const) -> Option<&[u8]> {
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(hay, needle).is_some()
 }
 
 fn compare(v: &Value, op: CmpOp, k: &Const) -> bool {

@@ -175,7 +175,12 @@ impl Lowerer {
             }
             ast::Rhs::Operand(o) => Rhs::Operand(self.operand(o)?.0),
         };
-        Some(Cmp { lhs, op, rhs })
+        Some(Cmp {
+            lhs,
+            op,
+            rhs,
+            memo: None,
+        })
     }
 }
 

@@ -63,6 +63,10 @@ pub struct Cmp {
     pub lhs: Operand,
     pub op: CmpOp,
     pub rhs: Rhs,
+    /// Slot of this comparison's result in a per-event memo: a back end that sees the
+    /// same comparison in several rules (through a shared macro) numbers it so that
+    /// it is evaluated once per event. `None` from lowering.
+    pub memo: Option<u32>,
 }
 
 /// Comparison operators after desugaring (`==` is `Eq`).

@@ -53,9 +53,9 @@ pub struct Ctx<'a> {
     pub engine: Version,
 }
 
-const LIST_KEYS: &[&str] = &["list", "items", "append", "override"];
-const MACRO_KEYS: &[&str] = &["macro", "condition", "append", "override"];
-const RULE_KEYS: &[&str] = &[
+pub const LIST_KEYS: &[&str] = &["list", "items", "append", "override"];
+pub const MACRO_KEYS: &[&str] = &["macro", "condition", "append", "override"];
+pub const RULE_KEYS: &[&str] = &[
     "rule",
     "condition",
     "output",
@@ -143,7 +143,7 @@ impl Ctx<'_> {
             let first = first_key.and_then(|k| k.as_scalar()).map(|s| s.value.clone());
             let mut d = Diagnostic::new(Code::LoadUnknownItem, fs, "Unknown top level item");
             if let Some(k) = first.as_deref().and_then(|k| suggest(k, KINDS)) {
-                d = d.help(format!("did you mean '{k}'?"));
+                d = d.help(crate::diag::did_you_mean(k));
             }
             self.push(Box::new(d));
             return;
@@ -215,7 +215,7 @@ impl Ctx<'_> {
                     format!("Unknown key '{}'. The key will be ignored.", k.value),
                 );
                 if let Some(s) = suggest(&k.value, allowed.iter().copied()) {
-                    *d = d.help(format!("did you mean '{s}'?"));
+                    *d = d.help(crate::diag::did_you_mean(s));
                 }
                 self.col.schema_ok = false;
                 self.diags.push(*d);

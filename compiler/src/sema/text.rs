@@ -175,11 +175,21 @@ impl SrcText {
         if span.is_empty() {
             return start;
         }
-        let last = span.end - 1;
+        // The start of the span's last character (a span may end inside a multibyte one).
+        let mut last = (span.end - 1)
+            .min(self.text.len().saturating_sub(1) as u32)
+            .max(span.start);
+        while last > span.start && !self.text.is_char_boundary(last as usize) {
+            last -= 1;
+        }
         let Some(last_fs) = self.map_point(last, true) else {
             return start;
         };
-        let last_char_len = self.text[last as usize..].chars().next().map_or(1, char::len_utf8) as u32;
+        let last_char_len = self
+            .text
+            .get(last as usize..)
+            .and_then(|t| t.chars().next())
+            .map_or(1, char::len_utf8) as u32;
         let end = match &self.pieces[self.piece_index(last)].origin {
             Origin::Scalar { .. } => last_fs.span.start + last_char_len,
             Origin::Synthetic(_) => last_fs.span.start.max(last_fs.span.end),
@@ -195,6 +205,30 @@ impl SrcText {
         FileSpan {
             file: start.file,
             span: Span::new(start.span.start, end),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Options, SourceFile, analyze};
+
+    /// Found by the language server's random-edit test: an error span that ends inside a
+    /// multibyte character (here a check starting with `𝄞`, after list substitution).
+    #[test]
+    fn span_ending_inside_a_multibyte_character() {
+        let text =
+            "- list: shells\n  items: [bash, zsh]\n- macro: sh\n  condition: 𝄞 in (shells) and evt.type = execve\n";
+        let a = analyze(
+            vec![SourceFile {
+                name: "t.yaml".into(),
+                text: text.into(),
+            }],
+            &Options::default(),
+        );
+        assert!(a.errors() > 0);
+        for d in &a.diagnostics {
+            assert!(text.get(d.primary.span.range()).is_some(), "{d:?}");
         }
     }
 }

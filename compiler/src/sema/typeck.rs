@@ -47,7 +47,7 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
             .iter()
             .filter(|d| !d.has(flags::TABLE_ONLY))
             .map(|d| d.name);
-        let help = suggest(&f.name, candidates).map(|s| format!("did you mean '{s}'?"));
+        let help = suggest(&f.name, candidates).map(crate::diag::did_you_mean);
         (
             format!("filter_check called with nonexistent field {}", f.name),
             help,
@@ -624,7 +624,7 @@ impl Checker<'_> {
                 .iter()
                 .map(|e| e.name)
                 .chain(catalog::GENERIC_SYSCALLS.iter().copied());
-            let help = suggest(v, names).map(|s| format!("did you mean '{s}'?"));
+            let help = suggest(v, names).map(crate::diag::did_you_mean);
             self.report(
                 Code::LoadErrCompileCondition,
                 span,

@@ -2,10 +2,11 @@
 //! order, with Falco's selection (`rules:` enable/disable list), minimum priority and
 //! `rule_matching` (first or all).
 
+mod memo;
 pub mod selection;
 
-use falcorc_compiler::eval::{FieldSource, Value, eval};
-use falcorc_compiler::ir::{FieldId, FieldSpec, Program, Rule};
+use falcorc_compiler::eval::{EventFacts, FieldCache, FieldSource, eval_fields, specialize};
+use falcorc_compiler::ir::{Cond, Program, Rule};
 use falcorc_compiler::sema::catalog::EVENT_COUNT;
 use falcorc_compiler::sema::items::Priority;
 pub use selection::Selector;
@@ -41,65 +42,12 @@ impl Default for EngineOptions {
 
 pub struct Engine {
     pub program: Program,
-    /// For each event code, the indices of the active rules that can match it, in load order.
-    index: Vec<Vec<u32>>,
+    /// For each event code, the active rules that can match it, in load order, each
+    /// with its condition specialised for the code (`evt.type` tests folded away).
+    index: Vec<Vec<(u32, Cond)>>,
     matching: RuleMatching,
     /// Field values of the current event, shared by all rules evaluated on it.
     cache: RefCell<FieldCache>,
-}
-
-/// Per-event memo of field values by program field id. Slots are stamped with the
-/// event's generation, so moving to the next event costs nothing.
-#[derive(Default)]
-struct FieldCache {
-    generation: u32,
-    slots: Vec<(u32, Option<Value>)>,
-}
-
-struct Cached<'a> {
-    inner: &'a dyn FieldSource,
-    cache: &'a RefCell<FieldCache>,
-}
-
-impl FieldSource for Cached<'_> {
-    fn field(&self, id: FieldId, spec: &FieldSpec) -> Option<Value> {
-        let i = id.0 as usize;
-        {
-            let c = self.cache.borrow();
-            if let Some((g, v)) = c.slots.get(i)
-                && *g == c.generation
-            {
-                return v.clone();
-            }
-        }
-        let v = self.inner.field(id, spec);
-        let mut c = self.cache.borrow_mut();
-        let generation = c.generation;
-        if let Some(slot) = c.slots.get_mut(i) {
-            *slot = (generation, v.clone());
-        }
-        v
-    }
-
-    fn with_field(&self, id: FieldId, spec: &FieldSpec, f: &mut dyn FnMut(Option<&Value>) -> bool) -> bool {
-        let i = id.0 as usize;
-        let fresh = {
-            let c = self.cache.borrow();
-            c.slots.get(i).is_some_and(|(g, _)| *g == c.generation)
-        };
-        if !fresh {
-            let v = self.inner.field(id, spec);
-            let mut c = self.cache.borrow_mut();
-            let generation = c.generation;
-            match c.slots.get_mut(i) {
-                Some(slot) => *slot = (generation, v),
-                // Not a program field (no slot): nothing to share.
-                None => return f(v.as_ref()),
-            }
-        }
-        let c = self.cache.borrow();
-        f(c.slots.get(i).and_then(|(_, v)| v.as_ref()))
-    }
 }
 
 impl Engine {
@@ -119,14 +67,15 @@ impl Engine {
             };
             for &c in codes {
                 if let Some(bucket) = index.get_mut(c as usize) {
-                    bucket.push(i as u32);
+                    match specialize(&r.cond, &program.fields, &EventFacts::of_code(c)) {
+                        Cond::Const(false) => {}
+                        cond => bucket.push((i as u32, cond)),
+                    }
                 }
             }
         }
-        let cache = FieldCache {
-            generation: 1,
-            slots: vec![(0, None); program.fields.len()],
-        };
+        let memo_slots = memo::number_shared(&mut index);
+        let cache = FieldCache::new(program.fields.len(), memo_slots);
         Engine {
             program,
             index,
@@ -139,8 +88,8 @@ impl Engine {
     pub fn active_rules(&self) -> usize {
         let mut seen = vec![false; self.program.rules.len()];
         for b in &self.index {
-            for &i in b {
-                seen[i as usize] = true;
+            for (i, _) in b {
+                seen[*i as usize] = true;
             }
         }
         seen.iter().filter(|s| **s).count()
@@ -155,18 +104,12 @@ impl Engine {
         let Some(bucket) = self.index.get(code as usize).filter(|b| !b.is_empty()) else {
             return;
         };
-        {
-            let mut c = self.cache.borrow_mut();
-            c.generation = c.generation.wrapping_add(1).max(1);
-        }
-        let cached = Cached {
-            inner: src,
-            cache: &self.cache,
-        };
-        for &i in bucket {
-            let r = &self.program.rules[i as usize];
-            if eval(&r.cond, &self.program.fields, &cached) {
-                out.push(i as usize);
+        let mut cache = self.cache.borrow_mut();
+        cache.next_event();
+        let mut fields = cache.with(src);
+        for (i, cond) in bucket {
+            if eval_fields(cond, &self.program.fields, &mut fields) {
+                out.push(*i as usize);
                 if self.matching == RuleMatching::First {
                     return;
                 }

@@ -39,7 +39,7 @@ fn is_syscall(name: &str) -> bool {
 }
 
 impl FieldCtx<'_> {
-    fn event_name(&self) -> &'static str {
+    pub(super) fn event_name(&self) -> &'static str {
         self.params.def().map_or_else(|| self.ev.name(), |d| d.name)
     }
 

@@ -259,7 +259,7 @@ impl FieldCtx<'_> {
         match f {
             F::FdNum => int(num),
             F::FdType => s(fd.type_name()?),
-            F::FdTypechar => s(fd.type_char().to_string()),
+            F::FdTypechar => s(fd.type_char_str()),
             F::FdName => s(fd.name.clone()),
             F::FdContainername => s(format!("{}:{}", t.container_id, fd.name)),
             F::FdDirectory | F::FdContainerdirectory => {

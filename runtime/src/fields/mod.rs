@@ -14,6 +14,7 @@
 //! number (that is how Falco puts it in JSON `output_fields`), and times of
 //! day are UTC.
 
+mod borrowed;
 mod evt;
 mod fd;
 pub mod kinds;
@@ -24,6 +25,7 @@ pub mod time;
 
 use std::sync::OnceLock;
 
+use falcorc_compiler::eval::interp::set_str;
 use falcorc_compiler::eval::{FieldSource, Value};
 use falcorc_compiler::ir::{FieldId, FieldSpec};
 use falcorc_compiler::sema::catalog::FIELDS;
@@ -130,7 +132,11 @@ impl<'a> FieldCtx<'a> {
 
     /// The value of field `spec` for this event.
     pub fn value(&self, spec: &FieldSpec) -> Option<Value> {
-        let f = kind(spec.name)?;
+        self.value_of(kind(spec.name)?, spec)
+    }
+
+    /// The value of field `spec`, whose kind is `f`.
+    fn value_of(&self, f: F, spec: &FieldSpec) -> Option<Value> {
         match spec.name.as_bytes().first() {
             Some(b'e' | b's') => self.evt_field(f, spec),
             Some(b'f') => self.fd_field(f, spec),
@@ -143,6 +149,25 @@ impl<'a> FieldCtx<'a> {
 impl FieldSource for FieldCtx<'_> {
     fn field(&self, _id: FieldId, spec: &FieldSpec) -> Option<Value> {
         self.value(spec)
+    }
+
+    fn field_into(&self, _id: FieldId, spec: &FieldSpec, slot: &mut Value) -> bool {
+        let Some(f) = kind(spec.name) else {
+            return false;
+        };
+        if let Some(text) = self.borrowed_str(f, spec) {
+            return text.is_some_and(|t| {
+                set_str(slot, t);
+                true
+            });
+        }
+        match self.value_of(f, spec) {
+            Some(v) => {
+                *slot = v;
+                true
+            }
+            None => false,
+        }
     }
 }
 

@@ -30,23 +30,44 @@ enum Piece {
 /// Output plans of every rule of a program, by rule index.
 pub struct Outputs {
     plans: Vec<Vec<Piece>>,
+    /// Fill [`Alert::fields`] (JSON output, rule tests); text output needs only
+    /// the message.
+    with_fields: bool,
 }
 
 impl Outputs {
     pub fn new(program: &Program, env: Env) -> Outputs {
         Outputs {
             plans: program.rules.iter().map(|r| plan(r, env)).collect(),
+            with_fields: true,
         }
+    }
+
+    /// Alerts without `output_fields` (for text output: saves building a JSON value
+    /// per field of every alert).
+    pub fn message_only(mut self) -> Outputs {
+        self.with_fields = false;
+        self
     }
 
     /// Build the alert for rule `i` of `program` on the event `src` describes.
     pub fn alert(&self, program: &Program, i: usize, ts: u64, hostname: &str, src: &dyn FieldSource) -> Alert {
         let rule = &program.rules[i];
         let mut message = String::new();
-        let mut fields = vec![("evt.time.iso8601".to_string(), serde_json::Value::from(ts))];
+        let mut fields = Vec::new();
+        if self.with_fields {
+            fields.push(("evt.time.iso8601".to_string(), serde_json::Value::from(ts)));
+        }
         for p in self.plans.get(i).map(Vec::as_slice).unwrap_or_default() {
             match p {
                 Piece::Lit(s) => message.push_str(s),
+                Piece::Field { spec, width, .. } if !self.with_fields => {
+                    let text = match spec.name {
+                        "evt.time.iso8601" => time::iso8601_offset(ts),
+                        _ => text_of(src.field(OUTPUT_FIELD, spec).as_ref()),
+                    };
+                    message.push_str(&with_width(text, *width));
+                }
                 Piece::Field { key, spec, width } => {
                     let v = src.field(OUTPUT_FIELD, spec);
                     // Time fields print as text but are numbers (ns) in JSON, as in Falco.
@@ -68,7 +89,9 @@ impl Outputs {
                 } => {
                     let v = interp::operand(op, specs, src);
                     message.push_str(&with_width(text_of(v.as_ref()), *width));
-                    fields.push((key.clone(), json_of(v.as_ref())));
+                    if self.with_fields {
+                        fields.push((key.clone(), json_of(v.as_ref())));
+                    }
                 }
             }
         }

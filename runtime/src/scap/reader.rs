@@ -76,17 +76,28 @@ struct BlockHeader {
     start: u64,
 }
 
-/// An event block whose body sits in the buffer, not yet handed out.
+/// An event block whose body sits in a buffer, not yet handed out.
 #[derive(Clone, Copy, Debug)]
 struct PendingEvent {
     layout: EventLayout,
     body_start: u64,
+    /// The whole block is still in the source's buffer (not copied): its body is
+    /// at `8..8 + body_len` there, and the block is consumed once the event has
+    /// been handed out.
+    in_place: Option<InPlace>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct InPlace {
+    body_len: usize,
+    block_len: usize,
 }
 
 /// A checked event record inside the buffer.
 struct LocatedEvent {
     /// Offset of the record in the block body.
     start: usize,
+    in_place: Option<InPlace>,
     flags: u32,
     cpu: u16,
     layout: RecordLayout,
@@ -110,6 +121,9 @@ pub struct ScapReader<R: Read> {
     /// Body of the current block; reused for every block.
     buf: Vec<u8>,
     pending: Option<PendingEvent>,
+    /// Bytes of the source's buffer that belong to the event handed out last (read
+    /// in place), consumed before the next read.
+    consume_later: usize,
     events: u64,
     skipped: u64,
     metadata_blocks: u64,
@@ -162,6 +176,7 @@ impl<R: Read> ScapReader<R> {
             interfaces: Interfaces::default(),
             buf: Vec::new(),
             pending: None,
+            consume_later: 0,
             events: 0,
             skipped: 0,
             metadata_blocks: 0,
@@ -242,6 +257,26 @@ impl<R: Read> ScapReader<R> {
     /// borrows the reader's buffer. Metadata blocks met on the way update
     /// the lists. After an error, returns `Ok(None)`.
     pub fn next_event(&mut self) -> Result<Option<Event<'_>>, ScapError> {
+        let loc = self.advance()?;
+        Ok(loc.map(|loc| self.event_at(&loc)))
+    }
+
+    /// Like [`next_event`](Self::next_event), and the reader itself, read-only: the
+    /// process, fd and user lists met on the way to the event (compare
+    /// [`metadata_blocks`](Self::metadata_blocks)) can then be applied before the
+    /// event is processed, while the event still borrows the buffer.
+    pub fn next_event_with_lists(&mut self) -> Result<Option<(Event<'_>, &Self)>, ScapError> {
+        let loc = self.advance()?;
+        let this: &Self = self;
+        Ok(loc.map(|loc| (this.event_at(&loc), this)))
+    }
+
+    /// Moves to the next event block and locates its record in the buffer.
+    fn advance(&mut self) -> Result<Option<LocatedEvent>, ScapError> {
+        if self.consume_later > 0 {
+            self.src.consume(self.consume_later);
+            self.consume_later = 0;
+        }
         loop {
             if self.done {
                 return Ok(None);
@@ -259,31 +294,46 @@ impl<R: Read> ScapReader<R> {
                     self.done = true;
                     return Err(e);
                 }
-                Ok(None) => self.skipped += 1,
+                Ok(None) => {
+                    self.skipped += 1;
+                    if let Some(ip) = p.in_place {
+                        self.src.consume(ip.block_len);
+                    }
+                }
                 Ok(Some(loc)) => {
                     self.events += 1;
-                    let mut ev = loc.layout.event(&self.buf[loc.start..]);
-                    ev.num = self.events;
-                    ev.cpu = loc.cpu;
-                    ev.flags = loc.flags;
-                    return Ok(Some(ev));
+                    if let Some(ip) = loc.in_place {
+                        self.consume_later = ip.block_len;
+                    }
+                    return Ok(Some(loc));
                 }
             }
         }
     }
 
+    fn event_at(&self, loc: &LocatedEvent) -> Event<'_> {
+        let body = self.body(loc.in_place);
+        let mut ev = loc.layout.event(&body[loc.start..]);
+        ev.num = self.events;
+        ev.cpu = loc.cpu;
+        ev.flags = loc.flags;
+        ev
+    }
+
     /// Checks the event block in the buffer; `None` for an event type
     /// outside the table (skipped).
     fn locate_event(&self, p: PendingEvent) -> Result<Option<LocatedEvent>, ScapError> {
-        let mut c = Cursor::new(&self.buf, p.body_start, "event block");
+        let body = self.body(p.in_place);
+        let mut c = Cursor::new(body, p.body_start, "event block");
         let cpu = c.u16("cpu id")?;
         let flags = if p.layout.has_flags { c.u32("event flags")? } else { 0 };
         let start = (c.offset() - p.body_start) as usize;
-        let record = &self.buf[start..];
+        let record = &body[start..];
         match parse_layout(record, p.layout.has_nparams) {
             Ok(layout) if event_def(layout.code).is_none() => Ok(None),
             Ok(layout) => Ok(Some(LocatedEvent {
                 start,
+                in_place: p.in_place,
                 flags,
                 cpu,
                 layout,
@@ -296,8 +346,49 @@ impl<R: Read> ScapReader<R> {
         }
     }
 
-    /// Reads blocks until an event block is in the buffer (`None` at the end).
+    /// The body of the current event block.
+    fn body(&self, in_place: Option<InPlace>) -> &[u8] {
+        match in_place {
+            Some(ip) => &self.src.buffered()[8..8 + ip.body_len],
+            None => &self.buf,
+        }
+    }
+
+    /// An event block lying whole in the source's buffer, checked (length within
+    /// limits, trailer equal to the header): left there instead of copied out.
+    fn event_block_in_place(&mut self) -> Option<PendingEvent> {
+        let b = self.src.buffered();
+        let header: [u8; 8] = b.get(..8)?.try_into().ok()?;
+        let block_type = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
+        let BlockKind::Event(layout) = classify(block_type) else {
+            return None;
+        };
+        let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
+        if (len as u64) < FRAMING || len as u64 > self.max_block_len.min(SMALL_BODY) {
+            return None;
+        }
+        let trailer: [u8; 4] = b.get(len - 4..len)?.try_into().ok()?;
+        if u32::from_le_bytes(trailer) as usize != len {
+            // The general path reports it with its offset.
+            return None;
+        }
+        let start = self.offset;
+        self.offset += len as u64;
+        Some(PendingEvent {
+            layout,
+            body_start: start + 8,
+            in_place: Some(InPlace {
+                body_len: len - FRAMING as usize,
+                block_len: len,
+            }),
+        })
+    }
+
+    /// Reads blocks until an event block is in a buffer (`None` at the end).
     fn next_event_block(&mut self) -> Result<Option<PendingEvent>, ScapError> {
+        if let Some(p) = self.event_block_in_place() {
+            return Ok(Some(p));
+        }
         loop {
             let Some(h) = self.read_block_header()? else {
                 return Ok(None);
@@ -308,6 +399,7 @@ impl<R: Read> ScapReader<R> {
                     return Ok(Some(PendingEvent {
                         layout,
                         body_start: h.start + 8,
+                        in_place: None,
                     }));
                 }
                 BlockKind::Unknown => self.skip_body(&h)?,

@@ -185,29 +185,34 @@ impl Fd {
         })
     }
 
+    /// `fd.typechar`, as text (what rules compare it with).
+    pub fn type_char_str(&self) -> &'static str {
+        match self.kind {
+            FdType::File | FdType::FileV2 => "f",
+            FdType::Directory => "d",
+            FdType::Ipv4Sock | FdType::Ipv4ServSock => "4",
+            FdType::Ipv6Sock | FdType::Ipv6ServSock => "6",
+            FdType::Fifo => "p",
+            FdType::UnixSock => "u",
+            FdType::Event => "e",
+            FdType::Signalfd => "s",
+            FdType::Eventpoll => "l",
+            FdType::Inotify => "i",
+            FdType::Timerfd => "t",
+            FdType::Netlink => "n",
+            FdType::Bpf => "b",
+            FdType::Userfaultfd => "u",
+            FdType::IoUring => "r",
+            FdType::Memfd => "m",
+            FdType::Pidfd => "P",
+            FdType::Unknown => "o",
+            FdType::Unsupported => "X",
+        }
+    }
+
     /// `fd.typechar`.
     pub fn type_char(&self) -> char {
-        match self.kind {
-            FdType::File | FdType::FileV2 => 'f',
-            FdType::Directory => 'd',
-            FdType::Ipv4Sock | FdType::Ipv4ServSock => '4',
-            FdType::Ipv6Sock | FdType::Ipv6ServSock => '6',
-            FdType::Fifo => 'p',
-            FdType::UnixSock => 'u',
-            FdType::Event => 'e',
-            FdType::Signalfd => 's',
-            FdType::Eventpoll => 'l',
-            FdType::Inotify => 'i',
-            FdType::Timerfd => 't',
-            FdType::Netlink => 'n',
-            FdType::Bpf => 'b',
-            FdType::Userfaultfd => 'u',
-            FdType::IoUring => 'r',
-            FdType::Memfd => 'm',
-            FdType::Pidfd => 'P',
-            FdType::Unknown => 'o',
-            FdType::Unsupported => 'X',
-        }
+        self.type_char_str().chars().next().unwrap_or('o')
     }
 
     /// Approximate heap bytes held by the entry.

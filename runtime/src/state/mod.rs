@@ -116,6 +116,8 @@ pub(crate) struct Outcome {
     pub close: Option<(i64, i64)>,
     /// The thread exits after evaluation.
     pub exit: bool,
+    /// The exiting thread's `reaper_tid` parameter (0 when the driver gave none).
+    pub reaper: i64,
     /// Latency from the enter event, when there was one.
     pub latency: Option<u64>,
 }
@@ -386,7 +388,14 @@ impl Tracker {
     /// Feeds one event in capture order: enter events are stored; exit and
     /// unpaired events get the constructive updates, then `eval` with the
     /// field context, then the destructive updates.
-    pub fn on_event(&mut self, ev: &Event<'_>, mut eval: impl FnMut(&FieldCtx<'_>)) {
+    pub fn on_event(&mut self, ev: &Event<'_>, eval: impl FnMut(&FieldCtx<'_>)) {
+        self.on_event_if(ev, |_| true, eval);
+    }
+
+    /// [`on_event`](Self::on_event), calling `eval` only for events whose current
+    /// code `wanted` accepts (state is updated for every event; the field context is
+    /// not even built for the others).
+    pub fn on_event_if(&mut self, ev: &Event<'_>, wanted: impl Fn(u16) -> bool, mut eval: impl FnMut(&FieldCtx<'_>)) {
         self.stats.events += 1;
         let info = meta::info(ev.code);
         if info.paired_enter {
@@ -402,11 +411,12 @@ impl Tracker {
         } else {
             info.current
         };
-        let params = ParamView::build(ev, current, enter.as_ref());
+        let mut params = ParamView::empty();
+        params.fill(ev, current, enter.as_ref());
         let mut out = self.apply(ev, info, &params);
         out.latency = enter.as_ref().map(|e| ev.ts.saturating_sub(e.ts));
         self.stats.evaluated += 1;
-        {
+        if wanted(current) {
             let ctx = FieldCtx::new(self, ev, current, &params, &out);
             eval(&ctx);
         }
@@ -763,7 +773,41 @@ impl Tracker {
         if out.exit
             && let Some(tid) = out.thread
         {
+            self.reparent_children(tid, out.reaper);
             self.remove_thread(tid);
+        }
+    }
+
+    /// The children of exiting thread `tid` get a new parent, so `proc.pname` and
+    /// `proc.aname` of processes that outlive their parent keep naming a live
+    /// process: the reaper the kernel reported; else another live thread of the
+    /// same process (Linux hands children to a sibling thread); else init (tid 1)
+    /// when known; else none (-1).
+    fn reparent_children(&mut self, tid: i64, reaper: i64) {
+        let Some(t) = self.threads.get(&tid) else {
+            return;
+        };
+        if t.is_main() && t.live_threads > 0 {
+            // The process lives on in its other threads, and parent lookups go
+            // through the main thread, which stays in the table until they end.
+            return;
+        }
+        let sibling = (t.pid != tid && t.pid >= 0)
+            .then_some(t.pid)
+            .filter(|pid| self.threads.get(pid).is_some_and(|m| !m.dead));
+        let new_parent = if reaper > 0 && reaper != tid {
+            reaper
+        } else if let Some(main) = sibling {
+            main
+        } else if tid != 1 && self.threads.contains_key(&1) {
+            1
+        } else {
+            -1
+        };
+        for child in self.threads.values_mut() {
+            if child.ptid == tid && child.tid != tid {
+                child.ptid = new_parent;
+            }
         }
     }
 }

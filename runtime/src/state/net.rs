@@ -161,13 +161,44 @@ impl Ifaces {
 
 /// `a:p` with IPv6 addresses unbracketed, as libsinsp prints them.
 pub fn push_addr(out: &mut String, ip: IpAddr, port: u16) {
-    let _ = write!(out, "{ip}:{port}");
+    match ip {
+        // Every connect names its socket: digits by hand, not through `fmt`.
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                push_decimal(out, u32::from(octet));
+            }
+        }
+        IpAddr::V6(_) => {
+            let _ = write!(out, "{ip}");
+        }
+    }
+    out.push(':');
+    push_decimal(out, u32::from(port));
+}
+
+fn push_decimal(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
 }
 
 /// The name libsinsp gives a socket: `sip:sport->dip:dport` for IP sockets,
 /// `ip:port` for listening ones, `src->dst path` (hex pointers) for unix ones.
 pub fn socket_name(sock: &Sock, unix_path: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(48);
     match *sock {
         Sock::Ip {
             sip, sport, dip, dport, ..
@@ -211,4 +242,21 @@ pub fn v6_ends(sip: &Ipv6Addr, dip: &Ipv6Addr) -> (Option<FdType>, IpAddr, IpAdd
 /// The fd type of an IP socket of family `v6`.
 pub fn ip_kind(v6: bool) -> FdType {
     if v6 { FdType::Ipv6Sock } else { FdType::Ipv4Sock }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The hand-written digits agree with `Display` for every address and port.
+        #[test]
+        fn push_addr_matches_display(a in any::<u32>(), port in any::<u16>(), v6 in any::<u128>(), use_v6 in any::<bool>()) {
+            let ip: IpAddr = if use_v6 { Ipv6Addr::from(v6).into() } else { Ipv4Addr::from(a).into() };
+            let mut out = String::new();
+            push_addr(&mut out, ip, port);
+            prop_assert_eq!(out, format!("{ip}:{port}"));
+        }
+    }
 }

@@ -6,7 +6,7 @@ use super::container::{self, Container};
 use super::fd::{Fd, FdType, Role, Sock, any_addr, l4};
 use super::meta::{CodeInfo, Op, ParamView, ef};
 use super::net::{self, ip_kind, is_v4_mapped, mapped_v4};
-use super::thread::{Thread, capped, capped_list, capped_owned, cl, cwd_of};
+use super::thread::{Thread, capped, capped_list, capped_str, cl, cwd_of};
 use super::{MAX_CONTAINERS, MAX_TOTAL_FDS, MAX_USERS, Outcome, Tracker, User, path};
 use crate::event::{Event, Param, SockAddr, SockTuple};
 
@@ -327,7 +327,10 @@ impl Tracker {
             Op::Write => {
                 self.on_write(tid, name, p, &mut out);
             }
-            Op::Procexit => out.exit = true,
+            Op::Procexit => {
+                out.exit = true;
+                out.reaper = p.int(4).unwrap_or(0);
+            }
             _ => {}
         }
         out
@@ -762,21 +765,23 @@ impl Tracker {
     }
 
     /// Directory an `*at` path is relative to (libsinsp's `parse_dirfd`).
-    fn dirfd_base(&self, tid: i64, name: &str, dirfd: i64) -> String {
+    /// The directory a relative `openat` path starts from; `None` when the path is
+    /// absolute (so no base string is built for the common case).
+    fn dirfd_base(&self, tid: i64, name: &str, dirfd: i64) -> Option<String> {
         if name.starts_with('/') {
-            return ".".into();
+            return None;
         }
         let Some(t) = self.threads.get(&tid) else {
-            return "<UNKNOWN>".into();
+            return Some("<UNKNOWN>".into());
         };
         if dirfd == AT_FDCWD {
-            return self.cwd_of(t).to_string();
+            return Some(self.cwd_of(t).to_string());
         }
-        match self.fd_of(t, dirfd) {
+        Some(match self.fd_of(t, dirfd) {
             None => "<UNKNOWN>".into(),
             Some(f) if f.name.is_empty() || f.name.ends_with('/') => f.name.clone(),
             Some(f) => format!("{}/", f.name),
-        }
+        })
     }
 
     fn on_open(&mut self, tid: i64, name: &str, p: &ParamView<'_>, out: &mut Outcome) {
@@ -788,43 +793,57 @@ impl Tracker {
             "openat2" => (2, p.uint(3).unwrap_or(0) as u32, 6),
             _ => (3, p.uint(2).unwrap_or(0) as u32, 4),
         };
-        let raw_name = match p.get(path_idx) {
-            Some(Param::Str(b)) => String::from_utf8_lossy(b).into_owned(),
-            _ if matches!(name, "openat" | "openat2") => "<NA>".to_string(),
-            _ => String::new(),
-        };
-        let base = match name {
-            "open" | "creat" => self
-                .threads
-                .get(&tid)
-                .map_or_else(String::new, |t| self.cwd_of(t).to_string()),
-            "openat" | "openat2" => match p.int(1) {
-                Some(dirfd) => self.dirfd_base(tid, &raw_name, dirfd),
-                None => String::new(),
-            },
-            _ => String::new(),
-        };
         if fd < 0 {
             return;
         }
-        let full = path::join(&base, &raw_name);
-        let mut f = Fd::new(if flags & oflag::DIRECTORY != 0 {
+        let raw_name = match p.get(path_idx) {
+            Some(Param::Str(b)) => String::from_utf8_lossy(b),
+            _ if matches!(name, "openat" | "openat2") => "<NA>".into(),
+            _ => "".into(),
+        };
+        let base = match name {
+            "open" | "creat" => self.threads.get(&tid).map(|t| self.cwd_of(t).to_string()),
+            "openat" | "openat2" => p.int(1).and_then(|dirfd| self.dirfd_base(tid, &raw_name, dirfd)),
+            _ => None,
+        };
+        let full = path::join_cow(base.as_deref().unwrap_or(""), &raw_name);
+        let kind = if flags & oflag::DIRECTORY != 0 {
             FdType::Directory
         } else {
             FdType::FileV2
-        });
-        f.open_flags = flags;
-        if !p.is_empty_at(dev_idx) {
-            f.dev = p.uint(dev_idx).unwrap_or(0) as u32;
-            f.ino = p.uint(dev_idx + 1).unwrap_or(0);
-        }
-        f.name_raw = capped_owned(raw_name);
-        f.name = capped_owned(full);
-        f.upper_layer = flags & oflag::UPPER_LAYER != 0;
-        f.lower_layer = flags & oflag::LOWER_LAYER != 0;
-        out.name_changed = !f.name.is_empty();
-        self.add_fd(tid, fd, f);
+        };
+        let (dev, ino) = if p.is_empty_at(dev_idx) {
+            (0, 0)
+        } else {
+            (p.uint(dev_idx).unwrap_or(0) as u32, p.uint(dev_idx + 1).unwrap_or(0))
+        };
+        let fill = |f: &mut Fd| {
+            // Keep the entry's string buffers: fd numbers are reused all the time.
+            let (mut name, mut name_raw) = (std::mem::take(&mut f.name), std::mem::take(&mut f.name_raw));
+            name.clear();
+            name.push_str(capped_str(&full));
+            name_raw.clear();
+            name_raw.push_str(capped_str(&raw_name));
+            *f = Fd {
+                name,
+                name_raw,
+                open_flags: flags,
+                dev,
+                ino,
+                upper_layer: flags & oflag::UPPER_LAYER != 0,
+                lower_layer: flags & oflag::LOWER_LAYER != 0,
+                ..Fd::new(kind)
+            };
+        };
+        out.name_changed = !full.is_empty();
         out.fd_num = Some(fd);
+        if let Some(existing) = self.event_fd_mut(tid, fd) {
+            fill(existing);
+        } else {
+            let mut f = Fd::new(kind);
+            fill(&mut f);
+            self.add_fd(tid, fd, f);
+        }
     }
 
     fn event_fd_mut(&mut self, tid: i64, fd: i64) -> Option<&mut Fd> {

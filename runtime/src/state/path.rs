@@ -24,6 +24,16 @@ pub fn join(base: &str, rel: &str) -> String {
     normalize(&s)
 }
 
+/// [`join`], borrowing `rel` when it is already the result (an absolute path in
+/// normal form: what most opens pass).
+pub fn join_cow<'a>(base: &str, rel: &'a str) -> std::borrow::Cow<'a, str> {
+    if (rel.starts_with('/') || base.is_empty()) && is_normal(rel) {
+        std::borrow::Cow::Borrowed(rel)
+    } else {
+        std::borrow::Cow::Owned(join(base, rel))
+    }
+}
+
 /// Whether `path` is already in normal form (no empty, `.` or `..`
 /// component other than a final empty one after a trailing `/`).
 fn is_normal(path: &str) -> bool {

@@ -42,26 +42,19 @@ pub const MAX_STR_BYTES: usize = 4096;
 
 /// Copies at most `MAX_STR_BYTES` of `s` (cut on a character boundary).
 pub fn capped(s: &str) -> String {
+    capped_str(s).to_string()
+}
+
+/// The first `MAX_STR_BYTES` of `s` (cut on a character boundary), borrowed.
+pub fn capped_str(s: &str) -> &str {
     if s.len() <= MAX_STR_BYTES {
-        return s.to_string();
+        return s;
     }
     let mut end = MAX_STR_BYTES;
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    s[..end].to_string()
-}
-
-/// [`capped`] for an owned string: cut in place, without a copy.
-pub fn capped_owned(mut s: String) -> String {
-    if s.len() > MAX_STR_BYTES {
-        let mut end = MAX_STR_BYTES;
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        s.truncate(end);
-    }
-    s
+    &s[..end]
 }
 
 /// Collects list items until `MAX_LIST_BYTES` bytes are used.

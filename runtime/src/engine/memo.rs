@@ -1,0 +1,151 @@
+//! Comparisons shared by several rules of one event-code bucket (macros such as
+//! `open_read` or `sensitive_files` put the same tests in many rules) get a memo
+//! slot, so each is evaluated once per event; the first rule to reach it pays.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use falcorc_compiler::ir::{Cmp, Cond, Const, Operand, Rhs};
+
+/// Numbers the comparisons that occur more than once in a bucket; returns the
+/// number of memo slots used.
+pub(super) fn number_shared(buckets: &mut [Vec<(u32, Cond)>]) -> usize {
+    let mut next = 0u32;
+    for bucket in buckets.iter_mut().filter(|b| b.len() > 1) {
+        // Identities in visiting order (hashing big sets is the expensive part: once).
+        let mut ids: Vec<u128> = Vec::new();
+        let mut counts: HashMap<u128, usize> = HashMap::new();
+        for (_, cond) in bucket.iter_mut() {
+            visit(cond, &mut |c| {
+                let k = identity(c);
+                ids.push(k);
+                *counts.entry(k).or_default() += 1;
+            });
+        }
+        // Slots are per bucket: an event only ever uses one bucket.
+        let mut slots: HashMap<u128, u32> = HashMap::new();
+        let mut order = ids.into_iter();
+        for (_, cond) in bucket.iter_mut() {
+            visit(cond, &mut |c| {
+                let Some(k) = order.next() else { return };
+                if counts.get(&k).is_some_and(|n| *n > 1) {
+                    c.memo = Some(*slots.entry(k).or_insert_with(|| {
+                        next += 1;
+                        next - 1
+                    }));
+                }
+            });
+        }
+    }
+    next as usize
+}
+
+/// Structural identity of a comparison (field ids, operator, constants with a set's
+/// items in order): 128 bits from two independently keyed hashes, so distinct
+/// comparisons never share a slot in practice (a collision needs ~2^64 of them).
+fn identity(c: &Cmp) -> u128 {
+    let mut a = DefaultHasher::new();
+    let mut b = DefaultHasher::new();
+    b.write_u8(0x5a);
+    feed_cmp(c, &mut a);
+    feed_cmp(c, &mut b);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
+fn feed_cmp(c: &Cmp, h: &mut impl Hasher) {
+    feed_operand(&c.lhs, h);
+    h.write(format!("{:?}", c.op).as_bytes());
+    match &c.rhs {
+        Rhs::None => h.write_u8(0),
+        Rhs::Const(k) => {
+            h.write_u8(1);
+            feed_const(k, h);
+        }
+        Rhs::Set(set) => {
+            h.write_u8(2);
+            feed_consts(&set.items, h);
+        }
+        Rhs::Modified(m, items) => {
+            h.write_u8(3);
+            m.hash(h);
+            feed_consts(items, h);
+        }
+        Rhs::Operand(o) => {
+            h.write_u8(4);
+            feed_operand(o, h);
+        }
+    }
+}
+
+fn feed_operand(o: &Operand, h: &mut impl Hasher) {
+    match o {
+        Operand::Field(id) => {
+            h.write_u8(0);
+            h.write_u32(id.0);
+        }
+        Operand::Transform { kind, args, key } => {
+            h.write_u8(1);
+            kind.hash(h);
+            key.hash(h);
+            h.write_usize(args.len());
+            args.iter().for_each(|a| feed_operand(a, h));
+        }
+        Operand::Const(k) => {
+            h.write_u8(2);
+            feed_const(k, h);
+        }
+        Operand::List(xs) => {
+            h.write_u8(3);
+            h.write_usize(xs.len());
+            xs.iter().for_each(|x| feed_operand(x, h));
+        }
+    }
+}
+
+fn feed_consts(items: &[Const], h: &mut impl Hasher) {
+    h.write_usize(items.len());
+    items.iter().for_each(|k| feed_const(k, h));
+}
+
+fn feed_const(k: &Const, h: &mut impl Hasher) {
+    match k {
+        Const::Str(s) => {
+            h.write_u8(0);
+            s.hash(h);
+        }
+        Const::Int(n) => {
+            h.write_u8(1);
+            n.hash(h);
+        }
+        Const::Double(d) => {
+            h.write_u8(2);
+            h.write_u64(d.to_bits());
+        }
+        Const::Bool(b) => {
+            h.write_u8(3);
+            b.hash(h);
+        }
+        Const::Ip { addr, prefix } => {
+            h.write_u8(4);
+            addr.hash(h);
+            prefix.hash(h);
+        }
+        Const::Bytes(b) => {
+            h.write_u8(5);
+            b.hash(h);
+        }
+        Const::Regex(r) => {
+            h.write_u8(6);
+            r.as_str().hash(h);
+        }
+    }
+}
+
+fn visit(cond: &mut Cond, f: &mut impl FnMut(&mut Cmp)) {
+    match cond {
+        Cond::And(xs) | Cond::Or(xs) => xs.iter_mut().for_each(|x| visit(x, f)),
+        Cond::Not(x) => visit(x, f),
+        Cond::Const(_) => {}
+        Cond::Cmp(c) => f(c),
+    }
+}

@@ -1,0 +1,87 @@
+//! The borrowing fast path of field extraction (`FieldCtx::field_into` for the hot
+//! string fields) must give exactly what the general extractors give, on every
+//! event of the real captures and of the synthetic benchmark workload, including
+//! events whose thread or fd is unknown.
+
+mod common;
+
+use std::io::Cursor;
+use std::path::Path;
+
+use falcorc_compiler::eval::{FieldSource, Value};
+use falcorc_compiler::ir::{FieldId, FieldSpec, lower_condition};
+use falcorc_compiler::sema::typeck::Env;
+use falcorc_compiler::syntax::condition::parse;
+use falcorc_runtime::scap::ScapReader;
+use falcorc_runtime::state::Tracker;
+
+const FIELDS: [&str; 11] = [
+    "proc.name",
+    "proc.exe",
+    "proc.exepath",
+    "proc.pname",
+    "container.id",
+    "evt.type",
+    "fd.name",
+    "fd.typechar",
+    "fd.directory",
+    "fd.filename",
+    // Not on the fast path: the general path through `field_into`.
+    "proc.cmdline",
+];
+
+fn specs() -> Vec<FieldSpec> {
+    FIELDS
+        .iter()
+        .map(|key| {
+            let expr = parse(&format!("{key} exists")).expr.expect("a condition");
+            let (_, fields) = lower_condition(&expr, Env { container_plugin: true }).expect("resolves");
+            fields.into_iter().next().expect("one field")
+        })
+        .collect()
+}
+
+/// Replays a capture and compares both paths on every evaluated event; returns the
+/// number of comparisons.
+fn compare<R: std::io::Read>(mut reader: ScapReader<R>, specs: &[FieldSpec]) -> usize {
+    let mut tracker = Tracker::from_capture(&reader);
+    // One slot per field, kept across events, as the engine's cache keeps them.
+    let mut slots: Vec<Value> = vec![Value::Str("stale".into()); specs.len()];
+    let mut checked = 0;
+    while let Some(ev) = reader.next_event().expect("readable capture") {
+        tracker.on_event(&ev, |ctx| {
+            for (i, spec) in specs.iter().enumerate() {
+                let want = ctx.value(spec);
+                let present = ctx.field_into(FieldId(i as u32), spec, &mut slots[i]);
+                let got = present.then(|| slots[i].clone());
+                assert_eq!(
+                    got,
+                    want,
+                    "{} on evt.num {} ({})",
+                    spec.name,
+                    ctx.num(),
+                    ctx.event().type_name()
+                );
+                checked += 1;
+            }
+        });
+    }
+    checked
+}
+
+#[test]
+fn fast_path_equals_general_path_on_real_captures() {
+    let specs = specs();
+    for name in common::CAPTURES {
+        let Some(path) = common::capture(name) else { return };
+        let checked = compare(ScapReader::open(Path::new(&path)).unwrap(), &specs);
+        assert!(checked > 0, "{name}: no event evaluated");
+    }
+}
+
+#[test]
+fn fast_path_equals_general_path_on_the_synthetic_workload() {
+    let bytes = falcorc_runtime::synth::workload(Vec::new(), 20_000, false).unwrap();
+    let checked = compare(ScapReader::new(Cursor::new(bytes)).unwrap(), &specs());
+    assert!(checked >= 20_000 * FIELDS.len());
+}

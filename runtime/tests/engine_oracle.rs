@@ -1,0 +1,78 @@
+//! The engine's optimisations (conditions specialised per event code, comparisons
+//! shared between rules through a memo, one field cache per event) must not change
+//! which rules match: on every event of the real captures and of the synthetic
+//! workload, the engine agrees with the reference interpreter run on each rule's
+//! original condition.
+
+mod common;
+
+use std::io::Cursor;
+use std::path::Path;
+
+use falcorc_compiler::eval::eval;
+use falcorc_compiler::{Options, SourceFile, analyze};
+use falcorc_runtime::engine::{Engine, EngineOptions, RuleMatching};
+use falcorc_runtime::scap::ScapReader;
+use falcorc_runtime::state::Tracker;
+
+fn stable_engine() -> Option<Engine> {
+    let path = common::shared_dir().join("falco-upstream/falco_rules.yaml");
+    let text = std::fs::read_to_string(&path).ok()?;
+    let an = analyze(
+        vec![SourceFile {
+            name: path.display().to_string(),
+            text,
+        }],
+        &Options::default(),
+    );
+    assert_eq!(an.errors(), 0);
+    let opts = EngineOptions {
+        matching: RuleMatching::All,
+        ..EngineOptions::default()
+    };
+    Some(Engine::new(an.program, &opts))
+}
+
+/// Returns (events evaluated, matches).
+fn agree<R: std::io::Read>(engine: &Engine, mut reader: ScapReader<R>) -> (usize, usize) {
+    let mut tracker = Tracker::from_capture(&reader);
+    let (mut events, mut matches) = (0, 0);
+    let mut got = Vec::new();
+    while let Some(ev) = reader.next_event().expect("readable capture") {
+        tracker.on_event(&ev, |ctx| {
+            got.clear();
+            engine.evaluate(ctx.code(), ctx, &mut got);
+            let want: Vec<usize> = engine
+                .program
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.evttypes.as_ref().is_some_and(|e| e.contains(&ctx.code())))
+                .filter(|(_, r)| eval(&r.cond, &engine.program.fields, ctx))
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(got, want, "evt.num {} ({})", ctx.num(), ctx.event().type_name());
+            events += 1;
+            matches += got.len();
+        });
+    }
+    (events, matches)
+}
+
+#[test]
+fn engine_matches_the_interpreter_on_real_captures() {
+    let Some(engine) = stable_engine() else { return };
+    for name in common::CAPTURES {
+        let Some(path) = common::capture(name) else { return };
+        agree(&engine, ScapReader::open(Path::new(&path)).unwrap());
+    }
+}
+
+#[test]
+fn engine_matches_the_interpreter_on_the_synthetic_workload() {
+    let Some(engine) = stable_engine() else { return };
+    let bytes = falcorc_runtime::synth::workload(Vec::new(), 30_000, false).unwrap();
+    let (events, matches) = agree(&engine, ScapReader::new(Cursor::new(bytes)).unwrap());
+    assert_eq!(events, 30_000);
+    assert!(matches > 0, "the workload triggers some rules");
+}
