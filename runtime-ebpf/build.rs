@@ -3,8 +3,10 @@
 //!
 //! Without the tools the committed `probe/falcorc.bpf.o` is embedded, so plain
 //! `cargo build` needs no clang. `FALCORC_PROBE_STATE` is `fresh` (rebuilt, equal to the
-//! committed object), `stale` (rebuilt, different: refresh it with `probe/build.sh`) or
-//! `prebuilt` (not rebuilt); a test fails on `stale`.
+//! committed object), `stale` (rebuilt, different: refresh it with `probe/build.sh`),
+//! `other-kernel` (rebuilt against another kernel's BTF than the committed object, so the
+//! bytes cannot be compared; the rebuilt object is embedded) or `prebuilt` (not rebuilt);
+//! a test fails on `stale`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -21,6 +23,7 @@ fn main() {
         "files.h",
         "build.sh",
         "falcorc.bpf.o",
+        "kernel-btf.sha256",
     ] {
         println!("cargo:rerun-if-changed=probe/{f}");
     }
@@ -39,7 +42,14 @@ fn main() {
             .is_ok_and(|s| s.success());
     let (state, object) = if rebuilt {
         let same = std::fs::read(&built).ok() == std::fs::read(&committed).ok();
-        (if same { "fresh" } else { "stale" }, built)
+        let same_kernel = std::fs::read_to_string(out.join("kernel-btf.sha256")).ok()
+            == std::fs::read_to_string(probe.join("kernel-btf.sha256")).ok();
+        let state = match (same, same_kernel) {
+            (true, _) => "fresh",
+            (false, true) => "stale",
+            (false, false) => "other-kernel",
+        };
+        (state, built)
     } else {
         ("prebuilt", committed)
     };

@@ -12,3 +12,6 @@ cd "$here"
 # Relative source paths and no DWARF keep the object byte-identical between builds.
 clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$gen" -I. -c falcorc.bpf.c -o "$gen/probe.o"
 llvm-strip -g "$gen/probe.o" -o "$out/falcorc.bpf.o"
+# The object's type information comes from this kernel's BTF: remember which, so that a
+# rebuild on another kernel is not mistaken for a stale object.
+sha256sum /sys/kernel/btf/vmlinux | cut -d' ' -f1 > "$out/kernel-btf.sha256"

@@ -300,9 +300,14 @@ mod tests {
             PROBE_STATE, "stale",
             "run runtime-ebpf/probe/build.sh and commit probe/falcorc.bpf.o"
         );
+        if PROBE_STATE == "other-kernel" {
+            println!(
+                "note: the probe was rebuilt against another kernel's BTF than the committed object; not compared"
+            );
+        }
         if std::env::var_os("FALCORC_REQUIRE_PROBE_BUILD").is_some() {
-            assert_eq!(
-                PROBE_STATE, "fresh",
+            assert!(
+                matches!(PROBE_STATE, "fresh" | "other-kernel"),
                 "the probe was not rebuilt: are clang, llvm-strip and bpftool installed?"
             );
         }
