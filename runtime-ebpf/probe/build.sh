@@ -9,8 +9,9 @@ gen=$(mktemp -d)
 trap 'rm -rf "$gen"' EXIT
 bpftool btf dump file /sys/kernel/btf/vmlinux format c > "$gen/vmlinux.h"
 cd "$here"
-# Relative source paths and no DWARF keep the object byte-identical between builds.
-clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$gen" -I. -c falcorc.bpf.c -o "$gen/probe.o"
+# Source paths mapped to "." and no DWARF keep the object byte-identical between builds,
+# wherever the checkout is.
+clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -fdebug-prefix-map="$here"=. -I"$gen" -I. -c falcorc.bpf.c -o "$gen/probe.o"
 llvm-strip -g "$gen/probe.o" -o "$out/falcorc.bpf.o"
 # The object's type information comes from this kernel's BTF: remember which, so that a
 # rebuild on another kernel is not mistaken for a stale object.
