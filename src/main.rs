@@ -57,18 +57,24 @@ fn main() -> ExitCode {
         Command::Replay(a) => {
             let sub = matches
                 .subcommand_matches("replay")
-                .map(cmd::replay::selectors)
+                .map(cmd::selection::selectors)
                 .unwrap_or_default();
             cmd::replay::run(a, sub)
         }
         Command::Run(a) => {
             let sub = matches
                 .subcommand_matches("run")
-                .map(cmd::replay::selectors)
+                .map(cmd::selection::selectors)
                 .unwrap_or_default();
             cmd::run::run(a, sub)
         }
-        Command::Record(a) => cmd::record::run(a),
+        Command::Record(a) => {
+            let sub = matches
+                .subcommand_matches("record")
+                .map(cmd::selection::selectors)
+                .unwrap_or_default();
+            cmd::record::run(a, sub)
+        }
         Command::Test(a) => cmd::test::run(a),
         Command::Lsp(a) => cmd::lsp::run(a),
     };

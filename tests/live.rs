@@ -45,7 +45,9 @@ impl Live {
     /// With no rules files, the embedded default ruleset.
     fn start_with(rules: &[PathBuf], extra: &[&str]) -> Live {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_falcorc"));
-        cmd.arg("run").args(["--format", "json", "--all-matches"]).args(extra);
+        cmd.arg("run")
+            .args(["--format", "json", "--rule-matching", "all"])
+            .args(extra);
         for r in rules {
             cmd.arg("-r").arg(r);
         }

@@ -2,11 +2,11 @@
 //! printing, the drop alert and the statistics line.
 
 use super::replay::hostname;
+use super::selection::Selection;
 use super::{EXIT_ERRORS, EXIT_USAGE, load_files};
-use falcorc_compiler::sema::items::Priority;
 use falcorc_compiler::sema::typeck::Env;
 use falcorc_compiler::{Options, SourceFile, analyze};
-use falcorc_runtime::engine::{Engine, EngineOptions, RuleMatching, Selector};
+use falcorc_runtime::engine::{Engine, EngineOptions, Selector};
 use falcorc_runtime::fields::FieldCtx;
 use falcorc_runtime::output::{Alert, Outputs};
 use falcorc_runtime_ebpf::wire::Counters;
@@ -39,8 +39,7 @@ pub struct Rules {
 pub fn compile(
     paths: &[PathBuf],
     selectors: Vec<Selector>,
-    min_priority: Priority,
-    all_matches: bool,
+    selection: &Selection,
     format: Format,
     host: Option<String>,
 ) -> Result<Rules, u8> {
@@ -67,22 +66,19 @@ pub fn compile(
         eprintln!("falcorc: the rules have {} errors", an.errors());
         return Err(EXIT_ERRORS);
     }
-    let outputs = Outputs::new(
-        &an.program,
-        Env {
-            container_plugin: opts.container_plugin,
-        },
-    );
+    let env = Env {
+        container_plugin: opts.container_plugin,
+    };
+    let outputs = match format {
+        Format::Text => Outputs::new(&an.program, env).message_only(),
+        Format::Json => Outputs::new(&an.program, env),
+    };
     let engine = Engine::new(
         an.program,
         &EngineOptions {
             selectors,
-            min_priority,
-            matching: if all_matches {
-                RuleMatching::All
-            } else {
-                RuleMatching::First
-            },
+            min_priority: selection.min_priority,
+            matching: selection.matching(),
         },
     );
     let alerts = vec![0; engine.program.rules.len()];
@@ -218,10 +214,6 @@ impl StatsClock {
     }
 }
 
-pub fn parse_priority(s: &str) -> Result<Priority, String> {
-    Priority::parse(s).ok_or_else(|| format!("unknown priority '{s}'"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,7 +227,7 @@ mod tests {
             "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n",
         )
         .expect("rules");
-        let r = compile(&[f], Vec::new(), Priority::Debug, false, format, Some("h".into()));
+        let r = compile(&[f], Vec::new(), &Selection::default(), format, Some("h".into()));
         let _ = std::fs::remove_dir_all(&dir);
         r.unwrap_or_else(|code| panic!("rules did not compile: exit code {code}"))
     }
@@ -267,13 +259,13 @@ mod tests {
     #[test]
     fn bad_rules_are_an_exit_code_not_a_panic() {
         let missing = PathBuf::from("/nonexistent/falcorc/rules.yaml");
-        let r = compile(&[missing], Vec::new(), Priority::Debug, false, Format::Text, None);
+        let r = compile(&[missing], Vec::new(), &Selection::default(), Format::Text, None);
         assert_eq!(r.err(), Some(EXIT_USAGE));
     }
 
     #[test]
     fn the_embedded_default_ruleset_compiles() {
-        let r = compile(&[], Vec::new(), Priority::Debug, false, Format::Text, None).ok();
+        let r = compile(&[], Vec::new(), &Selection::default(), Format::Text, None).ok();
         assert!(r.is_some_and(|r| r.engine.active_rules() > 0));
     }
 }

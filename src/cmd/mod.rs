@@ -9,6 +9,7 @@ pub mod record;
 pub mod replay;
 pub mod rules;
 pub mod run;
+pub mod selection;
 pub mod test;
 
 use falcorc_compiler::SourceFile;

@@ -3,10 +3,11 @@
 //! With `-r`, the rules also run on the recorded events and alerts are printed, which
 //! is what `falcorc replay` of the file prints too.
 
-use super::live::{Format, Rules, StatsClock, compile, parse_priority};
+use super::live::{Format, Rules, StatsClock, compile};
 use super::run::{parse_buffer_mb, secs};
+use super::selection::Selection;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use falcorc_compiler::sema::items::Priority;
+use falcorc_runtime::engine::Selector;
 use falcorc_runtime::event::Event;
 use falcorc_runtime::scap::ScapWriter;
 use falcorc_runtime_ebpf::probe::ProbeOptions;
@@ -30,8 +31,8 @@ pub struct Args {
     rules: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    #[arg(long, default_value = "debug", value_parser = parse_priority)]
-    min_priority: Priority,
+    #[command(flatten)]
+    selection: Selection,
     /// Host name in alerts.
     #[arg(long)]
     hostname: Option<String>,
@@ -69,18 +70,11 @@ impl Descendants {
     }
 }
 
-pub fn run(a: Args) -> u8 {
+pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let mut rules: Option<Rules> = if a.rules.is_empty() {
         None
     } else {
-        match compile(
-            &a.rules,
-            Vec::new(),
-            a.min_priority,
-            false,
-            a.format,
-            a.hostname.clone(),
-        ) {
+        match compile(&a.rules, selectors, &a.selection, a.format, a.hostname.clone()) {
             Ok(r) => Some(r),
             Err(code) => return code,
         }

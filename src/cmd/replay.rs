@@ -1,11 +1,10 @@
 //! `falcorc replay`: run rules over `.scap` captures and print Falco's alerts.
 
+use super::selection::Selection;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load_files};
-use clap::ArgMatches;
-use falcorc_compiler::sema::items::Priority;
 use falcorc_compiler::sema::typeck::Env;
 use falcorc_compiler::{Options, analyze};
-use falcorc_runtime::engine::{Engine, EngineOptions, RuleMatching, Selector};
+use falcorc_runtime::engine::{Engine, EngineOptions, Selector};
 use falcorc_runtime::output::Outputs;
 use falcorc_runtime::replay::replay;
 use falcorc_runtime::scap::ScapReader;
@@ -25,24 +24,8 @@ pub struct Args {
     captures: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Do not evaluate rules less severe than this (Falco's `priority`).
-    #[arg(long, default_value = "debug", value_parser = parse_priority)]
-    min_priority: Priority,
-    /// Report the first matching rule of an event, or all (Falco's `rule_matching`).
-    #[arg(long, value_enum, default_value = "first")]
-    rule_matching: Matching,
-    /// Enable the rules whose name matches (wildcard `*`); applied in command-line order.
-    #[arg(long, value_name = "GLOB")]
-    enable_rule: Vec<String>,
-    /// Disable the rules whose name matches (wildcard `*`).
-    #[arg(long, value_name = "GLOB")]
-    disable_rule: Vec<String>,
-    /// Enable the rules with this tag.
-    #[arg(long, value_name = "TAG")]
-    enable_tag: Vec<String>,
-    /// Disable the rules with this tag.
-    #[arg(long, value_name = "TAG")]
-    disable_tag: Vec<String>,
+    #[command(flatten)]
+    selection: Selection,
     /// Host name in alerts (default: $FALCO_HOSTNAME, then this machine's name).
     #[arg(long)]
     hostname: Option<String>,
@@ -55,32 +38,6 @@ pub struct Args {
 enum Format {
     Text,
     Json,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Matching {
-    First,
-    All,
-}
-
-fn parse_priority(s: &str) -> Result<Priority, String> {
-    Priority::parse(s).ok_or_else(|| format!("unknown priority '{s}'"))
-}
-
-/// The selection flags in the order they were given, like Falco's `rules:` list.
-pub fn selectors(m: &ArgMatches) -> Vec<Selector> {
-    let mut out: Vec<(usize, Selector)> = Vec::new();
-    let mut take = |id: &str, make: fn(String) -> Selector| {
-        if let (Some(vals), Some(idx)) = (m.get_many::<String>(id), m.indices_of(id)) {
-            out.extend(idx.zip(vals).map(|(i, v)| (i, make(v.clone()))));
-        }
-    };
-    take("enable_rule", Selector::EnableRule);
-    take("disable_rule", Selector::DisableRule);
-    take("enable_tag", Selector::EnableTag);
-    take("disable_tag", Selector::DisableTag);
-    out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, s)| s).collect()
 }
 
 pub fn hostname(flag: Option<String>) -> String {
@@ -122,11 +79,8 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     };
     let engine_opts = EngineOptions {
         selectors,
-        min_priority: a.min_priority,
-        matching: match a.rule_matching {
-            Matching::First => RuleMatching::First,
-            Matching::All => RuleMatching::All,
-        },
+        min_priority: a.selection.min_priority,
+        matching: a.selection.matching(),
     };
     let engine = Engine::new(an.program, &engine_opts);
     let host = hostname(a.hostname);

@@ -1,9 +1,9 @@
 //! `falcorc run`: live detection. The probe's events go through the state tracker and
 //! the rules as they happen; alerts are printed in Falco's text or JSON format.
 
-use super::live::{Format, StatsClock, compile, parse_priority};
+use super::live::{Format, StatsClock, compile};
+use super::selection::Selection;
 use super::{EXIT_ERRORS, EXIT_OK};
-use falcorc_compiler::sema::items::Priority;
 use falcorc_runtime::engine::Selector;
 use falcorc_runtime_ebpf::probe::ProbeOptions;
 use falcorc_runtime_ebpf::session::{POLL_INTERVAL, Session};
@@ -19,24 +19,8 @@ pub struct Args {
     rules: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Do not evaluate rules less severe than this (Falco's `priority`).
-    #[arg(long, default_value = "debug", value_parser = parse_priority)]
-    min_priority: Priority,
-    /// Report every matching rule of an event, not just the first (Falco's `rule_matching: all`).
-    #[arg(long)]
-    all_matches: bool,
-    /// Enable the rules whose name matches (wildcard `*`); applied in command-line order.
-    #[arg(long, value_name = "GLOB")]
-    enable_rule: Vec<String>,
-    /// Disable the rules whose name matches (wildcard `*`).
-    #[arg(long, value_name = "GLOB")]
-    disable_rule: Vec<String>,
-    /// Enable the rules with this tag.
-    #[arg(long, value_name = "TAG")]
-    enable_tag: Vec<String>,
-    /// Disable the rules with this tag.
-    #[arg(long, value_name = "TAG")]
-    disable_tag: Vec<String>,
+    #[command(flatten)]
+    selection: Selection,
     /// Host name in alerts (default: $FALCO_HOSTNAME, then this machine's name).
     #[arg(long)]
     hostname: Option<String>,
@@ -71,7 +55,7 @@ pub fn secs(s: Option<f64>) -> Option<Duration> {
 const DROP_ALERT_EVERY: Duration = Duration::from_secs(30);
 
 pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
-    let mut rules = match compile(&a.rules, selectors, a.min_priority, a.all_matches, a.format, a.hostname) {
+    let mut rules = match compile(&a.rules, selectors, &a.selection, a.format, a.hostname) {
         Ok(r) => r,
         Err(code) => return code,
     };
