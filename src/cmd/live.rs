@@ -1,27 +1,22 @@
 //! What `falcorc run` and `falcorc record` share: the rules -> engine step, alert
 //! printing, the drop alert and the statistics line.
 
+pub use super::engine::Format;
+use super::engine::load;
 use super::replay::hostname;
 use super::selection::Selection;
-use super::{EXIT_ERRORS, EXIT_USAGE, load_files};
-use falcorc_compiler::sema::typeck::Env;
-use falcorc_compiler::{Options, SourceFile, analyze};
-use falcorc_runtime::engine::{Engine, EngineOptions, Selector};
+use super::{EXIT_USAGE, load_files};
+use falcorc_compiler::SourceFile;
+use falcorc_runtime::engine::{Engine, Selector};
 use falcorc_runtime::fields::FieldCtx;
 use falcorc_runtime::output::{Alert, Outputs};
 use falcorc_runtime_ebpf::wire::Counters;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// The default ruleset, used when no `-r` is given.
 pub const DEFAULT_RULES: &str = include_str!("../../rules/falcorc_rules.yaml");
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
 
 /// Compiled rules, ready for events.
 pub struct Rules {
@@ -54,33 +49,7 @@ pub fn compile(
             EXIT_USAGE
         })?
     };
-    let opts = Options::default();
-    let an = analyze(files, &opts);
-    if an.errors() > 0 {
-        for d in an.diagnostics.iter().filter(|d| d.is_error()) {
-            eprint!(
-                "{}",
-                falcorc_compiler::diag::render::human(&an.files, d, std::io::stderr().is_terminal())
-            );
-        }
-        eprintln!("falcorc: the rules have {} errors", an.errors());
-        return Err(EXIT_ERRORS);
-    }
-    let env = Env {
-        container_plugin: opts.container_plugin,
-    };
-    let outputs = match format {
-        Format::Text => Outputs::new(&an.program, env).message_only(),
-        Format::Json => Outputs::new(&an.program, env),
-    };
-    let engine = Engine::new(
-        an.program,
-        &EngineOptions {
-            selectors,
-            min_priority: selection.min_priority,
-            matching: selection.matching(),
-        },
-    );
+    let (engine, outputs) = load(files, selectors, selection, format, "")?;
     let alerts = vec![0; engine.program.rules.len()];
     Ok(Rules {
         engine,
@@ -107,11 +76,7 @@ impl Rules {
     }
 
     fn print(&self, alert: &Alert, out: &mut impl Write) {
-        let line = match self.format {
-            Format::Text => alert.text(),
-            Format::Json => alert.json().to_string(),
-        };
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(out, "{}", self.format.line(alert));
     }
 
     /// Falco's `syscall_event_drops` alert, for `n` events lost since the last one.

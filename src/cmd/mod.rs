@@ -1,5 +1,6 @@
 //! One module per subcommand, plus the file loading they share.
 
+pub mod engine;
 pub mod explain;
 pub mod fields;
 pub mod lint;

@@ -1,11 +1,9 @@
 //! `falcorc replay`: run rules over `.scap` captures and print Falco's alerts.
 
+use super::engine::{Format, load};
 use super::selection::Selection;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load_files};
-use falcorc_compiler::sema::typeck::Env;
-use falcorc_compiler::{Options, analyze};
-use falcorc_runtime::engine::{Engine, EngineOptions, Selector};
-use falcorc_runtime::output::Outputs;
+use falcorc_runtime::engine::Selector;
 use falcorc_runtime::replay::replay;
 use falcorc_runtime::scap::ScapReader;
 use std::io::{IsTerminal, Read, Write};
@@ -34,12 +32,6 @@ pub struct Args {
     stats: bool,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
-
 pub fn hostname(flag: Option<String>) -> String {
     flag.or_else(|| std::env::var("FALCO_HOSTNAME").ok().filter(|h| !h.is_empty()))
         .or_else(|| {
@@ -58,31 +50,10 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let opts = Options::default();
-    let an = analyze(files, &opts);
-    if an.errors() > 0 {
-        for d in an.diagnostics.iter().filter(|d| d.is_error()) {
-            eprint!(
-                "{}",
-                falcorc_compiler::diag::render::human(&an.files, d, std::io::stderr().is_terminal())
-            );
-        }
-        eprintln!("falcorc: the rules have {} errors; nothing replayed", an.errors());
-        return EXIT_ERRORS;
-    }
-    let env = Env {
-        container_plugin: opts.container_plugin,
+    let (engine, outputs) = match load(files, selectors, &a.selection, a.format, "; nothing replayed") {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-    let outputs = match a.format {
-        Format::Text => Outputs::new(&an.program, env).message_only(),
-        Format::Json => Outputs::new(&an.program, env),
-    };
-    let engine_opts = EngineOptions {
-        selectors,
-        min_priority: a.selection.min_priority,
-        matching: a.selection.matching(),
-    };
-    let engine = Engine::new(an.program, &engine_opts);
     let host = hostname(a.hostname);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -112,11 +83,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         let start = Instant::now();
         let format = a.format;
         let mut sink = |alert: falcorc_runtime::output::Alert| {
-            let line = match format {
-                Format::Text => alert.text(),
-                Format::Json => alert.json().to_string(),
-            };
-            let _ = writeln!(out, "{line}");
+            let _ = writeln!(out, "{}", format.line(&alert));
         };
         let progress = |_offset: u64| {
             if show_progress {

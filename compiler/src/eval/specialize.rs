@@ -12,7 +12,7 @@ use crate::ir::{Cmp, Cond, FieldId, FieldSpec, Operand, Rhs};
 use crate::sema::catalog::{Dir, event};
 
 /// What is known of every event a specialised condition will see.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct EventFacts {
     /// The value of `evt.type`, when the code alone decides it.
     pub type_name: Option<&'static str>,

@@ -70,7 +70,7 @@ pub struct Cmp {
 }
 
 /// Comparison operators after desugaring (`==` is `Eq`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CmpOp {
     Exists,
     Eq,

@@ -54,7 +54,7 @@ fn identity(c: &Cmp) -> u128 {
 
 fn feed_cmp(c: &Cmp, h: &mut impl Hasher) {
     feed_operand(&c.lhs, h);
-    h.write(format!("{:?}", c.op).as_bytes());
+    c.op.hash(h);
     match &c.rhs {
         Rhs::None => h.write_u8(0),
         Rhs::Const(k) => {

@@ -11,6 +11,7 @@ use falcorc_compiler::sema::catalog::EVENT_COUNT;
 use falcorc_compiler::sema::items::Priority;
 pub use selection::Selector;
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Falco's `rule_matching` setting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -65,11 +66,16 @@ impl Engine {
             let Some(codes) = r.evttypes.as_ref().filter(|_| active) else {
                 continue;
             };
+            // Every version of an event shares its facts: specialise once per fact set.
+            let mut by_facts: HashMap<EventFacts, Cond> = HashMap::new();
             for &c in codes {
                 if let Some(bucket) = index.get_mut(c as usize) {
-                    match specialize(&r.cond, &program.fields, &EventFacts::of_code(c)) {
-                        Cond::Const(false) => {}
-                        cond => bucket.push((i as u32, cond)),
+                    let facts = EventFacts::of_code(c);
+                    let cond = by_facts
+                        .entry(facts)
+                        .or_insert_with(|| specialize(&r.cond, &program.fields, &facts));
+                    if !matches!(cond, Cond::Const(false)) {
+                        bucket.push((i as u32, cond.clone()));
                     }
                 }
             }

@@ -421,14 +421,6 @@ pub struct ParamView<'a> {
 }
 
 impl<'a> ParamView<'a> {
-    /// The view of `ev`, read as layout `current`, filling gaps from `enter`.
-    #[inline]
-    pub fn build(ev: &Event<'a>, current: u16, enter: Option<&'a StoredEnter>) -> ParamView<'a> {
-        let mut view = ParamView::empty();
-        view.fill(ev, current, enter);
-        view
-    }
-
     /// A view with no parameters, to [`fill`](Self::fill).
     #[inline]
     pub fn empty() -> ParamView<'a> {
@@ -439,8 +431,9 @@ impl<'a> ParamView<'a> {
         }
     }
 
-    /// [`build`](Self::build) into an existing view (whose slots are all empty): the
-    /// view is a few hundred bytes, and filling it where it lives saves copying it out.
+    /// The view of `ev`, read as layout `current`, filling gaps from `enter`, written
+    /// into an [`empty`](Self::empty) view: the view is a few hundred bytes, and filling
+    /// it where it lives saves copying it out.
     #[inline]
     pub fn fill(&mut self, ev: &Event<'a>, current: u16, enter: Option<&'a StoredEnter>) {
         let cur = event_def(current);

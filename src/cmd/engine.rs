@@ -1,0 +1,66 @@
+//! Rules files into an engine ready for events, and the alert line format: what
+//! `replay`, `run` and `record` share.
+
+use super::EXIT_ERRORS;
+use super::selection::Selection;
+use falcorc_compiler::sema::typeck::Env;
+use falcorc_compiler::{Options, SourceFile, analyze};
+use falcorc_runtime::engine::{Engine, EngineOptions, Selector};
+use falcorc_runtime::output::{Alert, Outputs};
+use std::io::IsTerminal;
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+impl Format {
+    /// The alert as one output line: Falco's text line or JSON object.
+    pub fn line(self, alert: &Alert) -> String {
+        match self {
+            Format::Text => alert.text(),
+            Format::Json => alert.json().to_string(),
+        }
+    }
+}
+
+/// Compiles `files` into an engine and its output plans (text output needs only the
+/// messages). Rule errors are printed on stderr, then `the rules have N errors` and
+/// `consequence`, and become the exit code.
+pub fn load(
+    files: Vec<SourceFile>,
+    selectors: Vec<Selector>,
+    selection: &Selection,
+    format: Format,
+    consequence: &str,
+) -> Result<(Engine, Outputs), u8> {
+    let opts = Options::default();
+    let an = analyze(files, &opts);
+    if an.errors() > 0 {
+        for d in an.diagnostics.iter().filter(|d| d.is_error()) {
+            eprint!(
+                "{}",
+                falcorc_compiler::diag::render::human(&an.files, d, std::io::stderr().is_terminal())
+            );
+        }
+        eprintln!("falcorc: the rules have {} errors{consequence}", an.errors());
+        return Err(EXIT_ERRORS);
+    }
+    let env = Env {
+        container_plugin: opts.container_plugin,
+    };
+    let outputs = match format {
+        Format::Text => Outputs::new(&an.program, env).message_only(),
+        Format::Json => Outputs::new(&an.program, env),
+    };
+    let engine = Engine::new(
+        an.program,
+        &EngineOptions {
+            selectors,
+            min_priority: selection.min_priority,
+            matching: selection.matching(),
+        },
+    );
+    Ok((engine, outputs))
+}
