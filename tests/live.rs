@@ -227,9 +227,13 @@ fn own_rules_on_writes_connects_terminals_and_unlinks() {
 
     // script(1) runs the shell on a new pseudo-terminal.
     sh("script -qc 'sh -c \"true falcorc-live-tty\"' /dev/null > /dev/null");
-    // script(1) starts it through $SHELL -c, which alerts too: wait for the `sh` one.
-    let a = live.expect("falcorc live shell on a terminal", |a| field(a, "proc.name") == "sh");
-    assert_eq!(field(&a, "proc.cmdline"), "sh -c true falcorc-live-tty");
+    // script(1) starts it through $SHELL -c, which alerts too and is itself `sh` when $SHELL
+    // is unset or /bin/sh: wait for the inner shell by its command line.
+    let inner = "sh -c true falcorc-live-tty";
+    let a = live.expect("falcorc live shell on a terminal", |a| {
+        field(a, "proc.cmdline") == inner
+    });
+    assert_eq!(field(&a, "proc.name"), "sh");
     assert_ne!(field(&a, "proc.tty"), 0);
     live.stop();
 }
