@@ -60,7 +60,11 @@ pub fn load(
             selectors,
             min_priority: selection.min_priority,
             matching: selection.matching(),
+            backend: selection.engine.backend(),
         },
     );
+    for w in engine.warnings() {
+        eprintln!("falcorc: warning: {w}");
+    }
     Ok((engine, outputs))
 }

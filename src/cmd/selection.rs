@@ -3,7 +3,7 @@
 
 use clap::ArgMatches;
 use falcorc_compiler::sema::items::Priority;
-use falcorc_runtime::engine::{RuleMatching, Selector};
+use falcorc_runtime::engine::{Backend, RuleMatching, Selector};
 
 #[derive(clap::Args)]
 pub struct Selection {
@@ -25,6 +25,9 @@ pub struct Selection {
     /// Disable the rules with this tag.
     #[arg(long, value_name = "TAG")]
     disable_tag: Vec<String>,
+    /// What evaluates the rules: native code, or the reference interpreter.
+    #[arg(long, value_enum, default_value = "jit")]
+    pub engine: EngineKind,
 }
 
 impl Default for Selection {
@@ -37,6 +40,7 @@ impl Default for Selection {
             disable_rule: Vec::new(),
             enable_tag: Vec::new(),
             disable_tag: Vec::new(),
+            engine: EngineKind::Jit,
         }
     }
 }
@@ -46,6 +50,22 @@ impl Selection {
         match self.rule_matching {
             Matching::First => RuleMatching::First,
             Matching::All => RuleMatching::All,
+        }
+    }
+}
+
+/// `--engine`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum EngineKind {
+    Interp,
+    Jit,
+}
+
+impl EngineKind {
+    pub fn backend(self) -> Backend {
+        match self {
+            EngineKind::Interp => Backend::Interp,
+            EngineKind::Jit => Backend::Jit,
         }
     }
 }

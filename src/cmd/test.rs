@@ -1,5 +1,6 @@
 //! `falcorc test`: run rule fixtures (see docs/RULE_TESTS.md) in parallel.
 
+use super::selection::EngineKind;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use falcorc_runtime::fixture::{Outcome, report, run_file};
 use rayon::prelude::*;
@@ -15,6 +16,9 @@ pub struct Args {
     /// Also list the rules that lack a positive or a negative test.
     #[arg(long)]
     coverage: bool,
+    /// What evaluates the rules: native code, or the reference interpreter.
+    #[arg(long, value_enum, default_value = "jit")]
+    engine: EngineKind,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -65,7 +69,10 @@ pub fn run(a: Args) -> u8 {
         eprintln!("falcorc: no fixture files (*.test.yaml) found");
         return EXIT_USAGE;
     }
-    let outcomes: Vec<Outcome> = files.par_iter().map(|f| run_file(f)).collect();
+    let outcomes: Vec<Outcome> = files
+        .par_iter()
+        .map(|f| run_file(f, a.engine.backend()))
+        .collect();
     match a.format {
         Format::Human => print!("{}", report::human(&outcomes, a.coverage)),
         Format::Json => println!(

@@ -9,15 +9,83 @@
 //! costs nothing, and they keep their values' buffers across events, so a source
 //! that implements [`FieldSource::field_into`] refills string slots without
 //! allocating.
+//!
+//! Each slot starts with a [`SlotView`]: the one description of field access that
+//! both this cache (which fills it) and native code (which reads it) use.
 
 use super::interp::{FieldSource, Fields, Value};
 use crate::ir::{FieldId, FieldSpec};
 
+/// Kinds of value a [`SlotView`] describes.
+pub mod kind {
+    /// No value on this event.
+    pub const ABSENT: u32 = 0;
+    /// A string: `ptr`/`len` hold its bytes.
+    pub const STR: u32 = 1;
+    /// An integer that fits in 64 bits: `int` holds it.
+    pub const INT: u32 = 2;
+    /// Any other value (lists, addresses, wide integers): only the [`Value`] has it.
+    pub const OTHER: u32 = 3;
+}
+
+/// What native code reads of a cached field: plain words at fixed offsets.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SlotView {
+    /// The generation of the event the slot was filled for.
+    pub generation: u32,
+    /// One of [`kind`].
+    pub kind: u32,
+    /// Address of the string's bytes (valid until the slot is refilled).
+    pub ptr: usize,
+    pub len: usize,
+    pub int: i64,
+}
+
+impl SlotView {
+    fn of(present: bool, value: &Value, generation: u32) -> SlotView {
+        let mut v = SlotView {
+            generation,
+            kind: kind::ABSENT,
+            ptr: 0,
+            len: 0,
+            int: 0,
+        };
+        if present {
+            v.kind = kind::OTHER;
+            match value {
+                Value::Str(s) => {
+                    v.kind = kind::STR;
+                    v.ptr = s.as_ptr() as usize;
+                    v.len = s.len();
+                }
+                Value::Int(n) => {
+                    if let Ok(n) = i64::try_from(*n) {
+                        v.kind = kind::INT;
+                        v.int = n;
+                    }
+                }
+                _ => {}
+            }
+        }
+        v
+    }
+}
+
+/// One field's slot: the view first, then the value it describes.
+#[repr(C)]
 #[derive(Clone, Debug)]
-struct Slot {
-    generation: u32,
-    present: bool,
+pub struct Slot {
+    pub view: SlotView,
     value: Value,
+}
+
+/// A memoised comparison result, stamped with the event generation.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MemoSlot {
+    pub generation: u32,
+    pub result: u32,
 }
 
 /// Field values of the current event, by program field id.
@@ -26,7 +94,7 @@ pub struct FieldCache {
     generation: u32,
     slots: Vec<Slot>,
     /// Comparison results by memo slot, stamped like the field slots.
-    memo: Vec<(u32, bool)>,
+    memo: Vec<MemoSlot>,
     /// Holds a value read for an id outside the program's table (not cached).
     spill: Option<Value>,
 }
@@ -35,14 +103,13 @@ impl FieldCache {
     /// A cache for a program with `fields` fields and `memo_slots` memoised comparisons.
     pub fn new(fields: usize, memo_slots: usize) -> FieldCache {
         let empty = Slot {
-            generation: 0,
-            present: false,
+            view: SlotView::of(false, &Value::Bool(false), 0),
             value: Value::Bool(false),
         };
         FieldCache {
             generation: 1,
             slots: vec![empty; fields],
-            memo: vec![(0, false); memo_slots],
+            memo: vec![MemoSlot::default(); memo_slots],
             spill: None,
         }
     }
@@ -53,13 +120,29 @@ impl FieldCache {
         if self.generation == 0 {
             // After 2^32 events stamps would repeat: start the slots over.
             for s in &mut self.slots {
-                s.generation = 0;
+                s.view.generation = 0;
             }
             for m in &mut self.memo {
-                m.0 = 0;
+                m.generation = 0;
             }
             self.generation = 1;
         }
+    }
+
+    /// The current event's generation stamp.
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    /// Number of field slots and memo slots.
+    pub fn sizes(&self) -> (usize, usize) {
+        (self.slots.len(), self.memo.len())
+    }
+
+    /// Raw addresses of the slot and memo arrays, for native code. They stay valid as
+    /// long as the cache lives: the arrays never grow after [`FieldCache::new`].
+    pub fn raw_slots(&mut self) -> (*mut Slot, *mut MemoSlot) {
+        (self.slots.as_mut_ptr(), self.memo.as_mut_ptr())
     }
 
     /// Read the current event's fields from `src` through the cache.
@@ -82,11 +165,11 @@ impl Fields for Cached<'_> {
             self.cache.spill = self.src.field(id, spec);
             return self.cache.spill.as_ref();
         };
-        if slot.generation != generation {
-            slot.present = self.src.field_into(id, spec, &mut slot.value);
-            slot.generation = generation;
+        if slot.view.generation != generation {
+            let present = self.src.field_into(id, spec, &mut slot.value);
+            slot.view = SlotView::of(present, &slot.value, generation);
         }
-        slot.present.then_some(&slot.value)
+        (slot.view.kind != kind::ABSENT).then_some(&slot.value)
     }
 
     #[inline]
@@ -95,14 +178,17 @@ impl Fields for Cached<'_> {
         self.cache
             .memo
             .get(slot as usize)
-            .and_then(|&(g, r)| (g == generation).then_some(r))
+            .and_then(|m| (m.generation == generation).then_some(m.result != 0))
     }
 
     #[inline]
     fn remember(&mut self, slot: u32, result: bool) {
         let generation = self.cache.generation;
         if let Some(m) = self.cache.memo.get_mut(slot as usize) {
-            *m = (generation, result);
+            *m = MemoSlot {
+                generation,
+                result: u32::from(result),
+            };
         }
     }
 }

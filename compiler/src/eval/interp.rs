@@ -178,6 +178,11 @@ pub fn eval_cmp(c: &Cmp, fields: &[FieldSpec], src: &dyn FieldSource) -> bool {
     cmp(c, fields, &mut Direct::new(src))
 }
 
+/// Evaluate one comparison, reading fields through `acc`.
+pub fn eval_cmp_fields<A: Fields + ?Sized>(c: &Cmp, fields: &[FieldSpec], acc: &mut A) -> bool {
+    cmp(c, fields, acc)
+}
+
 fn cmp<A: Fields + ?Sized>(c: &Cmp, fields: &[FieldSpec], acc: &mut A) -> bool {
     match (&c.lhs, &c.rhs) {
         // The common case: a field against constants. Borrow the value.

@@ -4,6 +4,8 @@
 pub mod cache;
 pub mod glob;
 pub mod interp;
+#[cfg(feature = "jit")]
+pub mod jit;
 pub mod specialize;
 pub mod transform;
 

@@ -5,6 +5,8 @@
 mod memo;
 pub mod selection;
 
+#[cfg(feature = "jit")]
+use falcorc_compiler::eval::jit::{Jit, JitOptions, JitStats};
 use falcorc_compiler::eval::{EventFacts, FieldCache, FieldSource, eval_fields, specialize};
 use falcorc_compiler::ir::{Cond, Program, Rule};
 use falcorc_compiler::sema::catalog::EVENT_COUNT;
@@ -12,6 +14,7 @@ use falcorc_compiler::sema::items::Priority;
 pub use selection::Selector;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Falco's `rule_matching` setting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -23,12 +26,24 @@ pub enum RuleMatching {
     All,
 }
 
+/// What evaluates the conditions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Backend {
+    /// The reference interpreter.
+    Interp,
+    /// Native code from cranelift (the interpreter when built without the `jit`
+    /// feature or when the ruleset fails to compile).
+    #[default]
+    Jit,
+}
+
 #[derive(Clone, Debug)]
 pub struct EngineOptions {
     pub selectors: Vec<Selector>,
     /// Rules less severe than this are not evaluated.
     pub min_priority: Priority,
     pub matching: RuleMatching,
+    pub backend: Backend,
 }
 
 impl Default for EngineOptions {
@@ -37,6 +52,7 @@ impl Default for EngineOptions {
             selectors: Vec::new(),
             min_priority: Priority::Debug,
             matching: RuleMatching::First,
+            backend: Backend::default(),
         }
     }
 }
@@ -45,14 +61,28 @@ pub struct Engine {
     pub program: Program,
     /// For each event code, the active rules that can match it, in load order, each
     /// with its condition specialised for the code (`evt.type` tests folded away).
-    index: Vec<Vec<(u32, Cond)>>,
+    index: Arc<Vec<Vec<(u32, Cond)>>>,
     matching: RuleMatching,
     /// Field values of the current event, shared by all rules evaluated on it.
     cache: RefCell<FieldCache>,
+    #[cfg(feature = "jit")]
+    jit: Option<Jit>,
+    /// Problems that made the engine fall back to the interpreter.
+    warnings: Vec<String>,
 }
 
 impl Engine {
     pub fn new(program: Program, opts: &EngineOptions) -> Engine {
+        #[cfg(feature = "jit")]
+        let jit = JitOptions::default();
+        #[cfg(not(feature = "jit"))]
+        let jit = ();
+        Engine::with_jit_options(program, opts, jit)
+    }
+
+    /// [`Engine::new`] with explicit code generation options (benchmarks measure
+    /// each optimisation separately; tests force a compile failure).
+    pub fn with_jit_options(program: Program, opts: &EngineOptions, jit_opts: JitSettings) -> Engine {
         let enabled = selection::apply(
             program
                 .rules
@@ -82,18 +112,69 @@ impl Engine {
         }
         let memo_slots = memo::number_shared(&mut index);
         let cache = FieldCache::new(program.fields.len(), memo_slots);
+        let index = Arc::new(index);
+        let mut warnings = Vec::new();
+        #[cfg(feature = "jit")]
+        let jit = (opts.backend == Backend::Jit)
+            .then(|| {
+                let jit_opts = JitOptions {
+                    first: opts.matching == RuleMatching::First,
+                    ..jit_opts
+                };
+                let same_as = same_buckets(&index);
+                Jit::compile(index.clone(), &same_as, &program.fields, &jit_opts)
+                    .map_err(|e| {
+                        let name = program.rules.get(e.rule as usize).map_or("?", |r| r.name.as_str());
+                        warnings.push(format!(
+                            "rule '{name}' could not be compiled to native code ({}); the interpreter runs the rules",
+                            e.message
+                        ))
+                    })
+                    .ok()
+            })
+            .flatten();
+        #[cfg(not(feature = "jit"))]
+        {
+            let () = jit_opts;
+            if opts.backend == Backend::Jit {
+                warnings.push("this build has no JIT (feature `jit`); the interpreter runs the rules".into());
+            }
+        }
         Engine {
             program,
             index,
             matching: opts.matching,
             cache: RefCell::new(cache),
+            #[cfg(feature = "jit")]
+            jit,
+            warnings,
         }
+    }
+
+    /// Why the engine runs the interpreter although the JIT was asked for.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The back end that evaluates the rules.
+    pub fn backend(&self) -> Backend {
+        #[cfg(feature = "jit")]
+        if self.jit.is_some() {
+            return Backend::Jit;
+        }
+        Backend::Interp
+    }
+
+    /// Compile time and code statistics of the native code, when the JIT runs.
+    #[cfg(feature = "jit")]
+    pub fn jit_stats(&self) -> Option<&JitStats> {
+        self.jit.as_ref().map(Jit::stats)
     }
 
     /// Number of rules that can run on at least one event.
     pub fn active_rules(&self) -> usize {
         let mut seen = vec![false; self.program.rules.len()];
-        for b in &self.index {
+        for b in self.index.iter() {
             for (i, _) in b {
                 seen[*i as usize] = true;
             }
@@ -112,6 +193,10 @@ impl Engine {
         };
         let mut cache = self.cache.borrow_mut();
         cache.next_event();
+        #[cfg(feature = "jit")]
+        if let Some(jit) = &self.jit {
+            return jit.run(code, &self.program.fields, &mut cache, src, out);
+        }
         let mut fields = cache.with(src);
         for (i, cond) in bucket {
             if eval_fields(cond, &self.program.fields, &mut fields) {
@@ -127,4 +212,33 @@ impl Engine {
     pub fn wants(&self, code: u16) -> bool {
         self.index.get(code as usize).is_some_and(|b| !b.is_empty())
     }
+}
+
+/// Options of the native code generator, or nothing in a build without it.
+#[cfg(feature = "jit")]
+pub type JitSettings = JitOptions;
+#[cfg(not(feature = "jit"))]
+pub type JitSettings = ();
+
+/// For each event code, an earlier code whose bucket is the same: the same rules
+/// specialised under the same event facts (versions of one event), so one native
+/// function serves both.
+#[cfg(feature = "jit")]
+fn same_buckets(index: &[Vec<(u32, Cond)>]) -> Vec<Option<usize>> {
+    let mut first: HashMap<(EventFacts, Vec<u32>), usize> = HashMap::new();
+    index
+        .iter()
+        .enumerate()
+        .map(|(code, bucket)| {
+            if bucket.is_empty() {
+                return None;
+            }
+            let key = (
+                EventFacts::of_code(code as u16),
+                bucket.iter().map(|(i, _)| *i).collect(),
+            );
+            let seen = *first.entry(key).or_insert(code);
+            (seen != code).then_some(seen)
+        })
+        .collect()
 }

@@ -1,0 +1,116 @@
+//! The Rust functions native code calls, and the context it passes them. Native
+//! code reads only the first three words of [`Ctx`]; the rest is for the helpers.
+//!
+//! Helpers are `extern "C"` and never unwind into native code: the interpreter
+//! code they run does not panic on any input (the fuzz and property tests hold it
+//! to that), and a panic would abort rather than cross the frame.
+
+use crate::eval::cache::{FieldCache, MemoSlot, Slot};
+use crate::eval::interp::{FieldSource, Fields, eval_cmp_fields};
+use crate::ir::{Cmp, FieldId, FieldSpec, FnvBuild};
+use std::collections::HashSet;
+use std::mem::offset_of;
+
+/// What one call of a compiled bucket works with.
+#[repr(C)]
+pub(super) struct Ctx<'a> {
+    pub slots: *mut Slot,
+    pub memo: *mut MemoSlot,
+    pub generation: u32,
+    pub cache: *mut FieldCache,
+    pub src: &'a dyn FieldSource,
+    pub fields: &'a [FieldSpec],
+    pub out: &'a mut Vec<usize>,
+}
+
+pub(super) const CTX_SLOTS: i32 = offset_of!(Ctx<'static>, slots) as i32;
+pub(super) const CTX_MEMO: i32 = offset_of!(Ctx<'static>, memo) as i32;
+pub(super) const CTX_GENERATION: i32 = offset_of!(Ctx<'static>, generation) as i32;
+
+/// The cache, bound to the event's source, for one helper call. The raw slot
+/// pointers native code holds stay valid: the cache's arrays never move.
+fn cached<'a>(ctx: &'a mut Ctx<'_>) -> crate::eval::cache::Cached<'a> {
+    // SAFETY: `cache` comes from a live `&mut FieldCache` that `Jit::run` holds for
+    // the whole call and does not otherwise touch while native code runs.
+    let cache = unsafe { &mut *ctx.cache };
+    cache.with(ctx.src)
+}
+
+/// Fill field `id`'s slot for the current event.
+pub(super) extern "C" fn fill(ctx: *mut Ctx<'_>, id: u32) {
+    // SAFETY: native code passes back the context `Jit::run` gave it.
+    let ctx = unsafe { &mut *ctx };
+    let fields = ctx.fields;
+    if let Some(spec) = fields.get(id as usize) {
+        cached(ctx).get(FieldId(id), spec);
+    }
+}
+
+/// The interpreter's verdict on comparison `cmp` (fields through the same cache).
+pub(super) extern "C" fn fallback(ctx: *mut Ctx<'_>, cmp: *const Cmp) -> u32 {
+    // SAFETY: as in `fill`; `cmp` points into the conditions the `Jit` owns.
+    let (ctx, cmp) = unsafe { (&mut *ctx, &*cmp) };
+    let fields = ctx.fields;
+    u32::from(eval_cmp_fields(cmp, fields, &mut cached(ctx)))
+}
+
+/// Report a matching rule.
+pub(super) extern "C" fn emit(ctx: *mut Ctx<'_>, rule: u32) {
+    // SAFETY: as in `fill`.
+    let ctx = unsafe { &mut *ctx };
+    ctx.out.push(rule as usize);
+}
+
+/// `len` bytes at `a` equal `len` bytes at `b`.
+pub(super) extern "C" fn bytes_eq(a: *const u8, b: *const u8, len: usize) -> u32 {
+    // SAFETY: native code passes a slot's string (length checked) and a constant.
+    let (a, b) = unsafe { (std::slice::from_raw_parts(a, len), std::slice::from_raw_parts(b, len)) };
+    u32::from(a == b)
+}
+
+/// The string `ptr`/`len` is a member of `set`.
+pub(super) extern "C" fn in_set(set: *const HashSet<String, FnvBuild>, ptr: *const u8, len: usize) -> u32 {
+    // SAFETY: `set` is in the conditions the `Jit` owns; `ptr`/`len` are a slot's
+    // string, which came from a `String` and so is UTF-8.
+    let (set, s) = unsafe { (&*set, std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr, len))) };
+    u32::from(set.contains(s))
+}
+
+/// The string `ptr`/`len` contains the finder's needle.
+pub(super) extern "C" fn contains(
+    finder: *const memchr::memmem::Finder<'static>,
+    ptr: *const u8,
+    len: usize,
+) -> u32 {
+    // SAFETY: as in `in_set`.
+    let (finder, hay) = unsafe { (&*finder, std::slice::from_raw_parts(ptr, len)) };
+    u32::from(finder.find(hay).is_some())
+}
+
+/// The string `ptr`/`len`, folded to ASCII lower case, contains `needle` (already
+/// lower case): `icontains` without allocating.
+pub(super) extern "C" fn icontains(needle: *const Vec<u8>, ptr: *const u8, len: usize) -> u32 {
+    // SAFETY: as in `in_set`.
+    let (needle, hay) = unsafe { (&*needle, std::slice::from_raw_parts(ptr, len)) };
+    u32::from(icontains_folded(hay, needle))
+}
+
+pub(super) fn icontains_folded(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || hay
+            .windows(needle.len())
+            .any(|w| w.iter().zip(needle).all(|(a, b)| a.to_ascii_lowercase() == *b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::icontains_folded;
+
+    #[test]
+    fn icontains_matches_the_allocating_definition() {
+        for (hay, needle) in [("SuDo", "sudo"), ("xNcAt", "nc"), ("a", "ab"), ("", ""), ("abc", "")] {
+            let expect = hay.to_ascii_lowercase().contains(&needle.to_ascii_lowercase());
+            assert_eq!(icontains_folded(hay.as_bytes(), needle.as_bytes()), expect, "{hay} {needle}");
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! The cranelift back end: a whole ruleset compiled to native code, one function per
+//! event-code bucket that evaluates every rule indexed under that code, in load order.
+//!
+//! It reads field values from the same [`FieldCache`] the interpreter uses (through
+//! the cache's [`SlotView`](crate::eval::cache::SlotView) layout), so a field is
+//! extracted at most once per event whichever back end asks, and it calls the
+//! interpreter for comparisons it does not compile inline: both back ends agree by
+//! construction on those, and the differential tests hold them equal on the rest.
+//!
+//! Code is written into memory that is made executable (and no longer writable)
+//! once, when every function is defined (`cranelift-jit` maps it W^X).
+
+mod codegen;
+mod helpers;
+mod plan;
+
+pub use codegen::CodeStats;
+
+use crate::eval::cache::FieldCache;
+use crate::eval::interp::FieldSource;
+use crate::ir::{Cond, FieldSpec};
+use codegen::{Gen, Keep, Options, bucket_signature};
+use cranelift_codegen::ir::UserFuncName;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::FunctionBuilderContext;
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{Linkage, Module, default_libcall_names};
+use helpers::Ctx;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Rules indexed by event code: each bucket holds `(rule index, condition)` pairs in
+/// the order they are evaluated.
+pub type Buckets = Vec<Vec<(u32, Cond)>>;
+
+#[derive(Clone, Copy, Debug)]
+pub struct JitOptions {
+    /// Stop at the first matching rule of an event (Falco's `rule_matching: first`).
+    pub first: bool,
+    /// Evaluate cheap comparisons before expensive ones inside `and`/`or`.
+    pub reorder: bool,
+    /// Run cranelift's verifier on every function (tests do).
+    pub verify: bool,
+    /// Make the code of this rule ill-typed, to exercise the fallback path.
+    #[doc(hidden)]
+    pub poison_rule: Option<u32>,
+}
+
+impl Default for JitOptions {
+    fn default() -> JitOptions {
+        JitOptions {
+            first: true,
+            reorder: true,
+            verify: true,
+            poison_rule: None,
+        }
+    }
+}
+
+/// Why a ruleset could not be compiled: the first rule whose code failed.
+#[derive(Debug, Clone)]
+pub struct JitError {
+    /// Index of the rule in the program.
+    pub rule: u32,
+    pub message: String,
+}
+
+impl std::fmt::Display for JitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rule #{}: {}", self.rule, self.message)
+    }
+}
+
+/// What compiling took.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JitStats {
+    pub compile_time: Duration,
+    /// Native functions generated (buckets with identical rules share one).
+    pub functions: usize,
+    pub code: CodeStats,
+}
+
+type BucketFn = unsafe extern "C" fn(*mut Ctx<'_>);
+
+/// A compiled ruleset.
+pub struct Jit {
+    module: Option<JITModule>,
+    /// Native function per event code.
+    funcs: Vec<Option<BucketFn>>,
+    /// The conditions the code points into (comparisons and sets it hands to helpers).
+    _buckets: Arc<Buckets>,
+    _keep: Keep,
+    stats: JitStats,
+}
+
+// SAFETY: the compiled code and the data it points to are immutable once built; each
+// call gets its own context (cache, source, output) from the caller.
+unsafe impl Send for Jit {}
+unsafe impl Sync for Jit {}
+
+impl Drop for Jit {
+    fn drop(&mut self) {
+        if let Some(module) = self.module.take() {
+            // SAFETY: `funcs` is dropped with `self`: no code of the module runs again.
+            unsafe { module.free_memory() };
+        }
+    }
+}
+
+impl Jit {
+    /// Compile every bucket of `buckets` (indexed by event code); `same_as[code]`
+    /// names an earlier code whose bucket is identical, so its function is reused.
+    pub fn compile(
+        buckets: Arc<Buckets>,
+        same_as: &[Option<usize>],
+        fields: &[FieldSpec],
+        opts: &JitOptions,
+    ) -> Result<Jit, JitError> {
+        let started = Instant::now();
+        let err = |rule: u32, message: String| JitError { rule, message };
+        let mut flags = settings::builder();
+        let set = |f: &mut settings::Builder, k: &str, v: &str| {
+            f.set(k, v).map_err(|e| err(0, format!("cranelift setting {k}: {e}")))
+        };
+        set(&mut flags, "opt_level", "speed")?;
+        set(&mut flags, "enable_verifier", "false")?;
+        set(&mut flags, "use_colocated_libcalls", "false")?;
+        set(&mut flags, "is_pic", "false")?;
+        let isa = cranelift_native::builder()
+            .map_err(|e| err(0, format!("this machine is not supported: {e}")))?
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| err(0, format!("cranelift: {e}")))?;
+        let call_conv = isa.default_call_conv();
+        let mut module = JITModule::new(JITBuilder::with_isa(isa.clone(), default_libcall_names()));
+        let mut ctx = module.make_context();
+        let mut fctx = FunctionBuilderContext::new();
+        let mut keep = Keep::default();
+        let mut stats = JitStats::default();
+        let mut ids = vec![None; buckets.len()];
+        let gen_opts = Options {
+            first: opts.first,
+            reorder: opts.reorder,
+            poison_rule: opts.poison_rule,
+        };
+        for (code, rules) in buckets.iter().enumerate() {
+            if rules.is_empty() {
+                continue;
+            }
+            if let Some(&Some(other)) = same_as.get(code)
+                && other < code
+                && ids[other].is_some()
+            {
+                ids[code] = ids[other];
+                continue;
+            }
+            let sig = bucket_signature(call_conv);
+            let id = module
+                .declare_function(&format!("bucket{code}"), Linkage::Local, &sig)
+                .map_err(|e| err(rules[0].0, e.to_string()))?;
+            ctx.func.signature = sig;
+            ctx.func.name = UserFuncName::user(0, id.as_u32());
+            let b = cranelift_frontend::FunctionBuilder::new(&mut ctx.func, &mut fctx);
+            let b = Gen::bucket(b, call_conv, rules, fields, &mut keep, &mut stats.code, gen_opts);
+            b.finalize(isa.frontend_config());
+            let checked = if opts.verify {
+                cranelift_codegen::verify_function(&ctx.func, isa.flags()).map_err(|e| e.to_string())
+            } else {
+                Ok(())
+            };
+            if let Err(message) = checked.and_then(|()| module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}"))) {
+                module.clear_context(&mut ctx);
+                let rule = culprit(rules, fields, call_conv, &*isa, gen_opts).unwrap_or(rules[0].0);
+                // SAFETY: nothing of this module has been handed out.
+                unsafe { module.free_memory() };
+                return Err(err(rule, message));
+            }
+            module.clear_context(&mut ctx);
+            ids[code] = Some(id);
+            stats.functions += 1;
+        }
+        module
+            .finalize_definitions()
+            .map_err(|e| err(0, format!("cranelift: {e}")))?;
+        let funcs = ids
+            .iter()
+            .map(|id| {
+                id.map(|id| {
+                    let code = module.get_finalized_function(id);
+                    // SAFETY: the function was built with `bucket_signature`, which is
+                    // `extern "C" fn(*mut Ctx)` on this ISA's default calling convention.
+                    unsafe { std::mem::transmute::<*const u8, BucketFn>(code) }
+                })
+            })
+            .collect();
+        stats.compile_time = started.elapsed();
+        Ok(Jit {
+            module: Some(module),
+            funcs,
+            _buckets: buckets,
+            _keep: keep,
+            stats,
+        })
+    }
+
+    pub fn stats(&self) -> &JitStats {
+        &self.stats
+    }
+
+    /// Whether some rule is compiled for event code `code`.
+    pub fn has(&self, code: u16) -> bool {
+        matches!(self.funcs.get(code as usize), Some(Some(_)))
+    }
+
+    /// Evaluate the rules of `code` on the current event of `cache` (the caller has
+    /// called [`FieldCache::next_event`]), appending matching rule indices to `out`.
+    pub fn run(
+        &self,
+        code: u16,
+        fields: &[FieldSpec],
+        cache: &mut FieldCache,
+        src: &dyn FieldSource,
+        out: &mut Vec<usize>,
+    ) {
+        let Some(Some(f)) = self.funcs.get(code as usize) else {
+            return;
+        };
+        let generation = cache.generation();
+        let (slots, memo) = cache.raw_slots();
+        let mut ctx = Ctx {
+            slots,
+            memo,
+            generation,
+            cache,
+            src,
+            fields,
+            out,
+        };
+        // SAFETY: `f` was compiled for this ruleset's field table and memo numbering,
+        // which `cache` was sized for; `ctx` outlives the call.
+        unsafe { f(&mut ctx) }
+    }
+}
+
+/// The first rule of a failed bucket whose code alone fails verification.
+fn culprit(
+    rules: &[(u32, Cond)],
+    fields: &[FieldSpec],
+    call_conv: cranelift_codegen::isa::CallConv,
+    isa: &dyn cranelift_codegen::isa::TargetIsa,
+    opts: Options,
+) -> Option<u32> {
+    let mut fctx = FunctionBuilderContext::new();
+    rules.iter().find_map(|one| {
+        let mut func = cranelift_codegen::ir::Function::with_name_signature(
+            UserFuncName::user(0, 0),
+            bucket_signature(call_conv),
+        );
+        let mut keep = Keep::default();
+        let mut stats = CodeStats::default();
+        let b = cranelift_frontend::FunctionBuilder::new(&mut func, &mut fctx);
+        Gen::bucket(b, call_conv, std::slice::from_ref(one), fields, &mut keep, &mut stats, opts).finalize(isa.frontend_config());
+        cranelift_codegen::verify_function(&func, isa.flags())
+            .is_err()
+            .then_some(one.0)
+    })
+}

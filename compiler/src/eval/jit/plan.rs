@@ -1,0 +1,138 @@
+//! How each comparison is compiled: inline machine code for the shapes rules use
+//! most (a scalar field against a string or integer constant, a string set), a call
+//! to a specialised helper for substring search and set membership, and a call to
+//! the interpreter's own comparison for everything else (transformers, lists,
+//! addresses, regexes, globs, field-to-field), so no operator is ever unsupported.
+
+use crate::ir::{Cmp, CmpOp, Const, FieldId, FieldSpec, FnvBuild, Operand, Rhs};
+use std::collections::HashSet;
+
+/// The compiled form of one comparison.
+#[derive(Debug)]
+pub(super) enum Plan<'c> {
+    /// `field exists`: the slot is present.
+    Exists(FieldId),
+    /// A string field against one string constant.
+    Str { field: FieldId, op: StrOp, text: &'c [u8] },
+    /// A string field against a set of strings (`in`, `intersects`).
+    StrSet { field: FieldId, strings: &'c HashSet<String, FnvBuild> },
+    /// An integer field against an integer constant.
+    Int { field: FieldId, op: IntOp, value: i64 },
+    /// An integer field against a set of integers.
+    IntSet { field: FieldId, values: Vec<i64> },
+    /// The interpreter's comparison, called from native code.
+    Fallback,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum StrOp {
+    Eq,
+    Ne,
+    StartsWith,
+    EndsWith,
+    Contains,
+    /// Case-insensitive: the text is folded to lower case at compile time.
+    IContains,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum IntOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// The plan for `c`. Inline plans apply only to scalar fields; at run time a value
+/// of another kind than the plan expects (a list, a wide integer) still goes to the
+/// interpreter.
+pub(super) fn plan<'c>(c: &'c Cmp, fields: &[FieldSpec]) -> Plan<'c> {
+    let Operand::Field(id) = c.lhs else {
+        return Plan::Fallback;
+    };
+    let Some(spec) = fields.get(id.0 as usize) else {
+        return Plan::Fallback;
+    };
+    if spec.list {
+        return Plan::Fallback;
+    }
+    let field = id;
+    match (&c.rhs, c.op) {
+        (Rhs::None, CmpOp::Exists) => Plan::Exists(field),
+        (Rhs::Const(Const::Str(k)), op) => {
+            let op = match op {
+                CmpOp::Eq => StrOp::Eq,
+                CmpOp::Ne => StrOp::Ne,
+                CmpOp::StartsWith | CmpOp::BStartsWith => StrOp::StartsWith,
+                CmpOp::EndsWith => StrOp::EndsWith,
+                CmpOp::Contains | CmpOp::BContains => StrOp::Contains,
+                CmpOp::IContains => StrOp::IContains,
+                _ => return Plan::Fallback,
+            };
+            Plan::Str { field, op, text: k.as_bytes() }
+        }
+        (Rhs::Const(Const::Int(k)), op) => {
+            let Ok(value) = i64::try_from(*k) else {
+                return Plan::Fallback;
+            };
+            let op = match op {
+                CmpOp::Eq => IntOp::Eq,
+                CmpOp::Ne => IntOp::Ne,
+                CmpOp::Lt => IntOp::Lt,
+                CmpOp::Le => IntOp::Le,
+                CmpOp::Gt => IntOp::Gt,
+                CmpOp::Ge => IntOp::Ge,
+                _ => return Plan::Fallback,
+            };
+            Plan::Int { field, op, value }
+        }
+        (Rhs::Set(set), CmpOp::In | CmpOp::Intersects) if !set.items.is_empty() => {
+            if let Some(strings) = &set.strings {
+                return Plan::StrSet { field, strings };
+            }
+            let ints: Option<Vec<i64>> = set
+                .items
+                .iter()
+                .map(|k| match k {
+                    Const::Int(n) => i64::try_from(*n).ok(),
+                    _ => None,
+                })
+                .collect();
+            match ints {
+                Some(values) if values.len() <= 16 => Plan::IntSet { field, values },
+                _ => Plan::Fallback,
+            }
+        }
+        _ => Plan::Fallback,
+    }
+}
+
+impl Plan<'_> {
+    /// A rough cost, for putting cheap tests first in `and`/`or`.
+    pub(super) fn cost(&self, c: &Cmp) -> u32 {
+        match self {
+            Plan::Exists(_) => 1,
+            Plan::Int { .. } => 2,
+            Plan::IntSet { values, .. } => 2 + values.len() as u32 / 4,
+            Plan::Str { op, text, .. } => match op {
+                StrOp::Eq | StrOp::Ne | StrOp::StartsWith | StrOp::EndsWith if text.len() <= 16 => 3,
+                StrOp::Eq | StrOp::Ne | StrOp::StartsWith | StrOp::EndsWith => 4,
+                StrOp::Contains => 8,
+                StrOp::IContains => 12,
+            },
+            Plan::StrSet { .. } => 5,
+            Plan::Fallback => match c.op {
+                CmpOp::Regex | CmpOp::Glob | CmpOp::IGlob | CmpOp::PMatch => 40,
+                _ if matches!(c.lhs, Operand::Transform { .. }) => 40,
+                _ => 20,
+            },
+        }
+    }
+
+    /// Whether remembering the result across rules costs more than recomputing it.
+    pub(super) fn worth_memo(&self) -> bool {
+        !matches!(self, Plan::Exists(_) | Plan::Int { .. })
+    }
+}
