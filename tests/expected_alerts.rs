@@ -183,35 +183,39 @@ fn every_expected_file_is_reproduced_by_the_fixture_runner() {
     for c in CASES {
         write_fixture(&dir, &shared, c);
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_falcorc"))
-        .args(["test", dir.to_str().unwrap(), "--format", "json"])
-        .output()
-        .unwrap();
-    let report: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    let mut failed = Vec::new();
-    for f in report["fixtures"].as_array().unwrap() {
-        if f["passed"] != true {
-            let fails: Vec<&str> = f["failures"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|x| x.as_str())
-                .take(8)
-                .collect();
-            failed.push(format!("{}:\n    {}", f["name"], fails.join("\n    ")));
+    // The whole suite runs on both back ends.
+    for engine in ["jit", "interp"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_falcorc"))
+            .args(["test", dir.to_str().unwrap(), "--format", "json", "--engine", engine])
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let mut failed = Vec::new();
+        for f in report["fixtures"].as_array().unwrap() {
+            if f["passed"] != true {
+                let fails: Vec<&str> = f["failures"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|x| x.as_str())
+                    .take(8)
+                    .collect();
+                failed.push(format!("{}:\n    {}", f["name"], fails.join("\n    ")));
+            }
         }
+        assert!(
+            failed.is_empty(),
+            "--engine {engine}: {} of {} fixtures failed:\n{}",
+            failed.len(),
+            CASES.len(),
+            failed.join("\n")
+        );
+        assert_eq!(report["passed"], CASES.len());
+        assert_eq!(out.status.code(), Some(0));
+        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        failed.is_empty(),
-        "{} of {} fixtures failed:\n{}",
-        failed.len(),
-        CASES.len(),
-        failed.join("\n")
-    );
-    assert_eq!(report["passed"], CASES.len());
-    assert_eq!(out.status.code(), Some(0));
 }
 
 #[test]

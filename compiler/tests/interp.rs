@@ -61,7 +61,33 @@ fn check(cond: &str, fields: &[(&str, Value)]) -> bool {
     assert!(errors.is_empty(), "{cond}: {errors:?}");
     let (ir, specs) = lower_condition(&ast, env).expect("lowers");
     let ev = Event(fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect());
-    eval(&ir, &specs, &ev)
+    let expected = eval(&ir, &specs, &ev);
+    #[cfg(feature = "jit")]
+    assert_eq!(
+        native(ir, &specs, &ev),
+        expected,
+        "JIT and interpreter disagree on {cond}"
+    );
+    expected
+}
+
+/// The same condition as native code (every test here runs on both back ends).
+#[cfg(feature = "jit")]
+fn native(cond: falcorc_compiler::ir::Cond, specs: &[FieldSpec], ev: &Event) -> bool {
+    use falcorc_compiler::eval::FieldCache;
+    use falcorc_compiler::eval::jit::{Jit, JitOptions};
+    let jit = Jit::compile(
+        std::sync::Arc::new(vec![vec![(0, cond)]]),
+        &[],
+        specs,
+        &JitOptions::default(),
+    )
+    .expect("compiles");
+    let mut cache = FieldCache::new(specs.len(), 0);
+    cache.next_event();
+    let mut out = Vec::new();
+    jit.run(0, specs, &mut cache, ev, &mut out);
+    out == [0]
 }
 
 #[test]

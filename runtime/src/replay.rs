@@ -21,6 +21,9 @@ pub struct Stats {
     /// (estimated from a sample of the events).
     pub read_time: Duration,
     pub eval_time: Duration,
+    /// The part of `eval_time` spent in the rules (conditions, with the field
+    /// extraction they trigger), as opposed to state tracking and alert output.
+    pub rules_time: Duration,
     pub bytes: u64,
 }
 
@@ -51,7 +54,7 @@ pub fn replay<R: Read>(
     // Timing every event would cost more than some events themselves: time one in
     // SAMPLE and scale up.
     const SAMPLE: u64 = 32;
-    let (mut read_ns, mut eval_ns) = (0u128, 0u128);
+    let (mut read_ns, mut eval_ns, mut rules_ns) = (0u128, 0u128, 0u128);
     let mut metadata_seen = reader.metadata_blocks();
     loop {
         let timed = stats.events.is_multiple_of(SAMPLE);
@@ -80,7 +83,11 @@ pub fn replay<R: Read>(
             |code| engine.wants(code),
             |ctx| {
                 matched.clear();
+                let t = timed.then(Instant::now);
                 engine.evaluate(ctx.code(), ctx, &mut matched);
+                if let Some(t) = t {
+                    rules_ns += t.elapsed().as_nanos();
+                }
                 for &i in &matched {
                     stats.alerts[i] += 1;
                     sink(outputs.alert(&engine.program, i, ctx.ts(), hostname, ctx));
@@ -98,6 +105,7 @@ pub fn replay<R: Read>(
     let scale = |ns: u128| Duration::from_nanos((ns * SAMPLE as u128).min(u64::MAX as u128) as u64);
     stats.read_time = scale(read_ns);
     stats.eval_time = scale(eval_ns);
+    stats.rules_time = scale(rules_ns);
     stats.bytes = reader.offset();
     stats.evaluated = tracker.stats().evaluated;
     (stats, error)

@@ -1,4 +1,4 @@
-//! The engine's optimisations (conditions specialised per event code, comparisons
+//! The engine's optimisations (native code, conditions specialised per event code, comparisons
 //! shared between rules through a memo, one field cache per event) must not change
 //! which rules match: on every event of the real captures and of the synthetic
 //! workload, the engine agrees with the reference interpreter run on each rule's
@@ -11,11 +11,23 @@ use std::path::Path;
 
 use falcorc_compiler::eval::eval;
 use falcorc_compiler::{Options, SourceFile, analyze};
-use falcorc_runtime::engine::{Engine, EngineOptions, RuleMatching};
+use falcorc_runtime::engine::{Backend, Engine, EngineOptions, RuleMatching};
 use falcorc_runtime::scap::ScapReader;
 use falcorc_runtime::state::Tracker;
 
-fn stable_engine() -> Option<Engine> {
+/// The stable ruleset on each back end (the JIT must really be the one running).
+fn stable_engines() -> Vec<Engine> {
+    [Backend::Interp, Backend::Jit]
+        .into_iter()
+        .filter_map(|backend| {
+            let e = stable_engine(backend)?;
+            assert_eq!(e.backend(), backend, "{:?}", e.warnings());
+            Some(e)
+        })
+        .collect()
+}
+
+fn stable_engine(backend: Backend) -> Option<Engine> {
     let path = common::shared_dir().join("falco-upstream/falco_rules.yaml");
     let text = std::fs::read_to_string(&path).ok()?;
     let an = analyze(
@@ -28,6 +40,7 @@ fn stable_engine() -> Option<Engine> {
     assert_eq!(an.errors(), 0);
     let opts = EngineOptions {
         matching: RuleMatching::All,
+        backend,
         ..EngineOptions::default()
     };
     Some(Engine::new(an.program, &opts))
@@ -61,18 +74,20 @@ fn agree<R: std::io::Read>(engine: &Engine, mut reader: ScapReader<R>) -> (usize
 
 #[test]
 fn engine_matches_the_interpreter_on_real_captures() {
-    let Some(engine) = stable_engine() else { return };
-    for name in common::CAPTURES {
-        let Some(path) = common::capture(name) else { return };
-        agree(&engine, ScapReader::open(Path::new(&path)).unwrap());
+    for engine in stable_engines() {
+        for name in common::CAPTURES {
+            let Some(path) = common::capture(name) else { return };
+            agree(&engine, ScapReader::open(Path::new(&path)).unwrap());
+        }
     }
 }
 
 #[test]
 fn engine_matches_the_interpreter_on_the_synthetic_workload() {
-    let Some(engine) = stable_engine() else { return };
     let bytes = falcorc_runtime::synth::workload(Vec::new(), 30_000, false).unwrap();
-    let (events, matches) = agree(&engine, ScapReader::new(Cursor::new(bytes)).unwrap());
-    assert_eq!(events, 30_000);
-    assert!(matches > 0, "the workload triggers some rules");
+    for engine in stable_engines() {
+        let (events, matches) = agree(&engine, ScapReader::new(Cursor::new(bytes.clone())).unwrap());
+        assert_eq!(events, 30_000);
+        assert!(matches > 0, "the workload triggers some rules");
+    }
 }

@@ -111,6 +111,12 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
             );
             eprintln!("  time reading:     {:.3} s", stats.read_time.as_secs_f64());
             eprintln!("  time evaluating:  {:.3} s", stats.eval_time.as_secs_f64());
+            eprintln!(
+                "  rule evaluation:  {:.3} s, {:.1} ns/event",
+                stats.rules_time.as_secs_f64(),
+                stats.rules_time.as_nanos() as f64 / (stats.events as f64).max(1.0)
+            );
+            eprintln!("  engine:           {}", engine_summary(&engine));
             eprintln!("  alerts:           {}", stats.total_alerts());
             for (i, n) in stats.alerts.iter().enumerate().filter(|(_, n)| **n > 0) {
                 eprintln!("    {n:8}  {}", engine.rule(i).name);
@@ -118,6 +124,22 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         }
     }
     code
+}
+
+/// The back end, and for native code what compiling the ruleset took.
+fn engine_summary(engine: &falcorc_runtime::engine::Engine) -> String {
+    #[cfg(feature = "jit")]
+    if let Some(s) = engine.jit_stats() {
+        return format!(
+            "jit ({} functions compiled in {:.1} ms; comparisons: {} inline, {} helper calls, {} interpreted)",
+            s.functions,
+            s.compile_time.as_secs_f64() * 1e3,
+            s.code.inline,
+            s.code.helper,
+            s.code.fallback
+        );
+    }
+    "interp".to_string()
 }
 
 /// Counts the bytes taken from the file (compressed or not), for the progress bar.

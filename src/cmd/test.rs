@@ -69,10 +69,7 @@ pub fn run(a: Args) -> u8 {
         eprintln!("falcorc: no fixture files (*.test.yaml) found");
         return EXIT_USAGE;
     }
-    let outcomes: Vec<Outcome> = files
-        .par_iter()
-        .map(|f| run_file(f, a.engine.backend()))
-        .collect();
+    let outcomes: Vec<Outcome> = files.par_iter().map(|f| run_file(f, a.engine.backend())).collect();
     match a.format {
         Format::Human => print!("{}", report::human(&outcomes, a.coverage)),
         Format::Json => println!(

@@ -26,6 +26,8 @@ pub mod kind {
     pub const INT: u32 = 2;
     /// Any other value (lists, addresses, wide integers): only the [`Value`] has it.
     pub const OTHER: u32 = 3;
+    /// A boolean: `int` holds 0 or 1.
+    pub const BOOL: u32 = 4;
 }
 
 /// What native code reads of a cached field: plain words at fixed offsets.
@@ -64,6 +66,10 @@ impl SlotView {
                         v.kind = kind::INT;
                         v.int = n;
                     }
+                }
+                Value::Bool(b) => {
+                    v.kind = kind::BOOL;
+                    v.int = i64::from(*b);
                 }
                 _ => {}
             }

@@ -40,16 +40,55 @@ pub(super) fn number_shared(buckets: &mut [Vec<(u32, Cond)>]) -> usize {
     next as usize
 }
 
+/// Structural identity of a whole bucket (rule indices and condition trees, memo
+/// slots aside): buckets with equal identities evaluate the same way on any event.
+pub(super) fn bucket_identity(bucket: &[(u32, Cond)]) -> u128 {
+    hash128(|h| {
+        h.write_usize(bucket.len());
+        for (rule, cond) in bucket {
+            h.write_u32(*rule);
+            feed_cond(cond, h);
+        }
+    })
+}
+
+/// 128 bits from two independently keyed hashes of what `feed` writes.
+fn hash128(feed: impl Fn(&mut DefaultHasher)) -> u128 {
+    let mut a = DefaultHasher::new();
+    let mut b = DefaultHasher::new();
+    b.write_u8(0x5a);
+    feed(&mut a);
+    feed(&mut b);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
+fn feed_cond(c: &Cond, h: &mut impl Hasher) {
+    match c {
+        Cond::And(xs) | Cond::Or(xs) => {
+            h.write_u8(if matches!(c, Cond::And(_)) { 0 } else { 1 });
+            h.write_usize(xs.len());
+            xs.iter().for_each(|x| feed_cond(x, h));
+        }
+        Cond::Not(x) => {
+            h.write_u8(2);
+            feed_cond(x, h);
+        }
+        Cond::Const(v) => {
+            h.write_u8(3);
+            v.hash(h);
+        }
+        Cond::Cmp(c) => {
+            h.write_u8(4);
+            feed_cmp(c, h);
+        }
+    }
+}
+
 /// Structural identity of a comparison (field ids, operator, constants with a set's
 /// items in order): 128 bits from two independently keyed hashes, so distinct
 /// comparisons never share a slot in practice (a collision needs ~2^64 of them).
 fn identity(c: &Cmp) -> u128 {
-    let mut a = DefaultHasher::new();
-    let mut b = DefaultHasher::new();
-    b.write_u8(0x5a);
-    feed_cmp(c, &mut a);
-    feed_cmp(c, &mut b);
-    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+    hash128(|h| feed_cmp(c, h))
 }
 
 fn feed_cmp(c: &Cmp, h: &mut impl Hasher) {

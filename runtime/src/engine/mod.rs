@@ -37,6 +37,15 @@ pub enum Backend {
     Jit,
 }
 
+impl std::fmt::Display for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Backend::Interp => "interp",
+            Backend::Jit => "jit",
+        })
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct EngineOptions {
     pub selectors: Vec<Selector>,
@@ -220,12 +229,12 @@ pub type JitSettings = JitOptions;
 #[cfg(not(feature = "jit"))]
 pub type JitSettings = ();
 
-/// For each event code, an earlier code whose bucket is the same: the same rules
-/// specialised under the same event facts (versions of one event), so one native
-/// function serves both.
+/// For each event code, an earlier code whose bucket is structurally the same (the
+/// same rules whose conditions specialise alike, as `open` and `openat` for rules
+/// that test both), so one native function serves both.
 #[cfg(feature = "jit")]
 fn same_buckets(index: &[Vec<(u32, Cond)>]) -> Vec<Option<usize>> {
-    let mut first: HashMap<(EventFacts, Vec<u32>), usize> = HashMap::new();
+    let mut first: HashMap<u128, usize> = HashMap::new();
     index
         .iter()
         .enumerate()
@@ -233,11 +242,7 @@ fn same_buckets(index: &[Vec<(u32, Cond)>]) -> Vec<Option<usize>> {
             if bucket.is_empty() {
                 return None;
             }
-            let key = (
-                EventFacts::of_code(code as u16),
-                bucket.iter().map(|(i, _)| *i).collect(),
-            );
-            let seen = *first.entry(key).or_insert(code);
+            let seen = *first.entry(memo::bucket_identity(bucket)).or_insert(code);
             (seen != code).then_some(seen)
         })
         .collect()

@@ -24,8 +24,10 @@ const PTR: i32 = VIEW + offset_of!(SlotView, ptr) as i32;
 const LEN: i32 = VIEW + offset_of!(SlotView, len) as i32;
 const INT: i32 = VIEW + offset_of!(SlotView, int) as i32;
 
-/// Data that compiled code points to and that must live as long as it.
+/// Data that compiled code points to and that must live as long as it. Each item
+/// is boxed so its address survives the vector growing.
 #[derive(Default)]
+#[allow(clippy::vec_box)]
 pub(super) struct Keep {
     pub finders: Vec<Box<memchr::memmem::Finder<'static>>>,
     pub folded: Vec<Box<Vec<u8>>>,
@@ -238,7 +240,11 @@ impl<'f, 'p> Gen<'f, 'p> {
 
     fn fallback(&mut self, c: &Cmp, t: Block, f: Block) {
         let cmp = self.b.ins().iconst(I64, c as *const Cmp as i64);
-        let r = self.call(self.sigs.fallback, helpers::fallback as *const () as usize, &[self.ctx, cmp]);
+        let r = self.call(
+            self.sigs.fallback,
+            helpers::fallback as *const () as usize,
+            &[self.ctx, cmp],
+        );
         if let Some(r) = r {
             self.branch(r, t, f);
         }
@@ -302,6 +308,15 @@ impl<'f, 'p> Gen<'f, 'p> {
                 let r = self.b.ins().icmp_imm_s(cc, v, value);
                 self.branch(r, t, f);
             }
+            Plan::Bool { field, equal, value } => {
+                self.stats.inline += 1;
+                let (addr, k) = self.field(field);
+                self.expect_kind(c, k, kind::BOOL, t, f);
+                let v = self.b.ins().load(I64, trusted(), addr, INT);
+                let cc = if equal { IntCC::Equal } else { IntCC::NotEqual };
+                let r = self.b.ins().icmp_imm_s(cc, v, i64::from(value));
+                self.branch(r, t, f);
+            }
             Plan::IntSet { field, ref values } => {
                 self.stats.inline += 1;
                 let (addr, k) = self.field(field);
@@ -353,14 +368,22 @@ impl<'f, 'p> Gen<'f, 'p> {
                         let finder = Box::new(memchr::memmem::Finder::new(text).into_owned());
                         let fp = self.b.ins().iconst(I64, &*finder as *const _ as i64);
                         self.keep.finders.push(finder);
-                        let r = self.call(self.sigs.three, helpers::contains as *const () as usize, &[fp, ptr, len]);
+                        let r = self.call(
+                            self.sigs.three,
+                            helpers::contains as *const () as usize,
+                            &[fp, ptr, len],
+                        );
                         self.branch_on(r, t, f);
                     }
                     StrOp::IContains => {
                         let folded = Box::new(text.to_ascii_lowercase());
                         let np = self.b.ins().iconst(I64, &*folded as *const Vec<u8> as i64);
                         self.keep.folded.push(folded);
-                        let r = self.call(self.sigs.three, helpers::icontains as *const () as usize, &[np, ptr, len]);
+                        let r = self.call(
+                            self.sigs.three,
+                            helpers::icontains as *const () as usize,
+                            &[np, ptr, len],
+                        );
                         self.branch_on(r, t, f);
                     }
                 }

@@ -72,16 +72,17 @@ pub(super) extern "C" fn bytes_eq(a: *const u8, b: *const u8, len: usize) -> u32
 pub(super) extern "C" fn in_set(set: *const HashSet<String, FnvBuild>, ptr: *const u8, len: usize) -> u32 {
     // SAFETY: `set` is in the conditions the `Jit` owns; `ptr`/`len` are a slot's
     // string, which came from a `String` and so is UTF-8.
-    let (set, s) = unsafe { (&*set, std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr, len))) };
+    let (set, s) = unsafe {
+        (
+            &*set,
+            std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr, len)),
+        )
+    };
     u32::from(set.contains(s))
 }
 
 /// The string `ptr`/`len` contains the finder's needle.
-pub(super) extern "C" fn contains(
-    finder: *const memchr::memmem::Finder<'static>,
-    ptr: *const u8,
-    len: usize,
-) -> u32 {
+pub(super) extern "C" fn contains(finder: *const memchr::memmem::Finder<'static>, ptr: *const u8, len: usize) -> u32 {
     // SAFETY: as in `in_set`.
     let (finder, hay) = unsafe { (&*finder, std::slice::from_raw_parts(ptr, len)) };
     u32::from(finder.find(hay).is_some())
@@ -110,7 +111,11 @@ mod tests {
     fn icontains_matches_the_allocating_definition() {
         for (hay, needle) in [("SuDo", "sudo"), ("xNcAt", "nc"), ("a", "ab"), ("", ""), ("abc", "")] {
             let expect = hay.to_ascii_lowercase().contains(&needle.to_ascii_lowercase());
-            assert_eq!(icontains_folded(hay.as_bytes(), needle.as_bytes()), expect, "{hay} {needle}");
+            assert_eq!(
+                icontains_folded(hay.as_bytes(), needle.as_bytes()),
+                expect,
+                "{hay} {needle}"
+            );
         }
     }
 }

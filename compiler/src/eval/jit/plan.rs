@@ -15,9 +15,14 @@ pub(super) enum Plan<'c> {
     /// A string field against one string constant.
     Str { field: FieldId, op: StrOp, text: &'c [u8] },
     /// A string field against a set of strings (`in`, `intersects`).
-    StrSet { field: FieldId, strings: &'c HashSet<String, FnvBuild> },
+    StrSet {
+        field: FieldId,
+        strings: &'c HashSet<String, FnvBuild>,
+    },
     /// An integer field against an integer constant.
     Int { field: FieldId, op: IntOp, value: i64 },
+    /// A boolean field equal (`equal`) or unequal to a boolean constant.
+    Bool { field: FieldId, equal: bool, value: bool },
     /// An integer field against a set of integers.
     IntSet { field: FieldId, values: Vec<i64> },
     /// The interpreter's comparison, called from native code.
@@ -71,8 +76,17 @@ pub(super) fn plan<'c>(c: &'c Cmp, fields: &[FieldSpec]) -> Plan<'c> {
                 CmpOp::IContains => StrOp::IContains,
                 _ => return Plan::Fallback,
             };
-            Plan::Str { field, op, text: k.as_bytes() }
+            Plan::Str {
+                field,
+                op,
+                text: k.as_bytes(),
+            }
         }
+        (Rhs::Const(Const::Bool(value)), CmpOp::Eq | CmpOp::Ne) => Plan::Bool {
+            field,
+            equal: c.op == CmpOp::Eq,
+            value: *value,
+        },
         (Rhs::Const(Const::Int(k)), op) => {
             let Ok(value) = i64::try_from(*k) else {
                 return Plan::Fallback;
@@ -114,7 +128,7 @@ impl Plan<'_> {
     pub(super) fn cost(&self, c: &Cmp) -> u32 {
         match self {
             Plan::Exists(_) => 1,
-            Plan::Int { .. } => 2,
+            Plan::Int { .. } | Plan::Bool { .. } => 2,
             Plan::IntSet { values, .. } => 2 + values.len() as u32 / 4,
             Plan::Str { op, text, .. } => match op {
                 StrOp::Eq | StrOp::Ne | StrOp::StartsWith | StrOp::EndsWith if text.len() <= 16 => 3,
@@ -133,6 +147,6 @@ impl Plan<'_> {
 
     /// Whether remembering the result across rules costs more than recomputing it.
     pub(super) fn worth_memo(&self) -> bool {
-        !matches!(self, Plan::Exists(_) | Plan::Int { .. })
+        !matches!(self, Plan::Exists(_) | Plan::Int { .. } | Plan::Bool { .. })
     }
 }
