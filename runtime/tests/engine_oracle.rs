@@ -91,3 +91,45 @@ fn engine_matches_the_interpreter_on_the_synthetic_workload() {
         assert!(matches > 0, "the workload triggers some rules");
     }
 }
+
+#[test]
+fn a_rule_that_fails_to_compile_falls_back_to_the_interpreter_with_a_warning() {
+    use falcorc_compiler::eval::jit::JitOptions;
+    let path = common::shared_dir().join("falco-upstream/falco_rules.yaml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return;
+    };
+    let an = analyze(
+        vec![SourceFile {
+            name: "r.yaml".into(),
+            text,
+        }],
+        &Options::default(),
+    );
+    let victim = an
+        .program
+        .rules
+        .iter()
+        .position(|r| r.name == "Read sensitive file untrusted")
+        .expect("the rule exists");
+    let jit = JitOptions {
+        poison_rule: Some(victim as u32),
+        ..JitOptions::default()
+    };
+    let opts = EngineOptions {
+        matching: RuleMatching::All,
+        ..EngineOptions::default()
+    };
+    let engine = Engine::with_jit_options(an.program, &opts, jit);
+    assert_eq!(engine.backend(), Backend::Interp);
+    assert_eq!(engine.warnings().len(), 1);
+    assert!(
+        engine.warnings()[0].contains("'Read sensitive file untrusted'"),
+        "{:?}",
+        engine.warnings()
+    );
+    // And the rules still run, on the interpreter.
+    let bytes = falcorc_runtime::synth::workload(Vec::new(), 5_000, false).unwrap();
+    let (_, matches) = agree(&engine, ScapReader::new(Cursor::new(bytes)).unwrap());
+    assert!(matches > 0);
+}

@@ -131,12 +131,15 @@ fn engine_summary(engine: &falcorc_runtime::engine::Engine) -> String {
     #[cfg(feature = "jit")]
     if let Some(s) = engine.jit_stats() {
         return format!(
-            "jit ({} functions compiled in {:.1} ms; comparisons: {} inline, {} helper calls, {} interpreted)",
+            "jit ({} functions compiled in {:.1} ms; comparisons: {} inline, {} helper calls, {} interpreted; \
+             {} multi-pattern ors, at most {} patterns)",
             s.functions,
             s.compile_time.as_secs_f64() * 1e3,
             s.code.inline,
             s.code.helper,
-            s.code.fallback
+            s.code.fallback,
+            s.code.multi_pattern_ors,
+            s.code.multi_pattern_max
         );
     }
     "interp".to_string()

@@ -42,6 +42,11 @@ pub struct CodeStats {
     pub helper: usize,
     /// Comparisons that call the interpreter.
     pub fallback: usize,
+    /// `or`s with two or more substring/prefix/suffix tests of one field: the shape a
+    /// multi-pattern automaton would replace (counted to decide whether one pays).
+    pub multi_pattern_ors: usize,
+    /// The most such tests in one of them.
+    pub multi_pattern_max: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -180,6 +185,9 @@ impl<'f, 'p> Gen<'f, 'p> {
             Cond::Not(x) => self.cond(x, f, t),
             Cond::And(xs) | Cond::Or(xs) => {
                 let is_and = matches!(c, Cond::And(_));
+                if !is_and {
+                    self.count_multi_pattern(xs);
+                }
                 let order = self.order(xs);
                 let last = order.len().saturating_sub(1);
                 for (i, x) in order.into_iter().enumerate() {
@@ -211,6 +219,22 @@ impl<'f, 'p> Gen<'f, 'p> {
             v.sort_by_key(|x| cost(x, self.fields));
         }
         v
+    }
+
+    fn count_multi_pattern(&mut self, xs: &[Cond]) {
+        let mut per_field: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+        for x in xs {
+            if let Cond::Cmp(c) = x
+                && let Plan::Str { field, op, .. } = plan(c, self.fields)
+                && matches!(op, StrOp::Contains | StrOp::StartsWith | StrOp::EndsWith)
+            {
+                *per_field.entry(field.0).or_default() += 1;
+            }
+        }
+        for n in per_field.into_values().filter(|n| *n >= 2) {
+            self.stats.multi_pattern_ors += 1;
+            self.stats.multi_pattern_max = self.stats.multi_pattern_max.max(n);
+        }
     }
 
     fn cmp(&mut self, c: &Cmp, t: Block, f: Block) {

@@ -170,9 +170,16 @@ impl Jit {
             } else {
                 Ok(())
             };
-            if let Err(message) =
-                checked.and_then(|()| module.define_function(id, &mut ctx).map_err(|e| format!("{e:?}")))
-            {
+            // Cranelift may panic rather than fail on IR it does not accept (when the
+            // verifier is off): that is a compile failure too, never a crash.
+            let define = |module: &mut JITModule, ctx: &mut cranelift_codegen::Context| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    module.define_function(id, ctx).map_err(|e| format!("{e:?}"))
+                }))
+                .map_err(|_| "code generation panicked".to_string())
+                .and_then(|r| r)
+            };
+            if let Err(message) = checked.and_then(|()| define(&mut module, &mut ctx)) {
                 module.clear_context(&mut ctx);
                 let rule = culprit(rules, fields, call_conv, &*isa, gen_opts).unwrap_or(rules[0].0);
                 // SAFETY: nothing of this module has been handed out.
