@@ -23,7 +23,13 @@ pub struct Alert {
 impl Alert {
     /// The text line: `<ISO time>: <Priority> <message>`.
     pub fn text(&self) -> String {
-        format!("{}: {} {}", time::iso8601_offset(self.ts), self.priority, self.message)
+        let mut out = String::with_capacity(32 + self.priority.len() + self.message.len());
+        time::push_iso8601_offset(&mut out, self.ts);
+        out.push_str(": ");
+        out.push_str(self.priority);
+        out.push(' ');
+        out.push_str(&self.message);
+        out
     }
 
     /// Falco's JSON object (keys sorted, as Falco prints them).
@@ -76,6 +82,30 @@ pub fn json_of(v: Option<&Value>) -> Json {
     }
 }
 
+/// Append a value as Falco prints it in text (`<NA>` when missing), with a `%Nfield`
+/// width applied: what [`text_of`] and [`with_width`] give, without the copies.
+pub fn push_text(out: &mut String, v: Option<&Value>, width: Option<usize>) {
+    let start = out.len();
+    match v {
+        None => out.push_str("<NA>"),
+        Some(Value::Str(s)) => out.push_str(s),
+        Some(Value::Int(n)) => {
+            use std::fmt::Write;
+            let _ = write!(out, "{n}");
+        }
+        Some(v) => out.push_str(&v.to_text()),
+    }
+    if let Some(w) = width {
+        let n = out[start..].chars().count();
+        if n >= w {
+            let cut = out[start..].char_indices().nth(w).map_or(out.len(), |(i, _)| start + i);
+            out.truncate(cut);
+        } else {
+            out.extend(std::iter::repeat_n(' ', w - n));
+        }
+    }
+}
+
 /// Apply a `%Nfield` width: pad with spaces or cut to N characters.
 pub fn with_width(s: String, width: Option<usize>) -> String {
     match width {
@@ -86,6 +116,37 @@ pub fn with_width(s: String, width: Option<usize>) -> String {
                 s.chars().take(w).collect()
             } else {
                 format!("{s}{}", " ".repeat(w - n))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_text_equals_text_of_with_width() {
+        let values = [
+            None,
+            Some(Value::Str(String::new())),
+            Some(Value::Str("bash".into())),
+            Some(Value::Str("h\u{e9}llo w\u{f6}rld".into())),
+            Some(Value::Int(-42)),
+            Some(Value::Int(u64::MAX.into())),
+            Some(Value::Bool(true)),
+            Some(Value::Double(2.5)),
+            Some(Value::List(vec![Value::Str("a".into()), Value::Str("b".into())])),
+        ];
+        for v in &values {
+            for width in [None, Some(0), Some(1), Some(3), Some(5), Some(20)] {
+                let mut out = "prefix ".to_string();
+                push_text(&mut out, v.as_ref(), width);
+                assert_eq!(
+                    out,
+                    format!("prefix {}", with_width(text_of(v.as_ref()), width)),
+                    "{v:?} {width:?}"
+                );
             }
         }
     }

@@ -1,9 +1,9 @@
 //! Rendering rule outputs: each rule's `output` is turned once into a plan of literal
 //! text and field requests, then filled in per alert from the event's field values.
 
-use super::alert::{Alert, json_of, text_of, with_width};
+use super::alert::{Alert, json_of, push_text, text_of, with_width};
 use super::time;
-use falcorc_compiler::eval::{FieldSource, interp};
+use falcorc_compiler::eval::{FieldSource, Value, interp};
 use falcorc_compiler::ir::{FieldId, FieldSpec, Operand, Program, Rule, lower_operand};
 use falcorc_compiler::sema::output::OutputPart;
 use falcorc_compiler::sema::typeck::{Env, resolve_field};
@@ -53,8 +53,11 @@ impl Outputs {
     /// Build the alert for rule `i` of `program` on the event `src` describes.
     pub fn alert(&self, program: &Program, i: usize, ts: u64, hostname: &str, src: &dyn FieldSource) -> Alert {
         let rule = &program.rules[i];
-        let mut message = String::new();
+        let mut message = String::with_capacity(256);
         let mut fields = Vec::new();
+        // One value buffer for every field of the message (sources that can, refill
+        // its string in place).
+        let mut scratch = Value::Bool(false);
         if self.with_fields {
             fields.push(("evt.time.iso8601".to_string(), serde_json::Value::from(ts)));
         }
@@ -62,11 +65,12 @@ impl Outputs {
             match p {
                 Piece::Lit(s) => message.push_str(s),
                 Piece::Field { spec, width, .. } if !self.with_fields => {
-                    let text = match spec.name {
-                        "evt.time.iso8601" => time::iso8601_offset(ts),
-                        _ => text_of(src.field(OUTPUT_FIELD, spec).as_ref()),
-                    };
-                    message.push_str(&with_width(text, *width));
+                    if spec.name == "evt.time.iso8601" {
+                        message.push_str(&with_width(time::iso8601_offset(ts), *width));
+                    } else {
+                        let present = src.field_into(OUTPUT_FIELD, spec, &mut scratch);
+                        push_text(&mut message, present.then_some(&scratch), *width);
+                    }
                 }
                 Piece::Field { key, spec, width } => {
                     let v = src.field(OUTPUT_FIELD, spec);

@@ -51,11 +51,46 @@ pub fn iso8601_z(ts: u64) -> String {
 
 /// `2016-08-04T16:17:57.881785348+0000` (`evt.time.iso8601`, the ISO output prefix).
 pub fn iso8601_offset(ts: u64) -> String {
+    let mut out = String::with_capacity(29);
+    push_iso8601_offset(&mut out, ts);
+    out
+}
+
+/// [`iso8601_offset`] appended to `out` (every alert line starts with it: no `fmt`).
+pub fn push_iso8601_offset(out: &mut String, ts: u64) {
     let p = parts(ts);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}+0000",
-        p.y, p.mo, p.d, p.h, p.mi, p.s, p.ns
-    )
+    if !(0..=9999).contains(&p.y) {
+        out.push_str(&format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}+0000",
+            p.y, p.mo, p.d, p.h, p.mi, p.s, p.ns
+        ));
+        return;
+    }
+    push_digits(out, p.y as u64, 4);
+    out.push('-');
+    push_digits(out, u64::from(p.mo), 2);
+    out.push('-');
+    push_digits(out, u64::from(p.d), 2);
+    out.push('T');
+    push_digits(out, p.h, 2);
+    out.push(':');
+    push_digits(out, p.mi, 2);
+    out.push(':');
+    push_digits(out, p.s, 2);
+    out.push('.');
+    push_digits(out, p.ns, 9);
+    out.push_str("+0000");
+}
+
+/// `n` in decimal, zero-padded to `width` digits (`n` has at most `width` digits).
+fn push_digits(out: &mut String, mut n: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let width = width.min(buf.len());
+    for i in (0..width).rev() {
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend(buf[..width].iter().map(|&b| char::from(b)));
 }
 
 /// `16:17:57.881785348` (`evt.time`).
@@ -101,5 +136,26 @@ mod tests {
         // Leap day and end of a leap year.
         assert_eq!(iso8601_z(951_782_400_000_000_000), "2000-02-29T00:00:00.000000000Z");
         assert_eq!(iso8601_z(1_483_142_400_000_000_000), "2016-12-31T00:00:00.000000000Z");
+    }
+
+    #[test]
+    fn offset_form_without_fmt_equals_the_formatted_one() {
+        let formatted = |ts: u64| {
+            let p = parts(ts);
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}+0000",
+                p.y, p.mo, p.d, p.h, p.mi, p.s, p.ns
+            )
+        };
+        let mut ts = 7u64;
+        for _ in 0..10_000 {
+            assert_eq!(iso8601_offset(ts), formatted(ts));
+            ts = ts
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+        }
+        for ts in [0, 1, 999_999_999, 1_000_000_000, u64::MAX] {
+            assert_eq!(iso8601_offset(ts), formatted(ts));
+        }
     }
 }
