@@ -5,9 +5,10 @@
 mod memo;
 pub mod selection;
 
+use crate::fields::{FieldCtx, Resolved};
 #[cfg(feature = "jit")]
 use falcorc_compiler::eval::jit::{Jit, JitOptions, JitStats};
-use falcorc_compiler::eval::{EventFacts, FieldCache, FieldSource, eval_fields, specialize};
+use falcorc_compiler::eval::{EventFacts, FieldCache, eval_fields, specialize};
 use falcorc_compiler::ir::{Cond, Program, Rule};
 use falcorc_compiler::sema::catalog::EVENT_COUNT;
 use falcorc_compiler::sema::items::Priority;
@@ -74,6 +75,8 @@ pub struct Engine {
     matching: RuleMatching,
     /// Field values of the current event, shared by all rules evaluated on it.
     cache: RefCell<FieldCache>,
+    /// How each field of the program is extracted.
+    resolved: Resolved,
     #[cfg(feature = "jit")]
     jit: Option<Jit>,
     /// Problems that made the engine fall back to the interpreter.
@@ -149,11 +152,13 @@ impl Engine {
                 warnings.push("this build has no JIT (feature `jit`); the interpreter runs the rules".into());
             }
         }
+        let resolved = Resolved::new(&program.fields);
         Engine {
             program,
             index,
             matching: opts.matching,
             cache: RefCell::new(cache),
+            resolved,
             #[cfg(feature = "jit")]
             jit,
             warnings,
@@ -196,10 +201,11 @@ impl Engine {
     }
 
     /// Rules matching an event of type `code`, in load order, appended to `out`.
-    pub fn evaluate(&self, code: u16, src: &dyn FieldSource, out: &mut Vec<usize>) {
+    pub fn evaluate(&self, code: u16, ctx: &FieldCtx<'_>, out: &mut Vec<usize>) {
         let Some(bucket) = self.index.get(code as usize).filter(|b| !b.is_empty()) else {
             return;
         };
+        let src = &self.resolved.bind(ctx);
         let mut cache = self.cache.borrow_mut();
         cache.next_event();
         #[cfg(feature = "jit")]

@@ -21,6 +21,7 @@ pub mod kinds;
 pub mod names;
 mod proc;
 pub mod render;
+mod resolved;
 pub mod time;
 
 use std::sync::OnceLock;
@@ -36,6 +37,7 @@ use crate::state::meta::ParamView;
 use crate::state::thread::Thread;
 use crate::state::{FastMap, Outcome, Tracker};
 use kinds::F;
+pub use resolved::{Bound, Resolved};
 
 /// One event as rules see it: the event (with its enter parameters folded
 /// in) and a read-only view of the state right after its constructive
@@ -152,9 +154,14 @@ impl FieldSource for FieldCtx<'_> {
     }
 
     fn field_into(&self, _id: FieldId, spec: &FieldSpec, slot: &mut Value) -> bool {
-        let Some(f) = kind(spec.name) else {
-            return false;
-        };
+        kind(spec.name).is_some_and(|f| self.extract(f, spec, slot))
+    }
+}
+
+impl FieldCtx<'_> {
+    /// Store the value of field `spec`, of kind `f`, in `slot` (reusing its buffer
+    /// when the value can be borrowed); whether there is one.
+    fn extract(&self, f: F, spec: &FieldSpec, slot: &mut Value) -> bool {
         if let Some(text) = self.borrowed_str(f, spec) {
             return text.is_some_and(|t| {
                 set_str(slot, t);
