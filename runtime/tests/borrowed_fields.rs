@@ -1,21 +1,23 @@
-//! The borrowing fast path of field extraction (`FieldCtx::field_into` for the hot
-//! string fields) must give exactly what the general extractors give, on every
-//! event of the real captures and of the synthetic benchmark workload, including
-//! events whose thread or fd is unknown.
+//! The borrowing fast paths of field extraction (`FieldCtx::field_into` for the hot
+//! string fields, and the values the engine lends to native code without building
+//! them) must give exactly what the general extractors give, on every event of the
+//! real captures and of the synthetic benchmark workload, including events whose
+//! thread or fd is unknown.
 
 mod common;
 
 use std::io::Cursor;
 use std::path::Path;
 
-use falcorc_compiler::eval::{FieldSource, Value};
+use falcorc_compiler::eval::{FieldSource, Lent, Value};
 use falcorc_compiler::ir::{FieldId, FieldSpec, lower_condition};
 use falcorc_compiler::sema::typeck::Env;
 use falcorc_compiler::syntax::condition::parse;
+use falcorc_runtime::fields::Resolved;
 use falcorc_runtime::scap::ScapReader;
 use falcorc_runtime::state::Tracker;
 
-const FIELDS: [&str; 11] = [
+const FIELDS: [&str; 14] = [
     "proc.name",
     "proc.exe",
     "proc.exepath",
@@ -26,6 +28,9 @@ const FIELDS: [&str; 11] = [
     "fd.typechar",
     "fd.directory",
     "fd.filename",
+    "fd.num",
+    "evt.is_open_read",
+    "evt.is_open_write",
     // Not on the fast path: the general path through `field_into`.
     "proc.cmdline",
 ];
@@ -45,6 +50,7 @@ fn specs() -> Vec<FieldSpec> {
 /// number of comparisons.
 fn compare<R: std::io::Read>(mut reader: ScapReader<R>, specs: &[FieldSpec]) -> usize {
     let mut tracker = Tracker::from_capture(&reader);
+    let resolved = Resolved::new(specs);
     // One slot per field, kept across events, as the engine's cache keeps them.
     let mut slots: Vec<Value> = vec![Value::Str("stale".into()); specs.len()];
     let mut checked = 0;
@@ -62,6 +68,14 @@ fn compare<R: std::io::Read>(mut reader: ScapReader<R>, specs: &[FieldSpec]) -> 
                     ctx.num(),
                     ctx.event().type_name()
                 );
+                if let Some(lent) = resolved.bind(ctx).lend(FieldId(i as u32), spec) {
+                    let lent = lent.map(|l| match l {
+                        Lent::Str(s) => Value::Str(s.to_string()),
+                        Lent::Int(n) => Value::Int(n.into()),
+                        Lent::Bool(b) => Value::Bool(b),
+                    });
+                    assert_eq!(lent, want, "lent {} on evt.num {}", spec.name, ctx.num());
+                }
                 checked += 1;
             }
         });

@@ -13,7 +13,7 @@
 //! Each slot starts with a [`SlotView`]: the one description of field access that
 //! both this cache (which fills it) and native code (which reads it) use.
 
-use super::interp::{FieldSource, Fields, Value};
+use super::interp::{FieldSource, Fields, Lent, Value};
 use crate::ir::{FieldId, FieldSpec};
 
 /// Kinds of value a [`SlotView`] describes.
@@ -45,6 +45,33 @@ pub struct SlotView {
 }
 
 impl SlotView {
+    fn lent(lent: Option<Lent<'_>>, generation: u32) -> SlotView {
+        let mut v = SlotView {
+            generation,
+            kind: kind::ABSENT,
+            ptr: 0,
+            len: 0,
+            int: 0,
+        };
+        match lent {
+            None => {}
+            Some(Lent::Str(s)) => {
+                v.kind = kind::STR;
+                v.ptr = s.as_ptr() as usize;
+                v.len = s.len();
+            }
+            Some(Lent::Int(n)) => {
+                v.kind = kind::INT;
+                v.int = n;
+            }
+            Some(Lent::Bool(b)) => {
+                v.kind = kind::BOOL;
+                v.int = i64::from(b);
+            }
+        }
+        v
+    }
+
     fn of(present: bool, value: &Value, generation: u32) -> SlotView {
         let mut v = SlotView {
             generation,
@@ -84,6 +111,9 @@ impl SlotView {
 pub struct Slot {
     pub view: SlotView,
     value: Value,
+    /// The generation `value` was filled for: behind `view.generation` when the
+    /// view was lent by the source (native code needs no [`Value`]).
+    value_generation: u32,
 }
 
 /// A memoised comparison result, stamped with the event generation.
@@ -111,6 +141,7 @@ impl FieldCache {
         let empty = Slot {
             view: SlotView::of(false, &Value::Bool(false), 0),
             value: Value::Bool(false),
+            value_generation: 0,
         };
         FieldCache {
             generation: 1,
@@ -127,6 +158,7 @@ impl FieldCache {
             // After 2^32 events stamps would repeat: start the slots over.
             for s in &mut self.slots {
                 s.view.generation = 0;
+                s.value_generation = 0;
             }
             for m in &mut self.memo {
                 m.generation = 0;
@@ -149,6 +181,27 @@ impl FieldCache {
     /// long as the cache lives: the arrays never grow after [`FieldCache::new`].
     pub fn raw_slots(&mut self) -> (*mut Slot, *mut MemoSlot) {
         (self.slots.as_mut_ptr(), self.memo.as_mut_ptr())
+    }
+
+    /// Fill the view of field `id` for the current event: lent by `src` when it can
+    /// (no [`Value`] built; the interpreter materialises one if it ever asks),
+    /// else extracted as [`Cached::get`] does.
+    pub fn fill_view(&mut self, id: FieldId, spec: &FieldSpec, src: &dyn FieldSource) {
+        let generation = self.generation;
+        let Some(slot) = self.slots.get_mut(id.0 as usize) else {
+            return;
+        };
+        if slot.view.generation == generation {
+            return;
+        }
+        match src.lend(id, spec) {
+            Some(lent) => slot.view = SlotView::lent(lent, generation),
+            None => {
+                let present = src.field_into(id, spec, &mut slot.value);
+                slot.view = SlotView::of(present, &slot.value, generation);
+                slot.value_generation = generation;
+            }
+        }
     }
 
     /// Read the current event's fields from `src` through the cache.
@@ -174,6 +227,13 @@ impl Fields for Cached<'_> {
         if slot.view.generation != generation {
             let present = self.src.field_into(id, spec, &mut slot.value);
             slot.view = SlotView::of(present, &slot.value, generation);
+            slot.value_generation = generation;
+        } else if slot.value_generation != generation {
+            // The view was lent: build the value too (the view stays as lent).
+            if slot.view.kind == kind::ABSENT || !self.src.field_into(id, spec, &mut slot.value) {
+                return None;
+            }
+            slot.value_generation = generation;
         }
         (slot.view.kind != kind::ABSENT).then_some(&slot.value)
     }

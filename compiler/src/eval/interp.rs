@@ -51,6 +51,23 @@ pub trait FieldSource {
             None => false,
         }
     }
+
+    /// The value of `spec` lent without copying, for sources that keep it in their
+    /// state: `None` when this source has no such path for the field (callers use
+    /// [`FieldSource::field_into`]), `Some(None)` when the event has no value. What
+    /// it lends must equal what `field_into` stores.
+    fn lend(&self, _id: FieldId, _spec: &FieldSpec) -> Option<Option<Lent<'_>>> {
+        None
+    }
+}
+
+/// A field value lent for the current event without building a [`Value`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Lent<'s> {
+    /// A string borrowed from the source's state.
+    Str(&'s str),
+    Int(i64),
+    Bool(bool),
 }
 
 /// Store `text` in `slot`, reusing the slot's string buffer when it has one.

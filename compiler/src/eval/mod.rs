@@ -10,5 +10,5 @@ pub mod specialize;
 pub mod transform;
 
 pub use cache::FieldCache;
-pub use interp::{FieldSource, Fields, Value, eval, eval_fields};
+pub use interp::{FieldSource, Fields, Lent, Value, eval, eval_fields};
 pub use specialize::{EventFacts, specialize};

@@ -95,11 +95,11 @@ impl FieldCtx<'_> {
         self.result().filter(|&r| r < 0).and_then(|_| int(1))
     }
 
-    fn is_open_event(&self) -> bool {
+    pub(super) fn is_open_event(&self) -> bool {
         matches!(self.event_name(), "open" | "openat" | "openat2" | "open_by_handle_at")
     }
 
-    fn open_flags(&self) -> u32 {
+    pub(super) fn open_flags(&self) -> u32 {
         let idx = if matches!(self.event_name(), "openat" | "openat2") {
             3
         } else {

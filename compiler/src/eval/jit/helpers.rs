@@ -6,7 +6,7 @@
 //! to that), and a panic would abort rather than cross the frame.
 
 use crate::eval::cache::{FieldCache, MemoSlot, Slot};
-use crate::eval::interp::{FieldSource, Fields, eval_cmp_fields};
+use crate::eval::interp::{FieldSource, eval_cmp_fields};
 use crate::ir::{Cmp, FieldId, FieldSpec, FnvBuild};
 use std::collections::HashSet;
 use std::mem::offset_of;
@@ -42,7 +42,10 @@ pub(super) extern "C" fn fill(ctx: *mut Ctx<'_>, id: u32) {
     let ctx = unsafe { &mut *ctx };
     let fields = ctx.fields;
     if let Some(spec) = fields.get(id as usize) {
-        cached(ctx).get(FieldId(id), spec);
+        // SAFETY: as in `cached`. A lent string stays valid while `src` lives,
+        // which is the whole native call.
+        let cache = unsafe { &mut *ctx.cache };
+        cache.fill_view(FieldId(id), spec, ctx.src);
     }
 }
 
