@@ -45,14 +45,18 @@ pub struct SlotView {
 }
 
 impl SlotView {
-    fn lent(lent: Option<Lent<'_>>, generation: u32) -> SlotView {
-        let mut v = SlotView {
+    fn absent(generation: u32) -> SlotView {
+        SlotView {
             generation,
             kind: kind::ABSENT,
             ptr: 0,
             len: 0,
             int: 0,
-        };
+        }
+    }
+
+    fn lent(lent: Option<Lent<'_>>, generation: u32) -> SlotView {
+        let mut v = SlotView::absent(generation);
         match lent {
             None => {}
             Some(Lent::Str(s)) => {
@@ -73,13 +77,7 @@ impl SlotView {
     }
 
     fn of(present: bool, value: &Value, generation: u32) -> SlotView {
-        let mut v = SlotView {
-            generation,
-            kind: kind::ABSENT,
-            ptr: 0,
-            len: 0,
-            int: 0,
-        };
+        let mut v = SlotView::absent(generation);
         if present {
             v.kind = kind::OTHER;
             match value {
