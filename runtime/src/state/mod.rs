@@ -51,6 +51,8 @@ pub const MAX_PENDING: usize = 65_536;
 pub const MAX_USERS: usize = 65_536;
 /// Most containers with metadata.
 pub const MAX_CONTAINERS: usize = 4096;
+/// Most closed fd entries kept for reuse.
+const MAX_SPARE_FDS: usize = 64;
 
 /// A multiplicative hasher for integer keys (thread ids, fds): much cheaper
 /// than SipHash and good enough for ids.
@@ -144,6 +146,8 @@ pub struct Tracker {
     threads: FastMap<i64, Thread>,
     pending: FastMap<u64, StoredEnter>,
     spare: Vec<StoredEnter>,
+    /// Entries of closed fds, for opens to refill instead of allocating names.
+    spare_fds: Vec<Fd>,
     users: FastMap<u32, User>,
     groups: FastMap<u32, String>,
     containers: HashMap<String, Container>,
@@ -170,6 +174,7 @@ impl Tracker {
             threads: FastMap::default(),
             pending: FastMap::default(),
             spare: Vec::new(),
+            spare_fds: Vec::new(),
             users: FastMap::default(),
             groups: FastMap::default(),
             containers: HashMap::new(),
@@ -364,7 +369,8 @@ impl Tracker {
             .map(|t| t.heap_bytes() + t.fds.iter().map(|(_, f)| f.heap_bytes() + 64).sum::<usize>() + 512)
             .sum();
         let pending: usize = self.pending.values().map(StoredEnter::capacity).sum();
-        threads + pending
+        let spare: usize = self.spare_fds.iter().map(|f| f.heap_bytes() + 64).sum();
+        threads + pending + spare
     }
 
     pub(crate) fn ifaces(&self) -> &Ifaces {
@@ -536,9 +542,13 @@ impl Tracker {
     /// Removes fd `fd` from the table owned by thread `owner`.
     pub(crate) fn remove_fd(&mut self, owner: i64, fd: i64) {
         if let Some(t) = self.threads.get_mut(&owner)
-            && t.fds.remove(fd).is_some()
+            && let Some(f) = t.fds.remove(fd)
         {
             self.total_fds -= 1;
+            // Kept for the next open, which reuses its string buffers.
+            if self.spare_fds.len() < MAX_SPARE_FDS {
+                self.spare_fds.push(f);
+            }
         }
     }
 

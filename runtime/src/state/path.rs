@@ -37,14 +37,29 @@ pub fn join_cow<'a>(base: &str, rel: &'a str) -> std::borrow::Cow<'a, str> {
 /// Whether `path` is already in normal form (no empty, `.` or `..`
 /// component other than a final empty one after a trailing `/`).
 fn is_normal(path: &str) -> bool {
+    if path == "/" {
+        return true;
+    }
     let body = path.strip_prefix('/').unwrap_or(path);
-    let body = body.strip_suffix('/').unwrap_or(body);
-    !path.is_empty()
-        && body
-            .as_bytes()
-            .split(|&b| b == b'/')
-            .all(|c| !c.is_empty() && c != b"." && c != b"..")
-        || path == "/"
+    let body = body.strip_suffix('/').unwrap_or(body).as_bytes();
+    // One pass over the bytes (every open's path goes through here): a component
+    // starts at 0 and after each '/', and must not be empty, `.` or `..`.
+    let mut start = 0;
+    for (i, &b) in body.iter().enumerate() {
+        if b == b'/' {
+            if bad_component(&body[start..i]) {
+                return false;
+            }
+            start = i + 1;
+        }
+    }
+    !bad_component(&body[start..])
+}
+
+/// An empty, `.` or `..` path component.
+#[inline]
+fn bad_component(c: &[u8]) -> bool {
+    matches!(c, [] | [b'.'] | [b'.', b'.'])
 }
 
 /// Lexical normalization: collapses `//`, removes `.` components and folds
@@ -137,6 +152,19 @@ mod tests {
         assert_eq!(normalize("a/./b"), "a/b");
         assert_eq!(normalize("//x"), "/x");
         assert_eq!(normalize("/x/"), "/x/");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn is_normal_matches_splitting(path in "[/.ab]{0,12}") {
+            // The component-by-component definition the one-pass scan replaced.
+            let body = path.strip_prefix('/').unwrap_or(&path);
+            let body = body.strip_suffix('/').unwrap_or(body);
+            let by_split = !path.is_empty()
+                && body.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+                || path == "/";
+            proptest::prop_assert_eq!(is_normal(&path), by_split);
+        }
     }
 
     #[test]
