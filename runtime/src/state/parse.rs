@@ -1,6 +1,9 @@
 //! The state updates of each event, modelled on libsinsp's parser.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
+
+use falcorc_compiler::sema::catalog::FieldType;
 
 use super::container::{self, Container};
 use super::fd::{Fd, FdType, Role, Slot, Sock, any_addr, l4};
@@ -784,18 +787,9 @@ impl Tracker {
         })
     }
 
-    fn on_open(&mut self, tid: i64, name: &str, p: &ParamView<'_>, out: &mut Outcome) {
-        let fd = p.int(0).unwrap_or(-1);
-        let (path_idx, flags, dev_idx) = match name {
-            "open" => (1, p.uint(2).unwrap_or(0) as u32, 4),
-            "creat" => (1, 0, 3),
-            "openat" => (2, p.uint(3).unwrap_or(0) as u32, 5),
-            "openat2" => (2, p.uint(3).unwrap_or(0) as u32, 6),
-            _ => (3, p.uint(2).unwrap_or(0) as u32, 4),
-        };
-        if fd < 0 {
-            return;
-        }
+    /// The path an open passes (`fd.nameraw`) and the file it names (`fd.name`): the
+    /// path decoded and resolved against the working directory or directory fd.
+    fn open_names<'p>(&self, tid: i64, name: &str, path_idx: usize, p: &ParamView<'p>) -> (Cow<'p, str>, Cow<'p, str>) {
         let raw_name = match p.get(path_idx) {
             Some(Param::Str(b)) => lossy(b),
             _ if matches!(name, "openat" | "openat2") => "<NA>".into(),
@@ -809,7 +803,36 @@ impl Tracker {
             }
             _ => None,
         };
-        let full = path::join_cow(base.as_deref().unwrap_or(""), &raw_name);
+        let full = match path::join_cow(base.as_deref().unwrap_or(""), &raw_name) {
+            Cow::Borrowed(_) => raw_name.clone(),
+            Cow::Owned(s) => Cow::Owned(s),
+        };
+        (raw_name, full)
+    }
+
+    fn on_open(&mut self, tid: i64, name: &str, p: &ParamView<'_>, out: &mut Outcome) {
+        let fd = p.int(0).unwrap_or(-1);
+        let (path_idx, flags, dev_idx) = match name {
+            "open" => (1, p.uint(2).unwrap_or(0) as u32, 4),
+            "creat" => (1, 0, 3),
+            "openat" => (2, p.uint(3).unwrap_or(0) as u32, 5),
+            "openat2" => (2, p.uint(3).unwrap_or(0) as u32, 6),
+            _ => (3, p.uint(2).unwrap_or(0) as u32, 4),
+        };
+        if fd < 0 {
+            return;
+        }
+        let plain = match p.ty(path_idx) {
+            Some(FieldType::Charbuf | FieldType::Fspath | FieldType::Fsrelpath) => {
+                p.raw(path_idx).and_then(path::plain_absolute)
+            }
+            _ => None,
+        };
+        let (raw_name, full) = match plain {
+            // An absolute path in normal form names the file as it is.
+            Some(text) => (Cow::Borrowed(text), Cow::Borrowed(text)),
+            None => self.open_names(tid, name, path_idx, p),
+        };
         let kind = if flags & oflag::DIRECTORY != 0 {
             FdType::Directory
         } else {
