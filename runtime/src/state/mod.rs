@@ -411,7 +411,13 @@ impl Tracker {
         if self.first_ts.is_none() && ev.ts != 0 {
             self.first_ts = Some(ev.ts);
         }
-        let enter = self.take_enter(ev);
+        // Most events have no stored enter event, and most change nothing after
+        // evaluation: both checked here, before any call.
+        let enter = if self.pending.is_empty() {
+            None
+        } else {
+            self.take_enter(ev)
+        };
         let current = if info.current == u16::MAX {
             ev.code
         } else {
@@ -426,7 +432,9 @@ impl Tracker {
             let ctx = FieldCtx::new(self, ev, current, &params, &out);
             eval(&ctx);
         }
-        self.finish(&out);
+        if out.close.is_some() || out.exit {
+            self.finish(&out);
+        }
         if let Some(e) = enter {
             self.recycle(e);
         }
@@ -452,9 +460,6 @@ impl Tracker {
 
     /// The stored enter event of `ev`'s thread, if it is `ev`'s own.
     fn take_enter(&mut self, ev: &Event<'_>) -> Option<StoredEnter> {
-        if self.pending.is_empty() {
-            return None;
-        }
         let e = self.pending.remove(&ev.tid)?;
         let own = e.code.checked_add(1) == Some(ev.code)
             || (ev.name() == "execve" && crate::event::event_def(e.code).is_some_and(|d| d.name == "execveat"));
