@@ -24,9 +24,20 @@ pub use lists::{FdList, StrList};
 pub use net::{AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, SockAddr, SockTuple};
 pub use param::{Param, decode, fixed_width};
 pub use record::{EventError, EventErrorKind, HEADER_LEN_V1, HEADER_LEN_V2, parse_record};
-pub(crate) use record::{RecordLayout, parse_layout};
+pub(crate) use record::{RecordLayout, parse_layout, parse_v2_fast};
 pub use syscalls::{SYSCALL_NAMES, syscall_code, syscall_name};
 pub use table::{GENERIC_E, GENERIC_X, event_def, has_large_payload};
+
+/// `bytes` as text, invalid UTF-8 replaced: `String::from_utf8_lossy` with the
+/// validation first, which checks ASCII a word at a time where the lossy decoder goes
+/// byte by byte (paths and names are almost always valid).
+#[inline]
+pub fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
 
 /// One event, borrowing its parameter bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,15 +90,12 @@ impl<'a> Event<'a> {
     }
 
     /// Raw bytes of every parameter, in order.
-    pub fn params_raw(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        let ev = *self;
-        let mut start = 0usize;
-        (0..self.nparams()).map(move |i| {
-            let len = ev.param_len(i);
-            let out = ev.data.get(start..start + len).unwrap_or_default();
-            start += len;
-            out
-        })
+    pub fn params_raw(&self) -> ParamsRaw<'a> {
+        ParamsRaw {
+            lens: self.lens,
+            width: self.len_width(),
+            data: self.data,
+        }
     }
 
     /// Parameter `i`, decoded with the type the event table gives it.
@@ -181,6 +189,49 @@ impl<'a> Event<'a> {
         }
     }
 }
+
+/// The iterator of [`Event::params_raw`]. It walks the lengths and splits the data as it
+/// goes: every event's parameters are split once per event by the state tracker, and
+/// indexing by position (with its bounds checks and running sum) cost several times more.
+#[derive(Clone, Debug)]
+pub struct ParamsRaw<'a> {
+    lens: &'a [u8],
+    width: usize,
+    data: &'a [u8],
+}
+
+impl<'a> Iterator for ParamsRaw<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let (len, rest) = match (self.width, self.lens) {
+            (2, [a, b, rest @ ..]) => (usize::from(u16::from_le_bytes([*a, *b])), rest),
+            (4, [a, b, c, d, rest @ ..]) => (u32::from_le_bytes([*a, *b, *c, *d]) as usize, rest),
+            _ => return None,
+        };
+        self.lens = rest;
+        // Lengths past the data (never for a parsed record, whose lengths add up
+        // to its data) give empty parameters.
+        Some(match self.data.split_at_checked(len) {
+            Some((head, tail)) => {
+                self.data = tail;
+                head
+            }
+            None => {
+                self.data = &[];
+                &[]
+            }
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.lens.len() / self.width;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for ParamsRaw<'_> {}
 
 /// An event that owns its parameters (for buffering, tests and building
 /// events by hand).

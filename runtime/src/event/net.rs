@@ -68,7 +68,8 @@ pub enum SockTuple<'a> {
 
 /// Bytes up to the first NUL.
 pub(crate) fn c_str(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
+    // memchr: every path and name parameter goes through here.
+    match memchr::memchr(0, b) {
         Some(end) => &b[..end],
         None => b,
     }

@@ -120,6 +120,9 @@ pub fn parse_record(buf: &[u8], with_nparams: bool) -> Result<(Event<'_>, usize)
 }
 
 pub(crate) fn parse_layout(buf: &[u8], with_nparams: bool) -> Result<RecordLayout, EventError> {
+    if with_nparams && let Some(layout) = parse_v2_fast(buf) {
+        return Ok(layout);
+    }
     let hdr = if with_nparams { HEADER_LEN_V2 } else { HEADER_LEN_V1 };
     if buf.len() < hdr {
         return Err(invalid(
@@ -182,6 +185,44 @@ pub(crate) fn parse_layout(buf: &[u8], with_nparams: bool) -> Result<RecordLayou
         lens: hdr..lens_end,
         data: lens_end..end,
         wide,
+    })
+}
+
+/// A well-formed v2 record of a type with u16 lengths (every event a live driver
+/// produces but three), parsed with its header read as one fixed-size array; `None`
+/// for anything else, which [`parse_layout`]'s general path then handles or reports.
+/// Every record goes through here: the general path's separate bounds-checked reads
+/// cost about as much again.
+#[inline]
+pub(crate) fn parse_v2_fast(buf: &[u8]) -> Option<RecordLayout> {
+    let h: &[u8; HEADER_LEN_V2] = buf.first_chunk()?;
+    let ts = u64::from_le_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]]);
+    let tid = u64::from_le_bytes([h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15]]);
+    let len = u32::from_le_bytes([h[16], h[17], h[18], h[19]]) as usize;
+    let code = u16::from_le_bytes([h[20], h[21]]);
+    let nparams = u32::from_le_bytes([h[22], h[23], h[24], h[25]]) as usize;
+    if has_large_payload(code) || len > buf.len() {
+        return None;
+    }
+    let lens_end = HEADER_LEN_V2.checked_add(nparams.checked_mul(2)?)?;
+    if lens_end > len {
+        return None;
+    }
+    let total: usize = buf[HEADER_LEN_V2..lens_end]
+        .chunks_exact(2)
+        .map(|c| usize::from(u16::from_le_bytes([c[0], c[1]])))
+        .sum();
+    if total != len - lens_end {
+        return None;
+    }
+    Some(RecordLayout {
+        ts,
+        tid,
+        code,
+        len,
+        lens: HEADER_LEN_V2..lens_end,
+        data: lens_end..len,
+        wide: false,
     })
 }
 

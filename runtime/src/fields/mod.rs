@@ -170,11 +170,26 @@ impl FieldCtx<'_> {
         }
         match self.value_of(f, spec) {
             Some(v) => {
-                *slot = v;
+                store(slot, v);
                 true
             }
             None => false,
         }
+    }
+}
+
+/// `*slot = v`, with numbers and booleans written over a slot of the same kind in
+/// place: the slots of the engine's cache keep their variant from event to event,
+/// and dropping the old value first cost a call per extraction.
+#[inline]
+fn store(slot: &mut Value, v: Value) {
+    // `ManuallyDrop`: a number or boolean holds nothing to free, and the generic drop
+    // of `v` the compiler otherwise emits after the match is a call of its own.
+    let v = std::mem::ManuallyDrop::new(v);
+    match (&mut *slot, &*v) {
+        (Value::Int(old), Value::Int(new)) => *old = *new,
+        (Value::Bool(old), Value::Bool(new)) => *old = *new,
+        _ => *slot = std::mem::ManuallyDrop::into_inner(v),
     }
 }
 

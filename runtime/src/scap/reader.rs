@@ -23,7 +23,7 @@ use super::cursor::Cursor;
 use super::error::{ScapError, ScapErrorKind};
 use super::metadata;
 use super::types::{FdInfo, GroupInfo, Interfaces, MachineInfo, SectionHeader, ThreadInfo, UserInfo};
-use crate::event::{Event, EventErrorKind, RecordLayout, event_def, parse_layout};
+use crate::event::{Event, EventErrorKind, RecordLayout, event_def, parse_layout, parse_v2_fast};
 
 /// Default limit on the length of one block (64 MiB): a damaged or hostile
 /// length field cannot make the reader allocate more than this.
@@ -101,6 +101,21 @@ struct LocatedEvent {
     flags: u32,
     cpu: u16,
     layout: RecordLayout,
+}
+
+/// The cpu id and flags at the start of an event block's body, and where its record
+/// starts; `None` when the body is too short (the caller reports it).
+#[inline]
+fn block_prefix(has_flags: bool, body: &[u8]) -> Option<(u16, u32, usize)> {
+    match (has_flags, body) {
+        (false, [c0, c1, ..]) => Some((u16::from_le_bytes([*c0, *c1]), 0, 2)),
+        (true, [c0, c1, f0, f1, f2, f3, ..]) => Some((
+            u16::from_le_bytes([*c0, *c1]),
+            u32::from_le_bytes([*f0, *f1, *f2, *f3]),
+            6,
+        )),
+        _ => None,
+    }
 }
 
 /// Reads a capture file; see the module documentation.
@@ -277,6 +292,13 @@ impl<R: Read> ScapReader<R> {
             self.src.consume(self.consume_later);
             self.consume_later = 0;
         }
+        if !self.done
+            && self.pending.is_none()
+            && let Some(loc) = self.next_in_place()
+        {
+            self.events += 1;
+            return Ok(Some(loc));
+        }
         loop {
             if self.done {
                 return Ok(None);
@@ -324,10 +346,17 @@ impl<R: Read> ScapReader<R> {
     /// outside the table (skipped).
     fn locate_event(&self, p: PendingEvent) -> Result<Option<LocatedEvent>, ScapError> {
         let body = self.body(p.in_place);
-        let mut c = Cursor::new(body, p.body_start, "event block");
-        let cpu = c.u16("cpu id")?;
-        let flags = if p.layout.has_flags { c.u32("event flags")? } else { 0 };
-        let start = (c.offset() - p.body_start) as usize;
+        // The block's own header (cpu id, flags) read directly; the cursor, with its
+        // error messages, only when the body is too short for it.
+        let (cpu, flags, start) = match block_prefix(p.layout.has_flags, body) {
+            Some(prefix) => prefix,
+            None => {
+                let mut c = Cursor::new(body, p.body_start, "event block");
+                let cpu = c.u16("cpu id")?;
+                let flags = if p.layout.has_flags { c.u32("event flags")? } else { 0 };
+                (cpu, flags, (c.offset() - p.body_start) as usize)
+            }
+        };
         let record = &body[start..];
         match parse_layout(record, p.layout.has_nparams) {
             Ok(layout) if event_def(layout.code).is_none() => Ok(None),
@@ -352,6 +381,49 @@ impl<R: Read> ScapReader<R> {
             Some(ip) => &self.src.buffered()[8..8 + ip.body_len],
             None => &self.buf,
         }
+    }
+
+    /// The common case in one step: the next block is an event block of a type in the
+    /// table, lying whole in the source's buffer, with a well-formed v2 record. Located
+    /// in place, the block left to be consumed after the event is handed out. `None`
+    /// (nothing consumed or counted) for anything else, which the general path of
+    /// [`advance`](Self::advance) then reads, skips or reports.
+    #[inline]
+    fn next_in_place(&mut self) -> Option<LocatedEvent> {
+        let b = self.src.buffered();
+        let header: &[u8; 8] = b.first_chunk()?;
+        let block_type = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
+        let has_flags = match block_type {
+            blocks::EV_V2 | blocks::EV_V2_LARGE => false,
+            blocks::EVF_V2 | blocks::EVF_V2_LARGE => true,
+            _ => return None,
+        };
+        let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
+        if (len as u64) < FRAMING || len as u64 > self.max_block_len.min(SMALL_BODY) {
+            return None;
+        }
+        let block = b.get(..len)?;
+        let trailer: &[u8; 4] = block[len - 4..].first_chunk()?;
+        if u32::from_le_bytes(*trailer) as usize != len {
+            return None;
+        }
+        let body = &block[8..len - 4];
+        let (cpu, flags, start) = block_prefix(has_flags, body)?;
+        let layout = parse_v2_fast(&body[start..])?;
+        event_def(layout.code)?;
+        self.offset += len as u64;
+        let in_place = InPlace {
+            body_len: len - FRAMING as usize,
+            block_len: len,
+        };
+        self.consume_later = len;
+        Some(LocatedEvent {
+            start,
+            in_place: Some(in_place),
+            flags,
+            cpu,
+            layout,
+        })
     }
 
     /// An event block lying whole in the source's buffer, checked (length within

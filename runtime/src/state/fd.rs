@@ -225,6 +225,16 @@ impl Fd {
 /// same limit).
 pub const MAX_FDS_PER_PROCESS: usize = 4096;
 
+/// Where an fd goes in its table (see [`FdTable::slot`]).
+pub enum Slot<'a> {
+    /// The fd has an entry.
+    Occupied(&'a mut Fd),
+    /// The fd has no entry and there is room for one.
+    Vacant(std::collections::hash_map::VacantEntry<'a, i64, Fd>),
+    /// The fd has no entry and the table is full.
+    Full,
+}
+
 /// The fds of one process.
 #[derive(Clone, Debug, Default)]
 pub struct FdTable {
@@ -240,6 +250,17 @@ impl FdTable {
     /// The entry for `fd`, mutably.
     pub fn get_mut(&mut self, fd: i64) -> Option<&mut Fd> {
         self.map.get_mut(&fd)
+    }
+
+    /// The place of `fd`: its entry, room for it, or `Full` when the table is full
+    /// (one hash lookup for a caller that fills an entry either way).
+    pub fn slot(&mut self, fd: i64) -> Slot<'_> {
+        let full = self.map.len() >= MAX_FDS_PER_PROCESS;
+        match self.map.entry(fd) {
+            std::collections::hash_map::Entry::Occupied(e) => Slot::Occupied(e.into_mut()),
+            std::collections::hash_map::Entry::Vacant(_) if full => Slot::Full,
+            std::collections::hash_map::Entry::Vacant(e) => Slot::Vacant(e),
+        }
     }
 
     /// Adds or replaces `fd`. Returns false when the table is full.

@@ -416,7 +416,10 @@ impl StoredEnter {
 #[derive(Clone, Copy)]
 pub struct ParamView<'a> {
     def: Option<&'static EventDef>,
-    raw: [&'a [u8]; MAX_PARAMS],
+    /// `None` stands for an empty parameter: an array of `None`s is all zero bits, so
+    /// making the (per-event) empty view is a plain memset, where 32 empty slices
+    /// were 64 separate stores.
+    raw: [Option<&'a [u8]>; MAX_PARAMS],
     len: usize,
 }
 
@@ -426,7 +429,7 @@ impl<'a> ParamView<'a> {
     pub fn empty() -> ParamView<'a> {
         ParamView {
             def: None,
-            raw: [&[]; MAX_PARAMS],
+            raw: [None; MAX_PARAMS],
             len: 0,
         }
     }
@@ -444,11 +447,11 @@ impl<'a> ParamView<'a> {
             // place, the empty ones taken from the enter event by name.
             view.len = cur.params.len().min(MAX_PARAMS);
             for (slot, p) in view.raw[..view.len].iter_mut().zip(ev.params_raw()) {
-                *slot = p;
+                *slot = Some(p);
             }
             for (slot, def) in view.raw[..view.len].iter_mut().zip(cur.params) {
-                if slot.is_empty() {
-                    *slot = enter.and_then(|e| e.param_named(def.name)).unwrap_or(&[]);
+                if slot.is_none_or(<[u8]>::is_empty) {
+                    *slot = enter.and_then(|e| e.param_named(def.name));
                 }
             }
             return;
@@ -456,8 +459,8 @@ impl<'a> ParamView<'a> {
         let Some(cur) = cur.filter(|_| ev.code != current || enter.is_some()) else {
             // The common case: a current-layout event without an enter part.
             let mut n = 0;
-            for p in ev.params_raw().take(MAX_PARAMS) {
-                view.raw[n] = p;
+            for (slot, p) in view.raw.iter_mut().zip(ev.params_raw()) {
+                *slot = Some(p);
                 n += 1;
             }
             view.len = cur.map_or(n, |c| c.params.len().min(MAX_PARAMS));
@@ -480,9 +483,9 @@ impl<'a> ParamView<'a> {
             };
             let mine = j.filter(|&j| j < own_len).map_or(&[][..], |j| own[j]);
             *slot = if mine.is_empty() {
-                enter.and_then(|e| e.param_named(name)).unwrap_or(&[])
+                enter.and_then(|e| e.param_named(name))
             } else {
-                mine
+                Some(mine)
             };
         }
     }
@@ -514,7 +517,7 @@ impl<'a> ParamView<'a> {
 
     /// Raw bytes of parameter `i` (empty when missing).
     pub fn raw(&self, i: usize) -> Option<&'a [u8]> {
-        (i < self.len).then(|| self.raw[i])
+        (i < self.len).then(|| self.raw[i].unwrap_or_default())
     }
 
     /// Parameter `i`, decoded.

@@ -51,6 +51,8 @@ pub const MAX_PENDING: usize = 65_536;
 pub const MAX_USERS: usize = 65_536;
 /// Most containers with metadata.
 pub const MAX_CONTAINERS: usize = 4096;
+/// Most closed fd entries kept for reuse.
+const MAX_SPARE_FDS: usize = 64;
 
 /// A multiplicative hasher for integer keys (thread ids, fds): much cheaper
 /// than SipHash and good enough for ids.
@@ -144,6 +146,8 @@ pub struct Tracker {
     threads: FastMap<i64, Thread>,
     pending: FastMap<u64, StoredEnter>,
     spare: Vec<StoredEnter>,
+    /// Entries of closed fds, for opens to refill instead of allocating names.
+    spare_fds: Vec<Fd>,
     users: FastMap<u32, User>,
     groups: FastMap<u32, String>,
     containers: HashMap<String, Container>,
@@ -170,6 +174,7 @@ impl Tracker {
             threads: FastMap::default(),
             pending: FastMap::default(),
             spare: Vec::new(),
+            spare_fds: Vec::new(),
             users: FastMap::default(),
             groups: FastMap::default(),
             containers: HashMap::new(),
@@ -364,7 +369,8 @@ impl Tracker {
             .map(|t| t.heap_bytes() + t.fds.iter().map(|(_, f)| f.heap_bytes() + 64).sum::<usize>() + 512)
             .sum();
         let pending: usize = self.pending.values().map(StoredEnter::capacity).sum();
-        threads + pending
+        let spare: usize = self.spare_fds.iter().map(|f| f.heap_bytes() + 64).sum();
+        threads + pending + spare
     }
 
     pub(crate) fn ifaces(&self) -> &Ifaces {
@@ -395,6 +401,10 @@ impl Tracker {
     /// [`on_event`](Self::on_event), calling `eval` only for events whose current
     /// code `wanted` accepts (state is updated for every event; the field context is
     /// not even built for the others).
+    // Inlined into the replay loop whatever the size of the caller's closures: as a
+    // call of its own it cost ~60 instructions per event (arguments, the outcome and
+    // the parameter view passed through memory).
+    #[inline(always)]
     pub fn on_event_if(&mut self, ev: &Event<'_>, wanted: impl Fn(u16) -> bool, mut eval: impl FnMut(&FieldCtx<'_>)) {
         self.stats.events += 1;
         let info = meta::info(ev.code);
@@ -405,7 +415,13 @@ impl Tracker {
         if self.first_ts.is_none() && ev.ts != 0 {
             self.first_ts = Some(ev.ts);
         }
-        let enter = self.take_enter(ev);
+        // Most events have no stored enter event, and most change nothing after
+        // evaluation: both checked here, before any call.
+        let enter = if self.pending.is_empty() {
+            None
+        } else {
+            self.take_enter(ev)
+        };
         let current = if info.current == u16::MAX {
             ev.code
         } else {
@@ -420,7 +436,9 @@ impl Tracker {
             let ctx = FieldCtx::new(self, ev, current, &params, &out);
             eval(&ctx);
         }
-        self.finish(&out);
+        if out.close.is_some() || out.exit {
+            self.finish(&out);
+        }
         if let Some(e) = enter {
             self.recycle(e);
         }
@@ -446,9 +464,6 @@ impl Tracker {
 
     /// The stored enter event of `ev`'s thread, if it is `ev`'s own.
     fn take_enter(&mut self, ev: &Event<'_>) -> Option<StoredEnter> {
-        if self.pending.is_empty() {
-            return None;
-        }
         let e = self.pending.remove(&ev.tid)?;
         let own = e.code.checked_add(1) == Some(ev.code)
             || (ev.name() == "execve" && crate::event::event_def(e.code).is_some_and(|d| d.name == "execveat"));
@@ -536,9 +551,13 @@ impl Tracker {
     /// Removes fd `fd` from the table owned by thread `owner`.
     pub(crate) fn remove_fd(&mut self, owner: i64, fd: i64) {
         if let Some(t) = self.threads.get_mut(&owner)
-            && t.fds.remove(fd).is_some()
+            && let Some(f) = t.fds.remove(fd)
         {
             self.total_fds -= 1;
+            // Kept for the next open, which reuses its string buffers.
+            if self.spare_fds.len() < MAX_SPARE_FDS {
+                self.spare_fds.push(f);
+            }
         }
     }
 

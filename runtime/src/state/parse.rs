@@ -1,14 +1,17 @@
 //! The state updates of each event, modelled on libsinsp's parser.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
+use falcorc_compiler::sema::catalog::FieldType;
+
 use super::container::{self, Container};
-use super::fd::{Fd, FdType, Role, Sock, any_addr, l4};
+use super::fd::{Fd, FdType, Role, Slot, Sock, any_addr, l4};
 use super::meta::{CodeInfo, Op, ParamView, ef};
 use super::net::{self, ip_kind, is_v4_mapped, mapped_v4};
 use super::thread::{Thread, capped, capped_list, capped_str, cl, cwd_of};
 use super::{MAX_CONTAINERS, MAX_TOTAL_FDS, MAX_USERS, Outcome, Tracker, User, path};
-use crate::event::{Event, Param, SockAddr, SockTuple};
+use crate::event::{Event, Param, SockAddr, SockTuple, lossy};
 
 /// A clone child entry younger than this is the one its caller created.
 const CLONE_STALE_NS: u64 = 2_000_000_000;
@@ -26,7 +29,7 @@ mod oflag {
 
 fn str_of(p: Option<Param<'_>>) -> String {
     match p {
-        Some(Param::Str(b) | Param::Bytes(b)) => capped(&String::from_utf8_lossy(b)),
+        Some(Param::Str(b) | Param::Bytes(b)) => capped(&lossy(b)),
         _ => String::new(),
     }
 }
@@ -439,7 +442,7 @@ impl Tracker {
         child.exe = str_of(p.get(1));
         child.args = list_of(p.get(2));
         child.comm = match p.get(13) {
-            Some(Param::Str(b)) if !b.is_empty() => capped(&String::from_utf8_lossy(b)),
+            Some(Param::Str(b)) if !b.is_empty() => capped(&lossy(b)),
             _ => child.exe.clone(),
         };
         child.fdlimit = p.int(7).unwrap_or(0);
@@ -679,7 +682,7 @@ impl Tracker {
         t.exe = str_of(p.get(1));
         t.lastexec_ts = ev.ts;
         t.comm = match p.get(13) {
-            Some(Param::Str(b)) if !b.is_empty() => capped(&String::from_utf8_lossy(b)),
+            Some(Param::Str(b)) if !b.is_empty() => capped(&lossy(b)),
             _ => t.exe.clone(),
         };
         t.args = list_of(p.get(2));
@@ -784,6 +787,29 @@ impl Tracker {
         })
     }
 
+    /// The path an open passes (`fd.nameraw`) and the file it names (`fd.name`): the
+    /// path decoded and resolved against the working directory or directory fd.
+    fn open_names<'p>(&self, tid: i64, name: &str, path_idx: usize, p: &ParamView<'p>) -> (Cow<'p, str>, Cow<'p, str>) {
+        let raw_name = match p.get(path_idx) {
+            Some(Param::Str(b)) => lossy(b),
+            _ if matches!(name, "openat" | "openat2") => "<NA>".into(),
+            _ => "".into(),
+        };
+        let base = match name {
+            "open" | "creat" => self.threads.get(&tid).map(|t| self.cwd_of(t).to_string()),
+            // The directory fd matters only for a relative path.
+            "openat" | "openat2" if !raw_name.starts_with('/') => {
+                p.int(1).and_then(|dirfd| self.dirfd_base(tid, &raw_name, dirfd))
+            }
+            _ => None,
+        };
+        let full = match path::join_cow(base.as_deref().unwrap_or(""), &raw_name) {
+            Cow::Borrowed(_) => raw_name.clone(),
+            Cow::Owned(s) => Cow::Owned(s),
+        };
+        (raw_name, full)
+    }
+
     fn on_open(&mut self, tid: i64, name: &str, p: &ParamView<'_>, out: &mut Outcome) {
         let fd = p.int(0).unwrap_or(-1);
         let (path_idx, flags, dev_idx) = match name {
@@ -796,17 +822,17 @@ impl Tracker {
         if fd < 0 {
             return;
         }
-        let raw_name = match p.get(path_idx) {
-            Some(Param::Str(b)) => String::from_utf8_lossy(b),
-            _ if matches!(name, "openat" | "openat2") => "<NA>".into(),
-            _ => "".into(),
-        };
-        let base = match name {
-            "open" | "creat" => self.threads.get(&tid).map(|t| self.cwd_of(t).to_string()),
-            "openat" | "openat2" => p.int(1).and_then(|dirfd| self.dirfd_base(tid, &raw_name, dirfd)),
+        let plain = match p.ty(path_idx) {
+            Some(FieldType::Charbuf | FieldType::Fspath | FieldType::Fsrelpath) => {
+                p.raw(path_idx).and_then(path::plain_absolute)
+            }
             _ => None,
         };
-        let full = path::join_cow(base.as_deref().unwrap_or(""), &raw_name);
+        let (raw_name, full) = match plain {
+            // An absolute path in normal form names the file as it is.
+            Some(text) => (Cow::Borrowed(text), Cow::Borrowed(text)),
+            None => self.open_names(tid, name, path_idx, p),
+        };
         let kind = if flags & oflag::DIRECTORY != 0 {
             FdType::Directory
         } else {
@@ -817,32 +843,42 @@ impl Tracker {
         } else {
             (p.uint(dev_idx).unwrap_or(0) as u32, p.uint(dev_idx + 1).unwrap_or(0))
         };
+        // Every field set in place, the string buffers kept: fd numbers are reused all
+        // the time, and a new entry takes the buffers of a closed one (`spare_fds`).
         let fill = |f: &mut Fd| {
-            // Keep the entry's string buffers: fd numbers are reused all the time.
-            let (mut name, mut name_raw) = (std::mem::take(&mut f.name), std::mem::take(&mut f.name_raw));
-            name.clear();
-            name.push_str(capped_str(&full));
-            name_raw.clear();
-            name_raw.push_str(capped_str(&raw_name));
-            *f = Fd {
-                name,
-                name_raw,
-                open_flags: flags,
-                dev,
-                ino,
-                upper_layer: flags & oflag::UPPER_LAYER != 0,
-                lower_layer: flags & oflag::LOWER_LAYER != 0,
-                ..Fd::new(kind)
-            };
+            f.name.clear();
+            f.name.push_str(capped_str(&full));
+            f.name_raw.clear();
+            f.name_raw.push_str(capped_str(&raw_name));
+            f.kind = kind;
+            f.open_flags = flags;
+            f.dev = dev;
+            f.ino = ino;
+            f.sock = Sock::None;
+            f.role = Role::None;
+            f.connected = false;
+            f.upper_layer = flags & oflag::UPPER_LAYER != 0;
+            f.lower_layer = flags & oflag::LOWER_LAYER != 0;
         };
         out.name_changed = !full.is_empty();
         out.fd_num = Some(fd);
-        if let Some(existing) = self.event_fd_mut(tid, fd) {
-            fill(existing);
-        } else {
-            let mut f = Fd::new(kind);
-            fill(&mut f);
-            self.add_fd(tid, fd, f);
+        // One lookup of the fd table for both cases (existing entry or new one).
+        let Some(owner) = self.threads.get(&tid).and_then(|t| self.fd_owner(t)) else {
+            return;
+        };
+        let full_total = self.total_fds >= MAX_TOTAL_FDS;
+        let Some(table) = self.threads.get_mut(&owner).map(|t| &mut t.fds) else {
+            return;
+        };
+        match table.slot(fd) {
+            Slot::Occupied(existing) => fill(existing),
+            Slot::Vacant(v) if !full_total => {
+                let mut f = self.spare_fds.pop().unwrap_or_else(|| Fd::new(kind));
+                fill(&mut f);
+                v.insert(f);
+                self.total_fds += 1;
+            }
+            Slot::Vacant(_) | Slot::Full => self.stats.dropped_fds += 1,
         }
     }
 

@@ -37,14 +37,29 @@ pub fn join_cow<'a>(base: &str, rel: &'a str) -> std::borrow::Cow<'a, str> {
 /// Whether `path` is already in normal form (no empty, `.` or `..`
 /// component other than a final empty one after a trailing `/`).
 fn is_normal(path: &str) -> bool {
+    if path == "/" {
+        return true;
+    }
     let body = path.strip_prefix('/').unwrap_or(path);
-    let body = body.strip_suffix('/').unwrap_or(body);
-    !path.is_empty()
-        && body
-            .as_bytes()
-            .split(|&b| b == b'/')
-            .all(|c| !c.is_empty() && c != b"." && c != b"..")
-        || path == "/"
+    let body = body.strip_suffix('/').unwrap_or(body).as_bytes();
+    // One pass over the bytes (every open's path goes through here): a component
+    // starts at 0 and after each '/', and must not be empty, `.` or `..`.
+    let mut start = 0;
+    for (i, &b) in body.iter().enumerate() {
+        if b == b'/' {
+            if bad_component(&body[start..i]) {
+                return false;
+            }
+            start = i + 1;
+        }
+    }
+    !bad_component(&body[start..])
+}
+
+/// An empty, `.` or `..` path component.
+#[inline]
+fn bad_component(c: &[u8]) -> bool {
+    matches!(c, [] | [b'.'] | [b'.', b'.'])
 }
 
 /// Lexical normalization: collapses `//`, removes `.` components and folds
@@ -93,11 +108,60 @@ pub fn normalize(path: &str) -> String {
     out
 }
 
+/// The text of a NUL-terminated path parameter when it is ASCII, absolute and in
+/// normal form, as nearly every open passes it: then it is its own `fd.name`, needs
+/// no UTF-8 decoding, no directory and no normalization. `None` for anything else
+/// (including an empty parameter), which the general path handles. One pass over the
+/// bytes, where finding the NUL, validating UTF-8 and checking the form were three.
+pub fn plain_absolute(raw: &[u8]) -> Option<&str> {
+    // What the current component is so far.
+    const EMPTY: u8 = 0;
+    const DOT: u8 = 1;
+    const DOTDOT: u8 = 2;
+    const NAME: u8 = 3;
+    if raw.first() != Some(&b'/') {
+        return None;
+    }
+    let mut state = EMPTY;
+    let mut end = raw.len();
+    for (i, &b) in raw.iter().enumerate().skip(1) {
+        // Most bytes: letters, digits, `_` and the like, above '/' and below 0x80.
+        if b.wrapping_sub(b'/' + 1) < 0x80 - (b'/' + 1) {
+            state = NAME;
+            continue;
+        }
+        match b {
+            0 => {
+                end = i;
+                break;
+            }
+            b'/' if state == NAME => state = EMPTY,
+            b'/' => return None,
+            b'.' => state = if state < DOTDOT { state + 1 } else { NAME },
+            0x80.. => return None,
+            _ => state = NAME,
+        }
+    }
+    // A trailing `/` is kept (state EMPTY); a final `.` or `..` component is not normal.
+    if state == DOT || state == DOTDOT {
+        return None;
+    }
+    std::str::from_utf8(&raw[..end]).ok()
+}
+
+/// Position of the last `/`: a byte search from the end (rules read `fd.directory` and
+/// `fd.filename` of most opens; `str::rfind` with a char pattern costs several times
+/// more on these short strings).
+#[inline]
+fn last_slash(name: &str) -> Option<usize> {
+    name.as_bytes().iter().rposition(|&b| b == b'/')
+}
+
 /// `fd.directory` of a file name: everything before the last `/`, `/` when
 /// the only slash is the first character or there is none; a name ending
 /// with `/` is returned unchanged.
 pub fn directory(name: &str) -> &str {
-    match name.rfind('/') {
+    match last_slash(name) {
         Some(pos) if pos != 0 => {
             if pos < name.len() - 1 {
                 &name[..pos]
@@ -112,7 +176,7 @@ pub fn directory(name: &str) -> &str {
 /// `fd.filename` of a file name: the part after the last `/` (the whole
 /// name when it ends with `/`), `/` when there is no slash at all.
 pub fn filename(name: &str) -> &str {
-    match name.rfind('/') {
+    match last_slash(name) {
         Some(pos) if pos < name.len() - 1 => &name[pos + 1..],
         Some(_) => name,
         None => "/",
@@ -137,6 +201,44 @@ mod tests {
         assert_eq!(normalize("a/./b"), "a/b");
         assert_eq!(normalize("//x"), "/x");
         assert_eq!(normalize("/x/"), "/x/");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn is_normal_matches_splitting(path in "[/.ab]{0,12}") {
+            // The component-by-component definition the one-pass scan replaced.
+            let body = path.strip_prefix('/').unwrap_or(&path);
+            let body = body.strip_suffix('/').unwrap_or(body);
+            let by_split = !path.is_empty()
+                && body.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+                || path == "/";
+            proptest::prop_assert_eq!(is_normal(&path), by_split);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_absolute_is_the_general_path(body in "[/.a\u{e9}]{0,10}", nul in proptest::bool::ANY, tail in "[/.a]{0,3}") {
+            // What opens do without the shortcut: the text before the NUL, lossily
+            // decoded, joined to no directory.
+            let mut raw = body.clone().into_bytes();
+            if nul {
+                raw.push(0);
+                raw.extend_from_slice(tail.as_bytes());
+            }
+            let text = match crate::event::decode(falcorc_compiler::sema::catalog::FieldType::Fspath, &raw) {
+                crate::event::Param::Str(b) => String::from_utf8_lossy(b).into_owned(),
+                _ => String::new(),
+            };
+            if let Some(fast) = plain_absolute(&raw) {
+                proptest::prop_assert_eq!(fast, text.as_str());
+                let joined = join_cow("/somewhere/", &text);
+                proptest::prop_assert_eq!(joined.as_ref(), fast);
+                proptest::prop_assert!(is_normal(&text));
+            } else {
+                proptest::prop_assert!(!(text.starts_with('/') && is_normal(&text) && text.is_ascii()));
+            }
+        }
     }
 
     #[test]
