@@ -313,7 +313,7 @@ fn a_ruleset_that_fails_to_compile_names_the_rule() {
     let err = Jit::compile(Arc::new(vec![bucket]), &[], &fields, &opts)
         .err()
         .expect("the poisoned rule fails");
-    assert_eq!(err.rule, 7);
+    assert_eq!(err.rule, Some(7));
     assert!(!err.message.is_empty());
 }
 

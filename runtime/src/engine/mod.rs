@@ -136,11 +136,11 @@ impl Engine {
                 let same_as = same_buckets(&index);
                 Jit::compile(index.clone(), &same_as, &program.fields, &jit_opts)
                     .map_err(|e| {
-                        let name = program.rules.get(e.rule as usize).map_or("?", |r| r.name.as_str());
-                        warnings.push(format!(
-                            "rule '{name}' could not be compiled to native code ({}); the interpreter runs the rules",
-                            e.message
-                        ))
+                        let what = match e.rule.and_then(|i| program.rules.get(i as usize)) {
+                            Some(r) => format!("rule '{}' could not be compiled to native code", r.name),
+                            None => "the rules could not be compiled to native code".to_string(),
+                        };
+                        warnings.push(format!("{what} ({}); the interpreter runs the rules", e.message))
                     })
                     .ok()
             })

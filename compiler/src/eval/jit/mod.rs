@@ -57,17 +57,21 @@ impl Default for JitOptions {
     }
 }
 
-/// Why a ruleset could not be compiled: the first rule whose code failed.
+/// Why a ruleset could not be compiled: the first rule whose code failed, or no rule
+/// when the code generator itself could not be set up (an unsupported machine).
 #[derive(Debug, Clone)]
 pub struct JitError {
     /// Index of the rule in the program.
-    pub rule: u32,
+    pub rule: Option<u32>,
     pub message: String,
 }
 
 impl std::fmt::Display for JitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "rule #{}: {}", self.rule, self.message)
+        match self.rule {
+            Some(r) => write!(f, "rule #{r}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
     }
 }
 
@@ -117,10 +121,11 @@ impl Jit {
         opts: &JitOptions,
     ) -> Result<Jit, JitError> {
         let started = Instant::now();
-        let err = |rule: u32, message: String| JitError { rule, message };
+        let err = |rule: Option<u32>, message: String| JitError { rule, message };
         let mut flags = settings::builder();
         let set = |f: &mut settings::Builder, k: &str, v: &str| {
-            f.set(k, v).map_err(|e| err(0, format!("cranelift setting {k}: {e}")))
+            f.set(k, v)
+                .map_err(|e| err(None, format!("cranelift setting {k}: {e}")))
         };
         // Measured on the stable ruleset (docs/PERFORMANCE.md): cranelift's optimiser
         // buys nothing on code that is mostly compares, branches and calls, and
@@ -130,9 +135,9 @@ impl Jit {
         set(&mut flags, "use_colocated_libcalls", "false")?;
         set(&mut flags, "is_pic", "false")?;
         let isa = cranelift_native::builder()
-            .map_err(|e| err(0, format!("this machine is not supported: {e}")))?
+            .map_err(|e| err(None, format!("this machine is not supported: {e}")))?
             .finish(settings::Flags::new(flags))
-            .map_err(|e| err(0, format!("cranelift: {e}")))?;
+            .map_err(|e| err(None, format!("cranelift: {e}")))?;
         let call_conv = isa.default_call_conv();
         let mut module = JITModule::new(JITBuilder::with_isa(isa.clone(), default_libcall_names()));
         let mut ctx = module.make_context();
@@ -159,7 +164,7 @@ impl Jit {
             let sig = bucket_signature(call_conv);
             let id = module
                 .declare_function(&format!("bucket{code}"), Linkage::Local, &sig)
-                .map_err(|e| err(rules[0].0, e.to_string()))?;
+                .map_err(|e| err(Some(rules[0].0), e.to_string()))?;
             ctx.func.signature = sig;
             ctx.func.name = UserFuncName::user(0, id.as_u32());
             let b = cranelift_frontend::FunctionBuilder::new(&mut ctx.func, &mut fctx);
@@ -184,7 +189,7 @@ impl Jit {
                 let rule = culprit(rules, fields, call_conv, &*isa, gen_opts).unwrap_or(rules[0].0);
                 // SAFETY: nothing of this module has been handed out.
                 unsafe { module.free_memory() };
-                return Err(err(rule, message));
+                return Err(err(Some(rule), message));
             }
             module.clear_context(&mut ctx);
             ids[code] = Some(id);
@@ -192,7 +197,7 @@ impl Jit {
         }
         module
             .finalize_definitions()
-            .map_err(|e| err(0, format!("cranelift: {e}")))?;
+            .map_err(|e| err(None, format!("cranelift: {e}")))?;
         let funcs = ids
             .iter()
             .map(|id| {
