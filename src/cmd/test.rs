@@ -70,6 +70,11 @@ pub fn run(a: Args) -> u8 {
         return EXIT_USAGE;
     }
     let outcomes: Vec<Outcome> = files.par_iter().map(|f| run_file(f, a.engine.backend())).collect();
+    for o in &outcomes {
+        for w in &o.warnings {
+            eprintln!("falcorc: warning: {}: {w}", o.file.display());
+        }
+    }
     match a.format {
         Format::Human => print!("{}", report::human(&outcomes, a.coverage)),
         Format::Json => println!(
