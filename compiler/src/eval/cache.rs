@@ -114,6 +114,15 @@ pub struct Slot {
     value_generation: u32,
 }
 
+impl Slot {
+    /// Extract the value for event `generation` and describe it in the view.
+    fn extract(&mut self, id: FieldId, spec: &FieldSpec, src: &dyn FieldSource, generation: u32) {
+        let present = src.field_into(id, spec, &mut self.value);
+        self.view = SlotView::of(present, &self.value, generation);
+        self.value_generation = generation;
+    }
+}
+
 /// A memoised comparison result, stamped with the event generation.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
@@ -170,11 +179,6 @@ impl FieldCache {
         self.generation
     }
 
-    /// Number of field slots and memo slots.
-    pub fn sizes(&self) -> (usize, usize) {
-        (self.slots.len(), self.memo.len())
-    }
-
     /// Raw addresses of the slot and memo arrays, for native code. They stay valid as
     /// long as the cache lives: the arrays never grow after [`FieldCache::new`].
     pub fn raw_slots(&mut self) -> (*mut Slot, *mut MemoSlot) {
@@ -194,11 +198,7 @@ impl FieldCache {
         }
         match src.lend(id, spec) {
             Some(lent) => slot.view = SlotView::lent(lent, generation),
-            None => {
-                let present = src.field_into(id, spec, &mut slot.value);
-                slot.view = SlotView::of(present, &slot.value, generation);
-                slot.value_generation = generation;
-            }
+            None => slot.extract(id, spec, src, generation),
         }
     }
 
@@ -223,9 +223,7 @@ impl Fields for Cached<'_> {
             return self.cache.spill.as_ref();
         };
         if slot.view.generation != generation {
-            let present = self.src.field_into(id, spec, &mut slot.value);
-            slot.view = SlotView::of(present, &slot.value, generation);
-            slot.value_generation = generation;
+            slot.extract(id, spec, self.src, generation);
         } else if slot.value_generation != generation {
             // The view was lent: build the value too (the view stays as lent).
             if slot.view.kind == kind::ABSENT || !self.src.field_into(id, spec, &mut slot.value) {

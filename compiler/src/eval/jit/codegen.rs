@@ -4,7 +4,7 @@
 //! use in the event; shared comparisons go through the cache's memo slots.
 
 use super::helpers::{self, CTX_GENERATION, CTX_MEMO, CTX_SLOTS};
-use super::plan::{IntOp, Plan, StrOp, plan};
+use super::plan::{Plan, StrOp, plan};
 use crate::eval::cache::{Slot, SlotView, kind};
 use crate::ir::{Cmp, Cond, FieldId, FieldSpec};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -316,29 +316,12 @@ impl<'f, 'p> Gen<'f, 'p> {
                 let present = self.b.ins().icmp_imm_u(IntCC::NotEqual, k, i64::from(kind::ABSENT));
                 self.branch(present, t, f);
             }
-            Plan::Int { field, op, value } => {
+            Plan::Scalar { field, kind, cc, value } => {
                 self.stats.inline += 1;
                 let (addr, k) = self.field(field);
-                self.expect_kind(c, k, kind::INT, t, f);
+                self.expect_kind(c, k, kind, t, f);
                 let v = self.b.ins().load(I64, trusted(), addr, INT);
-                let cc = match op {
-                    IntOp::Eq => IntCC::Equal,
-                    IntOp::Ne => IntCC::NotEqual,
-                    IntOp::Lt => IntCC::SignedLessThan,
-                    IntOp::Le => IntCC::SignedLessThanOrEqual,
-                    IntOp::Gt => IntCC::SignedGreaterThan,
-                    IntOp::Ge => IntCC::SignedGreaterThanOrEqual,
-                };
                 let r = self.b.ins().icmp_imm_s(cc, v, value);
-                self.branch(r, t, f);
-            }
-            Plan::Bool { field, equal, value } => {
-                self.stats.inline += 1;
-                let (addr, k) = self.field(field);
-                self.expect_kind(c, k, kind::BOOL, t, f);
-                let v = self.b.ins().load(I64, trusted(), addr, INT);
-                let cc = if equal { IntCC::Equal } else { IntCC::NotEqual };
-                let r = self.b.ins().icmp_imm_s(cc, v, i64::from(value));
                 self.branch(r, t, f);
             }
             Plan::IntSet { field, ref values } => {

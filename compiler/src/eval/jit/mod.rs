@@ -223,11 +223,6 @@ impl Jit {
         &self.stats
     }
 
-    /// Whether some rule is compiled for event code `code`.
-    pub fn has(&self, code: u16) -> bool {
-        matches!(self.funcs.get(code as usize), Some(Some(_)))
-    }
-
     /// Evaluate the rules of `code` on the current event of `cache` (the caller has
     /// called [`FieldCache::next_event`]), appending matching rule indices to `out`.
     pub fn run(

@@ -4,7 +4,9 @@
 //! the interpreter's own comparison for everything else (transformers, lists,
 //! addresses, regexes, globs, field-to-field), so no operator is ever unsupported.
 
+use crate::eval::cache::kind;
 use crate::ir::{Cmp, CmpOp, Const, FieldId, FieldSpec, FnvBuild, Operand, Rhs};
+use cranelift_codegen::ir::condcodes::IntCC;
 use std::collections::HashSet;
 
 /// The compiled form of one comparison.
@@ -19,10 +21,14 @@ pub(super) enum Plan<'c> {
         field: FieldId,
         strings: &'c HashSet<String, FnvBuild>,
     },
-    /// An integer field against an integer constant.
-    Int { field: FieldId, op: IntOp, value: i64 },
-    /// A boolean field equal (`equal`) or unequal to a boolean constant.
-    Bool { field: FieldId, equal: bool, value: bool },
+    /// An integer (`kind::INT`) or boolean (`kind::BOOL`, 0 or 1) field against a
+    /// constant of its kind, compared as signed 64-bit words.
+    Scalar {
+        field: FieldId,
+        kind: u32,
+        cc: IntCC,
+        value: i64,
+    },
     /// An integer field against a set of integers.
     IntSet { field: FieldId, values: Vec<i64> },
     /// The interpreter's comparison, called from native code.
@@ -38,16 +44,6 @@ pub(super) enum StrOp {
     Contains,
     /// Case-insensitive: the text is folded to lower case at compile time.
     IContains,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum IntOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
 }
 
 /// The plan for `c`. Inline plans apply only to scalar fields; at run time a value
@@ -82,26 +78,21 @@ pub(super) fn plan<'c>(c: &'c Cmp, fields: &[FieldSpec]) -> Plan<'c> {
                 text: k.as_bytes(),
             }
         }
-        (Rhs::Const(Const::Bool(value)), CmpOp::Eq | CmpOp::Ne) => Plan::Bool {
+        (Rhs::Const(Const::Bool(value)), CmpOp::Eq | CmpOp::Ne) => Plan::Scalar {
             field,
-            equal: c.op == CmpOp::Eq,
-            value: *value,
+            kind: kind::BOOL,
+            cc: int_cc(c.op).unwrap_or(IntCC::Equal),
+            value: i64::from(*value),
         },
-        (Rhs::Const(Const::Int(k)), op) => {
-            let Ok(value) = i64::try_from(*k) else {
-                return Plan::Fallback;
-            };
-            let op = match op {
-                CmpOp::Eq => IntOp::Eq,
-                CmpOp::Ne => IntOp::Ne,
-                CmpOp::Lt => IntOp::Lt,
-                CmpOp::Le => IntOp::Le,
-                CmpOp::Gt => IntOp::Gt,
-                CmpOp::Ge => IntOp::Ge,
-                _ => return Plan::Fallback,
-            };
-            Plan::Int { field, op, value }
-        }
+        (Rhs::Const(Const::Int(k)), op) => match (i64::try_from(*k), int_cc(op)) {
+            (Ok(value), Some(cc)) => Plan::Scalar {
+                field,
+                kind: kind::INT,
+                cc,
+                value,
+            },
+            _ => Plan::Fallback,
+        },
         (Rhs::Set(set), CmpOp::In | CmpOp::Intersects) if !set.items.is_empty() => {
             if let Some(strings) = &set.strings {
                 return Plan::StrSet { field, strings };
@@ -123,12 +114,25 @@ pub(super) fn plan<'c>(c: &'c Cmp, fields: &[FieldSpec]) -> Plan<'c> {
     }
 }
 
+/// The signed integer condition of an ordering or equality operator.
+fn int_cc(op: CmpOp) -> Option<IntCC> {
+    Some(match op {
+        CmpOp::Eq => IntCC::Equal,
+        CmpOp::Ne => IntCC::NotEqual,
+        CmpOp::Lt => IntCC::SignedLessThan,
+        CmpOp::Le => IntCC::SignedLessThanOrEqual,
+        CmpOp::Gt => IntCC::SignedGreaterThan,
+        CmpOp::Ge => IntCC::SignedGreaterThanOrEqual,
+        _ => return None,
+    })
+}
+
 impl Plan<'_> {
     /// A rough cost, for putting cheap tests first in `and`/`or`.
     pub(super) fn cost(&self, c: &Cmp) -> u32 {
         match self {
             Plan::Exists(_) => 1,
-            Plan::Int { .. } | Plan::Bool { .. } => 2,
+            Plan::Scalar { .. } => 2,
             Plan::IntSet { values, .. } => 2 + values.len() as u32 / 4,
             Plan::Str { op, text, .. } => match op {
                 StrOp::Eq | StrOp::Ne | StrOp::StartsWith | StrOp::EndsWith if text.len() <= 16 => 3,
@@ -147,6 +151,6 @@ impl Plan<'_> {
 
     /// Whether remembering the result across rules costs more than recomputing it.
     pub(super) fn worth_memo(&self) -> bool {
-        !matches!(self, Plan::Exists(_) | Plan::Int { .. } | Plan::Bool { .. })
+        !matches!(self, Plan::Exists(_) | Plan::Scalar { .. })
     }
 }
