@@ -17,7 +17,7 @@ use falcorc_runtime::fields::Resolved;
 use falcorc_runtime::scap::ScapReader;
 use falcorc_runtime::state::Tracker;
 
-const FIELDS: [&str; 14] = [
+const FIELDS: [&str; 19] = [
     "proc.name",
     "proc.exe",
     "proc.exepath",
@@ -31,6 +31,11 @@ const FIELDS: [&str; 14] = [
     "fd.num",
     "evt.is_open_read",
     "evt.is_open_write",
+    "fd.nameraw",
+    "proc.aname[0]",
+    "proc.aname[2]",
+    "proc.aname[4]",
+    "proc.aname[40]",
     // Not on the fast path: the general path through `field_into`.
     "proc.cmdline",
 ];

@@ -116,6 +116,10 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
                 stats.rules_time.as_secs_f64(),
                 stats.rules_time.as_nanos() as f64 / (stats.events as f64).max(1.0)
             );
+            eprintln!(
+                "  timer overhead:   {} ns per sampled interval (subtracted from the three times above)",
+                stats.timer_overhead.as_nanos()
+            );
             eprintln!("  engine:           {}", engine_summary(&engine));
             eprintln!("  alerts:           {}", stats.total_alerts());
             for (i, n) in stats.alerts.iter().enumerate().filter(|(_, n)| **n > 0) {

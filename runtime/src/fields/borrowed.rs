@@ -9,7 +9,6 @@ use falcorc_compiler::ir::FieldSpec;
 use super::FieldCtx;
 use super::kinds::F;
 use crate::state::fd::FdType;
-use crate::state::meta::{ef, info};
 use crate::state::path;
 
 impl<'a> FieldCtx<'a> {
@@ -19,6 +18,13 @@ impl<'a> FieldCtx<'a> {
         if spec.suffix.is_some() || spec.arg.is_some() {
             return None;
         }
+        self.lend_str(f)
+    }
+
+    /// [`FieldCtx::borrowed_str`] for a field known to have neither argument nor
+    /// suffix (the engine resolves that once per program).
+    #[inline]
+    pub(crate) fn lend_str(&self, f: F) -> Option<Option<&'a str>> {
         let thread = self.thread();
         match f {
             F::ProcName => Some(thread.map(|t| t.comm.as_str())),
@@ -31,16 +37,13 @@ impl<'a> FieldCtx<'a> {
             ),
             F::ContainerId => Some(thread.map(|t| t.container_id.as_str())),
             F::EvtType if self.event_name() != "asyncevent" => Some(Some(self.event().type_name())),
-            F::FdName | F::FdTypechar | F::FdDirectory | F::FdFilename => self.borrowed_fd_str(f),
+            F::FdName | F::FdTypechar | F::FdDirectory | F::FdFilename | F::FdNameraw => self.borrowed_fd_str(f),
             _ => None,
         }
     }
 
     fn borrowed_fd_str(&self, f: F) -> Option<Option<&'a str>> {
-        if info(self.code()).flags & (ef::CREATES_FD | ef::USES_FD | ef::DESTROYS_FD) == 0
-            || self.thread().is_none()
-            || self.fd_num().is_none()
-        {
+        if !self.is_fd_event() {
             return Some(None);
         }
         // Without a table entry the general path names the fd from the event.
@@ -54,7 +57,17 @@ impl<'a> FieldCtx<'a> {
                 _ => None,
             },
             F::FdFilename => fd.is_file().then(|| path::filename(&fd.name)),
+            // Printed with repeated slashes squashed: lent only when there are none.
+            F::FdNameraw if !fd.name_raw.contains("//") => Some(fd.name_raw.as_str()),
             _ => return None,
         })
+    }
+}
+
+impl<'a> FieldCtx<'a> {
+    /// `proc.aname[n]`: the name of the process's `n`th ancestor (0: the process
+    /// itself), as `ancestor_field` gives it.
+    pub(crate) fn lend_ancestor_name(&self, n: usize) -> Option<&'a str> {
+        self.ancestor(n).map(|t| t.comm.as_str())
     }
 }

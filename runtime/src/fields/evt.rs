@@ -38,6 +38,24 @@ fn is_syscall(name: &str) -> bool {
     )
 }
 
+/// Per event code, the index of the flags parameter of the open family (0 for
+/// other events), by name as `is_open_event` and `open_flags` decide it.
+fn open_flags_index(code: u16) -> u8 {
+    use falcorc_compiler::sema::catalog::events::EVENTS;
+    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        EVENTS
+            .iter()
+            .map(|e| match e.name {
+                "openat" | "openat2" => 3,
+                "open" | "open_by_handle_at" => 2,
+                _ => 0,
+            })
+            .collect()
+    });
+    table.get(usize::from(code)).copied().unwrap_or(0)
+}
+
 impl FieldCtx<'_> {
     pub(super) fn event_name(&self) -> &'static str {
         self.params.def().map_or_else(|| self.ev.name(), |d| d.name)
@@ -97,6 +115,20 @@ impl FieldCtx<'_> {
 
     pub(super) fn is_open_event(&self) -> bool {
         matches!(self.event_name(), "open" | "openat" | "openat2" | "open_by_handle_at")
+    }
+
+    /// The open flags of an open event, `None` for any other event: what
+    /// `is_open_event` and `open_flags` give together, through a table by event
+    /// code instead of name comparisons (native code asks on every open).
+    #[inline]
+    pub(super) fn open_flags_fast(&self) -> Option<u32> {
+        let Some(def) = self.params.def() else {
+            return self.is_open_event().then(|| self.open_flags());
+        };
+        match open_flags_index(def.code) {
+            0 => None,
+            idx => Some(self.params.uint(usize::from(idx)).unwrap_or(0) as u32),
+        }
     }
 
     pub(super) fn open_flags(&self) -> u32 {

@@ -50,6 +50,9 @@ pub struct FieldCtx<'a> {
     thread: Option<&'a Thread>,
     fd: Option<&'a Fd>,
     fd_num: Option<i64>,
+    /// An fd-related event (creates, uses or destroys one) with a thread and an fd
+    /// number: the condition under which `fd.*` fields have values at all.
+    fd_event: bool,
     name_changed: bool,
     latency: Option<u64>,
 }
@@ -67,6 +70,10 @@ impl<'a> FieldCtx<'a> {
             (Some(t), Some(n)) if n >= 0 => tracker.fd_of(t, n),
             _ => None,
         };
+        use crate::state::meta::{ef, info};
+        let fd_event = thread.is_some()
+            && out.fd_num.is_some()
+            && info(code).flags & (ef::CREATES_FD | ef::USES_FD | ef::DESTROYS_FD) != 0;
         FieldCtx {
             tracker,
             ev: *ev,
@@ -75,6 +82,7 @@ impl<'a> FieldCtx<'a> {
             thread,
             fd,
             fd_num: out.fd_num,
+            fd_event,
             name_changed: out.name_changed,
             latency: out.latency,
         }
@@ -125,6 +133,11 @@ impl<'a> FieldCtx<'a> {
     /// The fd number the event refers to (for fd-related events).
     pub fn fd_num(&self) -> Option<i64> {
         self.fd_num
+    }
+
+    /// Whether `fd.*` fields can have a value on this event (see `fd_event`).
+    pub(crate) fn is_fd_event(&self) -> bool {
+        self.fd_event
     }
 
     /// The state the context reads from.

@@ -50,7 +50,7 @@ impl<'a> FieldCtx<'a> {
 
     /// The `n`-th ancestor of the event's process (0 = the process itself),
     /// following parent ids from the main thread.
-    fn ancestor(&self, n: usize) -> Option<&'a Thread> {
+    pub(super) fn ancestor(&self, n: usize) -> Option<&'a Thread> {
         let mut t = self.main_thread()?;
         for _ in 0..n {
             t = self.tracker.parent_of(t)?;

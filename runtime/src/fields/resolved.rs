@@ -4,7 +4,6 @@
 //! paths, fd numbers, open flags) are lent to native code without building a value.
 
 use super::{F, FieldCtx, kind};
-use crate::state::meta::{ef, info};
 use falcorc_compiler::eval::{FieldSource, Lent, Value};
 use falcorc_compiler::ir::{FieldId, FieldSpec};
 
@@ -17,6 +16,8 @@ enum Path {
     LendStr,
     /// `fd.num`, `evt.is_open_read`, `evt.is_open_write`: computed without a value.
     LendScalar,
+    /// `proc.aname[n]`: an ancestor's name, borrowed.
+    LendAncestor(usize),
 }
 
 /// The kind of each field of a program, by field id.
@@ -28,6 +29,9 @@ pub struct Resolved {
 impl Resolved {
     pub fn new(fields: &[FieldSpec]) -> Resolved {
         let path = |f: F, spec: &FieldSpec| {
+            if let (F::ProcAname, Some(n), None) = (f, &spec.arg, &spec.suffix) {
+                return n.parse().map_or(Path::Extract, Path::LendAncestor);
+            }
             if spec.suffix.is_some() || spec.arg.is_some() {
                 return Path::Extract;
             }
@@ -41,7 +45,8 @@ impl Resolved {
                 | F::FdName
                 | F::FdTypechar
                 | F::FdDirectory
-                | F::FdFilename => Path::LendStr,
+                | F::FdFilename
+                | F::FdNameraw => Path::LendStr,
                 F::FdNum | F::EvtIsOpenRead | F::EvtIsOpenWrite => Path::LendScalar,
                 _ => Path::Extract,
             }
@@ -78,17 +83,10 @@ impl Bound<'_, '_> {
         const O_WRONLY: u32 = 2;
         let ctx = self.ctx;
         Some(match f {
-            F::FdNum => {
-                let fd_event = info(ctx.code()).flags & (ef::CREATES_FD | ef::USES_FD | ef::DESTROYS_FD) != 0;
-                if fd_event && ctx.thread().is_some() {
-                    ctx.fd_num().map(Lent::Int)
-                } else {
-                    None
-                }
-            }
+            F::FdNum => ctx.is_fd_event().then(|| ctx.fd_num().map(Lent::Int)).flatten(),
             F::EvtIsOpenRead | F::EvtIsOpenWrite => {
                 let bit = if f == F::EvtIsOpenRead { O_RDONLY } else { O_WRONLY };
-                Some(Lent::Bool(ctx.is_open_event() && ctx.open_flags() & bit != 0))
+                Some(Lent::Bool(ctx.open_flags_fast().is_some_and(|flags| flags & bit != 0)))
             }
             _ => return None,
         })
@@ -107,8 +105,9 @@ impl FieldSource for Bound<'_, '_> {
 
     fn lend(&self, id: FieldId, spec: &FieldSpec) -> Option<Option<Lent<'_>>> {
         match self.resolve(id, spec)? {
-            (f, Path::LendStr) => self.ctx.borrowed_str(f, spec).map(|text| text.map(Lent::Str)),
+            (f, Path::LendStr) => self.ctx.lend_str(f).map(|text| text.map(Lent::Str)),
             (f, Path::LendScalar) => self.scalar(f),
+            (_, Path::LendAncestor(n)) => Some(self.ctx.lend_ancestor_name(n).map(Lent::Str)),
             (_, Path::Extract) => None,
         }
     }
