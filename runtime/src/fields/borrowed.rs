@@ -37,12 +37,15 @@ impl<'a> FieldCtx<'a> {
             ),
             F::ContainerId => Some(thread.map(|t| t.container_id.as_str())),
             F::EvtType if self.event_name() != "asyncevent" => Some(Some(self.event().type_name())),
-            F::FdName | F::FdTypechar | F::FdDirectory | F::FdFilename | F::FdNameraw => self.borrowed_fd_str(f),
+            F::FdName | F::FdTypechar | F::FdDirectory | F::FdFilename | F::FdNameraw => self.lend_fd_str(f),
             _ => None,
         }
     }
 
-    fn borrowed_fd_str(&self, f: F) -> Option<Option<&'a str>> {
+    /// The `fd.*` string fields (`None`: no entry in the table, or a value that
+    /// is not stored as printed; the general path decides).
+    #[inline]
+    pub(crate) fn lend_fd_str(&self, f: F) -> Option<Option<&'a str>> {
         if !self.is_fd_event() {
             return Some(None);
         }
@@ -58,7 +61,7 @@ impl<'a> FieldCtx<'a> {
             },
             F::FdFilename => fd.is_file().then(|| path::filename(&fd.name)),
             // Printed with repeated slashes squashed: lent only when there are none.
-            F::FdNameraw if !fd.name_raw.contains("//") => Some(fd.name_raw.as_str()),
+            F::FdNameraw if !has_double_slash(&fd.name_raw) => Some(fd.name_raw.as_str()),
             _ => return None,
         })
     }
@@ -70,4 +73,10 @@ impl<'a> FieldCtx<'a> {
     pub(crate) fn lend_ancestor_name(&self, n: usize) -> Option<&'a str> {
         self.ancestor(n).map(|t| t.comm.as_str())
     }
+}
+
+/// `s.contains("//")` without building a substring searcher for two bytes.
+fn has_double_slash(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'/', b).any(|i| b.get(i + 1) == Some(&b'/'))
 }

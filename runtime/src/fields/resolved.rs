@@ -7,17 +7,25 @@ use super::{F, FieldCtx, kind};
 use falcorc_compiler::eval::{FieldSource, Lent, Value};
 use falcorc_compiler::ir::{FieldId, FieldSpec};
 
-/// How one program field is read.
+/// How one program field is read: through the general extractors, or lent
+/// straight from the event and the state (one arm per field, no name dispatch).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Path {
     /// Through `field_into` only.
     Extract,
-    /// A string borrowed from the state (`FieldCtx::borrowed_str`).
-    LendStr,
-    /// `fd.num`, `evt.is_open_read`, `evt.is_open_write`: computed without a value.
-    LendScalar,
-    /// `proc.aname[n]`: an ancestor's name, borrowed.
-    LendAncestor(usize),
+    ProcName,
+    ProcExe,
+    ProcExepath,
+    ProcPname,
+    ContainerId,
+    EvtType,
+    /// `fd.name`, `fd.typechar`, `fd.directory`, `fd.filename`, `fd.nameraw`.
+    Fd(F),
+    FdNum,
+    /// `evt.is_open_read` / `evt.is_open_write`: the flag bit tested.
+    OpenFlag(u32),
+    /// `proc.aname[n]`: an ancestor's name.
+    Ancestor(usize),
 }
 
 /// The kind of each field of a program, by field id.
@@ -28,26 +36,26 @@ pub struct Resolved {
 
 impl Resolved {
     pub fn new(fields: &[FieldSpec]) -> Resolved {
+        const O_RDONLY: u32 = 1;
+        const O_WRONLY: u32 = 2;
         let path = |f: F, spec: &FieldSpec| {
             if let (F::ProcAname, Some(n), None) = (f, &spec.arg, &spec.suffix) {
-                return n.parse().map_or(Path::Extract, Path::LendAncestor);
+                return n.parse().map_or(Path::Extract, Path::Ancestor);
             }
             if spec.suffix.is_some() || spec.arg.is_some() {
                 return Path::Extract;
             }
             match f {
-                F::ProcName
-                | F::ProcExe
-                | F::ProcExepath
-                | F::ProcPname
-                | F::ContainerId
-                | F::EvtType
-                | F::FdName
-                | F::FdTypechar
-                | F::FdDirectory
-                | F::FdFilename
-                | F::FdNameraw => Path::LendStr,
-                F::FdNum | F::EvtIsOpenRead | F::EvtIsOpenWrite => Path::LendScalar,
+                F::ProcName => Path::ProcName,
+                F::ProcExe => Path::ProcExe,
+                F::ProcExepath => Path::ProcExepath,
+                F::ProcPname => Path::ProcPname,
+                F::ContainerId => Path::ContainerId,
+                F::EvtType => Path::EvtType,
+                F::FdName | F::FdTypechar | F::FdDirectory | F::FdFilename | F::FdNameraw => Path::Fd(f),
+                F::FdNum => Path::FdNum,
+                F::EvtIsOpenRead => Path::OpenFlag(O_RDONLY),
+                F::EvtIsOpenWrite => Path::OpenFlag(O_WRONLY),
                 _ => Path::Extract,
             }
         };
@@ -70,27 +78,19 @@ pub struct Bound<'c, 'a> {
 }
 
 impl Bound<'_, '_> {
+    #[inline]
     fn resolve(&self, id: FieldId, spec: &FieldSpec) -> Option<(F, Path)> {
         match self.resolved.kinds.get(id.0 as usize) {
             Some(k) => *k,
             None => kind(spec.name).map(|f| (f, Path::Extract)),
         }
     }
+}
 
-    /// What `fd_field` gives for `fd.num`, and `evt_field` for the open flags.
-    fn scalar(&self, f: F) -> Option<Option<Lent<'static>>> {
-        const O_RDONLY: u32 = 1;
-        const O_WRONLY: u32 = 2;
-        let ctx = self.ctx;
-        Some(match f {
-            F::FdNum => ctx.is_fd_event().then(|| ctx.fd_num().map(Lent::Int)).flatten(),
-            F::EvtIsOpenRead | F::EvtIsOpenWrite => {
-                let bit = if f == F::EvtIsOpenRead { O_RDONLY } else { O_WRONLY };
-                Some(Lent::Bool(ctx.open_flags_fast().is_some_and(|flags| flags & bit != 0)))
-            }
-            _ => return None,
-        })
-    }
+/// A lent string, or the event's lack of one.
+#[inline]
+fn name(text: Option<&str>) -> Option<Option<Lent<'_>>> {
+    Some(text.map(Lent::Str))
 }
 
 impl FieldSource for Bound<'_, '_> {
@@ -104,11 +104,23 @@ impl FieldSource for Bound<'_, '_> {
     }
 
     fn lend(&self, id: FieldId, spec: &FieldSpec) -> Option<Option<Lent<'_>>> {
-        match self.resolve(id, spec)? {
-            (f, Path::LendStr) => self.ctx.lend_str(f).map(|text| text.map(Lent::Str)),
-            (f, Path::LendScalar) => self.scalar(f),
-            (_, Path::LendAncestor(n)) => Some(self.ctx.lend_ancestor_name(n).map(Lent::Str)),
-            (_, Path::Extract) => None,
+        let ctx = self.ctx;
+        let thread = ctx.thread();
+        match self.resolve(id, spec)?.1 {
+            Path::Extract => None,
+            Path::ProcName => name(thread.map(|t| t.comm.as_str())),
+            Path::ProcExe => name(thread.map(|t| t.exe.as_str())),
+            Path::ProcExepath => name(thread.map(|t| t.exepath.as_str())),
+            Path::ProcPname => name(thread.and_then(|t| ctx.tracker().parent_of(t)).map(|p| p.comm.as_str())),
+            Path::ContainerId => name(thread.map(|t| t.container_id.as_str())),
+            Path::EvtType => ctx.lend_str(F::EvtType).map(|text| text.map(Lent::Str)),
+            Path::Fd(f) => ctx.lend_fd_str(f).map(|text| text.map(Lent::Str)),
+            // What `fd_field` gives for `fd.num`.
+            Path::FdNum => Some(ctx.is_fd_event().then(|| ctx.fd_num().map(Lent::Int)).flatten()),
+            Path::OpenFlag(bit) => Some(Some(Lent::Bool(
+                ctx.open_flags_fast().is_some_and(|flags| flags & bit != 0),
+            ))),
+            Path::Ancestor(n) => name(ctx.lend_ancestor_name(n)),
         }
     }
 }
