@@ -146,15 +146,20 @@ impl Probe {
         raise_memlock();
         let self_tgid = std::process::id();
         let boot = crate::clock::boot_epoch_ns();
-        // Parsed once: for CO-RE relocations and for the BTF tracepoint.
+        // The kernel's BTF is parsed twice, one copy at a time: the loader parses its own
+        // for the CO-RE relocations (aya's `EbpfLoader::new` always does) and frees it when
+        // dropped; the BTF tracepoint then needs one to find its type. A parsed copy is
+        // ~16 MB of heap: holding both at once was most of the start-up peak.
+        let mut ebpf = {
+            let mut loader = EbpfLoader::new();
+            loader
+                .override_global("self_tgid", &self_tgid, true)
+                .override_global("boot_epoch_ns", &boot, true)
+                .map_max_entries("events", opts.ring_bytes);
+            loader.load(PROBE_OBJECT).map_err(other("loading the probe"))?
+        };
+        trim_heap();
         let btf = Btf::from_sys_fs().map_err(|e| LoadError::Other(format!("reading the kernel's BTF: {e}")))?;
-        let mut ebpf = EbpfLoader::new()
-            .btf(Some(&btf))
-            .override_global("self_tgid", &self_tgid, true)
-            .override_global("boot_epoch_ns", &boot, true)
-            .map_max_entries("events", opts.ring_bytes)
-            .load(PROBE_OBJECT)
-            .map_err(other("loading the probe"))?;
         {
             let map = ebpf
                 .map_mut("interesting")
@@ -184,15 +189,13 @@ impl Probe {
             .map_err(|e| LoadError::Other(format!("program {name}: {e}")))?;
         prog.load().map_err(|e| prog_err(name, e))?;
         prog.attach(tp).map_err(|e| prog_err(name, e))?;
+        drop(btf);
+        trim_heap();
+        // Mapped only now, so its pages never add to the parsing peak.
         let ring = ebpf
             .take_map("events")
             .ok_or_else(|| LoadError::Other("the probe has no `events` ring buffer".into()))?;
         let ring = RingBuf::try_from(ring).map_err(|e| LoadError::Other(format!("ring buffer: {e}")))?;
-        drop(btf);
-        // The kernel's BTF, parsed for loading, was tens of MB of small allocations: give
-        // the freed heap back to the system instead of keeping it resident.
-        // SAFETY: malloc_trim only releases free memory of the allocator.
-        unsafe { libc::malloc_trim(0) };
         Ok(Probe { ebpf, ring })
     }
 
@@ -238,6 +241,13 @@ impl Probe {
         }
         total
     }
+}
+
+/// A parsed BTF is hundreds of thousands of small allocations: give the freed heap back
+/// to the system instead of keeping it resident.
+fn trim_heap() {
+    // SAFETY: malloc_trim only releases free memory of the allocator.
+    unsafe { libc::malloc_trim(0) };
 }
 
 /// Kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK; lift it (harmless later).
