@@ -55,25 +55,26 @@ impl SlotView {
         }
     }
 
-    fn lent(lent: Option<Lent<'_>>, generation: u32) -> SlotView {
-        let mut v = SlotView::absent(generation);
+    /// Describe a lent value (`None`: the event has none); the generation is left
+    /// as it is. Only the words native code reads for the kind are written.
+    #[inline]
+    pub fn set_lent(&mut self, lent: Option<Lent<'_>>) {
         match lent {
-            None => {}
+            None => self.kind = kind::ABSENT,
             Some(Lent::Str(s)) => {
-                v.kind = kind::STR;
-                v.ptr = s.as_ptr() as usize;
-                v.len = s.len();
+                self.kind = kind::STR;
+                self.ptr = s.as_ptr() as usize;
+                self.len = s.len();
             }
             Some(Lent::Int(n)) => {
-                v.kind = kind::INT;
-                v.int = n;
+                self.kind = kind::INT;
+                self.int = n;
             }
             Some(Lent::Bool(b)) => {
-                v.kind = kind::BOOL;
-                v.int = i64::from(b);
+                self.kind = kind::BOOL;
+                self.int = i64::from(b);
             }
         }
-        v
     }
 
     fn of(present: bool, value: &Value, generation: u32) -> SlotView {
@@ -196,9 +197,10 @@ impl FieldCache {
         if slot.view.generation == generation {
             return;
         }
-        match src.lend(id, spec) {
-            Some(lent) => slot.view = SlotView::lent(lent, generation),
-            None => slot.extract(id, spec, src, generation),
+        if src.lend_view(id, spec, &mut slot.view) {
+            slot.view.generation = generation;
+        } else {
+            slot.extract(id, spec, src, generation);
         }
     }
 

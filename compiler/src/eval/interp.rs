@@ -2,6 +2,7 @@
 //! by a [`FieldSource`]. A field without a value makes every check on it false except
 //! `exists` (which is false too, so `not … exists` is true), as in libsinsp.
 
+use super::cache::SlotView;
 use super::{glob, transform};
 use crate::ir::{Cmp, CmpOp, Cond, Const, ConstSet, FieldId, FieldSpec, Operand, Rhs};
 use crate::syntax::condition::ast::Modifier;
@@ -58,6 +59,19 @@ pub trait FieldSource {
     /// it lends must equal what `field_into` stores.
     fn lend(&self, _id: FieldId, _spec: &FieldSpec) -> Option<Option<Lent<'_>>> {
         None
+    }
+
+    /// [`FieldSource::lend`] written straight into the view native code reads (kind,
+    /// bytes, number; the caller stamps the generation): whether the source lent it.
+    /// Sources override it only to save building the intermediate value.
+    fn lend_view(&self, id: FieldId, spec: &FieldSpec, view: &mut SlotView) -> bool {
+        match self.lend(id, spec) {
+            Some(lent) => {
+                view.set_lent(lent);
+                true
+            }
+            None => false,
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! paths, fd numbers, open flags) are lent to native code without building a value.
 
 use super::{F, FieldCtx, kind};
+use falcorc_compiler::eval::cache::SlotView;
 use falcorc_compiler::eval::{FieldSource, Lent, Value};
 use falcorc_compiler::ir::{FieldId, FieldSpec};
 
@@ -104,6 +105,24 @@ impl FieldSource for Bound<'_, '_> {
     }
 
     fn lend(&self, id: FieldId, spec: &FieldSpec) -> Option<Option<Lent<'_>>> {
+        self.lent(id, spec)
+    }
+
+    fn lend_view(&self, id: FieldId, spec: &FieldSpec, view: &mut SlotView) -> bool {
+        // The same arms as `lend`, inlined so the value goes straight into the view.
+        match self.lent(id, spec) {
+            Some(lent) => {
+                view.set_lent(lent);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl Bound<'_, '_> {
+    #[inline(always)]
+    fn lent(&self, id: FieldId, spec: &FieldSpec) -> Option<Option<Lent<'_>>> {
         let ctx = self.ctx;
         let thread = ctx.thread();
         match self.resolve(id, spec)?.1 {
