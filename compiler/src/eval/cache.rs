@@ -55,6 +55,12 @@ impl SlotView {
         }
     }
 
+    /// Describe what [`FieldSource::lend`] gave, if it lent anything: whether it did.
+    #[inline(always)]
+    pub fn take_lent(&mut self, lent: Option<Option<Lent<'_>>>) -> bool {
+        lent.map(|l| self.set_lent(l)).is_some()
+    }
+
     /// Describe a lent value (`None`: the event has none); the generation is left
     /// as it is. Only the words native code reads for the kind are written.
     #[inline]

@@ -65,13 +65,7 @@ pub trait FieldSource {
     /// bytes, number; the caller stamps the generation): whether the source lent it.
     /// Sources override it only to save building the intermediate value.
     fn lend_view(&self, id: FieldId, spec: &FieldSpec, view: &mut SlotView) -> bool {
-        match self.lend(id, spec) {
-            Some(lent) => {
-                view.set_lent(lent);
-                true
-            }
-            None => false,
-        }
+        view.take_lent(self.lend(id, spec))
     }
 }
 

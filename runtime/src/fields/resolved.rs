@@ -110,13 +110,7 @@ impl FieldSource for Bound<'_, '_> {
 
     fn lend_view(&self, id: FieldId, spec: &FieldSpec, view: &mut SlotView) -> bool {
         // The same arms as `lend`, inlined so the value goes straight into the view.
-        match self.lent(id, spec) {
-            Some(lent) => {
-                view.set_lent(lent);
-                true
-            }
-            None => false,
-        }
+        view.take_lent(self.lent(id, spec))
     }
 }
 
