@@ -122,6 +122,9 @@ impl FieldCtx<'_> {
     /// code instead of name comparisons (native code asks on every open).
     #[inline]
     pub(super) fn open_flags_fast(&self) -> Option<u32> {
+        if self.open_flags.is_some() {
+            return self.open_flags;
+        }
         let Some(def) = self.params.def() else {
             return self.is_open_event().then(|| self.open_flags());
         };

@@ -55,6 +55,7 @@ pub struct FieldCtx<'a> {
     fd_event: bool,
     name_changed: bool,
     latency: Option<u64>,
+    open_flags: Option<u32>,
 }
 
 impl<'a> FieldCtx<'a> {
@@ -85,6 +86,7 @@ impl<'a> FieldCtx<'a> {
             fd_event,
             name_changed: out.name_changed,
             latency: out.latency,
+            open_flags: out.open_flags,
         }
     }
 

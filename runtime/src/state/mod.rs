@@ -122,6 +122,9 @@ pub(crate) struct Outcome {
     pub reaper: i64,
     /// Latency from the enter event, when there was one.
     pub latency: Option<u64>,
+    /// The flags of an open-family event as the open step read them (`evt.is_open_*`
+    /// then need no second decoding); `None` when that step did not run.
+    pub open_flags: Option<u32>,
 }
 
 /// Counters for statistics and tests.

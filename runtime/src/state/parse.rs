@@ -819,6 +819,8 @@ impl Tracker {
             "openat2" => (2, p.uint(3).unwrap_or(0) as u32, 6),
             _ => (3, p.uint(2).unwrap_or(0) as u32, 4),
         };
+        // `creat` is not an open event for `evt.is_open_*` (it has no flags parameter).
+        out.open_flags = (name != "creat").then_some(flags);
         if fd < 0 {
             return;
         }
