@@ -28,6 +28,9 @@ fn main() {
         println!("cargo:rerun-if-changed=probe/{f}");
     }
     println!("cargo:rerun-if-env-changed=FALCORC_SKIP_PROBE_BUILD");
+    // Set by .ci/run once the tools are installed: a build script that ran before they
+    // were (an earlier build in the same tree) must look for them again.
+    println!("cargo:rerun-if-env-changed=FALCORC_REQUIRE_PROBE_BUILD");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let tools = ["clang", "llvm-strip", "bpftool"].iter().all(|t| which(t));
     let skip = std::env::var_os("FALCORC_SKIP_PROBE_BUILD").is_some();
