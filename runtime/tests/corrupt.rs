@@ -41,7 +41,12 @@ struct Outcome {
 }
 
 fn read_damaged(bytes: &[u8]) -> Outcome {
-    let mut reader = match ScapReader::new(Cursor::new(bytes)) {
+    drain(ScapReader::new(Cursor::new(bytes)))
+}
+
+/// Every event of an opened reader, then the error that stopped it.
+fn drain<R: std::io::Read>(opened: Result<ScapReader<R>, ScapError>) -> Outcome {
+    let mut reader = match opened {
         Ok(r) => r,
         Err(e) => {
             return Outcome {
@@ -161,6 +166,31 @@ fn truncated_gzip_stream() {
         assert_eq!(out.events[..], full[..out.events.len()], "gzip cut at {cut}");
         let e = out.error.unwrap_or_else(|| panic!("gzip cut at {cut} not reported"));
         check_message(&e);
+    }
+}
+
+/// The same events, then the same error at the same offset, whether the capture
+/// is read in line or ahead on a second thread (`falcorc replay`), plain or gzip.
+#[test]
+fn reading_ahead_on_a_thread_changes_nothing() {
+    for name in ["falco_cat_write.scap", "falco_ping_sendto.scap"] {
+        let Some(path) = capture(name) else { return };
+        let raw = std::fs::read(&path).unwrap();
+        let plain = decompressed(&path);
+        for bytes in [&raw, &plain] {
+            let cuts = (0..bytes.len()).step_by(997).chain([bytes.len()]);
+            for cut in cuts {
+                let damaged = bytes[..cut].to_vec();
+                let direct = read_damaged(&damaged);
+                let ahead = drain(ScapReader::prefetched(Cursor::new(damaged)));
+                assert_eq!(ahead.events, direct.events, "{name}: cut at {cut}");
+                assert_eq!(
+                    ahead.error.map(|e| e.to_string()),
+                    direct.error.map(|e| e.to_string()),
+                    "{name}: cut at {cut}"
+                );
+            }
+        }
     }
 }
 

@@ -73,7 +73,8 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
             inner: file,
             read: consumed.clone(),
         };
-        let mut reader = match ScapReader::new(Box::new(counting) as Box<dyn Read + Send>) {
+        // Reading (and gunzip) on a second thread, parsing and rules on this one.
+        let mut reader = match ScapReader::prefetched(counting) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("falcorc: {}: {e}", cap.display());

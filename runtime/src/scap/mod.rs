@@ -11,11 +11,13 @@ mod cursor;
 mod encode;
 mod error;
 mod metadata;
+mod prefetch;
 mod reader;
 mod types;
 mod writer;
 
 pub use error::{ScapError, ScapErrorKind};
+pub use prefetch::Prefetch;
 pub use reader::{DEFAULT_MAX_BLOCK_LEN, ScapReader};
 pub use types::{
     FdDetails, FdInfo, FdType, GroupInfo, Interfaces, Ipv4Interface, Ipv6Interface, MachineInfo, SectionHeader,

@@ -22,6 +22,7 @@ use super::blocks::{self, BlockKind, EventLayout, classify};
 use super::cursor::Cursor;
 use super::error::{ScapError, ScapErrorKind};
 use super::metadata;
+use super::prefetch::{CHUNK, Prefetch};
 use super::types::{FdInfo, GroupInfo, Interfaces, MachineInfo, SectionHeader, ThreadInfo, UserInfo};
 use crate::event::{Event, EventErrorKind, RecordLayout, event_def, parse_layout, parse_v2_fast};
 
@@ -150,6 +151,28 @@ impl ScapReader<Box<dyn Read + Send>> {
     pub fn open(path: &Path) -> Result<Self, ScapError> {
         let file = File::open(path).map_err(|e| ScapError::io(0, e))?;
         ScapReader::new(Box::new(file) as Box<dyn Read + Send>)
+    }
+}
+
+impl ScapReader<Prefetch> {
+    /// Like [`ScapReader::new`], with the reading, and for a gzip capture the
+    /// decompression, done ahead on a second thread (`falcorc replay`): the caller's
+    /// thread only parses. Memory stays bounded ([`super::prefetch::DEPTH`] chunks).
+    pub fn prefetched<S: Read + Send + 'static>(src: S) -> Result<Self, ScapError> {
+        let mut raw = BufReader::with_capacity(IO_BUF, src);
+        let compressed = raw
+            .fill_buf()
+            .map_err(|e| ScapError::io(0, e))?
+            .starts_with(&[0x1f, 0x8b]);
+        let ahead = if compressed {
+            Prefetch::new(MultiGzDecoder::new(raw), CHUNK)
+        } else {
+            Prefetch::new(raw, CHUNK)
+        }
+        .map_err(|e| ScapError::io(0, e))?;
+        let mut reader = ScapReader::new(ahead)?;
+        reader.compressed = compressed;
+        Ok(reader)
     }
 }
 
