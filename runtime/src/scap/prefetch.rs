@@ -76,7 +76,12 @@ fn read_ahead<R: Read>(mut src: R, chunk: usize, tx: &SyncSender<io::Result<Vec<
                 let _ = tx.send(Err(e));
                 return;
             }
-            Ok(()) if end => return,
+            Ok(()) if end => {
+                // An empty chunk marks the end, so that a thread that died cannot pass
+                // for a complete stream.
+                let _ = tx.send(Ok(Vec::new()));
+                return;
+            }
             Ok(()) => {}
         }
     }
@@ -95,15 +100,18 @@ impl Read for Prefetch {
             }
             self.pos = 0;
             match self.chunks.recv() {
+                Ok(Ok(chunk)) if chunk.is_empty() => {
+                    self.done = true;
+                    return Ok(0);
+                }
                 Ok(Ok(chunk)) => self.cur = chunk,
                 Ok(Err(e)) => {
                     self.done = true;
                     return Err(e);
                 }
-                // The thread ended after the last chunk.
                 Err(_) => {
                     self.done = true;
-                    return Ok(0);
+                    return Err(io::Error::other("the thread reading the capture stopped unexpectedly"));
                 }
             }
         }
@@ -175,6 +183,19 @@ mod tests {
             proptest::prop_assert_eq!(&got[..], &data[..at]);
             proptest::prop_assert_eq!(err.map(|e| e.to_string()), Some("disk on fire".to_string()));
         }
+    }
+
+    #[test]
+    fn a_reading_thread_that_dies_is_an_error_not_the_end() {
+        struct Panics;
+        impl Read for Panics {
+            fn read(&mut self, _out: &mut [u8]) -> io::Result<usize> {
+                panic!("a decoder bug");
+            }
+        }
+        let (got, err) = read_all(Prefetch::new(Panics, 64).unwrap(), 64);
+        assert!(got.is_empty());
+        assert!(err.is_some_and(|e| e.to_string().contains("stopped unexpectedly")));
     }
 
     #[test]
