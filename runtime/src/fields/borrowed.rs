@@ -45,7 +45,7 @@ impl<'a> FieldCtx<'a> {
     /// The `fd.*` string fields (`None`: no entry in the table, or a value that
     /// is not stored as printed; the general path decides).
     #[inline]
-    pub(crate) fn lend_fd_str(&self, f: F) -> Option<Option<&'a str>> {
+    fn lend_fd_str(&self, f: F) -> Option<Option<&'a str>> {
         if !self.is_fd_event() {
             return Some(None);
         }
@@ -65,9 +65,7 @@ impl<'a> FieldCtx<'a> {
             _ => return None,
         })
     }
-}
 
-impl<'a> FieldCtx<'a> {
     /// `proc.aname[n]`: the name of the process's `n`th ancestor (0: the process
     /// itself), as `ancestor_field` gives it.
     pub(crate) fn lend_ancestor_name(&self, n: usize) -> Option<&'a str> {

@@ -38,24 +38,6 @@ fn is_syscall(name: &str) -> bool {
     )
 }
 
-/// Per event code, the index of the flags parameter of the open family (0 for
-/// other events), by name as `is_open_event` and `open_flags` decide it.
-fn open_flags_index(code: u16) -> u8 {
-    use falcorc_compiler::sema::catalog::events::EVENTS;
-    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        EVENTS
-            .iter()
-            .map(|e| match e.name {
-                "openat" | "openat2" => 3,
-                "open" | "open_by_handle_at" => 2,
-                _ => 0,
-            })
-            .collect()
-    });
-    table.get(usize::from(code)).copied().unwrap_or(0)
-}
-
 impl FieldCtx<'_> {
     pub(super) fn event_name(&self) -> &'static str {
         self.params.def().map_or_else(|| self.ev.name(), |d| d.name)
@@ -117,21 +99,13 @@ impl FieldCtx<'_> {
         matches!(self.event_name(), "open" | "openat" | "openat2" | "open_by_handle_at")
     }
 
-    /// The open flags of an open event, `None` for any other event: what
-    /// `is_open_event` and `open_flags` give together, through a table by event
-    /// code instead of name comparisons (native code asks on every open).
+    /// The open flags of an open event, `None` for any other event: as the open
+    /// step of the tracker read them, or (an event it did not handle, one without
+    /// a thread) decoded here.
     #[inline]
-    pub(super) fn open_flags_fast(&self) -> Option<u32> {
-        if self.open_flags.is_some() {
-            return self.open_flags;
-        }
-        let Some(def) = self.params.def() else {
-            return self.is_open_event().then(|| self.open_flags());
-        };
-        match open_flags_index(def.code) {
-            0 => None,
-            idx => Some(self.params.uint(usize::from(idx)).unwrap_or(0) as u32),
-        }
+    pub(super) fn open_event_flags(&self) -> Option<u32> {
+        self.open_flags
+            .or_else(|| self.is_open_event().then(|| self.open_flags()))
     }
 
     pub(super) fn open_flags(&self) -> u32 {
@@ -477,8 +451,7 @@ impl FieldCtx<'_> {
                 const EXEC_BITS: u32 = 0o111;
                 let name = self.event_name();
                 let mut hit = false;
-                if self.is_open_event() {
-                    let flags = self.open_flags();
+                if let Some(flags) = self.open_event_flags() {
                     hit = match f {
                         F::EvtIsOpenRead => flags & O_RDONLY != 0,
                         F::EvtIsOpenWrite => flags & O_WRONLY != 0,

@@ -9,7 +9,6 @@ use super::kinds::F;
 use super::{FieldCtx, boolean, int, s};
 use crate::event::Param;
 use crate::state::fd::{Fd, FdType, Role, Sock, l4};
-use crate::state::meta::ef;
 use crate::state::path;
 
 /// `fd.nameraw` keeps the path as given, except for doubled separators.
@@ -206,8 +205,7 @@ impl FieldCtx<'_> {
             }
             _ => {}
         }
-        let flags = crate::state::meta::info(self.code).flags;
-        if flags & (ef::CREATES_FD | ef::USES_FD | ef::DESTROYS_FD) == 0 {
+        if !self.is_fd_event() {
             return None;
         }
         let t = self.thread?;

@@ -33,7 +33,7 @@ use falcorc_compiler::sema::catalog::FIELDS;
 
 use crate::event::Event;
 use crate::state::fd::Fd;
-use crate::state::meta::ParamView;
+use crate::state::meta::{ParamView, ef, info};
 use crate::state::thread::Thread;
 use crate::state::{FastMap, Outcome, Tracker};
 use kinds::F;
@@ -71,7 +71,6 @@ impl<'a> FieldCtx<'a> {
             (Some(t), Some(n)) if n >= 0 => tracker.fd_of(t, n),
             _ => None,
         };
-        use crate::state::meta::{ef, info};
         let fd_event = thread.is_some()
             && out.fd_num.is_some()
             && info(code).flags & (ef::CREATES_FD | ef::USES_FD | ef::DESTROYS_FD) != 0;

@@ -14,14 +14,9 @@ use falcorc_compiler::ir::{FieldId, FieldSpec};
 enum Path {
     /// Through `field_into` only.
     Extract,
-    ProcName,
-    ProcExe,
-    ProcExepath,
-    ProcPname,
-    ContainerId,
-    EvtType,
-    /// `fd.name`, `fd.typechar`, `fd.directory`, `fd.filename`, `fd.nameraw`.
-    Fd(F),
+    /// A string kept as printed (`FieldCtx::lend_str`): process names and paths,
+    /// `container.id`, `evt.type`, the `fd.*` names.
+    Str(F),
     FdNum,
     /// `evt.is_open_read` / `evt.is_open_write`: the flag bit tested.
     OpenFlag(u32),
@@ -47,13 +42,17 @@ impl Resolved {
                 return Path::Extract;
             }
             match f {
-                F::ProcName => Path::ProcName,
-                F::ProcExe => Path::ProcExe,
-                F::ProcExepath => Path::ProcExepath,
-                F::ProcPname => Path::ProcPname,
-                F::ContainerId => Path::ContainerId,
-                F::EvtType => Path::EvtType,
-                F::FdName | F::FdTypechar | F::FdDirectory | F::FdFilename | F::FdNameraw => Path::Fd(f),
+                F::ProcName
+                | F::ProcExe
+                | F::ProcExepath
+                | F::ProcPname
+                | F::ContainerId
+                | F::EvtType
+                | F::FdName
+                | F::FdTypechar
+                | F::FdDirectory
+                | F::FdFilename
+                | F::FdNameraw => Path::Str(f),
                 F::FdNum => Path::FdNum,
                 F::EvtIsOpenRead => Path::OpenFlag(O_RDONLY),
                 F::EvtIsOpenWrite => Path::OpenFlag(O_WRONLY),
@@ -88,12 +87,6 @@ impl Bound<'_, '_> {
     }
 }
 
-/// A lent string, or the event's lack of one.
-#[inline]
-fn name(text: Option<&str>) -> Option<Option<Lent<'_>>> {
-    Some(text.map(Lent::Str))
-}
-
 impl FieldSource for Bound<'_, '_> {
     fn field(&self, id: FieldId, spec: &FieldSpec) -> Option<Value> {
         self.ctx.value_of(self.resolve(id, spec)?.0, spec)
@@ -118,22 +111,15 @@ impl Bound<'_, '_> {
     #[inline(always)]
     fn lent(&self, id: FieldId, spec: &FieldSpec) -> Option<Option<Lent<'_>>> {
         let ctx = self.ctx;
-        let thread = ctx.thread();
         match self.resolve(id, spec)?.1 {
             Path::Extract => None,
-            Path::ProcName => name(thread.map(|t| t.comm.as_str())),
-            Path::ProcExe => name(thread.map(|t| t.exe.as_str())),
-            Path::ProcExepath => name(thread.map(|t| t.exepath.as_str())),
-            Path::ProcPname => name(thread.and_then(|t| ctx.tracker().parent_of(t)).map(|p| p.comm.as_str())),
-            Path::ContainerId => name(thread.map(|t| t.container_id.as_str())),
-            Path::EvtType => ctx.lend_str(F::EvtType).map(|text| text.map(Lent::Str)),
-            Path::Fd(f) => ctx.lend_fd_str(f).map(|text| text.map(Lent::Str)),
+            Path::Str(f) => ctx.lend_str(f).map(|text| text.map(Lent::Str)),
             // What `fd_field` gives for `fd.num`.
             Path::FdNum => Some(ctx.is_fd_event().then(|| ctx.fd_num().map(Lent::Int)).flatten()),
             Path::OpenFlag(bit) => Some(Some(Lent::Bool(
-                ctx.open_flags_fast().is_some_and(|flags| flags & bit != 0),
+                ctx.open_event_flags().is_some_and(|flags| flags & bit != 0),
             ))),
-            Path::Ancestor(n) => name(ctx.lend_ancestor_name(n)),
+            Path::Ancestor(n) => Some(ctx.lend_ancestor_name(n).map(Lent::Str)),
         }
     }
 }

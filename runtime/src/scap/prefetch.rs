@@ -4,7 +4,7 @@
 //! memory constant; chunk buffers go back to the reading thread to be reused.
 
 use std::io::{self, Read};
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread;
 
 /// Bytes per chunk read ahead.
@@ -46,10 +46,7 @@ impl Prefetch {
 /// the consumer going away.
 fn read_ahead<R: Read>(mut src: R, chunk: usize, tx: &SyncSender<io::Result<Vec<u8>>>, spares: &Receiver<Vec<u8>>) {
     loop {
-        let mut buf = match spares.try_recv() {
-            Ok(b) => b,
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => Vec::with_capacity(chunk),
-        };
+        let mut buf = spares.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk));
         buf.resize(chunk, 0);
         let mut got = 0;
         // Fill the chunk (short reads are normal for pipes and decoders).

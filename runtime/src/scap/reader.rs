@@ -154,16 +154,18 @@ impl ScapReader<Box<dyn Read + Send>> {
     }
 }
 
+/// Whether a stream starting with `head` is gzip-compressed (its magic bytes).
+fn is_gzip(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+}
+
 impl ScapReader<Prefetch> {
     /// Like [`ScapReader::new`], with the reading, and for a gzip capture the
     /// decompression, done ahead on a second thread (`falcorc replay`): the caller's
     /// thread only parses. Memory stays bounded ([`super::prefetch::DEPTH`] chunks).
     pub fn prefetched<S: Read + Send + 'static>(src: S) -> Result<Self, ScapError> {
         let mut raw = BufReader::with_capacity(IO_BUF, src);
-        let compressed = raw
-            .fill_buf()
-            .map_err(|e| ScapError::io(0, e))?
-            .starts_with(&[0x1f, 0x8b]);
+        let compressed = is_gzip(raw.fill_buf().map_err(|e| ScapError::io(0, e))?);
         let ahead = if compressed {
             Prefetch::new(MultiGzDecoder::new(raw), CHUNK)
         } else {
@@ -187,8 +189,7 @@ impl<R: Read> ScapReader<R> {
     /// Like [`ScapReader::new`], with a different limit on block lengths.
     pub fn with_max_block_len(r: R, max_block_len: u64) -> Result<Self, ScapError> {
         let mut raw = BufReader::with_capacity(IO_BUF, r);
-        let head = raw.fill_buf().map_err(|e| ScapError::io(0, e))?;
-        let compressed = head.starts_with(&[0x1f, 0x8b]);
+        let compressed = is_gzip(raw.fill_buf().map_err(|e| ScapError::io(0, e))?);
         let src = if compressed {
             Source::Gzip(Box::new(BufReader::with_capacity(IO_BUF, MultiGzDecoder::new(raw))))
         } else {
