@@ -1,6 +1,7 @@
 //! falcorc live capture: a CO-RE eBPF probe (C, in `probe/`) loaded with aya.
 //!
 //! * [`probe`]: loads and attaches the embedded probe, reads its ring buffer and counters.
+//! * [`kernel_btf`]: the small part of the kernel's BTF that CO-RE and the BTF tracepoint need.
 //! * [`wire`]: the Rust mirror of the probe's record header and counters.
 //! * [`syscalls`]: which syscalls the probe turns into which exit events; the filter.
 //! * [`procscan`]: the /proc and /etc snapshot that seeds the state at start.
@@ -15,6 +16,7 @@
 pub mod clock;
 pub mod enrich;
 pub mod flags;
+pub mod kernel_btf;
 pub mod probe;
 pub mod procscan;
 pub mod session;

@@ -2,10 +2,11 @@
 //! the in-kernel syscall filter, attaching, and reading the ring buffer and counters.
 //! Dropping a [`Probe`] detaches it.
 
+use crate::kernel_btf::{self, RawBtf};
 use crate::wire::{Counters, SYSCALL_SLOTS};
 use aya::maps::{Array, MapData, PerCpuArray, RingBuf};
 use aya::programs::{BtfTracePoint, ProgramError, RawTracePoint};
-use aya::{Btf, Ebpf, EbpfError, EbpfLoader};
+use aya::{Btf, Ebpf, EbpfError, EbpfLoader, Endianness};
 use std::fmt;
 use std::os::fd::AsRawFd;
 use std::time::Duration;
@@ -18,6 +19,8 @@ pub const PROBE_STATE: &str = env!("FALCORC_PROBE_STATE");
 /// The BTF tracepoint program (syscall exits) and the raw tracepoint one (process exits).
 const SYS_EXIT: (&str, &str) = ("falcorc_sys_exit", "sys_exit");
 const SCHED_EXIT: (&str, &str) = ("falcorc_sched_exit", "sched_process_exit");
+
+const KERNEL_BTF: &str = "/sys/kernel/btf/vmlinux";
 
 /// Oldest kernel with everything the probe uses (BPF ring buffer: 5.8).
 const MIN_KERNEL: (u32, u32) = (5, 8);
@@ -116,7 +119,7 @@ pub fn preflight() -> Result<(), LoadError> {
     if kernel_version(&rel).is_some_and(|v| v < MIN_KERNEL) {
         return Err(LoadError::KernelTooOld(rel));
     }
-    if !std::path::Path::new("/sys/kernel/btf/vmlinux").exists() {
+    if !std::path::Path::new(KERNEL_BTF).exists() {
         return Err(LoadError::NoBtf);
     }
     Ok(())
@@ -146,20 +149,26 @@ impl Probe {
         raise_memlock();
         let self_tgid = std::process::id();
         let boot = crate::clock::boot_epoch_ns();
-        // The kernel's BTF is parsed twice, one copy at a time: the loader parses its own
-        // for the CO-RE relocations (aya's `EbpfLoader::new` always does) and frees it when
-        // dropped; the BTF tracepoint then needs one to find its type. A parsed copy is
-        // ~16 MB of heap: holding both at once was most of the start-up peak.
+        // CO-RE relocation and the BTF tracepoint both run against the small subset of the
+        // kernel's BTF the probe needs (`kernel_btf`); the whole BTF, as aya parses it, is
+        // ~17 MB of heap and only the fallback.
+        let btf = match subset_btf() {
+            Ok(btf) => btf,
+            Err(why) => {
+                eprintln!("falcorc: note: using the whole kernel BTF ({why})");
+                Btf::from_sys_fs().map_err(|e| LoadError::Other(format!("reading the kernel's BTF: {e}")))?
+            }
+        };
+        trim_heap();
         let mut ebpf = {
-            let mut loader = EbpfLoader::new();
+            let mut loader = loader_without_system_btf();
             loader
+                .btf(Some(&btf))
                 .override_global("self_tgid", &self_tgid, true)
                 .override_global("boot_epoch_ns", &boot, true)
                 .map_max_entries("events", opts.ring_bytes);
             loader.load(PROBE_OBJECT).map_err(other("loading the probe"))?
         };
-        trim_heap();
-        let btf = Btf::from_sys_fs().map_err(|e| LoadError::Other(format!("reading the kernel's BTF: {e}")))?;
         {
             let map = ebpf
                 .map_mut("interesting")
@@ -190,7 +199,6 @@ impl Probe {
         prog.load().map_err(|e| prog_err(name, e))?;
         prog.attach(tp).map_err(|e| prog_err(name, e))?;
         drop(btf);
-        trim_heap();
         // Mapped only now, so its pages never add to the parsing peak.
         let ring = ebpf
             .take_map("events")
@@ -243,6 +251,84 @@ impl Probe {
     }
 }
 
+/// The kernel BTF subset for the embedded probe, parsed by aya.
+fn subset_btf() -> Result<Btf, String> {
+    let local = aya_obj::Object::parse(PROBE_OBJECT)
+        .map_err(|e| format!("the probe object: {e}"))?
+        .btf
+        .ok_or("the probe object has no BTF")?
+        .to_bytes();
+    let local = RawBtf::parse(&local).map_err(|e| format!("the probe's BTF: {e}"))?;
+    let blob = {
+        let data = std::fs::read(KERNEL_BTF).map_err(|e| format!("{KERNEL_BTF}: {e}"))?;
+        let kernel = RawBtf::parse(&data).map_err(|e| format!("{KERNEL_BTF}: {e}"))?;
+        kernel_btf::subset(&kernel, &local, &[SYS_EXIT.1])?
+    };
+    Btf::parse(&blob, Endianness::default()).map_err(|e| format!("the BTF subset: {e}"))
+}
+
+/// An `EbpfLoader` that has not parsed the kernel's BTF.
+///
+/// aya 0.14's `EbpfLoader::new` reads and parses the whole kernel BTF at once, even when
+/// `.btf()` then replaces it (aya 0.15 made this lazy, but needs a newer rustc than the
+/// project's). So the loader is made on a short-lived thread on which a seccomp filter fails
+/// every `open`/`openat`/`openat2` with ENOENT: the parse fails at its first step and costs
+/// nothing. The filter dies with the thread. Where seccomp is unavailable, the loader is made
+/// normally and only the memory peak is higher.
+fn loader_without_system_btf<'a>() -> EbpfLoader<'a> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            deny_opens_on_this_thread();
+            EbpfLoader::new()
+        })
+        .join()
+        .unwrap_or_else(|_| EbpfLoader::new())
+    })
+}
+
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+fn deny_opens_on_this_thread() {
+    #[cfg(target_arch = "x86_64")]
+    const ARCH: u32 = 0xc000_003e; // AUDIT_ARCH_X86_64
+    #[cfg(target_arch = "aarch64")]
+    const ARCH: u32 = 0xc000_00b7; // AUDIT_ARCH_AARCH64
+    #[cfg(target_arch = "x86_64")]
+    const OPEN: u32 = libc::SYS_open as u32;
+    #[cfg(target_arch = "aarch64")]
+    const OPEN: u32 = libc::SYS_openat as u32; // no plain open there
+    const LD_W_ABS: u16 = 0x20;
+    const JEQ_K: u16 = 0x15;
+    const RET_K: u16 = 0x06;
+    let op = |code, jt, jf, k| libc::sock_filter { code, jt, jf, k };
+    let mut filter = [
+        op(LD_W_ABS, 0, 0, 4), // seccomp_data.arch
+        op(JEQ_K, 0, 4, ARCH),
+        op(LD_W_ABS, 0, 0, 0), // seccomp_data.nr
+        op(JEQ_K, 3, 0, libc::SYS_openat as u32),
+        op(JEQ_K, 2, 0, libc::SYS_openat2 as u32),
+        op(JEQ_K, 1, 0, OPEN),
+        op(RET_K, 0, 0, libc::SECCOMP_RET_ALLOW),
+        op(RET_K, 0, 0, libc::SECCOMP_RET_ERRNO | libc::ENOENT as u32),
+    ];
+    let prog = libc::sock_fprog {
+        len: filter.len() as u16,
+        filter: filter.as_mut_ptr(),
+    };
+    // SAFETY: prctl with a valid, live filter program; both calls affect this thread only
+    // (no SECCOMP_FILTER_FLAG_TSYNC), and a failure just leaves the thread unfiltered.
+    unsafe {
+        libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        libc::prctl(
+            libc::PR_SET_SECCOMP,
+            libc::SECCOMP_MODE_FILTER,
+            &prog as *const libc::sock_fprog,
+        );
+    }
+}
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+fn deny_opens_on_this_thread() {}
+
 /// A parsed BTF is hundreds of thousands of small allocations: give the freed heap back
 /// to the system instead of keeping it resident.
 fn trim_heap() {
@@ -281,6 +367,25 @@ mod tests {
         assert!(msg.contains("R1 invalid mem access 'scalar'"), "{msg}");
         let other = prog_err("p", ProgramError::AlreadyAttached);
         assert!(matches!(other, LoadError::Other(_)));
+    }
+
+    #[test]
+    fn the_loader_thread_cannot_open_files_and_the_others_still_can() {
+        let on_filtered_thread = std::thread::spawn(|| {
+            deny_opens_on_this_thread();
+            std::fs::read("/proc/self/status").map_err(|e| e.kind())
+        })
+        .join()
+        .unwrap();
+        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+        assert_eq!(on_filtered_thread.err(), Some(std::io::ErrorKind::NotFound));
+        assert!(std::fs::read("/proc/self/status").is_ok());
+        std::thread::spawn(|| assert!(std::fs::read("/proc/self/status").is_ok()))
+            .join()
+            .unwrap();
+        // Making a loader neither fails nor leaves the filter on this thread.
+        drop(loader_without_system_btf());
+        assert!(std::fs::read("/proc/self/status").is_ok());
     }
 
     #[test]
