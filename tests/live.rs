@@ -240,6 +240,38 @@ fn own_rules_on_writes_connects_terminals_and_unlinks() {
 
 #[test]
 #[ignore = "needs root: loads the eBPF probe"]
+fn execve_carries_the_kernels_working_directory() {
+    let real = "/tmp/falcorc-live-cwd.real";
+    let link = "/tmp/falcorc-live-cwd.lnk";
+    let _ = std::fs::remove_file(link);
+    std::fs::create_dir_all(format!("{real}/sub")).expect("make the directory");
+    std::os::unix::fs::symlink(real, link).expect("make the symlink");
+    let live = Live::start(&[own_rules()]);
+    let started = |marker: &str| {
+        let cmdline = format!("sh -c true falcorc-live-cwd {marker}");
+        live.expect("falcorc live working directory", |a| {
+            field(a, "proc.cmdline") == cmdline.as_str()
+        })
+    };
+    // `cd` through a symlink: the shell's chdir names the link, the kernel resolves it. The
+    // event carries the kernel's path; `proc.cwd` is what chdir tracking gives, as in Falco
+    // 0.44.1, whose alerts on the reference captures leave the event's cwd unused.
+    sh(&format!("cd {link}/sub && sh -c 'true falcorc-live-cwd link'"));
+    let a = started("link");
+    assert_eq!(field(&a, "evt.arg.cwd"), format!("{real}/sub").as_str());
+    assert_eq!(field(&a, "proc.cwd"), format!("{link}/sub/").as_str());
+    // Below a mount point (procfs), and at the root.
+    sh("cd /proc/sys && sh -c 'true falcorc-live-cwd mount'");
+    assert_eq!(field(&started("mount"), "evt.arg.cwd"), "/proc/sys");
+    sh("cd / && sh -c 'true falcorc-live-cwd root'");
+    assert_eq!(field(&started("root"), "evt.arg.cwd"), "/");
+    live.stop();
+    let _ = std::fs::remove_file(link);
+    let _ = std::fs::remove_dir_all(real);
+}
+
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
 fn harmless_activity_raises_nothing() {
     let live = Live::start(&[falco_rules(), own_rules()]);
     let marker = "falcorc-harmless";

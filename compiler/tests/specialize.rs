@@ -122,6 +122,57 @@ fn specialised_conditions_evaluate_like_the_original() {
     }
 }
 
+/// `proc.name` and the list field `fd.types` with any of a few values, or none.
+struct Many {
+    name: Option<&'static str>,
+    types: Option<Vec<&'static str>>,
+}
+
+impl FieldSource for Many {
+    fn field(&self, _id: FieldId, spec: &FieldSpec) -> Option<Value> {
+        match spec.name {
+            "proc.name" => self.name.map(|n| Value::Str(n.into())),
+            "fd.types" => self
+                .types
+                .as_ref()
+                .map(|t| Value::List(t.iter().map(|s| Value::Str((*s).into())).collect())),
+            _ => None,
+        }
+    }
+}
+
+#[test]
+fn membership_in_an_empty_set_folds_to_false_as_the_interpreter_evaluates_it() {
+    let conds = [
+        "proc.name in ()",
+        "proc.name intersects ()",
+        "proc.name pmatch ()",
+        "fd.types in ()",
+        "fd.types intersects ()",
+        "proc.aname in ()",
+        "not proc.name in ()",
+        "proc.name = cat and not fd.types intersects ()",
+    ];
+    let names = [None, Some("cat"), Some("")];
+    let types = [None, Some(vec![]), Some(vec!["file"]), Some(vec!["file", "ipv4"])];
+    for cond in conds {
+        let (c, fields) = lower(cond);
+        let s = specialize(&c, &fields, &EventFacts::of_code(code("execve")));
+        assert!(
+            !matches!(s, Cond::Cmp(ref x) if matches!(x.rhs, falcorc_compiler::ir::Rhs::Set(_))),
+            "{cond} was not folded: {s:?}"
+        );
+        for name in names {
+            for t in &types {
+                let e = Many { name, types: t.clone() };
+                assert_eq!(eval(&s, &fields, &e), eval(&c, &fields, &e), "{cond} on {name:?} {t:?}");
+            }
+        }
+    }
+    assert_eq!(spec("proc.name in ()", "execve"), "false");
+    assert_eq!(spec("proc.name = cat and not proc.name in ()", "execve"), "cmp");
+}
+
 fn shared() -> PathBuf {
     std::env::var_os("FALCORC_SHARED")
         .map(PathBuf::from)

@@ -357,7 +357,7 @@ static __noinline void ev_execve(__u16 code, struct args *x, bool at)
 	p_i64(&r, (__u32)id);
 	p_i64(&r, id >> 32);
 	p_i64(&r, task_ptid(t));
-	p_empty(&r); /* cwd: unchanged by execve */
+	p_cwd(&r);
 	p_u64(&r, task_fdlimit(t));
 	for (int i = 0; i < 5; i++)
 		p_empty(&r);

@@ -236,4 +236,103 @@ static __always_inline __u32 exe_flags(struct task_struct *t)
 	return 0;
 }
 
+/* Deepest working directory written in full; a deeper one is sent empty (user space then
+ * keeps the directory it tracked through chdir). */
+#define CWD_DEPTH 48
+/* A path component with its NUL (NAME_MAX + 1). */
+#define NAME_BYTES 256
+
+/*
+ * The current task's working directory as an absolute path, as seen from its root (so a
+ * process in a container gets its own view, as Falco reports it), written at `off` in the
+ * scratch record; returns its length with the NUL, or 0 when it cannot be told (too deep,
+ * too long, unreadable). d_path is not callable from this program type, so the dentries are
+ * walked by hand: up to the root, crossing mount points, remembering each component in the
+ * small scratch area, then written root first.
+ *
+ * A global function, so the verifier checks it once on its own and the caller goes on with
+ * one unknown length: inlined, each way out of the walk multiplied the paths through the
+ * rest of the execve handler past the verifier's limit.
+ */
+__noinline int falcorc_cwd(__u32 off)
+{
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
+	struct small *sm = bpf_map_lookup_elem(&small_map, &zero);
+	if (!s || !sm)
+		return 0;
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fs_struct *fs = BPF_CORE_READ(t, fs);
+	if (!fs)
+		return 0;
+	/*
+	 * stack[0..n]: component dentries, leaf first; n in stack[63] and the walk's position
+	 * (dentry, vfsmount, mount) in stack[59..61]. Reloaded from memory at every step, they
+	 * carry no facts from one step's comparisons into the next, which would otherwise
+	 * multiply the paths the verifier follows at every step.
+	 */
+	__u64 *stack = (__u64 *)sm->tmp;
+	struct dentry *root_d = BPF_CORE_READ(fs, root.dentry);
+	struct vfsmount *root_vm = BPF_CORE_READ(fs, root.mnt);
+	struct vfsmount *pwd_vm = BPF_CORE_READ(fs, pwd.mnt);
+	stack[59] = (__u64)BPF_CORE_READ(fs, pwd.dentry);
+	stack[60] = (__u64)pwd_vm;
+	stack[61] = (__u64)pwd_vm - bpf_core_field_offset(struct mount, mnt);
+	stack[63] = 0;
+	for (int i = 0; i < CWD_DEPTH + 16; i++) {
+		struct dentry *d = (struct dentry *)stack[59];
+		struct vfsmount *vm = (struct vfsmount *)stack[60];
+		struct mount *m = (struct mount *)stack[61];
+		if (d == root_d && vm == root_vm)
+			goto walked;
+		if (d == BPF_CORE_READ(vm, mnt_root)) {
+			struct mount *parent = BPF_CORE_READ(m, mnt_parent);
+			if (parent == m)
+				goto walked; /* the top of the mount tree */
+			stack[59] = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+			stack[60] = (__u64)parent + bpf_core_field_offset(struct mount, mnt);
+			stack[61] = (__u64)parent;
+			continue;
+		}
+		struct dentry *up = BPF_CORE_READ(d, d_parent);
+		if (up == d)
+			goto walked; /* the root of a file system mounted nowhere */
+		__u64 depth = stack[63];
+		if (depth >= CWD_DEPTH)
+			return 0;
+		stack[depth & 63] = (__u64)d;
+		stack[63] = depth + 1;
+		stack[59] = (__u64)up;
+	}
+	return 0; /* the walk did not end: too deep */
+walked:;
+	__u64 n = stack[63] & 63;
+	__u8 *buf = s->buf;
+	__u32 w = 0;
+	for (int i = 0; i < CWD_DEPTH; i++) {
+		if (n == 0)
+			break;
+		/* Room for '/', a longest name and the NUL, else the path is too long to send. */
+		if (w > MAX_PARAM - NAME_BYTES - 2)
+			return 0;
+		n--;
+		struct dentry *c = (struct dentry *)stack[n & 63];
+		buf[(off + w) & HALF_MASK] = '/';
+		const unsigned char *name = BPF_CORE_READ(c, d_name.name);
+		long k = bpf_probe_read_kernel_str(&buf[(off + w + 1) & HALF_MASK], NAME_BYTES, name);
+		if (k <= 0)
+			return 0;
+		w += k; /* '/' and the name; its NUL is overwritten by the next '/' */
+	}
+	if (w == 0)
+		buf[off & HALF_MASK] = '/', w = 1;
+	buf[(off + w) & HALF_MASK] = 0;
+	return w + 1;
+}
+
+static __always_inline void p_cwd(struct rec *r)
+{
+	rec_len(r, (__u16)(falcorc_cwd(r->off) & (MAX_PARAM * 2 - 1)));
+}
+
 #endif

@@ -6,9 +6,11 @@
 //!
 //! Folding evaluates the comparison with the interpreter itself, so the folded
 //! condition is equal to the original on every event with that code by construction.
+//! The one other fold, membership in an empty set, is false on every value (tested
+//! against the interpreter on scalars, lists and missing values).
 
 use super::interp::{FieldSource, Value, eval_cmp};
-use crate::ir::{Cmp, Cond, FieldId, FieldSpec, Operand, Rhs};
+use crate::ir::{Cmp, CmpOp, Cond, FieldId, FieldSpec, Operand, Rhs};
 use crate::sema::catalog::{Dir, event};
 
 /// What is known of every event a specialised condition will see.
@@ -89,6 +91,15 @@ fn junction(xs: &[Cond], fields: &[FieldSpec], facts: &EventFacts, is_and: bool)
 
 /// The comparison's value when every field it reads is a known fact.
 fn fold_cmp(c: &Cmp, fields: &[FieldSpec], facts: &EventFacts) -> Option<bool> {
+    // Membership in an empty set (`x in (user_known_list)` where the list is empty, as
+    // Falco's stable rules ship many) is false whatever the left-hand side holds: a
+    // scalar, a list, several values or none.
+    if let Rhs::Set(set) = &c.rhs
+        && set.items.is_empty()
+        && matches!(c.op, CmpOp::In | CmpOp::Intersects | CmpOp::PMatch)
+    {
+        return Some(false);
+    }
     let known = |id: FieldId| fields.get(id.0 as usize).and_then(|s| facts.value(s)).is_some();
     if !operand_known(&c.lhs, &known) {
         return None;
