@@ -277,6 +277,37 @@ fn replay_selection_applies_in_command_line_order() {
 }
 
 #[test]
+fn replay_can_check_one_engine_against_the_other() {
+    let Some(rules) = shared_rules() else { return };
+    let cap = rules
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("captures/libs_curl_google.scap");
+    let (rules, cap) = (rules.to_str().unwrap(), cap.to_str().unwrap());
+    let plain = falcorc(&["replay", "-r", rules, cap]);
+    for engine in ["jit", "interp"] {
+        let o = falcorc(&["replay", "-r", rules, cap, "--compare-engines", "--engine", engine]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        // Alerts are the chosen engine's, unchanged by the check.
+        assert_eq!(o.stdout, plain.stdout, "--engine {engine}");
+        let other = if engine == "jit" { "interpreter" } else { "jit" };
+        assert!(err.contains(&format!("compared with:    {other} ")), "{err}");
+        let agreement = err
+            .lines()
+            .find(|l| l.contains("agreement:"))
+            .expect("an agreement line");
+        let counts: Vec<u64> = agreement.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+        assert!(
+            counts.len() >= 2 && counts[0] == counts[1] && counts[0] > 0,
+            "{agreement}"
+        );
+    }
+}
+
+#[test]
 fn replay_rejects_broken_rules_and_missing_captures() {
     let o = falcorc(&["replay", "-r", "testdata/lint/broken.yaml", "testdata/lint/clean.yaml"]);
     assert_eq!(o.status.code(), Some(1));

@@ -29,6 +29,14 @@ pub struct Stats {
     /// sample above rather than counted as reading, state or rule time.
     pub timer_overhead: Duration,
     pub bytes: u64,
+    /// With a second engine ([`replay_compared`]): its share of the sampled rule time,
+    /// measured on the same events as `rules_time`.
+    pub shadow_rules_time: Duration,
+    /// Events both engines evaluated, and those where they matched different rules.
+    pub compared: u64,
+    pub differences: u64,
+    /// The first difference: event number, rules matched by the engine, by the other.
+    pub first_difference: Option<(u64, Vec<usize>, Vec<usize>)>,
 }
 
 impl Stats {
@@ -45,6 +53,22 @@ pub fn replay<R: Read>(
     outputs: &Outputs,
     hostname: &str,
     sink: &mut dyn FnMut(Alert),
+    progress: impl FnMut(u64),
+) -> (Stats, Option<ScapError>) {
+    replay_compared(reader, engine, None, outputs, hostname, sink, progress)
+}
+
+/// [`replay`], with every evaluated event also evaluated by `shadow` (the other back end)
+/// and the matched rules compared. On sampled events both are timed back to back, in
+/// alternating order, so the ratio of their times is free of the machine's drift between
+/// runs. Alerts come from `engine` only.
+pub fn replay_compared<R: Read>(
+    reader: &mut ScapReader<R>,
+    engine: &Engine,
+    shadow: Option<&Engine>,
+    outputs: &Outputs,
+    hostname: &str,
+    sink: &mut dyn FnMut(Alert),
     mut progress: impl FnMut(u64),
 ) -> (Stats, Option<ScapError>) {
     let mut tracker = Tracker::from_capture(reader);
@@ -58,7 +82,8 @@ pub fn replay<R: Read>(
     // Timing every event would cost more than some events themselves: time one in
     // SAMPLE and scale up.
     const SAMPLE: u64 = 32;
-    let (mut read_ns, mut eval_ns, mut rules_ns) = (0u128, 0u128, 0u128);
+    let (mut read_ns, mut eval_ns, mut rules_ns, mut shadow_ns) = (0u128, 0u128, 0u128, 0u128);
+    let mut shadow_matched = Vec::new();
     let overhead = timer_overhead();
     let net = |d: Duration| d.saturating_sub(overhead).as_nanos();
     let mut metadata_seen = reader.metadata_blocks();
@@ -88,11 +113,33 @@ pub fn replay<R: Read>(
             &ev,
             |code| engine.wants(code),
             |ctx| {
-                matched.clear();
-                let t = timed.then(Instant::now);
-                engine.evaluate(ctx.code(), ctx, &mut matched);
-                if let Some(t) = t {
-                    rules_ns += net(t.elapsed());
+                let run = |e: &Engine, out: &mut Vec<usize>, ns: &mut u128| {
+                    out.clear();
+                    let t = timed.then(Instant::now);
+                    e.evaluate(ctx.code(), ctx, out);
+                    if let Some(t) = t {
+                        *ns += net(t.elapsed());
+                    }
+                };
+                match shadow {
+                    None => run(engine, &mut matched, &mut rules_ns),
+                    Some(other) => {
+                        // Whichever runs second finds the event's data in the CPU's caches.
+                        if (stats.events / SAMPLE).is_multiple_of(2) {
+                            run(engine, &mut matched, &mut rules_ns);
+                            run(other, &mut shadow_matched, &mut shadow_ns);
+                        } else {
+                            run(other, &mut shadow_matched, &mut shadow_ns);
+                            run(engine, &mut matched, &mut rules_ns);
+                        }
+                        stats.compared += 1;
+                        if matched != shadow_matched {
+                            stats.differences += 1;
+                            if stats.first_difference.is_none() {
+                                stats.first_difference = Some((ctx.num(), matched.clone(), shadow_matched.clone()));
+                            }
+                        }
+                    }
                 }
                 for &i in &matched {
                     stats.alerts[i] += 1;
@@ -112,6 +159,7 @@ pub fn replay<R: Read>(
     stats.read_time = scale(read_ns);
     stats.eval_time = scale(eval_ns);
     stats.rules_time = scale(rules_ns);
+    stats.shadow_rules_time = scale(shadow_ns);
     stats.timer_overhead = overhead;
     stats.bytes = reader.offset();
     stats.evaluated = tracker.stats().evaluated;

@@ -1,11 +1,12 @@
-//! A process list written between events (as long recordings do) reaches the state
-//! tracker: later events of that process see its name.
+//! Replays of small hand-written captures: a process list written between events (as
+//! long recordings do) reaches the state tracker, so later events of that process see its
+//! name; and a replay that checks one engine against another reports where they differ.
 
 use falcorc_compiler::sema::typeck::Env;
 use falcorc_compiler::{Options, SourceFile, analyze};
 use falcorc_runtime::engine::{Engine, EngineOptions, RuleMatching};
 use falcorc_runtime::output::Outputs;
-use falcorc_runtime::replay::replay;
+use falcorc_runtime::replay::{replay, replay_compared};
 use falcorc_runtime::scap::{ScapReader, ScapWriter, ThreadInfo};
 
 fn close_event(w: &mut ScapWriter<Vec<u8>>, ts: u64, tid: u64) {
@@ -14,32 +15,17 @@ fn close_event(w: &mut ScapWriter<Vec<u8>>, ts: u64, tid: u64) {
         .unwrap();
 }
 
-#[test]
-fn late_process_list_updates_the_tracker() {
-    let mut w = ScapWriter::new(Vec::new()).unwrap();
-    let early = ThreadInfo {
-        tid: 10,
-        pid: 10,
-        comm: "early".into(),
-        exe: "early".into(),
+fn thread(tid: u64, comm: &str) -> ThreadInfo {
+    ThreadInfo {
+        tid,
+        pid: tid,
+        comm: comm.into(),
+        exe: comm.into(),
         ..ThreadInfo::default()
-    };
-    w.write_threads(&[early]).unwrap();
-    close_event(&mut w, 1_000, 10);
-    close_event(&mut w, 2_000, 20); // tid 20 is not known yet
-    let late = ThreadInfo {
-        tid: 20,
-        pid: 20,
-        comm: "late".into(),
-        exe: "late".into(),
-        ..ThreadInfo::default()
-    };
-    w.write_threads(&[late]).unwrap();
-    close_event(&mut w, 3_000, 20); // the first event after the block sees it
-    close_event(&mut w, 4_000, 20);
-    let bytes = w.finish().unwrap();
+    }
+}
 
-    let rules = "- rule: named\n  desc: d\n  condition: evt.type = close and proc.name in (early, late)\n  output: \"%proc.name\"\n  priority: INFO\n";
+fn program(rules: &str) -> falcorc_compiler::ir::Program {
     let an = analyze(
         vec![SourceFile {
             name: "r.yaml".into(),
@@ -48,9 +34,25 @@ fn late_process_list_updates_the_tracker() {
         &Options::default(),
     );
     assert_eq!(an.errors(), 0);
-    let outputs = Outputs::new(&an.program, Env { container_plugin: true });
+    an.program
+}
+
+#[test]
+fn late_process_list_updates_the_tracker() {
+    let mut w = ScapWriter::new(Vec::new()).unwrap();
+    w.write_threads(&[thread(10, "early")]).unwrap();
+    close_event(&mut w, 1_000, 10);
+    close_event(&mut w, 2_000, 20); // tid 20 is not known yet
+    w.write_threads(&[thread(20, "late")]).unwrap();
+    close_event(&mut w, 3_000, 20); // the first event after the block sees it
+    close_event(&mut w, 4_000, 20);
+    let bytes = w.finish().unwrap();
+
+    let rules = "- rule: named\n  desc: d\n  condition: evt.type = close and proc.name in (early, late)\n  output: \"%proc.name\"\n  priority: INFO\n";
+    let program = program(rules);
+    let outputs = Outputs::new(&program, Env { container_plugin: true });
     let engine = Engine::new(
-        an.program,
+        program,
         &EngineOptions {
             matching: RuleMatching::All,
             ..EngineOptions::default()
@@ -70,4 +72,51 @@ fn late_process_list_updates_the_tracker() {
             (4_000, "late".to_string())
         ]
     );
+}
+
+/// `replay_compared` notices when the second engine matches other rules (here: a second
+/// engine with the rule deselected) and keeps the alerts of the first.
+#[test]
+fn a_second_engine_that_disagrees_is_reported() {
+    let mut w = ScapWriter::new(Vec::new()).unwrap();
+    w.write_threads(&[thread(10, "early")]).unwrap();
+    for ts in 1..=3 {
+        close_event(&mut w, ts * 1000, 10);
+    }
+    let bytes = w.finish().unwrap();
+    let rules = "- rule: named\n  desc: d\n  condition: evt.type = close and proc.name = early\n  output: \"%proc.name\"\n  priority: INFO\n";
+    let program = program(rules);
+    let outputs = Outputs::new(&program, Env { container_plugin: true });
+    let same = Engine::new(program.clone(), &EngineOptions::default());
+    let without = Engine::new(
+        program.clone(),
+        &EngineOptions {
+            selectors: vec![falcorc_runtime::engine::Selector::DisableRule("named".into())],
+            ..EngineOptions::default()
+        },
+    );
+    let engine = Engine::new(program, &EngineOptions::default());
+    let run = |other: &Engine| {
+        let mut reader = ScapReader::new(std::io::Cursor::new(bytes.clone())).unwrap();
+        let mut alerts = 0;
+        let (stats, err) = replay_compared(
+            &mut reader,
+            &engine,
+            Some(other),
+            &outputs,
+            "h",
+            &mut |_| alerts += 1,
+            |_| {},
+        );
+        assert!(err.is_none());
+        (stats, alerts)
+    };
+    let (stats, alerts) = run(&same);
+    assert_eq!((stats.compared, stats.differences, alerts), (3, 0, 3));
+    assert!(stats.first_difference.is_none());
+    let (stats, alerts) = run(&without);
+    assert_eq!((stats.compared, stats.differences, alerts), (3, 3, 3));
+    let (num, ours, theirs) = stats.first_difference.unwrap();
+    assert_eq!((ours, theirs), (vec![0], vec![]));
+    assert!(num > 0);
 }

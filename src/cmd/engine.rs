@@ -5,7 +5,7 @@ use super::EXIT_ERRORS;
 use super::selection::Selection;
 use falcorc_compiler::sema::typeck::Env;
 use falcorc_compiler::{Options, SourceFile, analyze};
-use falcorc_runtime::engine::{Engine, EngineOptions, Selector};
+use falcorc_runtime::engine::{Backend, Engine, EngineOptions, Selector};
 use falcorc_runtime::output::{Alert, Outputs};
 use std::io::IsTerminal;
 
@@ -35,6 +35,19 @@ pub fn load(
     format: Format,
     consequence: &str,
 ) -> Result<(Engine, Outputs), u8> {
+    load_with_other(files, selectors, selection, format, consequence, false).map(|(e, _, o)| (e, o))
+}
+
+/// [`load`], and with `other` also the same rules on the other back end (interpreter for
+/// native code and the reverse), for `replay --compare-engines`.
+pub fn load_with_other(
+    files: Vec<SourceFile>,
+    selectors: Vec<Selector>,
+    selection: &Selection,
+    format: Format,
+    consequence: &str,
+    other: bool,
+) -> Result<(Engine, Option<Engine>, Outputs), u8> {
     let opts = Options::default();
     let an = analyze(files, &opts);
     if an.errors() > 0 {
@@ -54,17 +67,28 @@ pub fn load(
         Format::Text => Outputs::new(&an.program, env).message_only(),
         Format::Json => Outputs::new(&an.program, env),
     };
-    let engine = Engine::new(
-        an.program,
-        &EngineOptions {
-            selectors,
-            min_priority: selection.min_priority,
-            matching: selection.matching(),
-            backend: selection.engine.backend(),
-        },
-    );
-    for w in engine.warnings() {
+    let opts = EngineOptions {
+        selectors,
+        min_priority: selection.min_priority,
+        matching: selection.matching(),
+        backend: selection.engine.backend(),
+    };
+    let second = other.then(|| {
+        let backend = match opts.backend {
+            Backend::Jit => Backend::Interp,
+            Backend::Interp => Backend::Jit,
+        };
+        Engine::new(
+            an.program.clone(),
+            &EngineOptions {
+                backend,
+                ..opts.clone()
+            },
+        )
+    });
+    let engine = Engine::new(an.program, &opts);
+    for w in engine.warnings().iter().chain(second.iter().flat_map(|e| e.warnings())) {
         eprintln!("falcorc: warning: {w}");
     }
-    Ok((engine, outputs))
+    Ok((engine, second, outputs))
 }

@@ -1,10 +1,10 @@
 //! `falcorc replay`: run rules over `.scap` captures and print Falco's alerts.
 
-use super::engine::{Format, load};
+use super::engine::{Format, load_with_other};
 use super::selection::Selection;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load_files};
 use falcorc_runtime::engine::Selector;
-use falcorc_runtime::replay::replay;
+use falcorc_runtime::replay::replay_compared;
 use falcorc_runtime::scap::ScapReader;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -30,6 +30,11 @@ pub struct Args {
     /// Print events read, events/s, alerts per rule and where the time went (on stderr).
     #[arg(long)]
     stats: bool,
+    /// Also evaluate every event with the other engine, check that both match the same
+    /// rules, and time both on the same events (implies --stats). Exits with an error on
+    /// any difference.
+    #[arg(long)]
+    compare_engines: bool,
 }
 
 pub fn hostname(flag: Option<String>) -> String {
@@ -50,14 +55,23 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let (engine, outputs) = match load(files, selectors, &a.selection, a.format, "; nothing replayed") {
+    let loaded = load_with_other(
+        files,
+        selectors,
+        &a.selection,
+        a.format,
+        "; nothing replayed",
+        a.compare_engines,
+    );
+    let (engine, other, outputs) = match loaded {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    let stats_wanted = a.stats || a.compare_engines;
     let host = hostname(a.hostname);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let show_progress = std::io::stderr().is_terminal() && !a.stats;
+    let show_progress = std::io::stderr().is_terminal() && !stats_wanted;
     let mut code = EXIT_OK;
     for cap in &a.captures {
         let file = match std::fs::File::open(cap) {
@@ -91,7 +105,15 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
                 eprint!("\r{}", progress_bar(consumed.load(Ordering::Relaxed), total));
             }
         };
-        let (stats, err) = replay(&mut reader, &engine, &outputs, &host, &mut sink, progress);
+        let (stats, err) = replay_compared(
+            &mut reader,
+            &engine,
+            other.as_ref(),
+            &outputs,
+            &host,
+            &mut sink,
+            progress,
+        );
         if show_progress {
             eprint!("\r\x1b[K");
         }
@@ -100,7 +122,28 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
             eprintln!("falcorc: {}: {e} (after {} events)", cap.display(), stats.events);
             code = EXIT_ERRORS;
         }
-        if a.stats {
+        if let Some((num, ours, theirs)) = &stats.first_difference {
+            let names = |rules: &[usize]| {
+                let v: Vec<&str> = rules.iter().map(|&i| engine.rule(i).name.as_str()).collect();
+                if v.is_empty() {
+                    "no rule".to_string()
+                } else {
+                    v.join(", ")
+                }
+            };
+            eprintln!(
+                "falcorc: {}: the engines disagree on {} of {} events; first on event {num}: {} matched {}, {} matched {}",
+                cap.display(),
+                stats.differences,
+                stats.compared,
+                engine_name(&engine),
+                names(ours),
+                other.as_ref().map_or("", engine_name),
+                names(theirs),
+            );
+            code = EXIT_ERRORS;
+        }
+        if stats_wanted {
             let secs = start.elapsed().as_secs_f64();
             eprintln!("{}:", cap.display());
             eprintln!("  events read:      {}", stats.events);
@@ -117,8 +160,29 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
                 stats.rules_time.as_secs_f64(),
                 stats.rules_time.as_nanos() as f64 / (stats.events as f64).max(1.0)
             );
+            if let Some(other) = &other {
+                let (ours, theirs) = (stats.rules_time.as_secs_f64(), stats.shadow_rules_time.as_secs_f64());
+                eprintln!(
+                    "  compared with:    {} {:.3} s, {:.1} ns/event, timed on the same events: {} {:.2}x {}",
+                    engine_name(other),
+                    theirs,
+                    stats.shadow_rules_time.as_nanos() as f64 / (stats.events as f64).max(1.0),
+                    engine_name(&engine),
+                    if ours <= theirs {
+                        theirs / ours.max(1e-12)
+                    } else {
+                        ours / theirs.max(1e-12)
+                    },
+                    if ours <= theirs { "faster" } else { "slower" },
+                );
+                eprintln!(
+                    "  agreement:        {} of {} evaluated events matched the same rules in both (both engines ran on every event: throughput includes the second)",
+                    stats.compared - stats.differences,
+                    stats.compared
+                );
+            }
             eprintln!(
-                "  timer overhead:   {} ns per sampled interval (subtracted from the three times above)",
+                "  timer overhead:   {} ns per sampled interval (subtracted from the times above)",
                 stats.timer_overhead.as_nanos()
             );
             eprintln!("  engine:           {}", engine_summary(&engine));
@@ -129,6 +193,15 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         }
     }
     code
+}
+
+/// `jit` or `interpreter`.
+fn engine_name(engine: &falcorc_runtime::engine::Engine) -> &'static str {
+    #[cfg(feature = "jit")]
+    if engine.jit_stats().is_some() {
+        return "jit";
+    }
+    "interpreter"
 }
 
 /// The back end, and for native code what compiling the ruleset took.
