@@ -110,11 +110,43 @@ fn event() -> impl Strategy<Value = Event> {
         int_value(),
         int_value(),
         prop::option::of(prop::collection::vec(word().prop_map(Value::Str), 0..4).prop_map(Value::List)),
-        prop::option::of(prop::sample::select(&["10.0.0.1", "192.168.1.7", "::1"][..])
-            .prop_map(|a| Value::Ip(a.parse().expect("address")))),
+        // One address (a server's own), or both ends of a connection (several values).
+        prop::option::of(prop_oneof![
+            ip_addr().prop_map(Value::Ip),
+            (ip_addr(), ip_addr()).prop_map(|(a, b)| Value::List(vec![Value::Ip(a), Value::Ip(b)])),
+        ]),
         prop_oneof![4 => any::<bool>().prop_map(|b| Some(Value::Bool(b))), 1 => Just(None), 1 => Just(Some(Value::Int(1)))],
     )
         .prop_map(|(a, b, c, d, e, f, g)| Event(vec![a, b, c, d, e, f, g]))
+}
+
+fn ip_addr() -> impl Strategy<Value = std::net::IpAddr> {
+    prop::sample::select(&["10.0.0.1", "192.168.1.7", "127.0.0.1", "0.0.0.0", "::1"][..])
+        .prop_map(|a| a.parse().expect("address"))
+}
+
+/// An address or a network, as rules write them.
+fn ip_const() -> impl Strategy<Value = Const> {
+    prop::sample::select(
+        &[
+            "10.0.0.0/8",
+            "::1/128",
+            "127.0.0.0/8",
+            "0.0.0.0",
+            "192.168.1.7",
+            "172.16.0.0/12",
+        ][..],
+    )
+    .prop_map(|net| match net.split_once('/') {
+        Some((a, p)) => Const::Ip {
+            addr: a.parse().expect("ip"),
+            prefix: p.parse().ok(),
+        },
+        None => Const::Ip {
+            addr: net.parse().expect("ip"),
+            prefix: None,
+        },
+    })
 }
 
 fn str_const() -> impl Strategy<Value = Const> {
@@ -200,11 +232,14 @@ fn comparison() -> impl Strategy<Value = Cond> {
         1 => (transformed(), prop::sample::select(STR_OPS), str_const())
             .prop_map(|(l, op, k)| cmp(l, op, Rhs::Const(k))),
         1 => (field(&STR_FIELDS), field(&STR_FIELDS)).prop_map(|(l, r)| cmp(l, CmpOp::Eq, Rhs::Operand(r))),
-        1 => (Just(Operand::Field(FieldId(IP_FIELD))), prop::sample::select(&["10.0.0.0/8", "::1/128"][..]))
-            .prop_map(|(l, net)| {
-                let (a, p) = net.split_once('/').expect("cidr");
-                cmp(l, CmpOp::Eq, Rhs::Const(Const::Ip { addr: a.parse().expect("ip"), prefix: p.parse().ok() }))
-            }),
+        2 => (Just(Operand::Field(FieldId(IP_FIELD))), prop::sample::select(&[CmpOp::Eq, CmpOp::Ne][..]), ip_const())
+            .prop_map(|(l, op, k)| cmp(l, op, Rhs::Const(k))),
+        1 => (
+            Just(Operand::Field(FieldId(IP_FIELD))),
+            prop::sample::select(&[CmpOp::In, CmpOp::Intersects][..]),
+            prop::collection::vec(ip_const(), 0..3),
+        )
+            .prop_map(|(l, op, ks)| cmp(l, op, Rhs::Set(ConstSet::new(ks)))),
         1 => (Just(Operand::Field(FieldId(BOOL_FIELD))), prop::sample::select(&[CmpOp::Eq, CmpOp::Ne][..]), any::<bool>())
             .prop_map(|(l, op, b)| cmp(l, op, Rhs::Const(Const::Bool(b)))),
         1 => (Just(Operand::Field(FieldId(LIST_FIELD))), str_const()).prop_map(|(l, k)| cmp(l, CmpOp::Ne, Rhs::Const(k))),

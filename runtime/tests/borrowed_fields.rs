@@ -9,6 +9,8 @@ mod common;
 use std::io::Cursor;
 use std::path::Path;
 
+use falcorc_compiler::eval::cache::SlotView;
+use falcorc_compiler::eval::interp::ips_of;
 use falcorc_compiler::eval::{FieldSource, Lent, Value};
 use falcorc_compiler::ir::{FieldId, FieldSpec, lower_condition};
 use falcorc_compiler::sema::typeck::Env;
@@ -16,8 +18,9 @@ use falcorc_compiler::syntax::condition::parse;
 use falcorc_runtime::fields::Resolved;
 use falcorc_runtime::scap::ScapReader;
 use falcorc_runtime::state::Tracker;
+use std::net::{IpAddr, Ipv4Addr};
 
-const FIELDS: [&str; 19] = [
+const FIELDS: [&str; 26] = [
     "proc.name",
     "proc.exe",
     "proc.exepath",
@@ -38,6 +41,14 @@ const FIELDS: [&str; 19] = [
     "proc.aname[40]",
     // Not on the fast path: the general path through `field_into`.
     "proc.cmdline",
+    // Addresses, lent as such (`lend_ips`); `fd.lip` by the general path.
+    "fd.ip",
+    "fd.net",
+    "fd.sip",
+    "fd.snet",
+    "fd.cip",
+    "fd.cnet",
+    "fd.lip",
 ];
 
 fn specs() -> Vec<FieldSpec> {
@@ -73,13 +84,32 @@ fn compare<R: std::io::Read>(mut reader: ScapReader<R>, specs: &[FieldSpec]) -> 
                     ctx.num(),
                     ctx.event().type_name()
                 );
-                if let Some(lent) = resolved.bind(ctx).lend(FieldId(i as u32), spec) {
+                let bound = resolved.bind(ctx);
+                let id = FieldId(i as u32);
+                let lent = bound.lend(id, spec);
+                if let Some(lent) = lent {
                     let lent = lent.map(|l| match l {
                         Lent::Str(s) => Value::Str(s.to_string()),
                         Lent::Int(n) => Value::Int(n.into()),
                         Lent::Bool(b) => Value::Bool(b),
                     });
                     assert_eq!(lent, want, "lent {} on evt.num {}", spec.name, ctx.num());
+                }
+                // What native code reads: the same as `lend` gives, through the field's
+                // own lender.
+                let mut view = SlotView::default();
+                let mut expected = SlotView::default();
+                let lent_view = bound.lend_view(id, spec, &mut view);
+                assert_eq!(lent_view, expected.take_lent(lent), "{} lent to a view", spec.name);
+                if lent_view {
+                    assert_eq!(view, expected, "{} view on evt.num {}", spec.name, ctx.num());
+                }
+                let mut ips = [IpAddr::V4(Ipv4Addr::UNSPECIFIED); 2];
+                if let Some(n) = bound.lend_ips(id, spec, &mut ips) {
+                    let mut from_value = [IpAddr::V4(Ipv4Addr::UNSPECIFIED); 2];
+                    let m = ips_of(want.clone(), &mut from_value);
+                    assert_eq!(Some(n), m, "{} addresses on evt.num {}", spec.name, ctx.num());
+                    assert_eq!(ips[..n], from_value[..n], "{} on evt.num {}", spec.name, ctx.num());
                 }
                 checked += 1;
             }

@@ -32,7 +32,7 @@ pub mod kind {
 
 /// What native code reads of a cached field: plain words at fixed offsets.
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SlotView {
     /// The generation of the event the slot was filled for.
     pub generation: u32,

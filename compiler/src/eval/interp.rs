@@ -67,6 +67,55 @@ pub trait FieldSource {
     fn lend_view(&self, id: FieldId, spec: &FieldSpec, view: &mut SlotView) -> bool {
         view.take_lent(self.lend(id, spec))
     }
+
+    /// The addresses of an address field (`fd.ip`, `fd.snet`...) written into `out`
+    /// without building a value: how many (0: none on this event; 2: both ends of a
+    /// connection, which match as several values do), or `None` when the value is not
+    /// one or two addresses. Sources override it to skip the value altogether.
+    fn lend_ips(&self, id: FieldId, spec: &FieldSpec, out: &mut [IpAddr; 2]) -> Option<usize> {
+        ips_of(self.field(id, spec), out)
+    }
+}
+
+/// [`FieldSource::lend_ips`] from the field's value.
+pub fn ips_of(value: Option<Value>, out: &mut [IpAddr; 2]) -> Option<usize> {
+    match value {
+        None => Some(0),
+        Some(Value::Ip(a)) => {
+            out[0] = a;
+            Some(1)
+        }
+        Some(Value::List(xs)) => match xs.as_slice() {
+            [Value::Ip(a), Value::Ip(b)] => {
+                *out = [*a, *b];
+                Some(2)
+            }
+            _ => None,
+        },
+        Some(_) => None,
+    }
+}
+
+/// The verdict of `c` (a field against constants) on an address field given by its
+/// addresses, as [`FieldSource::lend_ips`] lends them: what the general comparison gives
+/// on the value they stand for (one address, or the two ends as several values), without
+/// building that value in the common cases.
+pub fn ips_against_consts(c: &Cmp, ips: &[IpAddr]) -> bool {
+    match ips {
+        [] => false,
+        [a] => against_consts(c, false, &Value::Ip(*a)),
+        many => {
+            let any = |f: &dyn Fn(&Value) -> bool| many.iter().any(|a| f(&Value::Ip(*a)));
+            match &c.rhs {
+                _ if c.op == CmpOp::Exists => true,
+                // The arms of `against_consts` for several values.
+                Rhs::Const(k) if c.op == CmpOp::Ne => !any(&|v| eq(v, k)),
+                Rhs::Const(k) => any(&|v| compare(v, c.op, k)),
+                Rhs::Set(set) if matches!(c.op, CmpOp::In | CmpOp::Intersects) => any(&|v| member(v, set)),
+                _ => against_consts(c, false, &Value::List(many.iter().map(|a| Value::Ip(*a)).collect())),
+            }
+        }
+    }
 }
 
 /// A field value lent for the current event without building a [`Value`].

@@ -23,7 +23,7 @@ impl<'a> FieldCtx<'a> {
 
     /// [`FieldCtx::borrowed_str`] for a field known to have neither argument nor
     /// suffix (the engine resolves that once per program).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn lend_str(&self, f: F) -> Option<Option<&'a str>> {
         let thread = self.thread();
         match f {
@@ -44,8 +44,8 @@ impl<'a> FieldCtx<'a> {
 
     /// The `fd.*` string fields (`None`: no entry in the table, or a value that
     /// is not stored as printed; the general path decides).
-    #[inline]
-    fn lend_fd_str(&self, f: F) -> Option<Option<&'a str>> {
+    #[inline(always)]
+    pub(crate) fn lend_fd_str(&self, f: F) -> Option<Option<&'a str>> {
         if !self.is_fd_event() {
             return Some(None);
         }

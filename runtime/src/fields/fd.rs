@@ -43,6 +43,41 @@ fn ends(f: &Fd) -> Option<(IpAddr, u16, IpAddr, u16)> {
 }
 
 impl FieldCtx<'_> {
+    /// The addresses `fd_field` gives for `fd.ip`/`fd.net` (both ends, or a server's
+    /// own), `fd.cip`/`fd.cnet` and `fd.sip`/`fd.snet`, written into `out` without
+    /// building a value: how many (0: none). `None` for other fields.
+    pub(crate) fn lend_ips(&self, f: F, out: &mut [IpAddr; 2]) -> Option<usize> {
+        if !matches!(f, F::FdIp | F::FdNet | F::FdCip | F::FdCnet | F::FdSip | F::FdSnet) {
+            return None;
+        }
+        let fd = match (self.is_fd_event(), self.thread, self.fd_num, self.fd) {
+            (true, Some(_), Some(_), Some(fd)) => fd,
+            _ => return Some(0),
+        };
+        let mut one = |a: Option<IpAddr>| {
+            a.map_or(0, |a| {
+                out[0] = a;
+                1
+            })
+        };
+        Some(match f {
+            F::FdIp | F::FdNet => match fd.sock {
+                Sock::Ip { sip, dip, .. } if fd.is_ip_socket() => {
+                    *out = [sip, dip];
+                    2
+                }
+                Sock::Server { ip: a, .. } => one(Some(a)),
+                _ => 0,
+            },
+            F::FdCip | F::FdCnet => one(ends(fd).map(|(a, ..)| a)),
+            _ => one(match (ends(fd), fd.sock, fd.role) {
+                (Some((_, _, d, _)), ..) => Some(d),
+                (None, Sock::Server { ip: a, .. }, r) if r != Role::None => Some(a),
+                _ => None,
+            }),
+        })
+    }
+
     /// The name of the fd a failed (or untracked) fd-creating event refers
     /// to, taken from the event's own parameters (libsinsp's
     /// `extract_fdname_from_creator`); `raw` asks for the path as given.

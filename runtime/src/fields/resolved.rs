@@ -5,8 +5,10 @@
 
 use super::{F, FieldCtx, kind};
 use falcorc_compiler::eval::cache::SlotView;
+use falcorc_compiler::eval::interp::ips_of;
 use falcorc_compiler::eval::{FieldSource, Lent, Value};
 use falcorc_compiler::ir::{FieldId, FieldSpec};
+use std::net::IpAddr;
 
 /// How one program field is read: through the general extractors, or lent
 /// straight from the event and the state (one arm per field, no name dispatch).
@@ -24,16 +26,93 @@ enum Path {
     Ancestor(usize),
 }
 
+/// Writes one field's lent value into a slot view; `false`: not lent on this event
+/// (the general extraction decides). One function per field kind, chosen when the
+/// engine is built, so native code's fill reaches the field's own code through one
+/// indirect call instead of matching the path and then the field on every event.
+type LendFn = for<'c, 'a> fn(&'c FieldCtx<'a>, &mut SlotView) -> bool;
+
 /// The kind of each field of a program, by field id.
 #[derive(Clone, Debug, Default)]
 pub struct Resolved {
     kinds: Vec<Option<(F, Path)>>,
+    lenders: Vec<Option<LendFn>>,
 }
+
+/// The lender of a string field `F` (the same arms as `FieldCtx::lend_str`, with the
+/// field fixed at compile time).
+fn lend_str_as<const K: u8>(ctx: &FieldCtx<'_>, view: &mut SlotView) -> bool {
+    view.take_lent(ctx.lend_str(str_field(K)).map(|t| t.map(Lent::Str)))
+}
+
+/// The string fields with a lender of their own, numbered for `lend_str_as`.
+const STR_FIELDS: [F; 11] = [
+    F::ProcName,
+    F::ProcExe,
+    F::ProcExepath,
+    F::ProcPname,
+    F::ContainerId,
+    F::EvtType,
+    F::FdName,
+    F::FdTypechar,
+    F::FdDirectory,
+    F::FdFilename,
+    F::FdNameraw,
+];
+
+#[inline(always)]
+const fn str_field(k: u8) -> F {
+    STR_FIELDS[k as usize]
+}
+
+fn str_lender(f: F) -> Option<LendFn> {
+    let k = STR_FIELDS.iter().position(|&g| g == f)?;
+    const TABLE: [LendFn; 11] = [
+        lend_str_as::<0>,
+        lend_str_as::<1>,
+        lend_str_as::<2>,
+        lend_str_as::<3>,
+        lend_str_as::<4>,
+        lend_str_as::<5>,
+        lend_str_as::<6>,
+        lend_str_as::<7>,
+        lend_str_as::<8>,
+        lend_str_as::<9>,
+        lend_str_as::<10>,
+    ];
+    Some(TABLE[k])
+}
+
+fn lend_fd_num(ctx: &FieldCtx<'_>, view: &mut SlotView) -> bool {
+    view.set_lent(ctx.is_fd_event().then(|| ctx.fd_num().map(Lent::Int)).flatten());
+    true
+}
+
+fn lend_open_flag<const BIT: u32>(ctx: &FieldCtx<'_>, view: &mut SlotView) -> bool {
+    view.set_lent(Some(Lent::Bool(
+        ctx.open_event_flags().is_some_and(|flags| flags & BIT != 0),
+    )));
+    true
+}
+
+impl Path {
+    /// The field's own lender, where one function serves every field of the kind.
+    fn lender(self) -> Option<LendFn> {
+        match self {
+            Path::Str(f) => str_lender(f),
+            Path::FdNum => Some(lend_fd_num),
+            Path::OpenFlag(O_RDONLY) => Some(lend_open_flag::<O_RDONLY>),
+            Path::OpenFlag(O_WRONLY) => Some(lend_open_flag::<O_WRONLY>),
+            Path::OpenFlag(_) | Path::Extract | Path::Ancestor(_) => None,
+        }
+    }
+}
+
+const O_RDONLY: u32 = 1;
+const O_WRONLY: u32 = 2;
 
 impl Resolved {
     pub fn new(fields: &[FieldSpec]) -> Resolved {
-        const O_RDONLY: u32 = 1;
-        const O_WRONLY: u32 = 2;
         let path = |f: F, spec: &FieldSpec| {
             if let (F::ProcAname, Some(n), None) = (f, &spec.arg, &spec.suffix) {
                 return n.parse().map_or(Path::Extract, Path::Ancestor);
@@ -59,9 +138,9 @@ impl Resolved {
                 _ => Path::Extract,
             }
         };
-        Resolved {
-            kinds: fields.iter().map(|s| kind(s.name).map(|f| (f, path(f, s)))).collect(),
-        }
+        let kinds: Vec<Option<(F, Path)>> = fields.iter().map(|s| kind(s.name).map(|f| (f, path(f, s)))).collect();
+        let lenders = kinds.iter().map(|k| k.and_then(|(_, p)| p.lender())).collect();
+        Resolved { kinds, lenders }
     }
 
     /// The event's fields, read through the resolved kinds.
@@ -101,7 +180,18 @@ impl FieldSource for Bound<'_, '_> {
         self.lent(id, spec)
     }
 
+    fn lend_ips(&self, id: FieldId, spec: &FieldSpec, out: &mut [IpAddr; 2]) -> Option<usize> {
+        match self.resolve(id, spec) {
+            Some((f, _)) if spec.arg.is_none() && spec.suffix.is_none() => self.ctx.lend_ips(f, out),
+            _ => None,
+        }
+        .or_else(|| ips_of(self.field(id, spec), out))
+    }
+
     fn lend_view(&self, id: FieldId, spec: &FieldSpec, view: &mut SlotView) -> bool {
+        if let Some(Some(lend)) = self.resolved.lenders.get(id.0 as usize) {
+            return lend(self.ctx, view);
+        }
         // The same arms as `lend`, inlined so the value goes straight into the view.
         view.take_lent(self.lent(id, spec))
     }

@@ -38,7 +38,8 @@ pub(super) struct Keep {
 pub struct CodeStats {
     /// Comparisons compiled to inline machine code.
     pub inline: usize,
-    /// Comparisons that call a specialised helper (substring search, set lookup).
+    /// Comparisons that call a specialised helper (substring search, set lookup,
+    /// addresses).
     pub helper: usize,
     /// Comparisons that call the interpreter.
     pub fallback: usize,
@@ -263,12 +264,14 @@ impl<'f, 'p> Gen<'f, 'p> {
     }
 
     fn fallback(&mut self, c: &Cmp, t: Block, f: Block) {
+        self.cmp_helper(helpers::fallback as *const () as usize, c, t, f);
+    }
+
+    /// A call of `helper(ctx, cmp)` (the signature of `helpers::fallback`), branching on
+    /// its verdict.
+    fn cmp_helper(&mut self, helper: usize, c: &Cmp, t: Block, f: Block) {
         let cmp = self.b.ins().iconst(I64, c as *const Cmp as i64);
-        let r = self.call(
-            self.sigs.fallback,
-            helpers::fallback as *const () as usize,
-            &[self.ctx, cmp],
-        );
+        let r = self.call(self.sigs.fallback, helper, &[self.ctx, cmp]);
         if let Some(r) = r {
             self.branch(r, t, f);
         }
@@ -309,6 +312,10 @@ impl<'f, 'p> Gen<'f, 'p> {
             Plan::Fallback => {
                 self.stats.fallback += 1;
                 self.fallback(c, t, f);
+            }
+            Plan::Ips => {
+                self.stats.helper += 1;
+                self.cmp_helper(helpers::ips as *const () as usize, c, t, f);
             }
             Plan::Exists(id) => {
                 self.stats.inline += 1;

@@ -6,10 +6,11 @@
 //! to that), and a panic would abort rather than cross the frame.
 
 use crate::eval::cache::{FieldCache, MemoSlot, Slot};
-use crate::eval::interp::{FieldSource, eval_cmp_fields};
-use crate::ir::{Cmp, FieldId, FieldSpec, FnvBuild};
+use crate::eval::interp::{FieldSource, eval_cmp_fields, ips_against_consts};
+use crate::ir::{Cmp, FieldId, FieldSpec, FnvBuild, Operand};
 use std::collections::HashSet;
 use std::mem::offset_of;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// What one call of a compiled bucket works with.
 #[repr(C)]
@@ -54,6 +55,23 @@ pub(super) extern "C" fn fallback(ctx: *mut Ctx<'_>, cmp: *const Cmp) -> u32 {
     // SAFETY: as in `fill`; `cmp` points into the conditions the `Jit` owns.
     let (ctx, cmp) = unsafe { (&mut *ctx, &*cmp) };
     let fields = ctx.fields;
+    u32::from(eval_cmp_fields(cmp, fields, &mut cached(ctx)))
+}
+
+/// The verdict on comparison `cmp` of an address field, from the addresses the source
+/// lends (the interpreter's comparison when it lends none).
+pub(super) extern "C" fn ips(ctx: *mut Ctx<'_>, cmp: *const Cmp) -> u32 {
+    // SAFETY: as in `fallback`.
+    let (ctx, cmp) = unsafe { (&mut *ctx, &*cmp) };
+    let fields = ctx.fields;
+    if let Operand::Field(id) = cmp.lhs
+        && let Some(spec) = fields.get(id.0 as usize)
+    {
+        let mut out = [IpAddr::V4(Ipv4Addr::UNSPECIFIED); 2];
+        if let Some(n) = ctx.src.lend_ips(id, spec, &mut out) {
+            return u32::from(ips_against_consts(cmp, &out[..n]));
+        }
+    }
     u32::from(eval_cmp_fields(cmp, fields, &mut cached(ctx)))
 }
 

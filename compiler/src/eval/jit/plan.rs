@@ -1,11 +1,12 @@
 //! How each comparison is compiled: inline machine code for the shapes rules use
 //! most (a scalar field against a string or integer constant, a string set), a call
-//! to a specialised helper for substring search and set membership, and a call to
+//! to a specialised helper for substring search, set membership and addresses, and a call to
 //! the interpreter's own comparison for everything else (transformers, lists,
 //! addresses, regexes, globs, field-to-field), so no operator is ever unsupported.
 
 use crate::eval::cache::kind;
 use crate::ir::{Cmp, CmpOp, Const, FieldId, FieldSpec, FnvBuild, Operand, Rhs};
+use crate::sema::catalog::FieldType;
 use cranelift_codegen::ir::condcodes::IntCC;
 use std::collections::HashSet;
 
@@ -31,6 +32,9 @@ pub(super) enum Plan<'c> {
     },
     /// An integer field against a set of integers.
     IntSet { field: FieldId, values: Vec<i64> },
+    /// An address field (`fd.ip`, `fd.snet`...) against constants: a helper that reads
+    /// the addresses without building the field's value.
+    Ips,
     /// The interpreter's comparison, called from native code.
     Fallback,
 }
@@ -58,6 +62,9 @@ pub(super) fn plan<'c>(c: &'c Cmp, fields: &[FieldSpec]) -> Plan<'c> {
     };
     if spec.list {
         return Plan::Fallback;
+    }
+    if matches!(spec.ty, FieldType::IpAddr | FieldType::IpNet) && !matches!(c.rhs, Rhs::None | Rhs::Operand(_)) {
+        return Plan::Ips;
     }
     let field = id;
     match (&c.rhs, c.op) {
@@ -141,6 +148,7 @@ impl Plan<'_> {
                 StrOp::IContains => 12,
             },
             Plan::StrSet { .. } => 5,
+            Plan::Ips => 6,
             Plan::Fallback => match c.op {
                 CmpOp::Regex | CmpOp::Glob | CmpOp::IGlob | CmpOp::PMatch => 40,
                 _ if matches!(c.lhs, Operand::Transform { .. }) => 40,
