@@ -186,6 +186,15 @@ impl<'a> RawBtf<'a> {
     }
 }
 
+/// The `.BTF` section of a BPF object, as it is in the file: read in place, so the object
+/// is not parsed twice at start-up (aya parses it once to load it).
+pub fn own_btf(elf: &[u8]) -> Result<&[u8], String> {
+    use object::{Object, ObjectSection};
+    let file = object::File::parse(elf).map_err(|e| format!("the probe object: {e}"))?;
+    let section = file.section_by_name(".BTF").ok_or("the probe object has no BTF")?;
+    section.data().map_err(|e| format!("the probe object's BTF: {e}"))
+}
+
 /// Drops a CO-RE flavour suffix (`task_struct___old` is matched as `task_struct`).
 fn flavourless(name: &[u8]) -> &[u8] {
     name.windows(3).position(|w| w == b"___").map_or(name, |i| &name[..i])
@@ -341,7 +350,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn local_btf() -> Vec<u8> {
-        Object::parse(PROBE_OBJECT).unwrap().btf.unwrap().to_bytes()
+        own_btf(PROBE_OBJECT).unwrap().to_vec()
     }
 
     /// (code, dst, src, off, imm) of each instruction, by function name.

@@ -253,12 +253,7 @@ impl Probe {
 
 /// The kernel BTF subset for the embedded probe, parsed by aya.
 fn subset_btf() -> Result<Btf, String> {
-    let local = aya_obj::Object::parse(PROBE_OBJECT)
-        .map_err(|e| format!("the probe object: {e}"))?
-        .btf
-        .ok_or("the probe object has no BTF")?
-        .to_bytes();
-    let local = RawBtf::parse(&local).map_err(|e| format!("the probe's BTF: {e}"))?;
+    let local = RawBtf::parse(kernel_btf::own_btf(PROBE_OBJECT)?).map_err(|e| format!("the probe's BTF: {e}"))?;
     let blob = {
         let data = std::fs::read(KERNEL_BTF).map_err(|e| format!("{KERNEL_BTF}: {e}"))?;
         let kernel = RawBtf::parse(&data).map_err(|e| format!("{KERNEL_BTF}: {e}"))?;

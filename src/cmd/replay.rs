@@ -162,18 +162,16 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
             );
             if let Some(other) = &other {
                 let (ours, theirs) = (stats.rules_time.as_secs_f64(), stats.shadow_rules_time.as_secs_f64());
+                let (ratio, verdict) = if ours <= theirs {
+                    (theirs / ours.max(1e-12), "faster")
+                } else {
+                    (ours / theirs.max(1e-12), "slower")
+                };
                 eprintln!(
-                    "  compared with:    {} {:.3} s, {:.1} ns/event, timed on the same events: {} {:.2}x {}",
+                    "  compared with:    {} {theirs:.3} s, {:.1} ns/event, timed on the same events: {} {ratio:.2}x {verdict}",
                     engine_name(other),
-                    theirs,
                     stats.shadow_rules_time.as_nanos() as f64 / (stats.events as f64).max(1.0),
                     engine_name(&engine),
-                    if ours <= theirs {
-                        theirs / ours.max(1e-12)
-                    } else {
-                        ours / theirs.max(1e-12)
-                    },
-                    if ours <= theirs { "faster" } else { "slower" },
                 );
                 eprintln!(
                     "  agreement:        {} of {} evaluated events matched the same rules in both (both engines ran on every event: throughput includes the second)",

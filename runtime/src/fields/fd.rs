@@ -42,39 +42,49 @@ fn ends(f: &Fd) -> Option<(IpAddr, u16, IpAddr, u16)> {
     }
 }
 
+fn is_address_field(f: F) -> bool {
+    matches!(f, F::FdIp | F::FdNet | F::FdCip | F::FdCnet | F::FdSip | F::FdSnet)
+}
+
+/// The addresses of address field `f` (see `is_address_field`) for `fd`, into `out`:
+/// both ends of a connection or a server's own for `fd.ip`/`fd.net`, the client's or
+/// the server's end for the others. How many.
+fn addresses(f: F, fd: &Fd, out: &mut [IpAddr; 2]) -> usize {
+    let mut one = |a: Option<IpAddr>| {
+        a.map_or(0, |a| {
+            out[0] = a;
+            1
+        })
+    };
+    match f {
+        F::FdIp | F::FdNet => match fd.sock {
+            Sock::Ip { sip, dip, .. } if fd.is_ip_socket() => {
+                *out = [sip, dip];
+                2
+            }
+            Sock::Server { ip: a, .. } => one(Some(a)),
+            _ => 0,
+        },
+        F::FdCip | F::FdCnet => one(ends(fd).map(|(a, ..)| a)),
+        _ => one(match (ends(fd), fd.sock, fd.role) {
+            (Some((_, _, d, _)), ..) => Some(d),
+            (None, Sock::Server { ip: a, .. }, r) if r != Role::None => Some(a),
+            _ => None,
+        }),
+    }
+}
+
 impl FieldCtx<'_> {
-    /// The addresses `fd_field` gives for `fd.ip`/`fd.net` (both ends, or a server's
-    /// own), `fd.cip`/`fd.cnet` and `fd.sip`/`fd.snet`, written into `out` without
-    /// building a value: how many (0: none). `None` for other fields.
+    /// The addresses of `fd.ip`/`fd.net`, `fd.cip`/`fd.cnet` and `fd.sip`/`fd.snet`
+    /// written into `out` without building a value: how many (0: none), as `fd_field`
+    /// gives them. `None` for other fields.
     pub(crate) fn lend_ips(&self, f: F, out: &mut [IpAddr; 2]) -> Option<usize> {
-        if !matches!(f, F::FdIp | F::FdNet | F::FdCip | F::FdCnet | F::FdSip | F::FdSnet) {
+        if !is_address_field(f) {
             return None;
         }
-        let fd = match (self.is_fd_event(), self.thread, self.fd_num, self.fd) {
-            (true, Some(_), Some(_), Some(fd)) => fd,
-            _ => return Some(0),
-        };
-        let mut one = |a: Option<IpAddr>| {
-            a.map_or(0, |a| {
-                out[0] = a;
-                1
-            })
-        };
-        Some(match f {
-            F::FdIp | F::FdNet => match fd.sock {
-                Sock::Ip { sip, dip, .. } if fd.is_ip_socket() => {
-                    *out = [sip, dip];
-                    2
-                }
-                Sock::Server { ip: a, .. } => one(Some(a)),
-                _ => 0,
-            },
-            F::FdCip | F::FdCnet => one(ends(fd).map(|(a, ..)| a)),
-            _ => one(match (ends(fd), fd.sock, fd.role) {
-                (Some((_, _, d, _)), ..) => Some(d),
-                (None, Sock::Server { ip: a, .. }, r) if r != Role::None => Some(a),
-                _ => None,
-            }),
+        Some(match (self.is_fd_event(), self.thread, self.fd_num, self.fd) {
+            (true, Some(_), Some(_), Some(fd)) => addresses(f, fd, out),
+            _ => 0,
         })
     }
 
@@ -315,13 +325,14 @@ impl FieldCtx<'_> {
                 }
             }
             F::FdNameraw => s(squash_slashes(&fd.name_raw)),
-            F::FdIp | F::FdNet => match fd.sock {
-                Sock::Ip { sip, dip, .. } if fd.is_ip_socket() => {
-                    Some(Value::List(vec![Value::Ip(sip), Value::Ip(dip)]))
+            f if is_address_field(f) => {
+                let mut out = [IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED); 2];
+                match addresses(f, fd, &mut out) {
+                    2 => Some(Value::List(vec![Value::Ip(out[0]), Value::Ip(out[1])])),
+                    1 => ip(out[0]),
+                    _ => None,
                 }
-                Sock::Server { ip: a, .. } => ip(a),
-                _ => None,
-            },
+            }
             F::FdPort | F::FdProto => {
                 let ports = match fd.sock {
                     Sock::Ip { sport, dport, .. } if fd.is_ip_socket() => vec![sport, dport],
@@ -341,12 +352,6 @@ impl FieldCtx<'_> {
                         .collect(),
                 ))
             }
-            F::FdCip | F::FdCnet => ends(fd).and_then(|(a, ..)| ip(a)),
-            F::FdSip | F::FdSnet => match (ends(fd), fd.sock, fd.role) {
-                (Some((_, _, d, _)), ..) => ip(d),
-                (None, Sock::Server { ip: a, .. }, r) if r != Role::None => ip(a),
-                _ => None,
-            },
             F::FdLip | F::FdLnet => self.local_remote(fd).and_then(|(a, ..)| ip(a)),
             F::FdRip | F::FdRnet => self.local_remote(fd).and_then(|(_, _, a, _)| ip(a)),
             F::FdCport => ends(fd).and_then(|(_, p, ..)| int(p)),
