@@ -212,7 +212,7 @@ fn comparison() -> impl Strategy<Value = Cond> {
             .prop_map(|(l, op, k)| cmp(l, op, Rhs::Const(k))),
         3 => (field(&INT_FIELDS), prop::sample::select(INT_OPS), int_const())
             .prop_map(|(l, op, k)| cmp(l, op, Rhs::Const(k))),
-        2 => (field(all_fields), prop::collection::vec(str_const(), 0..6))
+        2 => (field(all_fields), prop::collection::vec(str_const(), 0..12))
             .prop_map(|(l, ks)| cmp(l, CmpOp::In, Rhs::Set(ConstSet::new(ks)))),
         1 => (field(&[0, 4]), prop::collection::vec(str_const(), 1..4))
             .prop_map(|(l, ks)| cmp(l, CmpOp::Intersects, Rhs::Set(ConstSet::new(ks)))),

@@ -70,6 +70,7 @@ fn compare<R: std::io::Read>(mut reader: ScapReader<R>, specs: &[FieldSpec]) -> 
     // One slot per field, kept across events, as the engine's cache keeps them.
     let mut slots: Vec<Value> = vec![Value::Str("stale".into()); specs.len()];
     let mut checked = 0;
+    let mut aheads = 0;
     while let Some(ev) = reader.next_event().expect("readable capture") {
         tracker.on_event(&ev, |ctx| {
             for (i, spec) in specs.iter().enumerate() {
@@ -104,6 +105,22 @@ fn compare<R: std::io::Read>(mut reader: ScapReader<R>, specs: &[FieldSpec]) -> 
                 if lent_view {
                     assert_eq!(view, expected, "{} view on evt.num {}", spec.name, ctx.num());
                 }
+                // What the engine writes before native code runs, for the fields it
+                // describes ahead: the same again.
+                let mut ahead = SlotView::default();
+                if let Some(lent_ahead) = resolved.lend_ahead(ctx, id, &mut ahead) {
+                    assert_eq!(
+                        lent_ahead,
+                        lent_view,
+                        "{} lent ahead on evt.num {}",
+                        spec.name,
+                        ctx.num()
+                    );
+                    if lent_ahead {
+                        assert_eq!(ahead, view, "{} ahead view on evt.num {}", spec.name, ctx.num());
+                    }
+                    aheads += 1;
+                }
                 let mut ips = [IpAddr::V4(Ipv4Addr::UNSPECIFIED); 2];
                 if let Some(n) = bound.lend_ips(id, spec, &mut ips) {
                     let mut from_value = [IpAddr::V4(Ipv4Addr::UNSPECIFIED); 2];
@@ -115,6 +132,7 @@ fn compare<R: std::io::Read>(mut reader: ScapReader<R>, specs: &[FieldSpec]) -> 
             }
         });
     }
+    assert!(checked == 0 || aheads > 0, "no field was described ahead");
     checked
 }
 

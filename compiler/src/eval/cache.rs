@@ -210,6 +210,23 @@ impl FieldCache {
         }
     }
 
+    /// Fill, for the current event, the views of the fields in `items` that `lend`
+    /// describes (it writes the view and says whether it did; a field it does not
+    /// describe is filled on first use as usual). Native code then reads those slots
+    /// without calling out: a caller that knows a field is cheap to describe and
+    /// likely read fills it here in one pass.
+    pub fn lend_ahead<T>(&mut self, items: &[(FieldId, T)], mut lend: impl FnMut(&T, &mut SlotView) -> bool) {
+        let generation = self.generation;
+        for (id, how) in items {
+            if let Some(slot) = self.slots.get_mut(id.0 as usize)
+                && slot.view.generation != generation
+                && lend(how, &mut slot.view)
+            {
+                slot.view.generation = generation;
+            }
+        }
+    }
+
     /// Read the current event's fields from `src` through the cache.
     pub fn with<'a>(&'a mut self, src: &'a dyn FieldSource) -> Cached<'a> {
         Cached { cache: self, src }

@@ -5,10 +5,14 @@
 mod memo;
 pub mod selection;
 
+#[cfg(feature = "jit")]
+use crate::fields::Ahead;
 use crate::fields::{FieldCtx, Resolved};
 #[cfg(feature = "jit")]
 use falcorc_compiler::eval::jit::{Jit, JitOptions, JitStats};
 use falcorc_compiler::eval::{EventFacts, FieldCache, eval_fields, specialize};
+#[cfg(feature = "jit")]
+use falcorc_compiler::ir::FieldId;
 use falcorc_compiler::ir::{Cond, Program, Rule};
 use falcorc_compiler::sema::catalog::EVENT_COUNT;
 use falcorc_compiler::sema::items::Priority;
@@ -79,6 +83,10 @@ pub struct Engine {
     resolved: Resolved,
     #[cfg(feature = "jit")]
     jit: Option<Jit>,
+    /// Per event code, the fields native code reads that are cheap to describe,
+    /// filled before it runs (one pass instead of a call out per field).
+    #[cfg(feature = "jit")]
+    ahead: Vec<Vec<(FieldId, Ahead)>>,
     /// Problems that made the engine fall back to the interpreter.
     warnings: Vec<String>,
 }
@@ -153,6 +161,18 @@ impl Engine {
             }
         }
         let resolved = Resolved::new(&program.fields);
+        #[cfg(feature = "jit")]
+        let ahead = match &jit {
+            Some(jit) => (0..index.len())
+                .map(|code| {
+                    jit.slot_reads(code as u16)
+                        .iter()
+                        .filter_map(|&id| Some((id, resolved.ahead(id)?)))
+                        .collect()
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         Engine {
             program,
             index,
@@ -161,6 +181,8 @@ impl Engine {
             resolved,
             #[cfg(feature = "jit")]
             jit,
+            #[cfg(feature = "jit")]
+            ahead,
             warnings,
         }
     }
@@ -210,6 +232,9 @@ impl Engine {
         cache.next_event();
         #[cfg(feature = "jit")]
         if let Some(jit) = &self.jit {
+            if let Some(ahead) = self.ahead.get(code as usize) {
+                cache.lend_ahead(ahead, |how, view| how.lend(ctx, view));
+            }
             return jit.run(code, &self.program.fields, &mut cache, src, out);
         }
         let mut fields = cache.with(src);

@@ -83,16 +83,56 @@ fn str_lender(f: F) -> Option<LendFn> {
     Some(TABLE[k])
 }
 
+#[inline(always)]
 fn lend_fd_num(ctx: &FieldCtx<'_>, view: &mut SlotView) -> bool {
     view.set_lent(ctx.is_fd_event().then(|| ctx.fd_num().map(Lent::Int)).flatten());
     true
 }
 
+#[inline(always)]
 fn lend_open_flag<const BIT: u32>(ctx: &FieldCtx<'_>, view: &mut SlotView) -> bool {
     view.set_lent(Some(Lent::Bool(
         ctx.open_event_flags().is_some_and(|flags| flags & BIT != 0),
     )));
     true
+}
+
+/// A field described before native code runs ([`Resolved::ahead`]): one arm per
+/// field, each the arm of `FieldCtx::lend_str` or of the lender above with the field
+/// fixed, so the loop over a code's fields is a jump table, not a call per field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ahead {
+    ProcName,
+    ProcExe,
+    ProcExepath,
+    ContainerId,
+    FdName,
+    FdTypechar,
+    /// A search for the last `/` of the name, but read by nearly every open of a file.
+    FdDirectory,
+    FdNum,
+    OpenRead,
+    OpenWrite,
+}
+
+impl Ahead {
+    /// Describe the field in `view`; `false`: not lent (the general path decides).
+    #[inline(always)]
+    pub(crate) fn lend(self, ctx: &FieldCtx<'_>, view: &mut SlotView) -> bool {
+        let s = |f: F, view: &mut SlotView| view.take_lent(ctx.lend_str(f).map(|t| t.map(Lent::Str)));
+        match self {
+            Ahead::ProcName => s(F::ProcName, view),
+            Ahead::ProcExe => s(F::ProcExe, view),
+            Ahead::ProcExepath => s(F::ProcExepath, view),
+            Ahead::ContainerId => s(F::ContainerId, view),
+            Ahead::FdName => s(F::FdName, view),
+            Ahead::FdTypechar => s(F::FdTypechar, view),
+            Ahead::FdDirectory => s(F::FdDirectory, view),
+            Ahead::FdNum => lend_fd_num(ctx, view),
+            Ahead::OpenRead => lend_open_flag::<O_RDONLY>(ctx, view),
+            Ahead::OpenWrite => lend_open_flag::<O_WRONLY>(ctx, view),
+        }
+    }
 }
 
 impl Path {
@@ -141,6 +181,34 @@ impl Resolved {
         let kinds: Vec<Option<(F, Path)>> = fields.iter().map(|s| kind(s.name).map(|f| (f, path(f, s)))).collect();
         let lenders = kinds.iter().map(|k| k.and_then(|(_, p)| p.lender())).collect();
         Resolved { kinds, lenders }
+    }
+
+    /// How field `id` is described ahead of native code, when that costs a few loads
+    /// (a string the thread or fd entry holds as printed, the fd number, an open
+    /// flag, a file's directory): worth doing for every event of a code whose native
+    /// code reads the field. Fields that need a lookup or a scan that rules rarely
+    /// reach (the parent, `fd.filename`, `fd.nameraw`) stay lazy.
+    pub(crate) fn ahead(&self, id: FieldId) -> Option<Ahead> {
+        Some(match (*self.kinds.get(id.0 as usize)?)?.1 {
+            Path::Str(F::ProcName) => Ahead::ProcName,
+            Path::Str(F::ProcExe) => Ahead::ProcExe,
+            Path::Str(F::ProcExepath) => Ahead::ProcExepath,
+            Path::Str(F::ContainerId) => Ahead::ContainerId,
+            Path::Str(F::FdName) => Ahead::FdName,
+            Path::Str(F::FdTypechar) => Ahead::FdTypechar,
+            Path::Str(F::FdDirectory) => Ahead::FdDirectory,
+            Path::FdNum => Ahead::FdNum,
+            Path::OpenFlag(O_RDONLY) => Ahead::OpenRead,
+            Path::OpenFlag(O_WRONLY) => Ahead::OpenWrite,
+            _ => return None,
+        })
+    }
+
+    /// What the engine writes into field `id`'s view before native code runs, when the
+    /// field is described ahead (`None` when it is not): whether it lent a value.
+    /// Must agree with [`FieldSource::lend_view`] (tests hold it to that).
+    pub fn lend_ahead(&self, ctx: &FieldCtx<'_>, id: FieldId, view: &mut SlotView) -> Option<bool> {
+        self.ahead(id).map(|how| how.lend(ctx, view))
     }
 
     /// The event's fields, read through the resolved kinds.

@@ -29,7 +29,7 @@ const INT: i32 = VIEW + offset_of!(SlotView, int) as i32;
 #[derive(Default)]
 #[allow(clippy::vec_box)]
 pub(super) struct Keep {
-    pub finders: Vec<Box<memchr::memmem::Finder<'static>>>,
+    pub substrings: Vec<Box<helpers::Substring>>,
     pub folded: Vec<Box<Vec<u8>>>,
 }
 
@@ -80,6 +80,8 @@ pub(super) struct Gen<'f, 'p> {
     keep: &'p mut Keep,
     stats: &'p mut CodeStats,
     opts: Options,
+    /// Fields whose slots the code reads, in the order of their first read.
+    reads: Vec<FieldId>,
 }
 
 /// The signature of a compiled bucket: `fn(ctx: *mut Ctx)`.
@@ -115,7 +117,7 @@ impl<'f, 'p> Gen<'f, 'p> {
         keep: &'p mut Keep,
         stats: &'p mut CodeStats,
         opts: Options,
-    ) -> FunctionBuilder<'f> {
+    ) -> (FunctionBuilder<'f>, Vec<FieldId>) {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
@@ -140,6 +142,7 @@ impl<'f, 'p> Gen<'f, 'p> {
             keep,
             stats,
             opts,
+            reads: Vec::new(),
         };
         for (rule, cond) in rules {
             let matched = g.b.create_block();
@@ -161,7 +164,7 @@ impl<'f, 'p> Gen<'f, 'p> {
         }
         g.b.ins().return_(&[]);
         g.b.seal_all_blocks();
-        g.b
+        (g.b, g.reads)
     }
 
     fn call(&mut self, sig: SigRef, addr: usize, args: &[Value]) -> Option<Value> {
@@ -279,6 +282,9 @@ impl<'f, 'p> Gen<'f, 'p> {
 
     /// The address of field `id`'s slot, filled for this event, and its kind.
     fn field(&mut self, id: FieldId) -> (Value, Value) {
+        if !self.reads.contains(&id) {
+            self.reads.push(id);
+        }
         let addr = self.b.ins().iadd_imm_s(self.slots, i64::from(id.0) * SLOT_SIZE);
         let seen = self.b.ins().load(I32, trusted(), addr, GEN);
         let stale = self.b.ins().icmp(IntCC::NotEqual, seen, self.generation);
@@ -379,9 +385,9 @@ impl<'f, 'p> Gen<'f, 'p> {
                         self.branch(r, t, f);
                     }
                     StrOp::Contains => {
-                        let finder = Box::new(memchr::memmem::Finder::new(text).into_owned());
-                        let fp = self.b.ins().iconst(I64, &*finder as *const _ as i64);
-                        self.keep.finders.push(finder);
+                        let sub = Box::new(helpers::Substring::new(text));
+                        let fp = self.b.ins().iconst(I64, &*sub as *const helpers::Substring as i64);
+                        self.keep.substrings.push(sub);
                         let r = self.call(
                             self.sigs.three,
                             helpers::contains as *const () as usize,
@@ -401,6 +407,23 @@ impl<'f, 'p> Gen<'f, 'p> {
                         self.branch_on(r, t, f);
                     }
                 }
+            }
+            Plan::StrFew { field, ref members } => {
+                self.stats.inline += 1;
+                let (addr, k) = self.field(field);
+                self.expect_kind(c, k, kind::STR, t, f);
+                let ptr = self.b.ins().load(I64, trusted(), addr, PTR);
+                let len = self.b.ins().load(I64, trusted(), addr, LEN);
+                for m in members {
+                    let (body, next) = (self.b.create_block(), self.b.create_block());
+                    let same_len = self.b.ins().icmp_imm_u(IntCC::Equal, len, m.len() as i64);
+                    self.branch(same_len, body, next);
+                    self.b.switch_to_block(body);
+                    let r = self.bytes_equal(ptr, m);
+                    self.branch(r, t, next);
+                    self.b.switch_to_block(next);
+                }
+                self.b.ins().jump(f, &[]);
             }
             Plan::StrSet { field, strings } => {
                 self.stats.helper += 1;

@@ -102,11 +102,107 @@ pub(super) extern "C" fn in_set(set: *const HashSet<String, FnvBuild>, ptr: *con
     u32::from(set.contains(s))
 }
 
-/// The string `ptr`/`len` contains the finder's needle.
-pub(super) extern "C" fn contains(finder: *const memchr::memmem::Finder<'static>, ptr: *const u8, len: usize) -> u32 {
+/// A `contains` needle, prepared at compile time.
+pub(super) struct Substring {
+    needle: Box<[u8]>,
+    /// The needle's least common byte (by a ranking of bytes in paths and command
+    /// lines) and its offset: candidates in a short haystack are where it occurs.
+    rare: u8,
+    rare_at: usize,
+    /// For long haystacks.
+    finder: memchr::memmem::Finder<'static>,
+}
+
+/// Haystacks up to this long are searched by the rare byte; `memmem`'s set-up costs
+/// more than the search on the short names and paths rules test.
+const SHORT_HAYSTACK: usize = 64;
+
+impl Substring {
+    pub(super) fn new(needle: &[u8]) -> Substring {
+        let rare_at = (0..needle.len()).min_by_key(|&i| commonness(needle[i])).unwrap_or(0);
+        Substring {
+            needle: needle.into(),
+            rare: needle.get(rare_at).copied().unwrap_or(0),
+            rare_at,
+            finder: memchr::memmem::Finder::new(needle).into_owned(),
+        }
+    }
+
+    #[inline]
+    pub(super) fn is_in(&self, hay: &[u8]) -> bool {
+        let n = self.needle.len();
+        if n == 0 {
+            return true;
+        }
+        if hay.len() < n {
+            return false;
+        }
+        if hay.len() > SHORT_HAYSTACK {
+            return self.finder.find(hay).is_some();
+        }
+        let starts = hay.len() - n + 1;
+        let (rare, at) = (self.rare, self.rare_at);
+        if starts < 8 {
+            return (0..starts).any(|i| hay[i + at] == rare && hay[i..i + n] == *self.needle);
+        }
+        // Candidate starts are where the rare byte sits at its offset: eight at a
+        // time, a word compared with the byte in every lane (SWAR: a lane can be
+        // flagged falsely after a match, never missed; each candidate is checked).
+        // The last word is the one ending at the last start, overlapping the one
+        // before it, its lanes already seen masked off.
+        const LO: u64 = 0x0101_0101_0101_0101;
+        const HI: u64 = 0x8080_8080_8080_8080;
+        let wide = LO.wrapping_mul(u64::from(rare));
+        let base = hay[at..].as_ptr();
+        let hits_at = |s: usize| {
+            debug_assert!(s + 8 <= starts);
+            // SAFETY: s + 8 <= starts and starts + at <= hay.len(): the eight bytes
+            // from base + s are in the haystack.
+            let x = unsafe { base.add(s).cast::<u64>().read_unaligned() }.to_le() ^ wide;
+            x.wrapping_sub(LO) & !x & HI
+        };
+        let found = |s: usize, mut hits: u64| {
+            while hits != 0 {
+                let i = s + hits.trailing_zeros() as usize / 8;
+                if hay.get(i..i + n) == Some(&*self.needle) {
+                    return true;
+                }
+                hits &= hits - 1;
+            }
+            false
+        };
+        let mut s = 0;
+        while s + 8 <= starts {
+            let hits = hits_at(s);
+            if hits != 0 && found(s, hits) {
+                return true;
+            }
+            s += 8;
+        }
+        if s < starts {
+            let last = starts - 8;
+            let hits = hits_at(last) & (u64::MAX << ((s - last) * 8));
+            return hits != 0 && found(last, hits);
+        }
+        false
+    }
+}
+
+/// How often byte `b` occurs in file names, paths and command lines, roughly: lower
+/// is rarer. Separators, lower-case vowels and common consonants rank high.
+fn commonness(b: u8) -> u8 {
+    const COMMON: &[u8] = b"/e.-tasorinlcpmud_ hbg0123456789fykvwxjqz";
+    match COMMON.iter().position(|&c| c == b) {
+        Some(i) => 255 - i as u8,
+        None => 0,
+    }
+}
+
+/// The string `ptr`/`len` contains the needle.
+pub(super) extern "C" fn contains(sub: *const Substring, ptr: *const u8, len: usize) -> u32 {
     // SAFETY: as in `in_set`.
-    let (finder, hay) = unsafe { (&*finder, std::slice::from_raw_parts(ptr, len)) };
-    u32::from(finder.find(hay).is_some())
+    let (sub, hay) = unsafe { (&*sub, std::slice::from_raw_parts(ptr, len)) };
+    u32::from(sub.is_in(hay))
 }
 
 /// The string `ptr`/`len`, folded to ASCII lower case, contains `needle` (already
@@ -126,7 +222,42 @@ pub(super) fn icontains_folded(hay: &[u8], needle: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::icontains_folded;
+    use super::{Substring, icontains_folded};
+
+    proptest::proptest! {
+        #[test]
+        fn substring_search_agrees_with_str_contains(
+            hay in "[ab./]{0,80}",
+            needle in "[ab./]{0,6}",
+        ) {
+            proptest::prop_assert_eq!(Substring::new(needle.as_bytes()).is_in(hay.as_bytes()), hay.contains(&needle));
+        }
+    }
+
+    #[test]
+    fn substring_search_matches_the_definition_on_short_and_long_haystacks() {
+        let long = format!("{}/.ssh/id_rsa", "x/".repeat(40));
+        for hay in [
+            "",
+            "a",
+            "/home/u/.ssh/key",
+            "/etc/shadow",
+            "../../x",
+            "..",
+            "id_rs",
+            "aaaaaaaaaaaaaaaaax",
+            "0123456789abcdef/",
+            &long,
+        ] {
+            for needle in ["", "/.ssh/", "../", "id_rsa", "x", "/", "shadow", "a", "aax", "f/", "0"] {
+                assert_eq!(
+                    Substring::new(needle.as_bytes()).is_in(hay.as_bytes()),
+                    hay.contains(needle),
+                    "{hay:?} contains {needle:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn icontains_matches_the_allocating_definition() {

@@ -18,7 +18,7 @@ pub use codegen::CodeStats;
 
 use crate::eval::cache::FieldCache;
 use crate::eval::interp::FieldSource;
-use crate::ir::{Cond, FieldSpec};
+use crate::ir::{Cond, FieldId, FieldSpec};
 use codegen::{Gen, Keep, Options, bucket_signature};
 use cranelift_codegen::ir::UserFuncName;
 use cranelift_codegen::settings::{self, Configurable};
@@ -91,6 +91,8 @@ pub struct Jit {
     module: Option<JITModule>,
     /// Native function per event code.
     funcs: Vec<Option<BucketFn>>,
+    /// Per event code, the fields whose slots its function reads, in order of first read.
+    reads: Vec<Arc<[FieldId]>>,
     /// The conditions the code points into (comparisons and sets it hands to helpers).
     _buckets: Arc<Buckets>,
     _keep: Keep,
@@ -145,6 +147,7 @@ impl Jit {
         let mut keep = Keep::default();
         let mut stats = JitStats::default();
         let mut ids = vec![None; buckets.len()];
+        let mut reads: Vec<Arc<[FieldId]>> = vec![Arc::from([]); buckets.len()];
         let gen_opts = Options {
             first: opts.first,
             reorder: opts.reorder,
@@ -159,6 +162,7 @@ impl Jit {
                 && ids[other].is_some()
             {
                 ids[code] = ids[other];
+                reads[code] = reads[other].clone();
                 continue;
             }
             let sig = bucket_signature(call_conv);
@@ -168,7 +172,7 @@ impl Jit {
             ctx.func.signature = sig;
             ctx.func.name = UserFuncName::user(0, id.as_u32());
             let b = cranelift_frontend::FunctionBuilder::new(&mut ctx.func, &mut fctx);
-            let b = Gen::bucket(b, call_conv, rules, fields, &mut keep, &mut stats.code, gen_opts);
+            let (b, read) = Gen::bucket(b, call_conv, rules, fields, &mut keep, &mut stats.code, gen_opts);
             b.finalize(isa.frontend_config());
             let checked = if opts.verify {
                 cranelift_codegen::verify_function(&ctx.func, isa.flags()).map_err(|e| e.to_string())
@@ -193,6 +197,7 @@ impl Jit {
             }
             module.clear_context(&mut ctx);
             ids[code] = Some(id);
+            reads[code] = read.into();
             stats.functions += 1;
         }
         module
@@ -213,6 +218,7 @@ impl Jit {
         Ok(Jit {
             module: Some(module),
             funcs,
+            reads,
             _buckets: buckets,
             _keep: keep,
             stats,
@@ -221,6 +227,14 @@ impl Jit {
 
     pub fn stats(&self) -> &JitStats {
         &self.stats
+    }
+
+    /// The fields whose slots the native code of `code` reads, in the order it first
+    /// reads them: a caller that can describe some of them cheaply fills those
+    /// slots before [`Jit::run`] ([`FieldCache::lend_ahead`]), sparing a call out of
+    /// native code for each.
+    pub fn slot_reads(&self, code: u16) -> &[FieldId] {
+        self.reads.get(code as usize).map_or(&[], |r| r)
     }
 
     /// Evaluate the rules of `code` on the current event of `cache` (the caller has
@@ -277,6 +291,7 @@ fn culprit(
             &mut stats,
             opts,
         )
+        .0
         .finalize(isa.frontend_config());
         cranelift_codegen::verify_function(&func, isa.flags())
             .is_err()

@@ -17,6 +17,9 @@ pub(super) enum Plan<'c> {
     Exists(FieldId),
     /// A string field against one string constant.
     Str { field: FieldId, op: StrOp, text: &'c [u8] },
+    /// A string field against a few strings (`in`, `intersects`): compared inline
+    /// one by one, shortest first, each behind a length check.
+    StrFew { field: FieldId, members: Vec<&'c [u8]> },
     /// A string field against a set of strings (`in`, `intersects`).
     StrSet {
         field: FieldId,
@@ -102,6 +105,11 @@ pub(super) fn plan<'c>(c: &'c Cmp, fields: &[FieldSpec]) -> Plan<'c> {
         },
         (Rhs::Set(set), CmpOp::In | CmpOp::Intersects) if !set.items.is_empty() => {
             if let Some(strings) = &set.strings {
+                if strings.len() <= FEW_STRINGS {
+                    let mut members: Vec<&[u8]> = strings.iter().map(|m| m.as_bytes()).collect();
+                    members.sort_unstable_by_key(|m| (m.len(), *m));
+                    return Plan::StrFew { field, members };
+                }
                 return Plan::StrSet { field, strings };
             }
             let ints: Option<Vec<i64>> = set
@@ -120,6 +128,11 @@ pub(super) fn plan<'c>(c: &'c Cmp, fields: &[FieldSpec]) -> Plan<'c> {
         _ => Plan::Fallback,
     }
 }
+
+/// Sets of up to this many strings are compared inline: a length check and one or
+/// two word compares per member cost less than hashing the value (measured on the
+/// stable rules' `sensitive_file_names` and directory sets, docs/PERFORMANCE.md).
+const FEW_STRINGS: usize = 8;
 
 /// The signed integer condition of an ordering or equality operator.
 fn int_cc(op: CmpOp) -> Option<IntCC> {
@@ -147,6 +160,7 @@ impl Plan<'_> {
                 StrOp::Contains => 8,
                 StrOp::IContains => 12,
             },
+            Plan::StrFew { members, .. } => 3 + members.len() as u32 / 2,
             Plan::StrSet { .. } => 5,
             Plan::Ips => 6,
             Plan::Fallback => match c.op {
