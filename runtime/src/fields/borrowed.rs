@@ -61,7 +61,7 @@ impl<'a> FieldCtx<'a> {
             },
             F::FdFilename => fd.is_file().then(|| path::filename(&fd.name)),
             // Printed with repeated slashes squashed: lent only when there are none.
-            F::FdNameraw if !has_double_slash(&fd.name_raw) => Some(fd.name_raw.as_str()),
+            F::FdNameraw => Some(fd.name_raw_squashed()?),
             _ => return None,
         })
     }
@@ -71,10 +71,4 @@ impl<'a> FieldCtx<'a> {
     pub(crate) fn lend_ancestor_name(&self, n: usize) -> Option<&'a str> {
         self.ancestor(n).map(|t| t.comm.as_str())
     }
-}
-
-/// `s.contains("//")` without building a substring searcher for two bytes.
-fn has_double_slash(s: &str) -> bool {
-    let b = s.as_bytes();
-    memchr::memchr_iter(b'/', b).any(|i| b.get(i + 1) == Some(&b'/'))
 }

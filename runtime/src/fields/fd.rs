@@ -324,7 +324,7 @@ impl FieldCtx<'_> {
                     None
                 }
             }
-            F::FdNameraw => s(squash_slashes(&fd.name_raw)),
+            F::FdNameraw => s(squash_slashes(fd.name_raw())),
             f if is_address_field(f) => {
                 let mut out = [IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED); 2];
                 match addresses(f, fd, &mut out) {

@@ -108,7 +108,8 @@ pub(crate) enum Ahead {
     ContainerId,
     FdName,
     FdTypechar,
-    /// A search for the last `/` of the name, but read by nearly every open of a file.
+    /// A scan of the name for its last `/`, but the stable rules read it on nearly
+    /// every open of a file: a lazy fill costs more than the scan.
     FdDirectory,
     FdNum,
     OpenRead,
@@ -186,8 +187,9 @@ impl Resolved {
     /// How field `id` is described ahead of native code, when that costs a few loads
     /// (a string the thread or fd entry holds as printed, the fd number, an open
     /// flag, a file's directory): worth doing for every event of a code whose native
-    /// code reads the field. Fields that need a lookup or a scan that rules rarely
-    /// reach (the parent, `fd.filename`, `fd.nameraw`) stay lazy.
+    /// code reads the field. The rest stay lazy: a table lookup (the parent's name,
+    /// ancestors), a value built, or fields the stable rules read on few events of
+    /// the code (`fd.filename`, `fd.nameraw`: measured, docs/PERFORMANCE.md).
     pub(crate) fn ahead(&self, id: FieldId) -> Option<Ahead> {
         Some(match (*self.kinds.get(id.0 as usize)?)?.1 {
             Path::Str(F::ProcName) => Ahead::ProcName,

@@ -86,8 +86,12 @@ pub struct Fd {
     pub kind: FdType,
     /// Name (`fd.name`): normalized path, connection tuple, ...
     pub name: String,
-    /// Path as passed to the syscall (`fd.nameraw`).
-    pub name_raw: String,
+    /// Path as passed to the syscall (`fd.nameraw` once repeated slashes are
+    /// squashed): written through [`Fd::set_name_raw`], which keeps `raw_squashed`.
+    name_raw: String,
+    /// `name_raw` has no repeated slash, so it is `fd.nameraw` as it is (known when
+    /// it is written, not searched for on every event that reads the field).
+    raw_squashed: bool,
     /// Open flags (PPM_O_*).
     pub open_flags: u32,
     /// Device number.
@@ -107,12 +111,31 @@ pub struct Fd {
 }
 
 impl Fd {
+    /// The path as passed to the syscall.
+    pub fn name_raw(&self) -> &str {
+        &self.name_raw
+    }
+
+    /// `name_raw` when it has no repeated slash (it is then `fd.nameraw` as it is).
+    pub fn name_raw_squashed(&self) -> Option<&str> {
+        self.raw_squashed.then_some(self.name_raw.as_str())
+    }
+
+    /// Set the path as passed to the syscall; `plain`: the caller knows it is in
+    /// normal form (no repeated slash), so it is not searched.
+    pub fn set_name_raw(&mut self, raw: &str, plain: bool) {
+        self.name_raw.clear();
+        self.name_raw.push_str(raw);
+        self.raw_squashed = plain || !has_double_slash(raw);
+    }
+
     /// An entry of type `kind` with everything else empty.
     pub fn new(kind: FdType) -> Fd {
         Fd {
             kind,
             name: String::new(),
             name_raw: String::new(),
+            raw_squashed: true,
             open_flags: 0,
             dev: 0,
             ino: 0,
@@ -295,5 +318,30 @@ impl FdTable {
     /// Removes everything.
     pub fn clear(&mut self) {
         self.map.clear();
+    }
+}
+
+/// `s` has two slashes in a row.
+fn has_double_slash(s: &str) -> bool {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'/', b).any(|i| b.get(i + 1) == Some(&b'/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Fd, FdType};
+
+    #[test]
+    fn the_raw_name_is_lent_as_it_is_only_without_repeated_slashes() {
+        let mut fd = Fd::new(FdType::FileV2);
+        assert_eq!(fd.name_raw_squashed(), Some(""));
+        for (raw, squashed) in [("/etc//passwd", false), ("a/b", true), ("//", false), ("/x/", true)] {
+            fd.set_name_raw(raw, false);
+            assert_eq!(fd.name_raw(), raw);
+            assert_eq!(fd.name_raw_squashed(), squashed.then_some(raw), "{raw}");
+        }
+        // A caller that knows the path is in normal form skips the search.
+        fd.set_name_raw("/etc/passwd", true);
+        assert_eq!(fd.name_raw_squashed(), Some("/etc/passwd"));
     }
 }

@@ -850,8 +850,7 @@ impl Tracker {
         let fill = |f: &mut Fd| {
             f.name.clear();
             f.name.push_str(capped_str(&full));
-            f.name_raw.clear();
-            f.name_raw.push_str(capped_str(&raw_name));
+            f.set_name_raw(capped_str(&raw_name), plain.is_some());
             f.kind = kind;
             f.open_flags = flags;
             f.dev = dev;

@@ -154,7 +154,7 @@ pub fn plain_absolute(raw: &[u8]) -> Option<&str> {
 /// more on these short strings).
 #[inline]
 fn last_slash(name: &str) -> Option<usize> {
-    memchr::memrchr(b'/', name.as_bytes())
+    name.as_bytes().iter().rposition(|&b| b == b'/')
 }
 
 /// `fd.directory` of a file name: everything before the last `/`, `/` when
