@@ -320,6 +320,25 @@ fn run_both(rules: Vec<Cond>, events: &[Event], memo: bool, first: bool, reorder
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
+    /// Substring search against haystacks of every length around the inline search's
+    /// limits (fewer than eight starts, a last word overlapping the one before, longer
+    /// than the inline limit), needles of 1 to 17 bytes, matches anywhere.
+    #[test]
+    fn jit_contains_equals_the_interpreter(
+        hays in prop::collection::vec("[ab/.]{0,80}", 1..8),
+        needles in prop::collection::vec("[ab/.]{1,17}", 1..4),
+    ) {
+        let rules = needles
+            .into_iter()
+            .map(|k| cmp(Operand::Field(FieldId(1)), CmpOp::Contains, Rhs::Const(Const::Str(k))))
+            .collect();
+        let events: Vec<Event> = hays
+            .into_iter()
+            .map(|h| Event(vec![None, Some(Value::Str(h)), None, None, None, None, None]))
+            .collect();
+        run_both(rules, &events, false, false, false);
+    }
+
     #[test]
     fn jit_equals_interpreter(
         rules in prop::collection::vec(condition(), 1..5),

@@ -214,12 +214,15 @@ impl FieldCache {
     /// describes (it writes the view and says whether it did; a field it does not
     /// describe is filled on first use as usual). Native code then reads those slots
     /// without calling out: a caller that knows a field is cheap to describe and
-    /// likely read fills it here in one pass.
-    pub fn lend_ahead<T>(&mut self, items: &[(FieldId, T)], mut lend: impl FnMut(&T, &mut SlotView) -> bool) {
+    /// likely read fills it here in one pass, right after [`FieldCache::next_event`].
+    /// A view already filled for the event is written again with the same value
+    /// (lending is a function of the event), so no stamp is checked.
+    #[inline]
+    pub fn lend_ahead<T: Copy>(&mut self, items: &[(FieldId, T)], mut lend: impl FnMut(T, &mut SlotView) -> bool) {
         let generation = self.generation;
-        for (id, how) in items {
-            if let Some(slot) = self.slots.get_mut(id.0 as usize)
-                && slot.view.generation != generation
+        let slots = self.slots.as_mut_slice();
+        for &(id, how) in items {
+            if let Some(slot) = slots.get_mut(id.0 as usize)
                 && lend(how, &mut slot.view)
             {
                 slot.view.generation = generation;

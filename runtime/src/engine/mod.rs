@@ -233,7 +233,7 @@ impl Engine {
         #[cfg(feature = "jit")]
         if let Some(jit) = &self.jit {
             if let Some(ahead) = self.ahead.get(code as usize) {
-                cache.lend_ahead(ahead, |how, view| how.lend(ctx, view));
+                cache.lend_ahead(ahead, |how: Ahead, view| how.lend(ctx, view));
             }
             return jit.run(code, &self.program.fields, &mut cache, src, out);
         }

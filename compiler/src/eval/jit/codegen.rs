@@ -387,7 +387,15 @@ impl<'f, 'p> Gen<'f, 'p> {
                     StrOp::Contains => {
                         let sub = Box::new(helpers::Substring::new(text));
                         let fp = self.b.ins().iconst(I64, &*sub as *const helpers::Substring as i64);
+                        let rare = sub.rare();
                         self.keep.substrings.push(sub);
+                        let call = self.b.create_block();
+                        if (1..=16).contains(&text.len()) {
+                            self.contains_inline(ptr, len, text, rare, call, t, f);
+                        } else {
+                            self.b.ins().jump(call, &[]);
+                        }
+                        self.b.switch_to_block(call);
                         let r = self.call(
                             self.sigs.three,
                             helpers::contains as *const () as usize,
@@ -450,6 +458,129 @@ impl<'f, 'p> Gen<'f, 'p> {
                 self.branch_on(r, t, f);
             }
         }
+    }
+
+    /// `contains` of a needle of 1 to 16 bytes, inline, as `helpers::Substring`
+    /// searches a short haystack: eight candidate starts at a time, a word of the
+    /// haystack compared with the needle's rare byte in every lane, each flagged
+    /// lane checked with [`Gen::bytes_equal`]; the last word ends at the last start
+    /// and its lanes already seen are masked off. Haystacks longer than
+    /// `SHORT_HAYSTACK`, or with fewer than eight starts, go to `call` (the helper).
+    #[allow(clippy::too_many_arguments)]
+    fn contains_inline(
+        &mut self,
+        ptr: Value,
+        len: Value,
+        needle: &[u8],
+        (rare, rare_at): (u8, usize),
+        call: Block,
+        t: Block,
+        f: Block,
+    ) {
+        const LO: i64 = 0x0101_0101_0101_0101;
+        const HI: i64 = 0x8080_8080_8080_8080_u64 as i64;
+        let n = needle.len() as i64;
+        let b = &mut self.b;
+        // Fewer than eight starts (len < n + 7) or a long haystack: the helper.
+        let (short, body) = (b.create_block(), b.create_block());
+        let enough = b.ins().icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, len, n + 7);
+        b.ins().brif(enough, short, &[], call, &[]);
+        b.switch_to_block(short);
+        let long = b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThan, len, helpers::SHORT_HAYSTACK as i64);
+        b.ins().brif(long, call, &[], body, &[]);
+        b.switch_to_block(body);
+        let starts = b.ins().iadd_imm_s(len, 1 - n);
+        let base = b.ins().iadd_imm_s(ptr, rare_at as i64);
+        let wide = b.ins().iconst(I64, LO.wrapping_mul(i64::from(rare)));
+        let last = b.ins().iadd_imm_s(starts, -8);
+        // word(s): the candidate flags for starts s..s+8.
+        let word = |b: &mut FunctionBuilder<'_>, s: Value| {
+            let at = b.ins().iadd(base, s);
+            let w = b.ins().load(I64, bytes(), at, 0);
+            let x = b.ins().bxor(w, wide);
+            let lo = b.ins().iadd_imm_s(x, -LO);
+            let nx = b.ins().bnot(x);
+            let m = b.ins().band(lo, nx);
+            b.ins().band_imm_u(m, HI)
+        };
+        // Blocks: head(s) loads a full word; check(s, hits, tail) walks its flags;
+        // next(s) moves on; the tail word is checked with tail = 1.
+        let head = b.create_block();
+        b.append_block_param(head, I64);
+        let check = b.create_block();
+        for ty in [I64, I64, types::I8] {
+            b.append_block_param(check, ty);
+        }
+        let cand = b.create_block();
+        for ty in [I64, I64, types::I8] {
+            b.append_block_param(cand, ty);
+        }
+        let next = b.create_block();
+        b.append_block_param(next, I64);
+        let tail = b.create_block();
+        b.append_block_param(tail, I64);
+        let zero = b.ins().iconst(I64, 0);
+        b.ins().jump(head, &[zero.into()]);
+
+        b.switch_to_block(head);
+        let s = b.block_params(head)[0];
+        let hits = word(b, s);
+        let no = b.ins().iconst(types::I8, 0);
+        b.ins().jump(check, &[s.into(), hits.into(), no.into()]);
+
+        b.switch_to_block(check);
+        let (s, hits, is_tail) = {
+            let p = b.block_params(check);
+            (p[0], p[1], p[2])
+        };
+        let (none, some) = (b.create_block(), b.create_block());
+        b.ins().brif(hits, some, &[], none, &[]);
+        b.switch_to_block(some);
+        b.ins().jump(cand, &[s.into(), hits.into(), is_tail.into()]);
+        b.switch_to_block(none);
+        b.ins().brif(is_tail, f, &[], next, &[s.into()]);
+
+        b.switch_to_block(next);
+        let s = b.block_params(next)[0];
+        let s8 = b.ins().iadd_imm_s(s, 8);
+        let end = b.ins().iadd_imm_s(s, 16);
+        let full = b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, starts);
+        b.ins().brif(full, head, &[s8.into()], tail, &[s8.into()]);
+
+        b.switch_to_block(tail);
+        let s = b.block_params(tail)[0];
+        let more = b.create_block();
+        let left = b.ins().icmp(IntCC::UnsignedLessThan, s, starts);
+        b.ins().brif(left, more, &[], f, &[]);
+        b.switch_to_block(more);
+        let hits = word(b, last);
+        // Lanes below s - last were seen in the previous word.
+        let seen = b.ins().isub(s, last);
+        let bits = b.ins().ishl_imm_u(seen, 3);
+        let ones = b.ins().iconst(I64, -1);
+        let mask = b.ins().ishl(ones, bits);
+        let hits = b.ins().band(hits, mask);
+        let yes = b.ins().iconst(types::I8, 1);
+        b.ins().jump(check, &[last.into(), hits.into(), yes.into()]);
+
+        b.switch_to_block(cand);
+        let (s, hits, is_tail) = {
+            let p = self.b.block_params(cand);
+            (p[0], p[1], p[2])
+        };
+        let lane = self.b.ins().ctz(hits);
+        let lane = self.b.ins().ushr_imm_u(lane, 3);
+        let i = self.b.ins().iadd(s, lane);
+        let at = self.b.ins().iadd(ptr, i);
+        let eq = self.bytes_equal(at, needle);
+        let rest = self.b.ins().iadd_imm_s(hits, -1);
+        let rest = self.b.ins().band(hits, rest);
+        let miss = self.b.create_block();
+        self.b.ins().brif(eq, t, &[], miss, &[]);
+        self.b.switch_to_block(miss);
+        self.b.ins().jump(check, &[s.into(), rest.into(), is_tail.into()]);
     }
 
     fn branch_on(&mut self, r: Option<Value>, t: Block, f: Block) {

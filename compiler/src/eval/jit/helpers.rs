@@ -115,7 +115,7 @@ pub(super) struct Substring {
 
 /// Haystacks up to this long are searched by the rare byte; `memmem`'s set-up costs
 /// more than the search on the short names and paths rules test.
-const SHORT_HAYSTACK: usize = 64;
+pub(super) const SHORT_HAYSTACK: usize = 64;
 
 impl Substring {
     pub(super) fn new(needle: &[u8]) -> Substring {
@@ -126,6 +126,11 @@ impl Substring {
             rare_at,
             finder: memchr::memmem::Finder::new(needle).into_owned(),
         }
+    }
+
+    /// The rare byte and its offset in the needle.
+    pub(super) fn rare(&self) -> (u8, usize) {
+        (self.rare, self.rare_at)
     }
 
     #[inline]
