@@ -42,6 +42,7 @@ pub(super) fn number_shared(buckets: &mut [Vec<(u32, Cond)>]) -> usize {
 
 /// Structural identity of a whole bucket (rule indices and condition trees, memo
 /// slots aside): buckets with equal identities evaluate the same way on any event.
+#[cfg(feature = "jit")]
 pub(super) fn bucket_identity(bucket: &[(u32, Cond)]) -> u128 {
     hash128(|h| {
         h.write_usize(bucket.len());
@@ -62,6 +63,7 @@ fn hash128(feed: impl Fn(&mut DefaultHasher)) -> u128 {
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
+#[cfg(feature = "jit")]
 fn feed_cond(c: &Cond, h: &mut impl Hasher) {
     match c {
         Cond::And(xs) | Cond::Or(xs) => {

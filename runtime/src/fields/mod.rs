@@ -37,6 +37,7 @@ use crate::state::meta::{ParamView, ef, info};
 use crate::state::thread::Thread;
 use crate::state::{FastMap, Outcome, Tracker};
 use kinds::F;
+#[cfg(feature = "jit")]
 pub(crate) use resolved::Ahead;
 pub use resolved::{Bound, Resolved};
 
