@@ -102,19 +102,20 @@ pub(super) extern "C" fn in_set(set: *const HashSet<String, FnvBuild>, ptr: *con
     u32::from(set.contains(s))
 }
 
-/// A `contains` needle, prepared at compile time.
+/// A `contains` needle, prepared at compile time. Native code searches haystacks of
+/// up to `SHORT_HAYSTACK` bytes for needles of up to 16 inline, by the needle's rare
+/// byte (`Gen::contains_inline`); this helper serves the rest.
 pub(super) struct Substring {
     needle: Box<[u8]>,
     /// The needle's least common byte (by a ranking of bytes in paths and command
     /// lines) and its offset: candidates in a short haystack are where it occurs.
     rare: u8,
     rare_at: usize,
-    /// For long haystacks.
     finder: memchr::memmem::Finder<'static>,
 }
 
-/// Haystacks up to this long are searched by the rare byte; `memmem`'s set-up costs
-/// more than the search on the short names and paths rules test.
+/// Haystacks up to this long are searched inline; `memmem`'s set-up costs more than
+/// the search on the short names and paths rules test.
 pub(super) const SHORT_HAYSTACK: usize = 64;
 
 impl Substring {
@@ -133,63 +134,20 @@ impl Substring {
         (self.rare, self.rare_at)
     }
 
-    #[inline]
     pub(super) fn is_in(&self, hay: &[u8]) -> bool {
         let n = self.needle.len();
-        if n == 0 {
-            return true;
+        if n == 0 || hay.len() < n {
+            return n == 0;
         }
-        if hay.len() < n {
-            return false;
-        }
-        if hay.len() > SHORT_HAYSTACK {
-            return self.finder.find(hay).is_some();
-        }
+        // A haystack with fewer than eight starts (the ones native code leaves to
+        // this helper when the needle is short): a byte test per start beats
+        // `memmem`'s set-up.
         let starts = hay.len() - n + 1;
-        let (rare, at) = (self.rare, self.rare_at);
         if starts < 8 {
+            let (rare, at) = (self.rare, self.rare_at);
             return (0..starts).any(|i| hay[i + at] == rare && hay[i..i + n] == *self.needle);
         }
-        // Candidate starts are where the rare byte sits at its offset: eight at a
-        // time, a word compared with the byte in every lane (SWAR: a lane can be
-        // flagged falsely after a match, never missed; each candidate is checked).
-        // The last word is the one ending at the last start, overlapping the one
-        // before it, its lanes already seen masked off.
-        const LO: u64 = 0x0101_0101_0101_0101;
-        const HI: u64 = 0x8080_8080_8080_8080;
-        let wide = LO.wrapping_mul(u64::from(rare));
-        let base = hay[at..].as_ptr();
-        let hits_at = |s: usize| {
-            debug_assert!(s + 8 <= starts);
-            // SAFETY: s + 8 <= starts and starts + at <= hay.len(): the eight bytes
-            // from base + s are in the haystack.
-            let x = unsafe { base.add(s).cast::<u64>().read_unaligned() }.to_le() ^ wide;
-            x.wrapping_sub(LO) & !x & HI
-        };
-        let found = |s: usize, mut hits: u64| {
-            while hits != 0 {
-                let i = s + hits.trailing_zeros() as usize / 8;
-                if hay.get(i..i + n) == Some(&*self.needle) {
-                    return true;
-                }
-                hits &= hits - 1;
-            }
-            false
-        };
-        let mut s = 0;
-        while s + 8 <= starts {
-            let hits = hits_at(s);
-            if hits != 0 && found(s, hits) {
-                return true;
-            }
-            s += 8;
-        }
-        if s < starts {
-            let last = starts - 8;
-            let hits = hits_at(last) & (u64::MAX << ((s - last) * 8));
-            return hits != 0 && found(last, hits);
-        }
-        false
+        self.finder.find(hay).is_some()
     }
 }
 
