@@ -31,6 +31,8 @@ pub struct Options {
     /// Other loaded plugins, for `required_plugin_versions`.
     pub plugins: Vec<(String, Version)>,
     pub yaml_limits: yaml::Limits,
+    /// Which of falcorc's checks run, and the level of every warning.
+    pub lint: crate::lint::Config,
 }
 
 impl Default for Options {
@@ -40,6 +42,7 @@ impl Default for Options {
             container_plugin: true,
             plugins: Vec::new(),
             yaml_limits: yaml::Limits::default(),
+            lint: crate::lint::Config::new(),
         }
     }
 }
@@ -123,6 +126,7 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
     let mut diags = Vec::new();
     let mut smap = SourceMap::default();
     let mut col = Collected::new();
+    let mut all_docs = Vec::with_capacity(files.len());
     for f in &files {
         let id = smap.add(f.text.len() as u32);
         let (mut docs, errs) = yaml::parse(&f.text, &opts.yaml_limits);
@@ -146,6 +150,7 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
             engine: opts.engine_version,
         };
         ctx.collect_docs(id, &docs);
+        all_docs.push(docs);
     }
     check_plugins(&col, opts, &mut diags);
     let env = Env {
@@ -303,6 +308,15 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
             let mut d =
                 Diagnostic::new(Code::LoadErrCompileOutput, fs, e.message).in_item("rule output", &r.name.value);
             d.help = e.help;
+            if let Some((span, s)) = e.suggestion {
+                let at = r.output.map(span, r.output_span);
+                d.fix = Some(crate::diag::Fix::replace(
+                    format!("replace with '{s}'"),
+                    at,
+                    s,
+                    crate::diag::Applicability::Unsafe,
+                ));
+            }
             diags.push(d);
             rule_errors = true;
         }
@@ -324,17 +338,6 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
                         )
                         .in_item("rule", &r.name.value)
                         .help("restrict the rule with `evt.type in (...)`, or set `warn_evttypes: false`"),
-                    );
-                }
-                if set.is_empty() && !mentions_field(&e, "evt.num") {
-                    diags.push(
-                        Diagnostic::new(
-                            Code::RuleNeverMatches,
-                            r.cond_span,
-                            "This rule can never match: its evt.type checks exclude every event",
-                        )
-                        .in_item("rule", &r.name.value)
-                        .help("an event has one type: `evt.type = a and evt.type = b` is always false; use `evt.type in (a, b)`"),
                     );
                 }
                 info.evttypes = Some(set);
@@ -372,7 +375,11 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
         }
     }
 
+    let cx = crate::lint::Context::new(&files, &smap, &all_docs, &col, &rules_out, &list_used, &table.used, env);
+    crate::lint::run(&cx, &opts.lint, &mut diags);
     dedup(&mut diags);
+    crate::lint::finish(&cx, &opts.lint, &mut diags);
+    drop(cx);
     let lists_out = col
         .lists
         .iter()
@@ -472,18 +479,6 @@ fn mark_reachable(e: &Expr, table: &MacroTable, asts: &[ParsedCond], seen: &mut 
             }
         }
     });
-}
-
-fn mentions_field(e: &Expr, name: &str) -> bool {
-    let mut found = false;
-    e.walk(&mut |x| {
-        if let Expr::Check(c) = x
-            && let crate::syntax::condition::ast::Operand::Field(f) = &c.lhs
-        {
-            found |= f.name == name;
-        }
-    });
-    found
 }
 
 fn contains_error(e: &Expr) -> bool {

@@ -7,6 +7,8 @@ pub mod diag;
 pub mod eval;
 pub mod index;
 pub mod ir;
+pub mod lines;
+pub mod lint;
 pub mod sema;
 pub mod span;
 pub mod syntax;

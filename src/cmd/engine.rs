@@ -48,7 +48,11 @@ pub fn load_with_other(
     consequence: &str,
     other: bool,
 ) -> Result<(Engine, Option<Engine>, Outputs), u8> {
-    let opts = Options::default();
+    // Running rules needs the loader's verdict, not falcorc's checks.
+    let opts = Options {
+        lint: falcorc_compiler::lint::Config::none(),
+        ..Options::default()
+    };
     let an = analyze(files, &opts);
     if an.errors() > 0 {
         for d in an.diagnostics.iter().filter(|d| d.is_error()) {

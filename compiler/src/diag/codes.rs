@@ -4,6 +4,7 @@
 //! the docs and editor hovers.
 
 use super::Severity;
+use crate::lint::CheckId;
 
 pub struct CodeDoc {
     pub what: &'static str,
@@ -16,36 +17,68 @@ macro_rules! codes {
     ($( $variant:ident = $name:literal, $sev:ident, $falco:literal, {
         what: $what:literal, why: $why:literal, example: $example:literal, instead: $instead:literal $(,)?
     } ),* $(,)?) => {
+        /// A diagnostic code: one of the loader's (Falco's `LOAD_*` and falcorc's own load
+        /// codes, listed below) or a lint check of [`crate::lint`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Code { $($variant),* }
+        pub enum Code { $($variant,)* Check(CheckId) }
 
         impl Code {
+            /// The loader's codes (the checks are in [`CheckId::ALL`]).
             pub const ALL: &'static [Code] = &[$(Code::$variant),*];
 
-            /// The code as printed (`LOAD_ERR_VALIDATE`).
+            /// The code as printed (`LOAD_ERR_VALIDATE`, `contradictory-comparison`).
             pub fn name(self) -> &'static str {
-                match self { $(Code::$variant => $name),* }
+                match self { $(Code::$variant => $name,)* Code::Check(c) => c.meta().name }
             }
 
             pub fn default_severity(self) -> Severity {
-                match self { $(Code::$variant => Severity::$sev),* }
+                match self {
+                    $(Code::$variant => Severity::$sev,)*
+                    Code::Check(c) => c.meta().default.severity().unwrap_or(Severity::Warning),
+                }
             }
 
             /// True for codes Falco itself reports.
             pub fn is_falco(self) -> bool {
-                match self { $(Code::$variant => $falco),* }
+                match self { $(Code::$variant => $falco,)* Code::Check(_) => false }
             }
 
             pub fn doc(self) -> CodeDoc {
-                match self { $(Code::$variant => CodeDoc { what: $what, why: $why, example: $example, instead: $instead }),* }
+                match self {
+                    $(Code::$variant => CodeDoc { what: $what, why: $why, example: $example, instead: $instead },)*
+                    Code::Check(c) => {
+                        let m = c.meta();
+                        CodeDoc { what: m.what, why: m.why, example: m.bad, instead: m.good }
+                    }
+                }
             }
         }
     };
 }
 
 impl Code {
+    /// A loader code or a check, by its printed name (loader codes case-insensitively).
     pub fn from_name(name: &str) -> Option<Code> {
-        Code::ALL.iter().copied().find(|c| c.name().eq_ignore_ascii_case(name))
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.name().eq_ignore_ascii_case(name))
+            .or_else(|| CheckId::from_name(name).map(Code::Check))
+    }
+
+    /// Every code: the loader's, then the checks.
+    pub fn all() -> impl Iterator<Item = Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .chain(CheckId::ALL.iter().map(|c| Code::Check(*c)))
+    }
+
+    pub fn check(self) -> Option<CheckId> {
+        match self {
+            Code::Check(c) => Some(c),
+            _ => None,
+        }
     }
 }
 
@@ -193,12 +226,6 @@ codes! {
         why: "Only the first occurrence is used, like Falco's YAML library; the other is silently lost.",
         example: "- rule: r\n  desc: a\n  desc: b",
         instead: "Keep one occurrence.",
-    },
-    RuleNeverMatches = "RULE_NEVER_MATCHES", Warning, false, {
-        what: "A syscall rule's `evt.type` checks leave no event type: the rule can never fire.",
-        why: "Usually `and` was written where `or`/`in` was meant; Falco loads such a rule silently and it never alerts.",
-        example: "condition: evt.type = open and evt.type = openat",
-        instead: "condition: evt.type in (open, openat)",
     },
     SchemaMismatch = "SCHEMA_MISMATCH", Warning, false, {
         what: "The item loads but does not follow Falco's JSON schema for rules files (e.g. lower-case priority, `capture: \"yes\"`).",

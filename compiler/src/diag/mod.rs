@@ -2,9 +2,11 @@
 //! narrowest primary span, secondary labels and help. Renderers live in [`render`].
 
 pub mod codes;
+pub mod fix;
 pub mod render;
 
 pub use codes::Code;
+pub use fix::{Applicability, Edit, Fix};
 
 use crate::span::FileSpan;
 
@@ -48,6 +50,9 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub help: Option<String>,
     pub item: Option<ItemRef>,
+    /// A change that resolves the problem, applied by `lint --fix` (safe fixes only) and
+    /// offered by editors as a quick fix.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -61,6 +66,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             item: None,
+            fix: None,
         }
     }
 
@@ -94,15 +100,44 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// The replacement for the primary span proposed by a [`did_you_mean`] help, which
-    /// editors offer as a quick fix.
+    /// "did you mean 'x'?": the help text plus a fix replacing the primary span with `x`.
+    /// A guess from spelling, so never applied without a person looking at it.
+    pub fn did_you_mean(mut self, replacement: &str) -> Self {
+        self.help = Some(did_you_mean(replacement));
+        self.fix = Some(Fix::replace(
+            format!("replace with '{replacement}'"),
+            self.primary,
+            replacement,
+            Applicability::Unsafe,
+        ));
+        self
+    }
+
+    /// [`Diagnostic::did_you_mean`] when there is a suggestion.
+    pub fn maybe_did_you_mean(self, replacement: Option<&str>) -> Self {
+        match replacement {
+            Some(r) => self.did_you_mean(r),
+            None => self,
+        }
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    /// The replacement of the primary span this diagnostic's fix proposes, if its fix is
+    /// exactly that (a "did you mean").
     pub fn suggestion(&self) -> Option<&str> {
-        self.help.as_deref()?.strip_prefix("did you mean '")?.strip_suffix("'?")
+        match self.fix.as_ref()?.edits.as_slice() {
+            [e] if e.span == self.primary => Some(&e.replacement),
+            _ => None,
+        }
     }
 }
 
-/// The help text proposing `replacement` for a diagnostic's primary span; every "did you
-/// mean" goes through here so [`Diagnostic::suggestion`] can read it back.
+/// The help text proposing `replacement`; use [`Diagnostic::did_you_mean`] where the
+/// diagnostic's primary span is what would be replaced, so the fix is carried as data.
 pub fn did_you_mean(replacement: &str) -> String {
     format!("did you mean '{replacement}'?")
 }
@@ -115,10 +150,10 @@ mod tests {
     fn suggestion_reads_back_did_you_mean() {
         let d = Diagnostic::new(Code::LoadUnknownKey, FileSpan::default(), "m");
         assert_eq!(d.suggestion(), None);
-        assert_eq!(
-            d.clone().help(did_you_mean("proc.name")).suggestion(),
-            Some("proc.name")
-        );
+        let s = d.clone().did_you_mean("proc.name");
+        assert_eq!(s.suggestion(), Some("proc.name"));
+        assert_eq!(s.help.as_deref(), Some("did you mean 'proc.name'?"));
+        assert_eq!(s.fix.unwrap().applicability, Applicability::Unsafe);
         assert_eq!(d.help("use `in`").suggestion(), None);
     }
 }

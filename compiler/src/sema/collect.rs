@@ -143,7 +143,7 @@ impl Ctx<'_> {
             let first = first_key.and_then(|k| k.as_scalar()).map(|s| s.value.clone());
             let mut d = Diagnostic::new(Code::LoadUnknownItem, fs, "Unknown top level item");
             if let Some(k) = first.as_deref().and_then(|k| suggest(k, KINDS)) {
-                d = d.help(crate::diag::did_you_mean(k));
+                d = d.did_you_mean(k);
             }
             self.push(Box::new(d));
             return;
@@ -215,7 +215,7 @@ impl Ctx<'_> {
                     format!("Unknown key '{}'. The key will be ignored.", k.value),
                 );
                 if let Some(s) = suggest(&k.value, allowed.iter().copied()) {
-                    *d = d.help(crate::diag::did_you_mean(s));
+                    *d = d.did_you_mean(s);
                 }
                 self.col.schema_ok = false;
                 self.diags.push(*d);

@@ -43,7 +43,7 @@ pub fn decode_all(ctx: &mut Ctx, item: &Item, full: bool) -> DResult<Vec<Excepti
                     format!("Unknown exception key '{}'; it is ignored", k.value),
                 );
                 if let Some(s) = super::decode::suggest(&k.value, ["name", "fields", "comps", "values"]) {
-                    *d = d.help(crate::diag::did_you_mean(s));
+                    *d = d.did_you_mean(s);
                 }
                 ctx.push(d);
             }

@@ -27,6 +27,9 @@ pub struct OutputError {
     /// Offset range in the output text.
     pub span: Span,
     pub help: Option<String>,
+    /// A known field for a misspelled one: the span of the name (in the output text) and
+    /// its replacement.
+    pub suggestion: Option<(Span, &'static str)>,
 }
 
 /// Split an output format. Returns the parts and every problem found.
@@ -81,6 +84,7 @@ pub fn parse(text: &str, env: &Env) -> (Vec<OutputPart>, Vec<OutputError>) {
                         message: format!("invalid formatting token %{expr}: {}", e.message),
                         span: Span::new(start as u32, (i + end) as u32),
                         help: None,
+                        suggestion: None,
                     });
                 } else {
                     flush(&mut lit, &mut parts);
@@ -106,6 +110,7 @@ pub fn parse(text: &str, env: &Env) -> (Vec<OutputPart>, Vec<OutputError>) {
                 span: Span::new(start as u32, end.max(i) as u32),
                 help: (!rest.is_empty())
                     .then(|| "there is no %% escape: a literal percent sign cannot be followed by a letter".into()),
+                suggestion: None,
             });
             // Skip the bad token so it is reported once.
             i = end;
@@ -143,11 +148,16 @@ pub fn parse(text: &str, env: &Env) -> (Vec<OutputPart>, Vec<OutputError>) {
             arg,
             span: Span::new(i as u32, (i + consumed) as u32),
         };
-        if let Err((message, help, _)) = resolve_field(&field, env) {
+        if let Err((message, help, span)) = resolve_field(&field, env) {
+            let suggestion = (span == field.name_span)
+                .then(|| crate::sema::typeck::field_suggestion(&field.name))
+                .flatten()
+                .map(|s| (field.name_span, s));
             errors.push(OutputError {
                 message: format!("invalid formatting token %{}: {message}", &rest[..consumed]),
                 span: Span::new(start as u32, (i + consumed) as u32),
                 help,
+                suggestion,
             });
         } else {
             flush(&mut lit, &mut parts);

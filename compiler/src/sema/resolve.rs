@@ -226,7 +226,7 @@ impl<'a> MacroTable<'a> {
                                 n.text
                             ));
                         } else if let Some(s) = super::decode::suggest(&n.text, self.item_names.iter().copied()) {
-                            d = d.help(crate::diag::did_you_mean(s));
+                            d = d.did_you_mean(s);
                         }
                         diags.push(d);
                         Expr::Error(n.span)

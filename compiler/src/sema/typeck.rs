@@ -40,14 +40,19 @@ pub fn resolve_field_name(name: &str) -> Option<&'static FieldDef> {
     (suffix.is_empty() || def.arg.takes_dotted_suffix()).then_some(def)
 }
 
+/// The known field closest in spelling to `name`, for "did you mean".
+pub fn field_suggestion(name: &str) -> Option<&'static str> {
+    let candidates = catalog::FIELDS
+        .iter()
+        .filter(|d| !d.has(flags::TABLE_ONLY))
+        .map(|d| d.name);
+    suggest(name, candidates)
+}
+
 /// Resolve a field, or explain why it does not exist / is misused.
 pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, Option<String>, Span)> {
     let unknown = || {
-        let candidates = catalog::FIELDS
-            .iter()
-            .filter(|d| !d.has(flags::TABLE_ONLY))
-            .map(|d| d.name);
-        let help = suggest(&f.name, candidates).map(crate::diag::did_you_mean);
+        let help = field_suggestion(&f.name).map(crate::diag::did_you_mean);
         (
             format!("filter_check called with nonexistent field {}", f.name),
             help,
@@ -300,6 +305,13 @@ impl Checker<'_> {
             }
             Err((msg, help, span)) => {
                 self.report(Code::LoadErrCompileCondition, span, msg, help);
+                // An unknown name: the suggestion is also a fix of the name.
+                if span == f.name_span
+                    && let Some(s) = field_suggestion(&f.name)
+                    && let Some(d) = self.diags.last_mut()
+                {
+                    *d = d.clone().did_you_mean(s);
+                }
                 Ty::Error
             }
         }
@@ -624,13 +636,22 @@ impl Checker<'_> {
                 .iter()
                 .map(|e| e.name)
                 .chain(catalog::GENERIC_SYSCALLS.iter().copied());
-            let help = suggest(v, names).map(crate::diag::did_you_mean);
+            // Event names are lower case: `OPEN` is `open`.
+            let lower = v.to_ascii_lowercase();
+            let suggestion = if lower != v && catalog::event_codes(&lower).is_some() {
+                catalog::EVENTS.iter().map(|e| e.name).find(|n| *n == lower)
+            } else {
+                suggest(v, names)
+            };
             self.report(
                 Code::LoadErrCompileCondition,
                 span,
                 format!("unknown event type {v}"),
-                help,
+                None,
             );
+            if let (Some(s), Some(d)) = (suggestion, self.diags.last_mut()) {
+                *d = d.clone().did_you_mean(s);
+            }
             return;
         }
         let _ = quoted;

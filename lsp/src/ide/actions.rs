@@ -1,4 +1,5 @@
-//! Code actions: the quick fixes the compiler proposes ("did you mean 'x'?").
+//! Code actions: the fixes the compiler's diagnostics carry ("did you mean 'x'?", a
+//! repeated item removed, `glob` replaced by `=`), one action per single-file fix.
 
 use super::Edit;
 use crate::snapshot::Snapshot;
@@ -21,16 +22,26 @@ pub fn quick_fixes(snap: &Snapshot, file: FileId, range: Span) -> Vec<Action> {
         if s.file != file || s.span.end < range.start || s.span.start > range.end {
             continue;
         }
-        let Some(replacement) = d.suggestion() else { continue };
-        let Some(target) = text.get(s.span.range()) else {
+        let Some(fix) = &d.fix else { continue };
+        let [e] = fix.edits.as_slice() else { continue };
+        if e.span.file != file {
             continue;
+        }
+        // A replacement of the whole primary span replaces the word in it (not its quotes
+        // or the `%` of an output field).
+        let span = match text.get(s.span.range()) {
+            Some(target) if e.span == s => word_span(target, s.span),
+            _ => e.span.span,
         };
-        let span = word_span(target, s.span);
+        let mut title = fix.message.clone();
+        if let Some(first) = title.get(..1) {
+            title.replace_range(..1, &first.to_ascii_uppercase());
+        }
         out.push(Action {
-            title: format!("Replace with '{replacement}'"),
+            title,
             edit: Edit {
                 span: FileSpan { file, span },
-                new_text: replacement.to_string(),
+                new_text: e.replacement.clone(),
             },
             diagnostic: (s, d.message.clone()),
         });

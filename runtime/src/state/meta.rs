@@ -8,54 +8,13 @@
 use std::sync::OnceLock;
 
 use falcorc_compiler::sema::catalog::FieldType;
+pub use falcorc_compiler::sema::catalog::event_flags::{self, ef};
 use falcorc_compiler::sema::catalog::events::{Dir, EVENT_COUNT, EVENTS, EventDef};
 
 use crate::event::{Event, Param, decode, event_def};
 
 /// Largest parameter count of any event layout.
 pub const MAX_PARAMS: usize = 32;
-
-/// Event flag bits (a subset of the driver's `EF_*` flags).
-pub mod ef {
-    /// The event creates a file descriptor.
-    pub const CREATES_FD: u8 = 1;
-    /// The event acts on a file descriptor passed to it.
-    pub const USES_FD: u8 = 2;
-    /// The event destroys a file descriptor.
-    pub const DESTROYS_FD: u8 = 4;
-    /// The event reads from its file descriptor.
-    pub const READS_FROM_FD: u8 = 8;
-    /// The event writes to its file descriptor.
-    pub const WRITES_TO_FD: u8 = 16;
-    /// The event blocks the thread (sleep, poll...).
-    pub const WAITS: u8 = 32;
-    /// Internal events the parser does not attach a thread to.
-    pub const SKIP_RESET: u8 = 64;
-}
-
-// Per code, the fd-related and parsing flags of the libs event table, one
-// letter per flag: C creates fd, U uses fd, D destroys fd, R reads, W writes,
-// A waits, S skips the parser reset.
-static FLAG_LETTERS: [&str; 454] = [
-    "", "", "C", "C", "DU", "DU", "UR", "UR", "UW", "UW", "", "", "", "", "", "", "", "", "C", "C", "U", "U", "U", "U",
-    "U", "U", "C", "C", "UW", "UW", "UW", "UW", "UR", "UR", "UR", "UR", "U", "U", "", "", "", "", "C", "C", "", "U",
-    "", "U", "UW", "UW", "", "UW", "UR", "UR", "", "UR", "C", "C", "C", "C", "C", "C", "C", "C", "", "", "", "", "",
-    "", "U", "U", "", "", "", "", "U", "", "A", "A", "A", "A", "A", "A", "A", "A", "U", "U", "U", "U", "U", "U", "",
-    "", "", "", "U", "U", "", "", "", "", "C", "C", "", "", "", "", "", "", "", "", "UR", "UR", "UW", "UW", "UR", "UR",
-    "UW", "UW", "UR", "UR", "UW", "UW", "CU", "CU", "C", "C", "", "", "", "", "", "", "A", "A", "C", "C", "C", "C", "",
-    "", "", "", "", "", "S", "", "S", "S", "U", "U", "", "", "", "", "", "", "", "", "U", "U", "U", "U", "", "", "U",
-    "U", "", "", "U", "U", "", "", "", "", "", "", "", "", "", "U", "", "", "", "", "", "", "U", "U", "", "", "", "",
-    "", "", "S", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
-    "", "", "", "", "", "", "S", "", "", "", "", "", "S", "", "U", "U", "U", "U", "U", "U", "U", "U", "S", "", "C",
-    "C", "C", "C", "", "", "", "", "A", "A", "", "", "", "", "S", "", "", "", "", "", "", "", "", "", "S", "", "", "",
-    "", "", "", "", "", "", "S", "", "", "", "", "", "S", "", "", "", "S", "", "", "", "", "", "C", "C", "", "", "",
-    "", "", "U", "", "U", "C", "C", "", "", "", "", "", "U", "", "", "", "U", "", "", "C", "C", "", "", "", "", "C",
-    "C", "", "", "", "", "URW", "URW", "", "", "C", "C", "C", "C", "", "U", "", "U", "", "", "", "", "", "", "", "",
-    "", "", "", "", "", "", "", "", "", "", "CU", "CU", "CU", "CU", "CU", "CU", "C", "C", "", "", "", "U", "C", "C",
-    "C", "C", "", "", "", "", "", "U", "", "U", "", "", "C", "C", "", "", "C", "C", "C", "C", "C", "C", "C", "C", "",
-    "", "", "", "C", "C", "C", "C", "C", "C", "", "", "", "UR", "", "", "", "U", "", "U", "", "", "", "", "", "", "",
-    "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "",
-];
 
 // Integer parameters not printed in decimal: (code, parameter index, format)
 // with b'H' hexadecimal, b'O' octal, b'P' zero-padded decimal. Sorted.
@@ -292,21 +251,6 @@ const UNKNOWN_CODE: CodeInfo = CodeInfo {
     op: Op::None,
 };
 
-fn letters_to_flags(s: &str) -> u8 {
-    s.bytes().fold(0, |acc, b| {
-        acc | match b {
-            b'C' => ef::CREATES_FD,
-            b'U' => ef::USES_FD,
-            b'D' => ef::DESTROYS_FD,
-            b'R' => ef::READS_FROM_FD,
-            b'W' => ef::WRITES_TO_FD,
-            b'A' => ef::WAITS,
-            b'S' => ef::SKIP_RESET,
-            _ => 0,
-        }
-    })
-}
-
 fn build_infos() -> Vec<CodeInfo> {
     let mut out = Vec::with_capacity(EVENT_COUNT);
     for def in EVENTS.iter() {
@@ -324,7 +268,7 @@ fn build_infos() -> Vec<CodeInfo> {
             code
         };
         let cur_def = &EVENTS[usize::from(current)];
-        let flags = letters_to_flags(FLAG_LETTERS.get(usize::from(current)).copied().unwrap_or(""));
+        let flags = event_flags::flags(current);
         let paired_enter = def.dir == Dir::Enter
             && EVENTS
                 .get(usize::from(code) + 1)

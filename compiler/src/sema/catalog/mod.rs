@@ -1,6 +1,7 @@
 //! Static catalogues of the `syscall` event source: fields, value types and
 //! driver events, plus the lookups the semantic checker needs.
 
+pub mod event_flags;
 pub mod events;
 pub mod fields;
 pub mod types;

@@ -1,0 +1,54 @@
+//! `a and b and a`: the same comparison twice in one group.
+
+use crate::lint::context::{Context, Sink};
+use crate::lint::{Category, Level, Meta};
+use crate::syntax::condition::{ast::Expr, print};
+use std::collections::HashMap;
+
+pub const META: Meta = Meta {
+    name: "duplicate-comparison",
+    category: Category::Suspicious,
+    default: Level::Warn,
+    summary: "The same comparison or macro appears twice in one `and`/`or` group",
+    what: "Reports a comparison or macro reference that repeats an earlier operand of the same `and` or `or` group, compared by meaning (spacing and quoting do not matter).",
+    why: "The repetition changes nothing, so it is usually a copy-paste mistake where a different field or value was meant: `fd.name startswith /etc or fd.name startswith /etc` was meant to cover a second directory.",
+    bad: "- rule: Write below etc or root\n  desc: A file below /etc or /root was opened for writing\n  condition: evt.type = openat and evt.is_open_write = true and (fd.name startswith /etc/ or fd.name startswith /etc/)\n  output: Write (file=%fd.name)\n  priority: ERROR\n",
+    good: "- rule: Write below etc or root\n  desc: A file below /etc or /root was opened for writing\n  condition: evt.type = openat and evt.is_open_write = true and (fd.name startswith /etc/ or fd.name startswith /root/)\n  output: Write (file=%fd.name)\n  priority: ERROR\n",
+    fix: None,
+};
+
+pub(crate) fn check(cx: &Context, out: &mut Sink) {
+    for w in &cx.items {
+        let Some(cond) = &w.condition else { continue };
+        cond.walk(&mut |e| {
+            let (Expr::And(xs, _) | Expr::Or(xs, _)) = e else {
+                return;
+            };
+            let word = if matches!(e, Expr::And(..)) { "and" } else { "or" };
+            let mut seen: HashMap<String, &Expr> = HashMap::new();
+            for x in xs {
+                if !matches!(x, Expr::Check(_) | Expr::Macro(_)) {
+                    continue;
+                }
+                let key = print::to_string(x);
+                match seen.get(&key) {
+                    None => {
+                        seen.insert(key, x);
+                    }
+                    Some(first) => {
+                        let d = out
+                            .diag(
+                                w.at(x.span()),
+                                format!("this repeats an earlier operand of the same `{word}`"),
+                            )
+                            .primary_label("repeated")
+                            .label(w.at(first.span()), "first occurrence")
+                            .in_item(w.kind.key(), w.name)
+                            .help("remove it, or fix the field or value that was meant");
+                        out.emit(d);
+                    }
+                }
+            }
+        });
+    }
+}

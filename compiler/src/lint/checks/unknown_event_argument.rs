@@ -1,0 +1,89 @@
+//! `evt.arg.bogus`: an argument that none of the rule's events has.
+
+use crate::lint::context::{Context, Sink};
+use crate::lint::{Category, Level, Meta};
+use crate::sema::catalog::{self, EVENTS};
+use crate::sema::decode::suggest;
+use crate::syntax::condition::ast::FieldRef;
+use std::collections::HashSet;
+
+pub const META: Meta = Meta {
+    name: "unknown-event-argument",
+    category: Category::Correctness,
+    default: Level::Warn,
+    summary: "`evt.arg.NAME` names a parameter that none of the rule's events has",
+    what: "Reports `evt.arg.NAME`, `evt.arg[NAME]`, `evt.rawarg.NAME` in conditions when no event the rule runs on (or no event at all, for a rule without an event type filter) has a parameter called NAME.",
+    why: "Falco accepts any argument name when it loads the rule; on events without that parameter the field is empty, so the comparison is never true. A misspelled `evt.arg.flag` for `evt.arg.flags` silently disables the rule.",
+    bad: "- rule: Open for writing\n  desc: A file was opened for writing\n  condition: evt.type = openat and evt.arg.flag contains O_WRONLY\n  output: Open for writing (file=%fd.name)\n  priority: NOTICE\n",
+    good: "- rule: Open for writing\n  desc: A file was opened for writing\n  condition: evt.type = openat and evt.arg.flags contains O_WRONLY\n  output: Open for writing (file=%fd.name)\n  priority: NOTICE\n",
+    fix: Some(crate::diag::Applicability::Unsafe),
+};
+
+/// The parameter an `evt.arg`-like field names, if it names one by name (not by index).
+pub(crate) fn param_name<'f>(def_name: &str, suffix: &'f str, f: &'f FieldRef) -> Option<&'f str> {
+    if !matches!(def_name, "evt.arg" | "evt.rawarg") {
+        return None;
+    }
+    let name = match suffix.strip_prefix('.') {
+        Some(s) => s,
+        None => f.arg.as_ref()?.value.as_str(),
+    };
+    // `evt.arg[0]` names a parameter by position.
+    (!name.is_empty() && !name.bytes().all(|b| b.is_ascii_digit())).then_some(name)
+}
+
+pub(crate) fn any_has_param(codes: &[u16], name: &str) -> bool {
+    codes
+        .iter()
+        .filter_map(|c| catalog::event(*c))
+        .any(|e| e.params.iter().any(|p| p.name == name))
+}
+
+pub(crate) fn check(cx: &Context, out: &mut Sink) {
+    let all: Vec<u16> = EVENTS.iter().map(|e| e.code).collect();
+    let mut seen = HashSet::new();
+    for (_, info) in cx.rule_pairs() {
+        let Some(expr) = &info.expr else { continue };
+        let codes = super::rule_exit_codes(info);
+        super::each_field(expr, &mut |f| {
+            let Some((def, suffix)) = catalog::lookup(&f.name) else {
+                return;
+            };
+            let Some(param) = param_name(def.name, suffix, f) else {
+                return;
+            };
+            let scope = codes.as_deref().unwrap_or(&all);
+            if any_has_param(scope, param) || !seen.insert((info.name.as_str(), f.span)) {
+                return;
+            }
+            let names: Vec<&str> = {
+                let mut v: Vec<&str> = scope
+                    .iter()
+                    .filter_map(|c| catalog::event(*c))
+                    .flat_map(|e| e.params.iter().map(|p| p.name))
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            let whose = match &codes {
+                Some(c) => format!("none of this rule's events ({}) has", super::event_names(c)),
+                None => "no event has".to_string(),
+            };
+            let span = match (suffix.strip_prefix('.'), &f.arg) {
+                (Some(_), _) => crate::span::Span::new(f.name_span.end - param.len() as u32, f.name_span.end),
+                (None, Some(a)) => a.span,
+                (None, None) => f.name_span,
+            };
+            let d = out
+                .diag(
+                    cx.file_span(span),
+                    format!("{whose} a parameter '{param}': the field is always empty"),
+                )
+                .primary_label("no such parameter")
+                .in_item("rule", &info.name)
+                .maybe_did_you_mean(suggest(param, names.iter().copied()));
+            out.emit(d);
+        });
+    }
+}
