@@ -35,6 +35,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // A closed standard output (`falcorc fields | head`) ends the process quietly, as for
+    // any Unix filter, instead of a "Broken pipe" panic from `println!`.
+    // SAFETY: setting a signal's disposition to the default at start-up, before any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let matches = match Cli::command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {

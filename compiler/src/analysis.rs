@@ -96,6 +96,8 @@ pub struct Analysis {
     pub macros: Vec<MacroInfo>,
     pub rules: Vec<RuleInfo>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings silenced by `# falcorc: ignore[...]` comments.
+    pub suppressed: usize,
     /// Falco's JSON-schema validation status.
     pub schema_ok: bool,
     pub required_engine_version: Option<Version>,
@@ -378,7 +380,7 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
     let cx = crate::lint::Context::new(&files, &smap, &all_docs, &col, &rules_out, &list_used, &table.used, env);
     crate::lint::run(&cx, &opts.lint, &mut diags);
     dedup(&mut diags);
-    crate::lint::finish(&cx, &opts.lint, &mut diags);
+    let suppressed = crate::lint::finish(&cx, &opts.lint, &mut diags);
     drop(cx);
     let lists_out = col
         .lists
@@ -411,6 +413,7 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
         macros: macros_out,
         rules: rules_out,
         diagnostics: diags,
+        suppressed,
         schema_ok: col.schema_ok,
         required_engine_version: col.required_engine.map(|(v, _)| v),
     }

@@ -9,6 +9,7 @@ pub mod index;
 pub mod ir;
 pub mod lines;
 pub mod lint;
+pub mod project;
 pub mod sema;
 pub mod span;
 pub mod syntax;

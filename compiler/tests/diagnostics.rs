@@ -2537,3 +2537,76 @@ case!(
   priority: INFO
 "#
 );
+
+// ---- "did you mean" and help for common mistakes ------------------------------------
+
+case!(
+    hint_operator_typo,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = execve and proc.name startwith bash
+  output: o
+  priority: INFO
+"#
+);
+
+case!(
+    hint_event_type_case,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = OPEN and fd.name = /etc/shadow
+  output: o
+  priority: INFO
+"#
+);
+
+case!(
+    hint_priority_abbreviation,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = execve
+  output: o
+  priority: WARN
+"#
+);
+
+case!(
+    hint_unterminated_string,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = execve and proc.cmdline contains "curl http
+  output: o
+  priority: INFO
+"#
+);
+
+case!(
+    hint_override_of_misspelled_rule,
+    r#"- rule: Shell started
+  desc: d
+  condition: evt.type = execve
+  output: o
+  priority: INFO
+
+- rule: Shell strated
+  condition: and proc.name = bash
+  override:
+    condition: append
+"#
+);
+
+case!(
+    hint_every_exception_mistake_at_once,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = open
+  output: o
+  priority: INFO
+  exceptions:
+    - name: e
+      fields: [proc.nmae, fd.nam]
+      comps: [=, startwith]
+      values:
+        - [a, b, c]
+"#
+);

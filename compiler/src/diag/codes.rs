@@ -227,6 +227,12 @@ codes! {
         example: "- rule: r\n  desc: a\n  desc: b",
         instead: "Keep one occurrence.",
     },
+    UsageError = "USAGE_ERROR", Error, false, {
+        what: "The command line or falcorc.toml asks for something that does not exist: an unknown check, format or level, a file that cannot be written.",
+        why: "Nothing was checked, so a CI job must not pass; the exit code is 2.",
+        example: "falcorc lint --select mixed-and-orr rules/",
+        instead: "Fix the option; `falcorc explain all` lists the checks and codes.",
+    },
     SchemaMismatch = "SCHEMA_MISMATCH", Warning, false, {
         what: "The item loads but does not follow Falco's JSON schema for rules files (e.g. lower-case priority, `capture: \"yes\"`).",
         why: "Falco reports `schema_validation: failed` for such files; tools built on the schema may reject them.",

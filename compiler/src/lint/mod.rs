@@ -137,8 +137,9 @@ pub fn run(cx: &Context, config: &Config, out: &mut Vec<Diagnostic>) {
 
 /// Give every diagnostic its configured level (dropping the allowed ones; Falco's errors
 /// keep theirs: Falco refuses such a file whatever falcorc is told) and apply the inline
-/// suppressions of `cx`'s files, reporting unused or unexplained ones.
-pub fn finish(cx: &Context, config: &Config, diags: &mut Vec<Diagnostic>) {
+/// suppressions of `cx`'s files, reporting unused or unexplained ones. Returns how many
+/// findings the suppressions silenced.
+pub fn finish(cx: &Context, config: &Config, diags: &mut Vec<Diagnostic>) -> usize {
     diags.retain_mut(|d| {
         if d.code.check().is_none() && d.code.default_severity() == Severity::Error {
             return true;
@@ -151,5 +152,5 @@ pub fn finish(cx: &Context, config: &Config, diags: &mut Vec<Diagnostic>) {
             None => false,
         }
     });
-    suppress::apply(cx, config, diags);
+    suppress::apply(cx, config, diags)
 }

@@ -77,11 +77,12 @@ pub fn parse(cx: &Context) -> Vec<Suppression> {
 }
 
 /// Silence the diagnostics suppressions cover, then report the suppressions themselves.
-pub(super) fn apply(cx: &Context, config: &Config, diags: &mut Vec<Diagnostic>) {
+pub(super) fn apply(cx: &Context, config: &Config, diags: &mut Vec<Diagnostic>) -> usize {
     let sups = parse(cx);
     if sups.is_empty() {
-        return;
+        return 0;
     }
+    let before = diags.len();
     let mut used = vec![vec![false; 0]; sups.len()];
     for (s, u) in sups.iter().zip(&mut used) {
         *u = vec![false; s.names.len()];
@@ -107,6 +108,7 @@ pub(super) fn apply(cx: &Context, config: &Config, diags: &mut Vec<Diagnostic>) 
         }
         keep
     });
+    let silenced = before - diags.len();
     let unused_level = config.level_of_check(CheckId::UnusedSuppression);
     let reason_level = config.level_of_check(CheckId::SuppressionWithoutReason);
     for (s, u) in sups.iter().zip(&used) {
@@ -165,6 +167,7 @@ pub(super) fn apply(cx: &Context, config: &Config, diags: &mut Vec<Diagnostic>) 
         }
     }
     diags.sort_by_key(|d| (d.primary.file, d.primary.span.start));
+    silenced
 }
 
 /// The fix for an unused name: drop the name, or the whole comment when it is the only one.

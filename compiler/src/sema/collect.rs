@@ -41,6 +41,17 @@ impl Collected {
         self.macro_idx.get(name).copied()
     }
 
+    /// The defined rule, macro or list name closest in spelling to `name`, for an append
+    /// or override of something that does not exist.
+    pub(super) fn closest(&self, kind: &str, name: &str) -> Option<String> {
+        let names: Vec<&str> = match kind {
+            "rule" => self.rules.iter().map(|r| r.name.value.as_str()).collect(),
+            "macro" => self.macros.iter().map(|m| m.name.value.as_str()).collect(),
+            _ => self.lists.iter().map(|l| l.name.value.as_str()).collect(),
+        };
+        super::decode::suggest(name, names).map(str::to_string)
+    }
+
     pub(super) fn id(&mut self) -> u32 {
         self.next_id += 1;
         self.next_id
@@ -88,6 +99,14 @@ pub(super) const RULE_REPLACEABLE: &[&str] = &[
 ];
 
 impl Ctx<'_> {
+    /// `d` with a "did you mean" naming the closest existing item of `kind`.
+    pub(super) fn with_closest(&self, mut d: Box<Diagnostic>, kind: &str, name: &str) -> Box<Diagnostic> {
+        if let Some(s) = self.col.closest(kind, name) {
+            *d = d.did_you_mean(&s);
+        }
+        d
+    }
+
     // Errors arrive boxed from `DResult`; unboxing at every call site buys nothing.
     #[allow(clippy::boxed_local)]
     pub(crate) fn push(&mut self, d: Box<Diagnostic>) {
@@ -449,11 +468,12 @@ impl Ctx<'_> {
         let id = self.col.id();
         if append {
             let Some(&i) = self.col.list_idx.get(&name.value) else {
-                return Err(item.err(
+                let d = item.err(
                     Code::LoadErrValidate,
                     name.file_span(),
                     "List uses 'append' or 'override.items: append' but no list by that name already exists",
-                ));
+                );
+                return Err(self.with_closest(d, "list", &name.value));
             };
             let l = &mut self.col.lists[i];
             l.items.extend(items);
@@ -495,11 +515,12 @@ impl Ctx<'_> {
         let id = self.col.id();
         if append {
             let Some(&i) = self.col.macro_idx.get(&name.value) else {
-                return Err(item.err(
+                let d = item.err(
                     Code::LoadErrValidate,
                     name.file_span(),
                     "Macro uses 'append' or 'override.condition: append' but no macro by that name already exists",
-                ));
+                );
+                return Err(self.with_closest(d, "macro", &name.value));
             };
             let m = &mut self.col.macros[i];
             m.cond.push_synthetic(" ", cond.file_span());

@@ -39,11 +39,12 @@ impl Ctx<'_> {
                 "The standalone 'enabled' key usage is deprecated. The correct approach requires also a 'replace' entry under the 'override' key (i.e. 'enabled: replace').",
             ));
             let Some(i) = existing else {
-                return Err(item.err(
+                let d = item.err(
                     Code::LoadErrValidate,
                     name.file_span(),
                     "Rule has 'enabled' key but no rule by that name already exists",
-                ));
+                );
+                return Err(self.with_closest(d, "rule", &name.value));
             };
             self.col.rules[i].enabled = enabled;
             return Ok(());
@@ -146,11 +147,12 @@ impl Ctx<'_> {
             ));
         }
         let Some(i) = existing else {
-            return Err(item.err(
+            let d = item.err(
                 Code::LoadErrValidate,
                 name.file_span(),
                 "Rule uses 'append' or 'override.<key>: append' but no rule by that name already exists",
-            ));
+            );
+            return Err(self.with_closest(d, "rule", &name.value));
         };
         let exc = exceptions::decode_all(self, item, false)?;
         let id = self.col.id();
@@ -184,7 +186,8 @@ impl Ctx<'_> {
                     )
                 }
             };
-            return Err(item.err(Code::LoadErrValidate, name.file_span(), msg));
+            let d = item.err(Code::LoadErrValidate, name.file_span(), msg);
+            return Err(self.with_closest(d, "rule", &name.value));
         };
         let mut rule = self.col.rules[i].clone();
         // Appends first, then replaces, as Falco does.
@@ -282,10 +285,22 @@ impl Ctx<'_> {
                 .map(|p| p.name().to_ascii_uppercase())
                 .collect::<Vec<_>>()
                 .join(", ");
-            return Err(Box::new(
-                item.validate_err(s.file_span(), "Invalid priority")
-                    .help(format!("use one of {names} (or INFO)")),
-            ));
+            // `WARN`, `ERR`, `CRIT`, `EMERG`: a prefix of one name; else the closest spelling.
+            let upper = s.value.trim().to_ascii_uppercase();
+            let guess = Priority::ALL
+                .iter()
+                .map(|p| p.name().to_ascii_uppercase())
+                .find(|n| upper.len() >= 3 && n.starts_with(&upper))
+                .or_else(|| {
+                    let all: Vec<String> = Priority::ALL.iter().map(|p| p.name().to_ascii_uppercase()).collect();
+                    super::decode::suggest(&upper, all.iter().map(String::as_str)).map(str::to_string)
+                });
+            let d = item.validate_err(s.file_span(), "Invalid priority");
+            let d = match guess {
+                Some(g) => d.did_you_mean(&g),
+                None => d.help(format!("use one of {names} (or INFO)")),
+            };
+            return Err(Box::new(d));
         };
         let upper = s.value.to_ascii_uppercase();
         if s.value != upper {

@@ -171,6 +171,8 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
         .into_iter()
         .map(|c| (edit_distance(word, c), c))
         .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
+        // At equal distance, a completion of what was typed (`fd.nam` -> `fd.name`, not
+        // `fd.num`) is the likelier intent.
+        .min_by_key(|(d, c)| (*d, !c.starts_with(word)))
         .map(|(_, c)| c)
 }

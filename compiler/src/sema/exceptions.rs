@@ -5,7 +5,7 @@ use super::collect::Ctx;
 use super::decode::{DResult, Item, scalar_of};
 use super::items::*;
 use super::text::{SrcText, Str};
-use crate::diag::Code;
+use crate::diag::{Code, Diagnostic};
 use crate::span::FileSpan;
 use crate::syntax::condition::ast::Op;
 use crate::syntax::yaml::{Node, NodeKind};
@@ -24,9 +24,13 @@ pub fn decode_all(ctx: &mut Ctx, item: &Item, full: bool) -> DResult<Vec<Excepti
         }
     };
     let mut out: Vec<ExceptionDef> = Vec::new();
+    // Every mistake of every exception is reported; the first one rejects the rule, as
+    // Falco's does.
+    let mut errors: Vec<Box<Diagnostic>> = Vec::new();
     for e in seq {
         if e.as_map().is_none() {
-            return Err(item.validate_err(item.fspan(e.span), "Rule exception must be a mapping"));
+            errors.push(item.validate_err(item.fspan(e.span), "Rule exception must be a mapping"));
+            continue;
         }
         let sub = Item {
             node: e,
@@ -48,7 +52,13 @@ pub fn decode_all(ctx: &mut Ctx, item: &Item, full: bool) -> DResult<Vec<Excepti
                 ctx.push(d);
             }
         }
-        let ex = decode_one(&sub, full)?;
+        let ex = match decode_one(&sub, full) {
+            Ok(ex) => ex,
+            Err(d) => {
+                errors.push(d);
+                continue;
+            }
+        };
         if out.iter().any(|o| o.name.value == ex.name.value) {
             ctx.diags.push(*item.err(
                 Code::LoadExceptionNameNotUnique,
@@ -57,11 +67,11 @@ pub fn decode_all(ctx: &mut Ctx, item: &Item, full: bool) -> DResult<Vec<Excepti
             ));
         }
         if full {
-            validate(&sub, &ex)?;
+            errors.extend(validate(&sub, &ex));
         }
         out.push(ex);
     }
-    Ok(out)
+    first_of(ctx, errors).map(|()| out)
 }
 
 fn decode_one(sub: &Item, full: bool) -> DResult<ExceptionDef> {
@@ -185,69 +195,61 @@ enum CompKind {
     Modified,
 }
 
-fn validate(sub: &Item, ex: &ExceptionDef) -> DResult<()> {
+/// Every problem of one exception's fields, comps and values.
+fn validate(sub: &Item, ex: &ExceptionDef) -> Vec<Box<Diagnostic>> {
+    let mut out = Vec::new();
     match &ex.fields {
         ExcFields::Tuple(fields) => {
-            if let ExcComps::Tuple(comps) = &ex.comps {
-                if comps.len() != fields.len() {
-                    return Err(sub.err(
-                        Code::LoadErrValidate,
-                        ex.comps_span,
-                        "Fields and comps lists must have equal length",
-                    ));
-                }
-                for c in comps {
-                    if comp_kind(c.value.trim()).is_none() {
-                        return Err(sub.err(
+            match &ex.comps {
+                ExcComps::Tuple(comps) => {
+                    if comps.len() != fields.len() {
+                        out.push(sub.err(
                             Code::LoadErrValidate,
-                            c.file_span(),
-                            format!("'{}' is not a supported comparison operator", c.value.trim()),
+                            ex.comps_span,
+                            "Fields and comps lists must have equal length",
                         ));
                     }
+                    for c in comps {
+                        if comp_kind(c.value.trim()).is_none() {
+                            out.push(unknown_comp(sub, c));
+                        }
+                    }
                 }
-            } else if let ExcComps::Scalar(c) = &ex.comps {
-                return Err(sub.err(
+                ExcComps::Scalar(c) => out.push(sub.err(
                     Code::LoadErrValidate,
                     c.file_span(),
                     "Fields and comps lists must have equal length",
-                ));
+                )),
+                ExcComps::None => {}
             }
-            for f in fields {
-                check_field(sub, f)?;
-            }
+            out.extend(fields.iter().filter_map(|f| check_field(sub, f)));
             for v in &ex.values {
                 match v {
-                    ExcValue::Tuple(atoms, span) if atoms.len() != fields.len() => {
-                        return Err(sub.err(
-                            Code::LoadErrValidate,
-                            *span,
-                            "Fields and values lists must have equal length",
-                        ));
-                    }
-                    ExcValue::Scalar(s) => {
-                        return Err(sub.err(
-                            Code::LoadErrValidate,
-                            s.file_span(),
-                            "Fields and values lists must have equal length",
-                        ));
-                    }
+                    ExcValue::Tuple(atoms, span) if atoms.len() != fields.len() => out.push(sub.err(
+                        Code::LoadErrValidate,
+                        *span,
+                        "Fields and values lists must have equal length",
+                    )),
+                    ExcValue::Scalar(s) => out.push(sub.err(
+                        Code::LoadErrValidate,
+                        s.file_span(),
+                        "Fields and values lists must have equal length",
+                    )),
                     _ => {}
                 }
             }
         }
         ExcFields::Scalar(f) => {
             match &ex.comps {
-                ExcComps::Tuple(_) => {
-                    return Err(sub.err(
-                        Code::LoadErrValidate,
-                        ex.comps_span,
-                        "Fields and comps must both be strings",
-                    ));
-                }
+                ExcComps::Tuple(_) => out.push(sub.err(
+                    Code::LoadErrValidate,
+                    ex.comps_span,
+                    "Fields and comps must both be strings",
+                )),
                 ExcComps::Scalar(c) => {
                     let k = comp_kind(c.value.trim());
                     if !matches!(k, Some(CompKind::List | CompKind::Modified)) {
-                        return Err(sub.err(
+                        out.push(sub.err(
                             Code::LoadErrValidate,
                             c.file_span(),
                             "When fields is a single value, comps must be one of (in, pmatch, intersects) or a modifier operator (e.g. 'startswith oneof')",
@@ -256,10 +258,10 @@ fn validate(sub: &Item, ex: &ExceptionDef) -> DResult<()> {
                 }
                 ExcComps::None => {}
             }
-            check_field(sub, f)?;
+            out.extend(check_field(sub, f));
             for v in &ex.values {
                 if let ExcValue::Tuple(_, span) = v {
-                    return Err(sub.err(
+                    out.push(sub.err(
                         Code::LoadErrValidate,
                         *span,
                         "Expected values array to contain a list of strings",
@@ -269,22 +271,52 @@ fn validate(sub: &Item, ex: &ExceptionDef) -> DResult<()> {
         }
         ExcFields::None => {}
     }
-    Ok(())
+    out
+}
+
+/// `Err` with the first problem (which rejects the item) after reporting the others.
+fn first_of(ctx: &mut Ctx, errors: Vec<Box<Diagnostic>>) -> DResult<()> {
+    let mut it = errors.into_iter();
+    match it.next() {
+        None => Ok(()),
+        Some(first) => {
+            ctx.diags.extend(it.map(|d| *d));
+            Err(first)
+        }
+    }
+}
+
+fn unknown_comp(sub: &Item, c: &Str) -> Box<Diagnostic> {
+    let text = c.value.trim();
+    let mut d = sub.err(
+        Code::LoadErrValidate,
+        c.file_span(),
+        format!("'{text}' is not a supported comparison operator"),
+    );
+    let ops = crate::syntax::condition::ast::Op::ALL.map(|o| o.text());
+    if let Some(s) = super::decode::suggest(&text.to_ascii_lowercase(), ops) {
+        *d = d.did_you_mean(s);
+    }
+    d
 }
 
 /// A plain field name in an exception must exist. Transformer expressions are
 /// checked later, with the condition they end up in.
-fn check_field(sub: &Item, f: &Str) -> DResult<()> {
+fn check_field(sub: &Item, f: &Str) -> Option<Box<Diagnostic>> {
     let name = f.value.trim();
     let plain = !name.contains('(');
     if plain && super::typeck::resolve_field_name(name).is_none() {
-        return Err(sub.err(
+        let mut d = sub.err(
             Code::LoadErrValidate,
             f.file_span(),
             format!("'{name}' is not a supported filter field"),
-        ));
+        );
+        if let Some(s) = super::typeck::field_suggestion(name) {
+            *d = d.did_you_mean(s);
+        }
+        return Some(d);
     }
-    Ok(())
+    None
 }
 
 /// Apply appended exceptions to `rule`.
@@ -320,7 +352,7 @@ pub fn append(ctx: &mut Ctx, item: &Item, rule: &mut RuleDef, new: Vec<Exception
             }
             old.values.extend(ex.values);
             let old = old.clone();
-            validate(&sub, &old)?;
+            first_of(ctx, validate(&sub, &old))?;
         } else {
             if matches!(ex.fields, ExcFields::None) {
                 return Err(sub.err(
@@ -336,7 +368,7 @@ pub fn append(ctx: &mut Ctx, item: &Item, rule: &mut RuleDef, new: Vec<Exception
                     "Rule exception must have values property with a list of values",
                 ));
             }
-            validate(&sub, &ex)?;
+            first_of(ctx, validate(&sub, &ex))?;
             rule.exceptions.push(ex);
         }
     }

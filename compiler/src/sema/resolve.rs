@@ -36,7 +36,13 @@ pub fn parse_cond(
     let map = |s: Span| smap.to_global(text.map(s, fallback));
     for e in &parsed.errors {
         let fs = smap.to_file(map(e.span));
-        diags.push(Diagnostic::new(Code::LoadErrCompileCondition, fs, e.message.clone()).in_item(item.0, item.1));
+        let d = Diagnostic::new(Code::LoadErrCompileCondition, fs, e.message.clone()).in_item(item.0, item.1);
+        let d = match condition::hints::hint(&text.text, e) {
+            Some(condition::hints::Hint::DidYouMean(s)) => d.did_you_mean(s),
+            Some(condition::hints::Hint::Help(h)) => d.help(h),
+            None => d,
+        };
+        diags.push(d);
     }
     let mut ast = parsed.expr;
     if let Some(a) = &mut ast {

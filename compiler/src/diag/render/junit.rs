@@ -1,0 +1,88 @@
+//! JUnit XML: one test suite per file, one failing test case per diagnostic (a clean file
+//! has one passing case), as CI systems show test reports.
+
+use super::{Locator, Report};
+use std::fmt::Write;
+
+pub fn report(r: &Report) -> String {
+    let loc = Locator::new(r.files);
+    let mut per_file: Vec<Vec<&super::super::Diagnostic>> = vec![Vec::new(); r.files.len()];
+    let mut elsewhere = Vec::new();
+    for d in r.diagnostics {
+        match per_file.get_mut(d.primary.file.0 as usize) {
+            Some(v) => v.push(d),
+            None => elsewhere.push(d),
+        }
+    }
+    let total: usize = per_file.iter().map(|v| v.len().max(1)).sum::<usize>() + elsewhere.len();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"falcorc lint\" tests=\"{total}\" failures=\"{}\">",
+        r.diagnostics.len()
+    );
+    let mut suite = |name: &str, diags: &[&super::super::Diagnostic]| {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">",
+            escape(name),
+            diags.len().max(1),
+            diags.len()
+        );
+        if diags.is_empty() {
+            let _ = writeln!(out, "    <testcase name=\"lint\" classname=\"{}\"/>", escape(name));
+        }
+        for d in diags {
+            let at = loc
+                .position(d.primary)
+                .map_or(String::new(), |p| format!(" line {} col {}", p.line, p.column));
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"{}{}\" classname=\"{}\">",
+                escape(d.code.name()),
+                escape(&at),
+                escape(name)
+            );
+            let mut body = super::full_message(d);
+            if let Some(h) = &d.help {
+                body.push_str("\nhelp: ");
+                body.push_str(h);
+            }
+            let _ = writeln!(
+                out,
+                "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                escape(&d.message),
+                d.severity.as_str(),
+                escape(&body)
+            );
+            out.push_str("    </testcase>\n");
+        }
+        out.push_str("  </testsuite>\n");
+    };
+    for (f, diags) in r.files.iter().zip(&per_file) {
+        suite(&f.name, diags);
+    }
+    if !elsewhere.is_empty() {
+        suite("falcorc", &elsewhere);
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// XML text and attribute escaping; characters XML 1.0 cannot hold become U+FFFD.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
