@@ -23,7 +23,11 @@ pub struct Snapshot {
 impl Snapshot {
     /// Analyze `files` (key, text) in load order.
     pub fn new(files: Vec<(String, String)>) -> Snapshot {
-        let opts = Options::default();
+        Snapshot::with_options(files, &Options::default())
+    }
+
+    /// Analyze `files` with the project's options (`falcorc.toml`).
+    pub fn with_options(files: Vec<(String, String)>, opts: &Options) -> Snapshot {
         let env = Env {
             container_plugin: opts.container_plugin,
         };
@@ -36,7 +40,7 @@ impl Snapshot {
             .collect();
         // The compiler never panics by contract; if it ever does, serve the files without
         // analysis (and without their text) rather than take the editor's server down.
-        let analysis = std::panic::catch_unwind(|| analyze(sources, &opts)).unwrap_or_else(|_| {
+        let analysis = std::panic::catch_unwind(|| analyze(sources, opts)).unwrap_or_else(|_| {
             eprintln!("falcorc lsp: the analysis panicked; serving the files without diagnostics");
             lines = keys.iter().map(|_| LineIndex::new("")).collect();
             analysis_panicked = true;

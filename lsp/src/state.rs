@@ -33,6 +33,8 @@ pub struct State {
     published: HashSet<String>,
     /// Problems with the configuration, shown to the user once.
     pub config_error: Option<String>,
+    /// Analysis options from `falcorc.toml` (check levels, engine and plugin versions).
+    options: falcorc_compiler::Options,
 }
 
 impl State {
@@ -48,6 +50,7 @@ impl State {
             unpublished: true,
             published: HashSet::new(),
             config_error: None,
+            options: falcorc_compiler::Options::default(),
         };
         s.reload_disk();
         s
@@ -58,13 +61,17 @@ impl State {
         self.disk.clear();
         self.config_error = None;
         let Some(root) = self.root.clone() else { return };
-        let config = match &self.settings_rules {
-            Some(rules) => Some(workspace::Config { rules: rules.clone() }),
-            None => workspace::read_config(&root).unwrap_or_else(|e| {
-                self.config_error = Some(e);
-                None
-            }),
-        };
+        let mut config = workspace::read_config(&root).unwrap_or_else(|e| {
+            self.config_error = Some(e);
+            None
+        });
+        self.options = config.as_ref().map_or_else(Default::default, |c| c.options());
+        // The editor's load order wins over the project file's; its other settings stay.
+        if let Some(rules) = &self.settings_rules {
+            let mut c = config.unwrap_or_default();
+            c.rules = rules.iter().map(|p| p.display().to_string()).collect();
+            config = Some(c);
+        }
         for p in workspace::rules_files(&root, config.as_ref()) {
             match std::fs::read_to_string(&p) {
                 Ok(text) => self.disk.push((uri::from_path(&p), text)),
@@ -155,7 +162,7 @@ impl State {
     /// The current snapshot, re-analyzed if anything changed.
     pub fn snapshot(&mut self) -> Arc<Snapshot> {
         if self.dirty {
-            let new = Arc::new(Snapshot::new(self.files()));
+            let new = Arc::new(Snapshot::with_options(self.files(), &self.options));
             let old = std::mem::replace(&mut self.snapshot, new);
             self.retired.push(old);
             self.dirty = false;

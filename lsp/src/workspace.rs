@@ -2,40 +2,32 @@
 //! settings), in order, like Falco's `-r` options; otherwise every rules file under the
 //! workspace folder, in path order. YAML that is not a rules file is ignored.
 
+use falcorc_compiler::project::Project;
 use std::path::{Path, PathBuf};
 
-/// The name of the project file that lists rules files in load order.
-pub const CONFIG_FILE: &str = "falcorc.toml";
+/// The name of the project file that lists rules files in load order (and sets check
+/// levels, engine and plugin versions: the same file `falcorc lint` reads).
+pub const CONFIG_FILE: &str = falcorc_compiler::project::FILE_NAME;
 
 /// Folders never searched for rules files.
 const SKIP_DIRS: &[&str] = &["target", "node_modules"];
 const MAX_DEPTH: usize = 8;
 const MAX_FILES: usize = 2000;
 
-/// `falcorc.toml`:
-/// ```toml
-/// rules = ["rules/base_rules.yaml", "rules/custom/"]
-/// ```
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Config {
-    #[serde(default)]
-    pub rules: Vec<PathBuf>,
-}
-
-/// Read `falcorc.toml` of `root`, if any. A broken file is an error message.
-pub fn read_config(root: &Path) -> Result<Option<Config>, String> {
+/// Read `falcorc.toml` of `root`, if any. A broken file is an error message with its
+/// position.
+pub fn read_config(root: &Path) -> Result<Option<Project>, String> {
     let path = root.join(CONFIG_FILE);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(None);
     };
-    toml::from_str(&text)
+    Project::parse(&text)
         .map(Some)
-        .map_err(|e| format!("{}: {e}", path.display()))
+        .map_err(|e| format!("{}:{e}", path.display()))
 }
 
 /// The rules files of the workspace, in load order.
-pub fn rules_files(root: &Path, config: Option<&Config>) -> Vec<PathBuf> {
+pub fn rules_files(root: &Path, config: Option<&Project>) -> Vec<PathBuf> {
     match config {
         Some(c) if !c.rules.is_empty() => {
             let mut out = Vec::new();

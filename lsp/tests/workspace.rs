@@ -80,3 +80,23 @@ fn editor_settings_override_the_load_order_of_falcorc_toml() {
     assert!(c.latest_diagnostics(&file_uri("base_rules.yaml")).is_none());
     c.shutdown().unwrap();
 }
+
+#[test]
+fn falcorc_toml_sets_check_levels_in_the_editor() {
+    let root_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/lsp/lint_levels")
+        .canonicalize()
+        .unwrap();
+    let mut c = Client::in_memory();
+    c.initialize(Some(&uri::from_path(&root_dir)), Value::Null).unwrap();
+    let diags = c.diagnostics(&uri::from_path(&root_dir.join("rules.yaml"))).unwrap();
+    let got: Vec<(String, i64)> = diags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap().to_string(), d["severity"].as_i64().unwrap()))
+        .collect();
+    // An opt-in check turned on as an error; a default check turned off.
+    assert_eq!(got, [("rule-without-tags".to_string(), 1)]);
+    c.shutdown().unwrap();
+}

@@ -74,8 +74,11 @@ struct Properties {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Artifact {
     location: ArtifactLocation,
+    length: usize,
+    source_language: &'static str,
 }
 
 #[derive(Serialize, Clone)]
@@ -159,6 +162,8 @@ pub fn report(r: &Report) -> String {
                 uri: uri(&f.name),
                 index: None,
             },
+            length: f.text.len(),
+            source_language: "yaml",
         })
         .collect();
     let mut results = Vec::new();
