@@ -22,6 +22,8 @@ enum Command {
     Fields(cmd::fields::Args),
     /// Explain a diagnostic code.
     Explain(cmd::explain::Args),
+    /// Give rules files the canonical layout (in place, or `--check`, `--diff`, `-` for stdin).
+    Fmt(cmd::fmt::Args),
     /// Replay .scap captures through the rules and print Falco's alerts.
     Replay(cmd::replay::Args),
     /// Live detection: load the eBPF probe and print alerts as events happen (root).
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Rules(a) => cmd::rules::run(a),
         Command::Fields(a) => cmd::fields::run(a),
         Command::Explain(a) => cmd::explain::run(a),
+        Command::Fmt(a) => cmd::fmt::run(a),
         Command::Replay(a) => {
             let sub = matches
                 .subcommand_matches("replay")

@@ -33,3 +33,61 @@ fn yaml_falco_rules(b: divan::Bencher) {
     let text = rules_text();
     b.bench(|| falcorc_compiler::syntax::yaml::parse(&text, &Default::default()));
 }
+
+/// Whole pipeline with every check on (`falcorc lint --select all`).
+#[divan::bench(sample_count = 50)]
+fn analyze_falco_rules_all_checks(b: divan::Bencher) {
+    use falcorc_compiler::lint::{Level, Selector};
+    let text = rules_text();
+    let mut opts = Options::default();
+    opts.lint.set(Selector::All, Level::Warn);
+    b.with_inputs(|| {
+        vec![SourceFile {
+            name: "falco_rules.yaml".into(),
+            text: text.clone(),
+        }]
+    })
+    .bench_values(|files| analyze(files, &opts));
+}
+
+/// 10,000 unused lists: 10,000 warnings, the input of the rendering benchmarks.
+fn many_warnings() -> falcorc_compiler::Analysis {
+    let text: String = (0..10_000)
+        .map(|i| format!("- list: unused_list_{i}\n  items: [a, b]\n\n"))
+        .collect();
+    let a = analyze(
+        vec![SourceFile {
+            name: "many.yaml".into(),
+            text,
+        }],
+        &Options::default(),
+    );
+    assert_eq!(a.diagnostics.len(), 10_000);
+    a
+}
+
+/// Rendering 10,000 diagnostics in each `lint --format` (must stay linear: under 1 s).
+#[divan::bench(args = ["human", "json", "sarif", "github", "junit", "gitlab"], sample_count = 5)]
+fn render_10000_diagnostics(b: divan::Bencher, format: &str) {
+    use falcorc_compiler::diag::render::{self, Report, Summary};
+    let a = many_warnings();
+    let report = Report {
+        files: &a.files,
+        diagnostics: &a.diagnostics,
+        summary: Summary::default(),
+        tool_version: "bench",
+        docs_url: render::DOCS_URL,
+    };
+    b.bench(|| match format {
+        "human" => {
+            let mut n = 0;
+            render::human_batch(&a.files, &a.diagnostics, false, |s| n += s.len());
+            n
+        }
+        "json" => render::json::report(&report).len(),
+        "sarif" => render::sarif::report(&report).len(),
+        "github" => render::github::report(&report).len(),
+        "junit" => render::junit::report(&report).len(),
+        _ => render::gitlab::report(&report).len(),
+    });
+}

@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod diag;
 pub mod eval;
+pub mod fmt;
 pub mod index;
 pub mod ir;
 pub mod lines;

@@ -155,6 +155,7 @@ fn docs_pages_are_current() {
         .map(|id| (dir.join(format!("{}.md", id.meta().name)), docs::page(id.meta())))
         .collect();
     pages.push((dir.join("README.md"), docs::index()));
+    let codes_page = dir.join("../CODES.md");
     let mut stale = Vec::new();
     for (path, want) in &pages {
         if update {
@@ -163,6 +164,11 @@ fn docs_pages_are_current() {
         } else if std::fs::read_to_string(path).ok().as_deref() != Some(want.as_str()) {
             stale.push(path.display().to_string());
         }
+    }
+    if update {
+        std::fs::write(&codes_page, docs::codes()).unwrap();
+    } else if std::fs::read_to_string(&codes_page).ok().as_deref() != Some(docs::codes().as_str()) {
+        stale.push(codes_page.display().to_string());
     }
     // No page for a check that is gone.
     let known: HashSet<_> = pages.iter().map(|(p, _)| p.clone()).collect();

@@ -3,6 +3,7 @@
 pub mod engine;
 pub mod explain;
 pub mod fields;
+pub mod fmt;
 pub mod lint;
 pub mod live;
 pub mod lsp;

@@ -3,6 +3,7 @@
 //! what this produces (regenerate with `FALCORC_UPDATE_DOCS=1`).
 
 use super::{Category, CheckId, Meta};
+use crate::diag::Code;
 
 /// The page of one check (`docs/lints/NAME.md`).
 pub fn page(m: &Meta) -> String {
@@ -55,6 +56,31 @@ pub fn index() -> String {
                 sum = m.summary
             ));
         }
+    }
+    s
+}
+
+/// `docs/CODES.md`: the loader's codes (Falco's `LOAD_*` and falcorc's own), as
+/// `falcorc explain CODE` shows them. SARIF `helpUri`s point here.
+pub fn codes() -> String {
+    let mut s = String::from(
+        "# Diagnostic codes of the loader\n\nGenerated from `compiler/src/diag/codes.rs`; do not edit. \
+         Codes named `LOAD_*` are Falco's own and appear exactly where Falco reports the same \
+         problem; the others are falcorc's. falcorc's lint checks are in [lints/](lints/README.md).\n",
+    );
+    for c in Code::ALL {
+        let d = c.doc();
+        let origin = if c.is_falco() { "Falco" } else { "falcorc" };
+        s.push_str(&format!(
+            "\n## {name}\n\n{origin}, {sev} by default.\n\n**What:** {what}\n\n**Why:** {why}\n\n\
+             **Example:**\n\n```yaml\n{ex}\n```\n\n**Instead:** {instead}\n",
+            name = c.name(),
+            sev = c.default_severity().as_str(),
+            what = d.what,
+            why = d.why,
+            ex = d.example,
+            instead = d.instead,
+        ));
     }
     s
 }

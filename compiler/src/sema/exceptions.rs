@@ -26,10 +26,10 @@ pub fn decode_all(ctx: &mut Ctx, item: &Item, full: bool) -> DResult<Vec<Excepti
     let mut out: Vec<ExceptionDef> = Vec::new();
     // Every mistake of every exception is reported; the first one rejects the rule, as
     // Falco's does.
-    let mut errors: Vec<Box<Diagnostic>> = Vec::new();
+    let mut errors: Vec<Diagnostic> = Vec::new();
     for e in seq {
         if e.as_map().is_none() {
-            errors.push(item.validate_err(item.fspan(e.span), "Rule exception must be a mapping"));
+            errors.push(*item.validate_err(item.fspan(e.span), "Rule exception must be a mapping"));
             continue;
         }
         let sub = Item {
@@ -55,7 +55,7 @@ pub fn decode_all(ctx: &mut Ctx, item: &Item, full: bool) -> DResult<Vec<Excepti
         let ex = match decode_one(&sub, full) {
             Ok(ex) => ex,
             Err(d) => {
-                errors.push(d);
+                errors.push(*d);
                 continue;
             }
         };
@@ -196,14 +196,14 @@ enum CompKind {
 }
 
 /// Every problem of one exception's fields, comps and values.
-fn validate(sub: &Item, ex: &ExceptionDef) -> Vec<Box<Diagnostic>> {
+fn validate(sub: &Item, ex: &ExceptionDef) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     match &ex.fields {
         ExcFields::Tuple(fields) => {
             match &ex.comps {
                 ExcComps::Tuple(comps) => {
                     if comps.len() != fields.len() {
-                        out.push(sub.err(
+                        out.push(*sub.err(
                             Code::LoadErrValidate,
                             ex.comps_span,
                             "Fields and comps lists must have equal length",
@@ -211,26 +211,26 @@ fn validate(sub: &Item, ex: &ExceptionDef) -> Vec<Box<Diagnostic>> {
                     }
                     for c in comps {
                         if comp_kind(c.value.trim()).is_none() {
-                            out.push(unknown_comp(sub, c));
+                            out.push(*unknown_comp(sub, c));
                         }
                     }
                 }
-                ExcComps::Scalar(c) => out.push(sub.err(
+                ExcComps::Scalar(c) => out.push(*sub.err(
                     Code::LoadErrValidate,
                     c.file_span(),
                     "Fields and comps lists must have equal length",
                 )),
                 ExcComps::None => {}
             }
-            out.extend(fields.iter().filter_map(|f| check_field(sub, f)));
+            out.extend(fields.iter().filter_map(|f| check_field(sub, f)).map(|d| *d));
             for v in &ex.values {
                 match v {
-                    ExcValue::Tuple(atoms, span) if atoms.len() != fields.len() => out.push(sub.err(
+                    ExcValue::Tuple(atoms, span) if atoms.len() != fields.len() => out.push(*sub.err(
                         Code::LoadErrValidate,
                         *span,
                         "Fields and values lists must have equal length",
                     )),
-                    ExcValue::Scalar(s) => out.push(sub.err(
+                    ExcValue::Scalar(s) => out.push(*sub.err(
                         Code::LoadErrValidate,
                         s.file_span(),
                         "Fields and values lists must have equal length",
@@ -241,7 +241,7 @@ fn validate(sub: &Item, ex: &ExceptionDef) -> Vec<Box<Diagnostic>> {
         }
         ExcFields::Scalar(f) => {
             match &ex.comps {
-                ExcComps::Tuple(_) => out.push(sub.err(
+                ExcComps::Tuple(_) => out.push(*sub.err(
                     Code::LoadErrValidate,
                     ex.comps_span,
                     "Fields and comps must both be strings",
@@ -249,7 +249,7 @@ fn validate(sub: &Item, ex: &ExceptionDef) -> Vec<Box<Diagnostic>> {
                 ExcComps::Scalar(c) => {
                     let k = comp_kind(c.value.trim());
                     if !matches!(k, Some(CompKind::List | CompKind::Modified)) {
-                        out.push(sub.err(
+                        out.push(*sub.err(
                             Code::LoadErrValidate,
                             c.file_span(),
                             "When fields is a single value, comps must be one of (in, pmatch, intersects) or a modifier operator (e.g. 'startswith oneof')",
@@ -258,10 +258,10 @@ fn validate(sub: &Item, ex: &ExceptionDef) -> Vec<Box<Diagnostic>> {
                 }
                 ExcComps::None => {}
             }
-            out.extend(check_field(sub, f));
+            out.extend(check_field(sub, f).map(|d| *d));
             for v in &ex.values {
                 if let ExcValue::Tuple(_, span) = v {
-                    out.push(sub.err(
+                    out.push(*sub.err(
                         Code::LoadErrValidate,
                         *span,
                         "Expected values array to contain a list of strings",
@@ -275,13 +275,13 @@ fn validate(sub: &Item, ex: &ExceptionDef) -> Vec<Box<Diagnostic>> {
 }
 
 /// `Err` with the first problem (which rejects the item) after reporting the others.
-fn first_of(ctx: &mut Ctx, errors: Vec<Box<Diagnostic>>) -> DResult<()> {
+fn first_of(ctx: &mut Ctx, errors: Vec<Diagnostic>) -> DResult<()> {
     let mut it = errors.into_iter();
     match it.next() {
         None => Ok(()),
         Some(first) => {
-            ctx.diags.extend(it.map(|d| *d));
-            Err(first)
+            ctx.diags.extend(it);
+            Err(Box::new(first))
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod completion;
 pub mod diagnostics;
 mod docs;
+pub mod format;
 pub mod hover;
 pub mod navigation;
 pub mod semantic;

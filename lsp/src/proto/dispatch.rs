@@ -3,7 +3,7 @@
 //! server keeps running.
 
 use super::{from_proto, to_proto};
-use crate::ide::{actions, completion, hover, navigation, semantic, symbols};
+use crate::ide::{actions, completion, format, hover, navigation, semantic, symbols};
 use crate::snapshot::Snapshot;
 use lsp_server::{ErrorCode, Request, Response};
 use lsp_types::request::{self as rq, Request as _};
@@ -144,6 +144,13 @@ fn route(snap: &Snapshot, req: Request) -> Outcome {
             };
             let range = from_proto::range(snap, file, p.range);
             ok(to_proto::code_actions(snap, actions::quick_fixes(snap, file, range)))
+        }
+        rq::Formatting::METHOD => {
+            let p: lsp_types::DocumentFormattingParams = params(&req)?;
+            let Some(file) = from_proto::file(snap, &p.text_document.uri) else {
+                return ok(None::<()>);
+            };
+            ok(format::document(snap, file).map(|e| to_proto::text_edits(snap, vec![e])))
         }
         DEBUG_PANIC => panic!("requested by {DEBUG_PANIC}"),
         _ => Err(Failure {

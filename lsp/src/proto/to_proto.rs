@@ -37,6 +37,7 @@ pub fn capabilities() -> lt::ServerCapabilities {
             work_done_progress_options: Default::default(),
         })),
         document_symbol_provider: Some(lt::OneOf::Left(true)),
+        document_formatting_provider: Some(lt::OneOf::Left(true)),
         workspace_symbol_provider: Some(lt::OneOf::Left(true)),
         code_action_provider: Some(lt::CodeActionProviderCapability::Options(lt::CodeActionOptions {
             code_action_kinds: Some(vec![lt::CodeActionKind::QUICKFIX]),
@@ -297,6 +298,17 @@ pub fn workspace_edit(snap: &Snapshot, edits: Vec<Edit>) -> lt::WorkspaceEdit {
         changes: Some(changes),
         ..Default::default()
     }
+}
+
+/// Edits of one document.
+pub fn text_edits(snap: &Snapshot, edits: Vec<Edit>) -> Vec<lt::TextEdit> {
+    edits
+        .into_iter()
+        .map(|e| lt::TextEdit {
+            range: range(snap, e.span),
+            new_text: e.new_text,
+        })
+        .collect()
 }
 
 pub fn code_actions(snap: &Snapshot, actions: Vec<Action>) -> Vec<lt::CodeActionOrCommand> {

@@ -17,6 +17,9 @@ pub fn human(files: &[SourceFile], d: &Diagnostic, color: bool) -> String {
 
 /// Render every diagnostic in order, handing each report to `emit`.
 pub fn human_batch(files: &[SourceFile], diags: &[Diagnostic], color: bool, mut emit: impl FnMut(String)) {
+    if diags.is_empty() {
+        return; // a clean run pays nothing for the source cache
+    }
     let mut cache = ariadne::sources(files.iter().map(|f| (f.name.clone(), f.text.as_str())));
     for d in diags {
         emit(render(files, d, color, &mut cache));

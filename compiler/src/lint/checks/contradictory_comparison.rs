@@ -71,6 +71,11 @@ fn pinned<'c>(cx: &Context, c: &'c Check) -> Option<(String, BTreeSet<&'c str>)>
     if f.name == "evt.type" {
         return None; // `never-matches` reports impossible event types, across macros too
     }
+    let values = match (&c.op, &c.rhs) {
+        (Op::Eq | Op::EqEq, Rhs::Value(v)) => vec![v],
+        (Op::In, Rhs::List(vs, _)) => vs.iter().collect(),
+        _ => return None,
+    };
     let (def, suffix) = catalog::lookup(&f.name)?;
     let single = def.ty.is_string()
         && !def.has(flags::LIST)
@@ -79,11 +84,6 @@ fn pinned<'c>(cx: &Context, c: &'c Check) -> Option<(String, BTreeSet<&'c str>)>
     if !single {
         return None;
     }
-    let values = match (&c.op, &c.rhs) {
-        (Op::Eq | Op::EqEq, Rhs::Value(v)) => vec![v],
-        (Op::In, Rhs::List(vs, _)) => vs.iter().collect(),
-        _ => return None,
-    };
     if values.iter().any(|v| v.quote.is_none() && cx.is_list(&v.text)) {
         return None; // the list's items are substituted later
     }

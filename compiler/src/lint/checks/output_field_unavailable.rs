@@ -27,6 +27,9 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
             let OutputPart::Field { field, .. } = part else {
                 continue;
             };
+            if !field.name.starts_with("fd.") && !field.name.starts_with("evt.") {
+                continue; // only fd and event-argument fields depend on the event type
+            }
             let Some((fdef, suffix)) = catalog::lookup(&field.name) else {
                 continue;
             };

@@ -46,6 +46,9 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
         let Some(expr) = &info.expr else { continue };
         let codes = super::rule_exit_codes(info);
         super::each_field(expr, &mut |f| {
+            if !f.name.starts_with("evt.arg") && !f.name.starts_with("evt.rawarg") {
+                return; // the catalogue lookup below is the costly part
+            }
             let Some((def, suffix)) = catalog::lookup(&f.name) else {
                 return;
             };
