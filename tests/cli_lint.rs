@@ -330,3 +330,35 @@ fn a_closed_stdout_ends_quietly() {
     assert!(sigpipe || o.status.code() == Some(0), "{:?}", o.status);
     assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
 }
+
+#[test]
+fn a_directory_of_many_files_loads_in_order() {
+    // File i uses the macro of file i-1: any reordering of the parsed files would leave a
+    // macro undefined. Several files are parsed on all cores.
+    let d = scratch("many");
+    for i in 0..100 {
+        let uses = if i == 0 {
+            String::new()
+        } else {
+            format!(" and m{}", i - 1)
+        };
+        let text = format!(
+            "- macro: m{i}\n  condition: proc.name = p{i}\n\n- rule: r{i}\n  desc: d\n  condition: evt.type = execve{uses}\n  output: o %proc.name\n  priority: INFO\n  tags: [t]\n"
+        );
+        std::fs::write(d.join(format!("{i:03}_rules.yaml")), text).unwrap();
+    }
+    let o = falcorc_in(&d, &["lint", ".", "--format", "json", "--no-config"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (v["rules"].as_u64(), v["macros"].as_u64(), v["errors"].as_u64()),
+        (Some(100), Some(100), Some(0))
+    );
+    // The last macro is the only one no rule uses.
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["item_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["m99"]);
+}

@@ -11,7 +11,7 @@ use crate::sema::text::SrcText;
 use crate::sema::typeck::{Checker, Env};
 use crate::sema::version::{self, Version};
 use crate::sema::{exceptions, lists};
-use crate::span::{FileSpan, SourceMap, Span};
+use crate::span::{FileSpan, SourceMap};
 use crate::syntax::condition::ast::Expr;
 use crate::syntax::yaml;
 use std::collections::BTreeSet;
@@ -123,15 +123,37 @@ impl Analysis {
     }
 }
 
+/// One file's YAML documents and syntax errors: the part of loading that depends on the
+/// file alone, so callers with threads may parse many files at once ([`parse_file`],
+/// [`analyze_parsed`]); the compiler itself stays single-threaded.
+pub struct ParsedFile {
+    docs: Vec<yaml::Document>,
+    errors: Vec<yaml::YamlError>,
+}
+
+/// Parse one file's YAML (pure; safe to run for several files in parallel).
+pub fn parse_file(f: &SourceFile, opts: &Options) -> ParsedFile {
+    let (docs, errors) = yaml::parse(&f.text, &opts.yaml_limits);
+    ParsedFile { docs, errors }
+}
+
 /// Load `files` in order into one ruleset, as Falco loads several rules files.
 pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
+    let parsed = files.iter().map(|f| parse_file(f, opts)).collect();
+    analyze_parsed(files, parsed, opts)
+}
+
+/// [`analyze`] with each file's YAML already parsed by [`parse_file`] (one per file, same
+/// order).
+pub fn analyze_parsed(files: Vec<SourceFile>, parsed: Vec<ParsedFile>, opts: &Options) -> Analysis {
     let mut diags = Vec::new();
     let mut smap = SourceMap::default();
     let mut col = Collected::new();
     let mut all_docs = Vec::with_capacity(files.len());
+    let mut parsed = parsed.into_iter();
     for f in &files {
         let id = smap.add(f.text.len() as u32);
-        let (mut docs, errs) = yaml::parse(&f.text, &opts.yaml_limits);
+        let ParsedFile { mut docs, errors: errs } = parsed.next().unwrap_or_else(|| parse_file(f, opts));
         // Items of a document with a YAML error would only give follow-on noise.
         docs.retain(|d| {
             !errs
@@ -322,7 +344,7 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
             diags.push(d);
             rule_errors = true;
         }
-        check_output_deprecations(&r.output.text, r, &mut diags);
+        crate::lint::falco::output_deprecations(r, &mut diags);
         info.output_parts = parts;
         if let Some(e) = expanded
             && !rule_errors
@@ -351,33 +373,8 @@ pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
         rules_out.push(info);
     }
 
-    // Unused definitions.
-    for (i, m) in col.macros.iter().enumerate() {
-        if !table.used[i] {
-            diags.push(
-                Diagnostic::new(
-                    Code::LoadUnusedMacro,
-                    m.name.file_span(),
-                    "Macro not referred to by any other rule/macro",
-                )
-                .in_item("macro", &m.name.value),
-            );
-        }
-    }
-    for (i, l) in col.lists.iter().enumerate() {
-        if !list_used[i] {
-            diags.push(
-                Diagnostic::new(
-                    Code::LoadUnusedList,
-                    l.name.file_span(),
-                    "List not referred to by any other rule/macro",
-                )
-                .in_item("list", &l.name.value),
-            );
-        }
-    }
-
     let cx = crate::lint::Context::new(&files, &smap, &all_docs, &col, &rules_out, &list_used, &table.used, env);
+    crate::lint::falco::unused_definitions(&cx, &mut diags);
     crate::lint::run(&cx, &opts.lint, &mut diags);
     dedup(&mut diags);
     let suppressed = crate::lint::finish(&cx, &opts.lint, &mut diags);
@@ -528,38 +525,6 @@ fn fields_used(e: &Expr, out: &[OutputPart]) -> BTreeSet<String> {
         }
     }
     s
-}
-
-fn check_output_deprecations(text: &str, r: &crate::sema::items::RuleDef, diags: &mut Vec<Diagnostic>) {
-    // Point at the first occurrence of `needle` in the output.
-    let at = |needle: &str| {
-        text.find(needle).map_or(r.output_span, |i| {
-            r.output
-                .map(Span::new(i as u32, (i + needle.len()) as u32), r.output_span)
-        })
-    };
-    if text.contains("%container.info") {
-        diags.push(
-            Diagnostic::new(
-                Code::LoadDeprecatedItem,
-                at("%container.info"),
-                "%container.info is deprecated and not supported anymore, and will be ignored in the output",
-            )
-            .in_item("rule output", &r.name.value),
-        );
-    }
-    for f in ["evt.dir", "evt.latency", "evt.wait_latency"] {
-        if text.contains(f) {
-            diags.push(
-                Diagnostic::new(
-                    Code::LoadDeprecatedItem,
-                    at(f),
-                    format!("usage of deprecated field '{f}' has been detected in the rule output"),
-                )
-                .in_item("rule output", &r.name.value),
-            );
-        }
-    }
 }
 
 /// Macro bodies are checked once, but a problem can still be reached twice; keep one.

@@ -14,5 +14,6 @@ pub mod project;
 pub mod sema;
 pub mod span;
 pub mod syntax;
+pub mod text_diff;
 
-pub use analysis::{Analysis, Options, SourceFile, analyze};
+pub use analysis::{Analysis, Options, ParsedFile, SourceFile, analyze, analyze_parsed, parse_file};

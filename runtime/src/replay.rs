@@ -58,6 +58,20 @@ pub fn replay<R: Read>(
     replay_compared(reader, engine, None, outputs, hostname, sink, progress)
 }
 
+/// [`replay`], with each alert handed over with the number of the event that raised it
+/// (1 for the first event read), so a caller can tell which alerts one event produced:
+/// the fixture runner needs that to see which rule `rule_matching: first` would keep.
+pub fn replay_numbered<R: Read>(
+    reader: &mut ScapReader<R>,
+    engine: &Engine,
+    outputs: &Outputs,
+    hostname: &str,
+    sink: &mut dyn FnMut(u64, Alert),
+    progress: impl FnMut(u64),
+) -> (Stats, Option<ScapError>) {
+    replay_inner(reader, engine, None, outputs, hostname, sink, progress)
+}
+
 /// [`replay`], with every evaluated event also evaluated by `shadow` (the other back end)
 /// and the matched rules compared. On sampled events both are timed back to back, in
 /// alternating order, so the ratio of their times is free of the machine's drift between
@@ -69,6 +83,19 @@ pub fn replay_compared<R: Read>(
     outputs: &Outputs,
     hostname: &str,
     sink: &mut dyn FnMut(Alert),
+    progress: impl FnMut(u64),
+) -> (Stats, Option<ScapError>) {
+    replay_inner(reader, engine, shadow, outputs, hostname, &mut |_, a| sink(a), progress)
+}
+
+/// The loop behind [`replay_compared`] and [`replay_numbered`].
+fn replay_inner<R: Read>(
+    reader: &mut ScapReader<R>,
+    engine: &Engine,
+    shadow: Option<&Engine>,
+    outputs: &Outputs,
+    hostname: &str,
+    sink: &mut dyn FnMut(u64, Alert),
     mut progress: impl FnMut(u64),
 ) -> (Stats, Option<ScapError>) {
     let mut tracker = Tracker::from_capture(reader);
@@ -143,7 +170,7 @@ pub fn replay_compared<R: Read>(
                 }
                 for &i in &matched {
                     stats.alerts[i] += 1;
-                    sink(outputs.alert(&engine.program, i, ctx.ts(), hostname, ctx));
+                    sink(stats.events, outputs.alert(&engine.program, i, ctx.ts(), hostname, ctx));
                 }
             },
         );

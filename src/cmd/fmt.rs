@@ -3,8 +3,6 @@
 //! The layout itself is `falcorc_compiler::fmt::format`; this file does the IO: expanding
 //! directories, standard input, rewriting files atomically, `--check` and `--diff`.
 
-mod diff;
-
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use falcorc_compiler::span::line_col;
 use rayon::prelude::*;
@@ -76,7 +74,16 @@ pub fn run(a: Args) -> u8 {
             if !differs {
                 Ok(())
             } else if a.diff {
-                write!(stdout, "{}", diff::unified(&name, &before, &after))
+                write!(
+                    stdout,
+                    "{}",
+                    falcorc_compiler::text_diff::unified(
+                        &before,
+                        &after,
+                        &format!("{name}\t(original)"),
+                        &format!("{name}\t(formatted)")
+                    )
+                )
             } else {
                 writeln!(stdout, "{name}")
             }

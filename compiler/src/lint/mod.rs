@@ -14,6 +14,7 @@ pub mod checks;
 pub mod config;
 pub mod context;
 pub mod docs;
+pub mod falco;
 mod registry;
 pub mod suppress;
 

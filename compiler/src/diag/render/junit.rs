@@ -25,12 +25,16 @@ pub fn report(r: &Report) -> String {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">",
-            escape(name),
+            escape(name, true),
             diags.len().max(1),
             diags.len()
         );
         if diags.is_empty() {
-            let _ = writeln!(out, "    <testcase name=\"lint\" classname=\"{}\"/>", escape(name));
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"lint\" classname=\"{}\"/>",
+                escape(name, true)
+            );
         }
         for d in diags {
             let at = loc
@@ -39,9 +43,9 @@ pub fn report(r: &Report) -> String {
             let _ = writeln!(
                 out,
                 "    <testcase name=\"{}{}\" classname=\"{}\">",
-                escape(d.code.name()),
-                escape(&at),
-                escape(name)
+                escape(d.code.name(), true),
+                escape(&at, true),
+                escape(name, true)
             );
             let mut body = super::full_message(d);
             if let Some(h) = &d.help {
@@ -51,9 +55,9 @@ pub fn report(r: &Report) -> String {
             let _ = writeln!(
                 out,
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>",
-                escape(&d.message),
+                escape(&d.message, true),
                 d.severity.as_str(),
-                escape(&body)
+                escape(&body, false)
             );
             out.push_str("    </testcase>\n");
         }
@@ -69,18 +73,29 @@ pub fn report(r: &Report) -> String {
     out
 }
 
-/// XML text and attribute escaping; characters XML 1.0 cannot hold become U+FFFD.
-pub fn escape(s: &str) -> String {
+/// Escape text for XML 1.0 content or attribute values. Characters XML 1.0 cannot carry
+/// at all (most C0 controls) are written as visible `\xNN` text instead. In attributes
+/// quotes are escaped too, and tab and line breaks become character references, or
+/// parsers would turn them into spaces; content keeps them readable.
+pub fn escape(s: &str, attribute: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            '"' if attribute => out.push_str("&quot;"),
+            '\'' if attribute => out.push_str("&apos;"),
+            '\n' | '\r' | '\t' if attribute => {
+                let _ = write!(out, "&#{};", c as u32);
+            }
+            '\n' | '\r' | '\t' => out.push(c),
+            '\u{FFFE}' | '\u{FFFF}' => {
+                let _ = write!(out, "\\u{{{:X}}}", c as u32);
+            }
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\x{:02X}", c as u32);
+            }
             c => out.push(c),
         }
     }

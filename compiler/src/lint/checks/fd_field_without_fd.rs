@@ -27,7 +27,8 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
             continue;
         }
         super::each_field(expr, &mut |f| {
-            let is_fd = f.name.starts_with("fd.") && catalog::lookup(&f.name).is_some_and(|(d, _)| d.class == FieldClass::Fd);
+            let is_fd =
+                f.name.starts_with("fd.") && catalog::lookup(&f.name).is_some_and(|(d, _)| d.class == FieldClass::Fd);
             if !is_fd || !seen.insert((info.name.as_str(), f.name_span)) {
                 return;
             }
