@@ -362,3 +362,38 @@ fn a_directory_of_many_files_loads_in_order() {
         .collect();
     assert_eq!(codes, ["m99"]);
 }
+
+#[test]
+fn fix_on_standard_input_prints_the_fixed_text() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_falcorc"))
+        .args(["lint", "-", "--fix", "--no-config"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(FINDINGS.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), FINDINGS.replace("[bash, sh, bash]", "[bash, sh]"));
+}
+
+#[test]
+fn explain_a_check() {
+    let o = falcorc(&["explain", "undefined-list"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for needle in [
+        "a falcorc check: correctness, default warn",
+        "What",
+        "Why",
+        "shell_binaires",
+        "# falcorc: ignore[undefined-list]",
+    ] {
+        assert!(out.contains(needle), "{needle:?} in\n{out}");
+    }
+    let all = stdout(&falcorc(&["explain", "all"]));
+    assert!(
+        all.contains("mixed-and-or") && all.contains("LOAD_UNUSED_LIST"),
+        "{all}"
+    );
+}

@@ -274,3 +274,79 @@ fn scalar_spans(docs: &[crate::syntax::yaml::Document]) -> Vec<Span> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Code;
+    use crate::lint::CheckId;
+    use crate::{Options, SourceFile, analyze};
+
+    fn codes(text: &str) -> (Vec<String>, usize) {
+        let a = analyze(
+            vec![SourceFile {
+                name: "r.yaml".into(),
+                text: text.into(),
+            }],
+            &Options::default(),
+        );
+        (
+            a.diagnostics.iter().map(|d| d.code.name().to_string()).collect(),
+            a.suppressed,
+        )
+    }
+
+    const RULE: &str = "- rule: r\n  desc: d\n  condition: evt.type = execve and proc.name in (bash, sh, bash)\n  output: o %proc.name\n  priority: INFO\n";
+
+    #[test]
+    fn above_an_item_covers_the_item() {
+        let text = format!("# falcorc: ignore[duplicate-in-value] generated list\n{RULE}");
+        assert_eq!(codes(&text), (vec![], 1));
+    }
+
+    #[test]
+    fn at_the_end_of_a_line_covers_that_line_only() {
+        let on_line = RULE.replace(
+            "sh, bash)\n",
+            "sh, bash)   # falcorc: ignore[duplicate-in-value] generated\n",
+        );
+        assert_eq!(codes(&on_line), (vec![], 1));
+        let elsewhere = RULE.replace(
+            "  output: o %proc.name\n",
+            "  output: o %proc.name  # falcorc: ignore[duplicate-in-value] x\n",
+        );
+        let (c, n) = codes(&elsewhere);
+        assert_eq!(n, 0);
+        assert_eq!(c, ["duplicate-in-value", "unused-suppression"]);
+    }
+
+    #[test]
+    fn several_names_unknown_names_and_missing_reasons() {
+        let text = format!("# falcorc: ignore[duplicate-in-value, mixed-and-orr, LOAD_UNUSED_LIST]\n{RULE}");
+        let (c, n) = codes(&text);
+        assert_eq!(n, 1);
+        assert_eq!(
+            c,
+            ["suppression-without-reason", "unused-suppression", "unused-suppression"]
+        );
+    }
+
+    #[test]
+    fn falco_errors_cannot_be_suppressed() {
+        let text = "# falcorc: ignore[LOAD_ERR_YAML_VALIDATE] no\n- rule: r\n  desc: d\n  condition: evt.type = execve\n  output: o\n  priority: LOUD\n";
+        let (c, n) = codes(text);
+        assert_eq!(n, 0);
+        assert!(c.contains(&"LOAD_ERR_YAML_VALIDATE".to_string()), "{c:?}");
+        assert!(
+            c.contains(&Code::Check(CheckId::UnusedSuppression).name().to_string()),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn a_hash_inside_a_scalar_is_not_a_comment() {
+        // In a folded condition the text is the condition's, not a YAML comment.
+        let text = "- rule: r\n  desc: \"# falcorc: ignore[duplicate-in-value] not a comment\"\n  condition: evt.type = execve and proc.name in (bash, sh, bash)\n  output: o %proc.name\n  priority: INFO\n";
+        let (c, n) = codes(text);
+        assert_eq!((c, n), (vec!["duplicate-in-value".to_string()], 0));
+    }
+}
