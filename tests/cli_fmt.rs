@@ -157,3 +157,44 @@ fn rewriting_keeps_permissions() {
     assert_eq!(d.read("a.yaml"), CANONICAL);
     assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
 }
+
+/// A list too long for one line is wrapped, Falco's way: `[` on the key's line, entries filled
+/// onto lines of at most 100 columns, `]` under the key; the result passes `--check`.
+#[test]
+fn long_lists_are_wrapped_and_stay_formatted() {
+    let d = TempDir::new("wrap");
+    let names: Vec<String> = (0..30).map(|i| format!("binary_{i:02}")).collect();
+    let block: String = names.iter().map(|n| format!("    - {n}\n")).collect();
+    d.write("a.yaml", &format!("- list: many\n  items:\n{block}"));
+    let o = falcorc(&["fmt", "a.yaml"], &d.0);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let rows: Vec<String> = names.chunks(8).map(|c| format!("    {}", c.join(", "))).collect();
+    let expected = format!("- list: many\n  items: [\n{}\n  ]\n", rows.join(",\n"));
+    assert_eq!(d.read("a.yaml"), expected);
+    let o = falcorc(&["fmt", "--check", "a.yaml"], &d.0);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+}
+
+/// Falco's own rules file: formatted once, it passes `--check`.
+#[test]
+fn falco_upstream_rules_pass_check_once_formatted() {
+    let shared = std::env::var_os("FALCORC_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    let Ok(rules) = std::fs::read_to_string(shared.join("falco-upstream/falco_rules.yaml")) else {
+        println!("skipping: falco-upstream/falco_rules.yaml not found (set FALCORC_SHARED)");
+        return;
+    };
+    let d = TempDir::new("upstream");
+    d.write("falco_rules.yaml", &rules);
+    let o = falcorc(&["fmt", "falco_rules.yaml"], &d.0);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = falcorc(&["fmt", "--check", "falco_rules.yaml"], &d.0);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    // The long lists stay wrapped flow sequences: no list turns into one line per binary.
+    let formatted = d.read("falco_rules.yaml");
+    assert!(
+        formatted.contains("- list: passwd_binaries\n  items: [\n    shadowconfig, grpck,"),
+        "{formatted}"
+    );
+}

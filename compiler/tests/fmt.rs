@@ -122,6 +122,150 @@ fn long_lists() {
 }
 
 #[test]
+fn wrapped_lists() {
+    snapshot(
+        "wrapped_lists",
+        r#"# One entry per line in the source: filled onto as few lines as fit.
+- list: passwd_binaries
+  items:
+    - shadowconfig
+    - grpck
+    - pwunconv
+    - grpconv
+    - pwck
+    - groupmod
+    - vipw
+    - pwconv
+    - useradd
+    - newusers
+    - cppw
+    - chpasswd
+    - usermod
+    - groupadd
+    - groupdel
+    - grpunconv
+    - chgpasswd
+    - userdel
+    - chage
+    - chsh
+    - gpasswd
+    - chfn
+    - expiry
+    - passwd
+    - vigr
+    - cpgr
+    - adduser
+    - addgroup
+    - deluser
+    - delgroup
+# Wrapped by hand, `]` deeper than the key, a comment after it.
+- list: rpm_binaries
+  items: [dnf, dnf-automatic, rpm, rpmkey, yum, '"75-system-updat"', rhsmcertd-worke, rhsmcertd, subscription-ma,
+          repoquery, rpmkeys, rpmq, yum-cron, yum-config-mana, yum-debug-dump,
+          abrt-action-sav, rpmdb_stat, microdnf, rhn_check, yumdb
+    ]   # after the list
+# Entries that need quotes keep them; one longer than a line gets a line of its own.
+- list: odd_entries
+  items: ["runc:[1:CHILD]", 'a,b', '#hash', 'yes', "123", =, "it's", '"(systemd)"', /usr/local/bin/some-binary,
+    /opt/an/installation/directory/that/is/much/too/long/to/share/a/line/with/any/other/entry/of/the/list,
+    short]
+# A comment on the key's line would be inside the brackets: the list stays a block.
+- list: key_comment
+  items: # why these
+    - aaaaaaaaaaaaaaaaaaaa
+    - bbbbbbbbbbbbbbbbbbbb
+    - cccccccccccccccccccc
+    - dddddddddddddddddddd
+    - eeeeeeeeeeeeeeeeeeee
+# Lists of an item that appends or overrides.
+- list: passwd_binaries
+  items: [useradd-helper, usermod-helper, groupadd-helper, groupmod-helper, chpasswd-helper, extra]
+  append: true
+- list: rpm_binaries
+  items: [dnf5, dnf-automatic, rpm, rpmkey, yum, yum-cron, yum-config-mana, yum-debug-dump, microdnf]
+  override:
+    items: replace
+- rule: Tagged
+  desc: d
+  condition: evt.type = open
+  output: o
+  priority: INFO
+  tags: [maturity_stable, host, container, filesystem, mitre_credential_access, T1555, PCI_DSS_10.2.5]
+- rule: Tagged
+  tags: [maturity_stable, host, container, filesystem, mitre_credential_access, T1555, PCI_DSS_10.2.5, extra_tag]
+  override:
+    tags: append
+"#,
+    );
+}
+
+#[test]
+fn long_list_with_comments() {
+    snapshot(
+        "long_list_with_comments",
+        r#"- list: shell_binaries
+  items: [ash, bash, csh, ksh, sh, tcsh, zsh, dash, # the usual ones
+    # less common shells
+    fish, xonsh, nushell, elvish, oil, ion, rc, es, yash, mksh, posh, pdksh, busybox-sh
+  ] # end
+- list: short_with_comment
+  items:
+    - a # only a
+- rule: r
+  desc: d
+  condition: evt.type = open
+  output: o
+  priority: INFO
+  tags:
+    - maturity_stable
+    - host
+    # keep these two together
+    - container
+    - filesystem
+    - mitre_credential_access
+    - T1555
+    - PCI_DSS_10.2.5
+"#,
+    );
+}
+
+#[test]
+fn wrapped_exceptions() {
+    snapshot(
+        "wrapped_exceptions",
+        r#"- rule: Write below etc
+  desc: writes
+  condition: evt.type = open and fd.name startswith /etc
+  output: "write (file=%fd.name)"
+  priority: ERROR
+  exceptions:
+  - name: long_fields
+    fields: [proc.name, proc.pname, "proc.aname[2]", fd.directory, fd.filename, container.image.repository]
+    comps: [=, =, =, in, startswith, endswith]
+    values:
+    - [a_process_name, a_parent_name, a_grandparent, [/etc/nginx, /etc/ssl], config., /library/nginx]
+  - name: long_tuple_list
+    fields: [proc.name, fd.directory]
+    comps: [=, in]
+    values:
+      - [nginx, [/etc/nginx, /etc/ssl, /etc/nginx/conf.d, /etc/nginx/sites-enabled, /etc/letsencrypt/live]]
+      - [apache, [/etc/apache2, /etc/apache2/sites-enabled, /etc/apache2/conf-enabled, /etc/apache2/mods-enabled, /etc/ssl]]
+      - [[caddy], [/etc/caddy]]
+  - name: single_field
+    fields: proc.pname
+    comps: in
+    values: [sshd, systemd, containerd-shim, containerd-shim-runc-v2, dockerd, kubelet, crio, conmon, runc]
+- rule: Write below etc
+  exceptions:
+    - name: single_field
+      values: [cron, anacron, logrotate, unattended-upgrade, apt-daily, apt-daily-upgrade, fwupd-refresh]
+  override:
+    exceptions: append
+"#,
+    );
+}
+
+#[test]
 fn exceptions() {
     snapshot(
         "exceptions",
@@ -246,6 +390,14 @@ fn odd_files_never_panic_and_keep_their_meaning() {
         "- rule: r\n  desc: \"a\n\n    b\n   c\"\n",
         "-\n  rule: r\n",
         "  - list: a\n    items: [x]\n  - list: b\n    items: &i [y]\n  - list: c\n    items: *i\n",
+        // A comment before `]` closes the block sequence the list becomes, and keeps it one.
+        "- rule: r\n  tags: ['yes',\n    a_-_a,\n#   a\n    ]\n  priority: WARNING\n",
+        "- list: a\n  items:\n    - x\n    # closes the list\n- list: b\n  items:\n  - x\n  # not the list's\n",
+        // Wrapped lists: a comment on the key's line, one after `]`, nested and first keys.
+        "- list: a\n  items: # k\n    [aaaaaaaaaaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, cccccccccccccccccccccccccccccccccc]\n",
+        "- list: a\n  items: [aaaaaaaaaaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, cccccccccccccccccccccccccccccccccc]  # e\n",
+        "- rule: r\n  exceptions:\n  - values: [[aaaaaaaaaaaaaaaaaaaaaaaaaaaa, [bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, cccccccccccccccccccccccccccccccccc, ddddddddddddddd]]] # e\n    name: x\n",
+        "- rule: r\n  exceptions:\n  - name: x\n    values:\n    - - - aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n        - bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n      - [~, '', \"a\\tb\"]\n      # closes the tuple\n",
     ] {
         if let Err(e) = check(text) {
             panic!("{e}\n--- input\n{text:?}");

@@ -1,6 +1,7 @@
 //! Property tests of `falcorc fmt`: generated rules files (random scalar styles, comments,
-//! indentation and list styles) format to a fixed point that loads to the same ruleset and
-//! keeps every comment; two layouts of the same file format to the same text; YAML-like
+//! indentation, list styles, exceptions with nested value tuples) format to a fixed point that
+//! loads to the same ruleset and keeps every comment; two layouts of the same file format to
+//! the same text; lists too long for a line are filled greedily within 100 columns; YAML-like
 //! noise never makes the formatter panic.
 
 mod fmt_common;
@@ -109,26 +110,81 @@ struct ListItem {
     comment: Option<String>,
 }
 
+/// A list entry as written in the source (no value holds a space, so the entries of a
+/// formatted line are its words).
+fn list_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => Just("bash".to_string()),
+        2 => Just("/usr/bin/sh".to_string()),
+        2 => Just("'\"(systemd)\"'".to_string()),
+        2 => Just("\"runc:[1:CHILD]\"".to_string()),
+        2 => Just("'yes'".to_string()),
+        2 => Just("\"123\"".to_string()),
+        2 => Just("=".to_string()),
+        2 => Just("\"it's\"".to_string()),
+        2 => Just("'#hash'".to_string()),
+        // Longer than any line: it gets a line of its own in a wrapped list.
+        1 => Just("/opt/an/installation/directory/that/is/far/too/long/to/share/a/line/with/another/entry".to_string()),
+        18 => "[a-z][a-z0-9_.-]{0,24}",
+    ]
+}
+
 fn list_item() -> impl Strategy<Value = ListItem> {
-    let value = prop_oneof![
-        Just("bash".to_string()),
-        Just("/usr/bin/sh".to_string()),
-        Just("'\"(systemd)\"'".to_string()),
-        Just("\"runc:[1:CHILD]\"".to_string()),
-        Just("'yes'".to_string()),
-        Just("\"123\"".to_string()),
-        Just("=".to_string()),
-        Just("\"it's\"".to_string()),
-        Just("'#hash'".to_string()),
-        "[a-z][a-z0-9_.-]{0,24}",
-    ];
-    (value, comment()).prop_map(|(text, comment)| ListItem { text, comment })
+    (list_value(), comment()).prop_map(|(text, comment)| ListItem { text, comment })
+}
+
+/// Up to 40 entries, so that many lists are too long for a line; half of the lists have no
+/// comment at all, so the wrapped layout is exercised as often as the block one.
+fn list() -> impl Strategy<Value = Vec<ListItem>> {
+    (prop::collection::vec(list_item(), 1..40), any::<bool>()).prop_map(|(mut items, commented)| {
+        if !commented {
+            items.iter_mut().for_each(|it| it.comment = None);
+        }
+        items
+    })
+}
+
+/// One value of an exception tuple: a value or a list of values.
+#[derive(Clone, Debug)]
+enum Field {
+    Value(String),
+    List(Vec<String>),
+}
+
+/// A tuple of exception `values:`, with a comment on the line above it.
+#[derive(Clone, Debug)]
+struct Tuple {
+    fields: Vec<Field>,
+    lead: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+struct Exception {
+    tuples: Vec<Tuple>,
+    /// `values:` as the first key (on the dash line), else the last.
+    values_first: bool,
+}
+
+fn field() -> impl Strategy<Value = Field> {
+    prop_oneof![
+        2 => list_value().prop_map(Field::Value),
+        1 => prop::collection::vec(list_value(), 1..8).prop_map(Field::List),
+    ]
+}
+
+/// An exception over 1 to 3 fields, with tuples of that many values.
+fn exception() -> impl Strategy<Value = Exception> {
+    (1..4usize, any::<bool>()).prop_flat_map(|(n, values_first)| {
+        let tuple = (prop::collection::vec(field(), n), comment()).prop_map(|(fields, lead)| Tuple { fields, lead });
+        prop::collection::vec(tuple, 1..4).prop_map(move |tuples| Exception { tuples, values_first })
+    })
 }
 
 #[derive(Clone, Debug)]
 enum Value {
     Text(Text),
     List(Vec<ListItem>),
+    Exceptions(Vec<Exception>),
 }
 
 #[derive(Clone, Debug)]
@@ -152,7 +208,8 @@ struct Item {
 fn item(i: usize) -> impl Strategy<Value = Item> {
     let lead = prop::collection::vec(comment().prop_filter_map("some", |c| c), 0..3);
     let key_lead = comment;
-    let list = prop::collection::vec(list_item(), 1..12).prop_map(Value::List);
+    let list = list().prop_map(Value::List);
+    let exceptions = prop::option::weighted(0.5, prop::collection::vec(exception(), 1..3));
     let cond = text(condition()).prop_map(Value::Text);
     let desc = text(prop::collection::vec("[a-z]{1,8}", 1..14)).prop_map(Value::Text);
     let kinds = prop_oneof![Just("list"), Just("macro"), Just("rule")];
@@ -167,56 +224,66 @@ fn item(i: usize) -> impl Strategy<Value = Item> {
         key_lead(),
         key_lead(),
         comment(),
+        exceptions,
     )
-        .prop_map(move |(kind, lead, lead_gap, list, cond, desc, l1, l2, l3, close)| {
-            let keys = match kind {
-                "list" => vec![Key {
-                    name: "items",
-                    value: list,
-                    lead: l1,
-                }],
-                "macro" => vec![Key {
-                    name: "condition",
-                    value: cond,
-                    lead: l1,
-                }],
-                _ => vec![
-                    Key {
-                        name: "desc",
-                        value: desc,
+        .prop_map(
+            move |(kind, lead, lead_gap, list, cond, desc, l1, l2, l3, close, exceptions)| {
+                let mut keys = match kind {
+                    "list" => vec![Key {
+                        name: "items",
+                        value: list,
                         lead: l1,
-                    },
-                    Key {
+                    }],
+                    "macro" => vec![Key {
                         name: "condition",
                         value: cond,
-                        lead: l2,
-                    },
-                    Key {
-                        name: "tags",
-                        value: list,
-                        lead: l3,
-                    },
-                    Key {
-                        name: "priority",
-                        value: Value::Text(Text {
-                            words: vec!["WARNING".into()],
-                            breaks: vec![],
-                            style: Style::Plain,
-                            comment: None,
-                        }),
+                        lead: l1,
+                    }],
+                    _ => vec![
+                        Key {
+                            name: "desc",
+                            value: desc,
+                            lead: l1,
+                        },
+                        Key {
+                            name: "condition",
+                            value: cond,
+                            lead: l2,
+                        },
+                        Key {
+                            name: "tags",
+                            value: list,
+                            lead: l3,
+                        },
+                        Key {
+                            name: "priority",
+                            value: Value::Text(Text {
+                                words: vec!["WARNING".into()],
+                                breaks: vec![],
+                                style: Style::Plain,
+                                comment: None,
+                            }),
+                            lead: None,
+                        },
+                    ],
+                };
+                if let (Some(exceptions), "rule") = (exceptions, kind) {
+                    keys.push(Key {
+                        name: "exceptions",
+                        value: Value::Exceptions(exceptions),
                         lead: None,
-                    },
-                ],
-            };
-            Item {
-                lead,
-                lead_gap,
-                kind,
-                name: format!("{kind}_{i}"),
-                keys,
-                close,
-            }
-        })
+                    });
+                }
+                Item {
+                    lead,
+                    lead_gap,
+                    kind,
+                    name: format!("{kind}_{i}"),
+                    keys,
+                    close,
+                }
+            },
+        )
 }
 
 /// How the same file is written: indentation and list styles.
@@ -231,6 +298,8 @@ struct Layout {
     flow_lists: bool,
     /// Block lists indented under their key (else at the key's column).
     indented_lists: bool,
+    /// Exception tuples of block lists as block sequences too (`- - a`), else flow.
+    block_tuples: bool,
     /// Blank lines between items.
     gaps: Vec<usize>,
 }
@@ -242,16 +311,20 @@ fn layout() -> impl Strategy<Value = Layout> {
         0..4usize,
         any::<bool>(),
         any::<bool>(),
+        any::<bool>(),
         prop::collection::vec(0..3usize, 8),
     )
-        .prop_map(|(base, after_dash, cont, flow_lists, indented_lists, gaps)| Layout {
-            base,
-            after_dash,
-            cont,
-            flow_lists,
-            indented_lists,
-            gaps,
-        })
+        .prop_map(
+            |(base, after_dash, cont, flow_lists, indented_lists, block_tuples, gaps)| Layout {
+                base,
+                after_dash,
+                cont,
+                flow_lists,
+                indented_lists,
+                block_tuples,
+                gaps,
+            },
+        )
 }
 
 fn lines_of(t: &Text) -> Vec<String> {
@@ -338,6 +411,117 @@ fn render_list(out: &mut String, key_col: usize, lay: &Layout, items: &[ListItem
     }
 }
 
+fn flow_field(f: &Field) -> String {
+    match f {
+        Field::Value(v) => v.clone(),
+        Field::List(l) => format!("[{}]", l.join(", ")),
+    }
+}
+
+fn flow_tuple(t: &Tuple) -> String {
+    format!("[{}]", t.fields.iter().map(flow_field).collect::<Vec<_>>().join(", "))
+}
+
+/// A tuple as a block sequence whose dash is at `col`: the first value on the dash line.
+fn block_tuple(out: &mut String, col: usize, t: &Tuple) {
+    let pad = |n: usize| " ".repeat(n);
+    for (j, f) in t.fields.iter().enumerate() {
+        let at = if j == 0 {
+            format!("{}- ", pad(col))
+        } else {
+            pad(col + 2)
+        };
+        match f {
+            Field::Value(v) => out.push_str(&format!("{at}- {v}\n")),
+            Field::List(l) => {
+                out.push_str(&format!("{at}- - {}\n", l[0]));
+                for x in &l[1..] {
+                    out.push_str(&format!("{}- {x}\n", pad(col + 4)));
+                }
+            }
+        }
+    }
+}
+
+/// `values:` tuples; a tuple's comment goes on the line above it, which means the same in
+/// every layout.
+fn render_tuples(out: &mut String, key_col: usize, lay: &Layout, tuples: &[Tuple]) {
+    let pad = |n: usize| " ".repeat(n);
+    if lay.flow_lists {
+        out.push_str(" [\n");
+        let col = key_col + 2 + lay.cont;
+        for (i, t) in tuples.iter().enumerate() {
+            if let Some(c) = &t.lead {
+                out.push_str(&format!("{}{c}\n", pad(col)));
+            }
+            let sep = if i + 1 < tuples.len() { "," } else { "" };
+            out.push_str(&format!("{}{}{sep}\n", pad(col), flow_tuple(t)));
+        }
+        out.push_str(&format!("{}]\n", pad(key_col + 2)));
+    } else {
+        out.push('\n');
+        let col = key_col + if lay.indented_lists { 2 } else { 0 };
+        for t in tuples {
+            if let Some(c) = &t.lead {
+                out.push_str(&format!("{}{c}\n", pad(col)));
+            }
+            if lay.block_tuples {
+                block_tuple(out, col, t);
+            } else {
+                out.push_str(&format!("{}- {}\n", pad(col), flow_tuple(t)));
+            }
+        }
+    }
+}
+
+/// `exceptions:` of a rule: fields and comps follow the tuples (`in` for a column that holds a
+/// list); `values:` comes first or last.
+fn render_exceptions(out: &mut String, key_col: usize, lay: &Layout, exceptions: &[Exception]) {
+    const FIELDS: [&str; 3] = ["proc.name", "fd.directory", "proc.pname"];
+    let pad = |n: usize| " ".repeat(n);
+    let as_items = |v: Vec<String>| {
+        v.into_iter()
+            .map(|text| ListItem { text, comment: None })
+            .collect::<Vec<_>>()
+    };
+    out.push('\n');
+    let dash = key_col + if lay.indented_lists { 2 } else { 0 };
+    let col = dash + 2;
+    for (i, ex) in exceptions.iter().enumerate() {
+        let width = ex.tuples.first().map_or(1, |t| t.fields.len());
+        let fields = FIELDS.iter().take(width).map(|f| f.to_string()).collect();
+        let comps = (0..width)
+            .map(|j| {
+                let list = ex
+                    .tuples
+                    .iter()
+                    .any(|t| matches!(t.fields.get(j), Some(Field::List(_))));
+                if list { "in" } else { "=" }.to_string()
+            })
+            .collect();
+        let mut first = true;
+        let mut key = |out: &mut String, name: &str| {
+            let at = if first { format!("{}- ", pad(dash)) } else { pad(col) };
+            first = false;
+            out.push_str(&format!("{at}{name}:"));
+        };
+        if ex.values_first {
+            key(out, "values");
+            render_tuples(out, col, lay, &ex.tuples);
+        }
+        key(out, "name");
+        out.push_str(&format!(" ex_{i}\n"));
+        key(out, "fields");
+        render_list(out, col, lay, &as_items(fields));
+        key(out, "comps");
+        render_list(out, col, lay, &as_items(comps));
+        if !ex.values_first {
+            key(out, "values");
+            render_tuples(out, col, lay, &ex.tuples);
+        }
+    }
+}
+
 fn render(items: &[Item], lay: &Layout) -> String {
     let pad = |n: usize| " ".repeat(n);
     let key_col = lay.base + 1 + lay.after_dash;
@@ -367,6 +551,7 @@ fn render(items: &[Item], lay: &Layout) -> String {
             match &k.value {
                 Value::Text(t) => render_text(&mut out, key_col, lay, t),
                 Value::List(l) => render_list(&mut out, key_col, lay, l),
+                Value::Exceptions(e) => render_exceptions(&mut out, key_col, lay, e),
             }
         }
         if let Some(c) = &it.close {
@@ -378,6 +563,41 @@ fn render(items: &[Item], lay: &Layout) -> String {
 
 fn file() -> impl Strategy<Value = Vec<Item>> {
     (1..6usize).prop_flat_map(|n| (0..n).map(item).collect::<Vec<_>>())
+}
+
+/// Columns of a line.
+fn width(line: &str) -> usize {
+    line.chars().count()
+}
+
+/// The lines of a list `items:` formatted from `values`: `[a, b]` when that fits in 100
+/// columns, else wrapped, each line filled as far as 100 columns allow.
+fn assert_filled(values: &[String], out: &str) -> Result<(), TestCaseError> {
+    let lines: Vec<&str> = out.lines().collect();
+    let one_line = format!("  items: [{}]", values.join(", "));
+    if lines.get(1) != Some(&"  items: [") {
+        prop_assert!(width(&one_line) <= 100, "{}", out);
+        return Ok(());
+    }
+    prop_assert!(width(&one_line) > 100, "wrapped a list that fits:\n{}", out);
+    prop_assert_eq!(lines.last(), Some(&"  ]"), "{}", out);
+    let body = &lines[2..lines.len() - 1];
+    for (i, line) in body.iter().enumerate() {
+        let entries = line.trim_start();
+        prop_assert_eq!(width(line) - width(entries), 4, "{}", out);
+        prop_assert!(width(line) <= 100 || !entries.contains(' '), "too long:\n{}", out);
+        prop_assert_eq!(line.ends_with(','), i + 1 < body.len(), "{}", out);
+        if let Some(next) = body.get(i + 1) {
+            let first = next.split_whitespace().next().unwrap_or("");
+            prop_assert!(
+                width(line) + 1 + width(first) > 100,
+                "{:?} fits on the line above:\n{}",
+                first,
+                out
+            );
+        }
+    }
+    Ok(())
 }
 
 proptest! {
@@ -396,6 +616,44 @@ proptest! {
         let (fa, fb) = (format(&ta), format(&tb));
         prop_assert!(fa.is_ok() && fb.is_ok(), "{:?} {:?}\n{}\n{}", fa, fb, ta, tb);
         prop_assert_eq!(fa.unwrap(), fb.unwrap(), "\n--- a\n{}--- b\n{}", ta, tb);
+    }
+
+    #[test]
+    fn long_lists_fill_lines_greedily(
+        values in prop::collection::vec(list_value(), 1..60),
+        lay in layout(),
+    ) {
+        let items = vec![Item {
+            lead: Vec::new(),
+            lead_gap: false,
+            kind: "list",
+            name: "l".to_string(),
+            keys: vec![Key {
+                name: "items",
+                value: Value::List(values.iter().map(|v| ListItem { text: v.clone(), comment: None }).collect()),
+                lead: None,
+            }],
+            close: None,
+        }];
+        let text = render(&items, &lay);
+        let out = check(&text).map_err(|e| TestCaseError::fail(format!("{e}\n--- input\n{text}")))?;
+        let Some(out) = out else {
+            return Err(TestCaseError::fail(format!("declined:\n{text}")));
+        };
+        // The formatted entries, as the formatter quotes them: from the formatted text.
+        let (docs, _) = falcorc_compiler::syntax::yaml::parse(&out, &Default::default());
+        let n = docs.first().and_then(|d| d.root.as_ref()).and_then(|r| r.as_seq()).and_then(|s| s.first())
+            .and_then(|i| i.get("items")).and_then(|e| e.value.as_seq()).map_or(0, |s| s.len());
+        prop_assert_eq!(n, values.len());
+        let entries: Vec<String> = out
+            .lines()
+            .skip(1)
+            .flat_map(|l| l.trim_start().trim_start_matches("items: [").trim_end_matches(']').split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .map(|e| e.trim_end_matches(',').to_string())
+            .filter(|e| !e.is_empty())
+            .collect();
+        prop_assert_eq!(entries.len(), values.len(), "{}", out);
+        assert_filled(&entries, &out)?;
     }
 
     #[test]

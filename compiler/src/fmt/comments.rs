@@ -136,6 +136,15 @@ impl Comments {
         out
     }
 
+    /// The first free comment in `from..before`, left free.
+    pub fn next_free(&self, from: usize, before: usize) -> Option<&Comment> {
+        let i = self.list.partition_point(|c| c.at < from);
+        (i..self.list.len())
+            .take_while(|&i| self.list[i].at < before)
+            .find(|&i| !self.used[i])
+            .map(|i| &self.list[i])
+    }
+
     /// Whether any comment lies strictly inside `start..end`.
     pub fn any_within(&self, start: usize, end: usize) -> bool {
         let i = self.list.partition_point(|c| c.at <= start);

@@ -2,11 +2,13 @@
 //! comments that belong to it as it walks the tree in source order.
 //!
 //! Mappings are always block mappings, the first key of a sequence entry on the dash line;
-//! a sequence that holds no mapping is written in flow style when it fits in [`WIDTH`]
-//! columns and holds no comment (at a mapping value only when it holds scalars alone, so
-//! exception `values:` stay one tuple per line); scalars are written on one line unless they
-//! were block scalars or spanned lines in the source, which become folded (literal stays
-//! literal) with the author's line breaks.
+//! a sequence that holds no mapping and no comment is written in flow style (at a mapping
+//! value only when it holds scalars alone, so exception `values:` stay one tuple per line):
+//! `[a, b]` when that fits in [`WIDTH`] columns, else wrapped, `[` ending the key's line, the
+//! entries filled onto lines two spaces in, `]` on a line of its own. A sequence with comments
+//! inside is a block sequence, one entry per line, so each comment keeps its entry. Scalars
+//! are written on one line unless they were block scalars or spanned lines in the source,
+//! which become folded (literal stays literal) with the author's line breaks.
 
 use super::block_scalar::{self, Block};
 use super::comments::{Comment, Comments};
@@ -49,6 +51,26 @@ pub(super) fn item(src: &Source<'_>, comments: &mut Comments, node: &Node, limit
     let rest = p.comments.before(p.src.line_end(last_line) + 1);
     p.own_lines(rest, STEP);
     p.finish()
+}
+
+/// A value in flow style: a scalar's text, or a sequence's one-line text with its entries, to
+/// wrap it when that line is too long.
+enum Flow {
+    Scalar(String),
+    Seq(String, Vec<Flow>),
+}
+
+impl Flow {
+    fn text(&self) -> &str {
+        match self {
+            Flow::Scalar(t) | Flow::Seq(t, _) => t,
+        }
+    }
+}
+
+/// Whether `flow` fits on one line after `used` columns.
+fn fits(used: usize, flow: &Flow) -> bool {
+    used + flow.text().chars().count() <= WIDTH
 }
 
 fn is_flow(src: &Source<'_>, node: &Node) -> bool {
@@ -140,10 +162,15 @@ impl Printer<'_, '_> {
         let closing = if is_flow(self.src, node) {
             self.comments.before(end(node))
         } else {
-            let min_col = self.src.col(first_child).max(outer + 1);
-            self.comments.closing(limit, min_col)
+            self.comments.closing(limit, self.closing_col(first_child, outer))
         };
         self.own_lines(closing, indent);
+    }
+
+    /// The least column of a comment that closes a block collection whose first child starts
+    /// at `first_child` (see [`Printer::close`]).
+    fn closing_col(&self, first_child: usize, outer: usize) -> usize {
+        self.src.col(first_child).max(outer + 1)
     }
 
     /// One block sequence entry at column `col` (of the dash); `prefix` is what the line
@@ -158,16 +185,18 @@ impl Printer<'_, '_> {
             .col(dash_before(self.src.text, start(node)).unwrap_or(start(node)));
         match &node.kind {
             NodeKind::Map(entries) if !entries.is_empty() => self.map(node, entries, col + STEP, &dash, outer, limit),
-            NodeKind::Seq(items) if !items.is_empty() => {
-                match self.flow_fits(node, true, indent + dash.len(), start(node)) {
-                    Some(flow) => {
-                        let idx = self.push(indent, format!("{dash}{flow}"));
-                        let c = self.trailing_at(end(node), limit);
-                        self.attach(idx, c);
-                    }
-                    None => self.seq(node, items, col + STEP, &dash, outer, limit),
+            NodeKind::Seq(items) if !items.is_empty() => match self.flow(node, true, start(node), outer, limit) {
+                Some(flow) if fits(indent + dash.len(), &flow) => {
+                    let idx = self.push(indent, format!("{dash}{}", flow.text()));
+                    let c = self.trailing_at(end(node), limit);
+                    self.attach(idx, c);
                 }
-            }
+                Some(Flow::Seq(_, entries)) => {
+                    self.push(indent, format!("{dash}["));
+                    self.wrapped(&entries, col, end(node), limit);
+                }
+                _ => self.seq(node, items, col + STEP, &dash, outer, limit),
+            },
             _ => {
                 let text = self.inline(node, Context::Block);
                 let idx = self.push(indent, format!("{dash}{text}").trim_end().to_string());
@@ -225,6 +254,8 @@ impl Printer<'_, '_> {
         self.own_lines(lead, indent);
         let head = format!("{prefix}{}:", self.inline(&e.key, Context::Key));
         let key_end = end(&e.key);
+        let key_line_end = self.src.line_end(self.src.line_of(key_end));
+        let key_col = self.src.col(start(&e.key));
         let v = &e.value;
         let flow_src = is_flow(self.src, v);
         match &v.kind {
@@ -252,24 +283,33 @@ impl Printer<'_, '_> {
                 }
             }
             // Comments on lines between the key and the first entry belong to the entries.
-            NodeKind::Seq(items) if !items.is_empty() => match self.flow_fits(
-                v,
-                false,
-                indent + head.len() + 1,
-                self.src.line_end(self.src.line_of(key_end)),
-            ) {
-                Some(flow) => {
-                    let idx = self.push(indent, format!("{head} {flow}"));
+            NodeKind::Seq(items) if !items.is_empty() => match self.flow(v, false, key_line_end, key_col, limit) {
+                Some(flow) if fits(indent + head.chars().count() + 1, &flow) => {
+                    let idx = self.push(indent, format!("{head} {}", flow.text()));
                     let c = self.trailing_at(key_end, limit);
                     self.attach(idx, c);
                     let c = self.trailing_at(end(v), limit);
                     self.attach(idx, c);
                 }
-                None => {
+                // A comment at the end of the key's line would land inside the brackets, where
+                // it would make the next run lay the list out as a block: the block layout
+                // keeps it on the key's line from the start.
+                Some(Flow::Seq(_, entries)) if !self.comments.any_within(key_end, key_line_end) => {
+                    self.push(indent, format!("{head} ["));
+                    self.wrapped(&entries, col, end(v), limit);
+                }
+                _ => {
                     let idx = self.push(indent, head);
-                    let c = self.trailing_at(if flow_src { end(v) } else { key_end }, limit);
+                    // The key's own comment, before the value starts (after `[` it is the
+                    // first entry's), then one after a flow list's `]`, which has no line of
+                    // its own in a block layout.
+                    let c = self.trailing_at(key_end, start(v).min(limit));
                     self.attach(idx, c);
-                    self.seq(v, items, col + STEP, "", self.src.col(start(&e.key)), limit);
+                    if flow_src {
+                        let c = self.trailing_at(end(v), limit);
+                        self.attach(idx, c);
+                    }
+                    self.seq(v, items, col + STEP, "", key_col, limit);
                 }
             },
             NodeKind::Map(entries) if !entries.is_empty() => {
@@ -312,14 +352,52 @@ impl Printer<'_, '_> {
         }
     }
 
-    /// Flow text of a sequence of scalars (and, with `nested`, of such sequences) without
-    /// comments (from `from` on, for a block sequence), if it fits after `used` columns.
-    fn flow_fits(&self, node: &Node, nested: bool, used: usize, from: usize) -> Option<String> {
-        let text = self.flow(node, nested, from)?;
-        (used + text.chars().count() <= WIDTH).then_some(text)
+    /// The rest of a wrapped flow sequence whose `[` ends the last line: its entries two
+    /// spaces deeper than `col` (the column of its key or dash), then `]` at `col`, which
+    /// takes the comment after the sequence's end `seq_end`.
+    fn wrapped(&mut self, entries: &[Flow], col: usize, seq_end: usize, limit: usize) {
+        self.fill(entries, col + STEP);
+        let idx = self.push(col, "]".to_string());
+        let c = self.trailing_at(seq_end, limit);
+        self.attach(idx, c);
     }
 
-    fn flow(&self, node: &Node, nested: bool, from: usize) -> Option<String> {
+    /// Flow entries at column `indent`, as many on a line as fit in [`WIDTH`] columns with
+    /// `, ` between them and a `,` ending every line but the last (an entry too long for any
+    /// line gets one of its own). An entry that is itself a sequence too long for a line of
+    /// its own is wrapped in turn, its brackets on lines of their own.
+    fn fill(&mut self, entries: &[Flow], indent: usize) {
+        let width = |s: &str| s.chars().count();
+        let mut line = String::new();
+        for (i, e) in entries.iter().enumerate() {
+            let sep = if i + 1 < entries.len() { "," } else { "" };
+            let piece = format!("{}{sep}", e.text());
+            if !line.is_empty() && indent + width(&line) + 1 + width(&piece) <= WIDTH {
+                line.push(' ');
+                line.push_str(&piece);
+                continue;
+            }
+            if !line.is_empty() {
+                self.push(indent, std::mem::take(&mut line));
+            }
+            match e {
+                Flow::Seq(_, inner) if !inner.is_empty() && indent + width(&piece) > WIDTH => {
+                    self.push(indent, "[".to_string());
+                    self.fill(inner, indent + STEP);
+                    self.push(indent, format!("]{sep}"));
+                }
+                _ => line = piece,
+            }
+        }
+        if !line.is_empty() {
+            self.push(indent, line);
+        }
+    }
+
+    /// Flow form of a sequence of scalars (and, with `nested`, of such sequences) that holds
+    /// no comment: none from `from` on for a block sequence, and none that closes it (see
+    /// [`Printer::close`], with the same `outer` and `limit`).
+    fn flow(&self, node: &Node, nested: bool, from: usize, outer: usize, limit: usize) -> Option<Flow> {
         let NodeKind::Seq(items) = &node.kind else {
             return None;
         };
@@ -332,16 +410,31 @@ impl Printer<'_, '_> {
         if self.comments.any_within(from, reach) {
             return None;
         }
+        // A comment that closes a block sequence stays at its end, under its last entry; a flow
+        // layout would move it out to the parent, and a flow sequence with a comment before its
+        // `]` (laid out as a block, that comment closing it) would change layout on every run.
+        if !is_flow(self.src, node) {
+            let first = items
+                .first()
+                .and_then(|n| dash_before(self.src.text, start(n)))
+                .unwrap_or(start(node));
+            let min_col = self.closing_col(first, outer);
+            if self.comments.next_free(reach, limit).is_some_and(|c| c.col >= min_col) {
+                return None;
+            }
+        }
         let mut parts = Vec::with_capacity(items.len());
         for item in items {
             parts.push(match &item.kind {
-                NodeKind::Scalar(s) => checked_inline(s, Context::Flow),
-                NodeKind::Null if !item.span.is_empty() => self.inline(item, Context::Flow),
-                NodeKind::Seq(_) if nested => self.flow(item, true, start(item))?,
+                NodeKind::Scalar(s) => Flow::Scalar(checked_inline(s, Context::Flow)),
+                NodeKind::Null if !item.span.is_empty() => Flow::Scalar(self.inline(item, Context::Flow)),
+                // The comments after a nested sequence lie inside this one: checked above.
+                NodeKind::Seq(_) if nested => self.flow(item, true, start(item), 0, 0)?,
                 _ => return None,
             });
         }
-        Some(format!("[{}]", parts.join(", ")))
+        let text = parts.iter().map(Flow::text).collect::<Vec<_>>().join(", ");
+        Some(Flow::Seq(format!("[{text}]"), parts))
     }
 
     fn block_eligible(&self, s: &Scalar, node: &Node) -> bool {
