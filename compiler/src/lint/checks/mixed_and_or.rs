@@ -2,6 +2,7 @@
 
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
+use crate::span::Span;
 use crate::syntax::condition::ast::Expr;
 
 pub const META: Meta = Meta {
@@ -24,7 +25,7 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
             let Expr::Or(xs, _) = e else { return };
             for x in xs {
                 let Expr::And(_, span) = x else { continue };
-                if parenthesized(text, span.start as usize) {
+                if parenthesized(text, *span) {
                     continue;
                 }
                 let d = out
@@ -41,15 +42,74 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
     }
 }
 
-/// True if the group starting at `start` is written inside parentheses.
-fn parenthesized(text: &str, start: usize) -> bool {
+/// True if the group spanning `span` is written inside its own parentheses: either the span
+/// is `( ... )` with matching ends, or a `(` right before it closes right after it. (A group
+/// that merely starts with a parenthesised operand, `(b) and c`, is not.)
+fn parenthesized(text: &str, span: Span) -> bool {
     let bytes = text.as_bytes();
-    if bytes.get(start) == Some(&b'(') {
+    let (start, end) = (span.start as usize, (span.end as usize).min(bytes.len()));
+    if start >= end {
+        return false;
+    }
+    if bytes[start] == b'(' && closing(bytes, start) == Some(end - 1) {
         return true;
     }
-    let before = bytes[..start.min(bytes.len())]
+    let before = bytes[..start].iter().rposition(|b| !b.is_ascii_whitespace());
+    let after = bytes[end..]
         .iter()
-        .rev()
-        .find(|b| !b.is_ascii_whitespace());
-    before == Some(&b'(')
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| end + i);
+    match (before, after) {
+        (Some(b), Some(a)) => bytes[b] == b'(' && bytes[a] == b')' && closing(bytes, b) == Some(a),
+        _ => false,
+    }
+}
+
+/// The index of the `)` matching the `(` at `open`, skipping quoted text.
+fn closing(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut i = open;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'"' | b'\'' => quote = Some(b),
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(i);
+                    }
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grouped(text: &str, group: &str) -> bool {
+        let start = text.find(group).unwrap() as u32;
+        parenthesized(text, Span::new(start, start + group.len() as u32))
+    }
+
+    #[test]
+    fn own_parentheses_only() {
+        assert!(grouped("a or (b and c)", "b and c"));
+        assert!(grouped("a or ( b and c )", "b and c"));
+        assert!(grouped("a or (b and c)", "(b and c)"));
+        assert!(!grouped("a or (b) and c", "(b) and c"));
+        assert!(!grouped("(a or b and c)", "b and c"));
+        assert!(!grouped("a or (b) and (c)", "(b) and (c)"));
+        assert!(grouped("x or (p = \"(\" and c)", "p = \"(\" and c"));
+    }
 }
