@@ -19,6 +19,18 @@ fn falcorc(args: &[&str]) -> Output {
     falcorc_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
+/// Run falcorc with `input` on its standard input.
+fn falcorc_with_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_falcorc"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("falcorc runs");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -87,14 +99,7 @@ fn usage_errors_are_reported_in_the_format_asked_for() {
 
 #[test]
 fn standard_input_is_linted() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_falcorc"))
-        .args(["lint", "-", "--color", "never"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(FINDINGS.as_bytes()).unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = falcorc_with_stdin(&["lint", "-", "--color", "never"], FINDINGS);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "warnings only: {out}");
     assert!(
@@ -365,14 +370,7 @@ fn a_directory_of_many_files_loads_in_order() {
 
 #[test]
 fn fix_on_standard_input_prints_the_fixed_text() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_falcorc"))
-        .args(["lint", "-", "--fix", "--no-config"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(FINDINGS.as_bytes()).unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = falcorc_with_stdin(&["lint", "-", "--fix", "--no-config"], FINDINGS);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o), FINDINGS.replace("[bash, sh, bash]", "[bash, sh]"));
 }

@@ -148,11 +148,11 @@ fn lint(a: &Args) -> Result<u8, Usage> {
 
     let (files, read_errors) = read_paths(&paths);
     if a.fix && read_errors.is_empty() {
-        apply_fixes(a, &files, &opts)?;
+        let fixed = apply_fixes(a, &files, &opts)?;
         if files.iter().any(|f| f.name == super::STDIN_NAME) {
             return Ok(EXIT_OK);
         }
-        let (fixed, _) = read_paths(&paths);
+        // What is left, on the texts just written.
         return finish(a, fixed, Vec::new(), &opts);
     }
     finish(a, files, read_errors, &opts)
@@ -278,7 +278,8 @@ fn closing_line(r: &Report) -> String {
 
 /// Apply every safe fix: in place for files, to standard output for `-`. Fixes may
 /// uncover or overlap others, so this runs until nothing changes (at most 10 rounds).
-fn apply_fixes(a: &Args, files: &[SourceFile], opts: &Options) -> Result<(), Usage> {
+/// Returns the fixed texts.
+fn apply_fixes(a: &Args, files: &[SourceFile], opts: &Options) -> Result<Vec<SourceFile>, Usage> {
     let mut current: Vec<SourceFile> = files.to_vec();
     let mut total = 0;
     for _ in 0..10 {
@@ -324,7 +325,7 @@ fn apply_fixes(a: &Args, files: &[SourceFile], opts: &Options) -> Result<(), Usa
     if a.format == Format::Human && total > 0 {
         eprintln!("falcorc: applied {total} fixes");
     }
-    Ok(())
+    Ok(current)
 }
 
 /// Replace a file's content through a temporary file in the same directory.

@@ -32,7 +32,7 @@ pub(super) fn format(text: &str, docs: &[Document]) -> Result<String, FormatErro
     let src = Source::new(text);
     let mut spans = Vec::new();
     for root in docs.iter().filter_map(|d| d.root.as_ref()) {
-        verify::leaf_spans(root, &mut spans);
+        root.leaf_spans(&mut spans);
     }
     let mut comments = Comments::new(comments::scan(&src, &mut spans));
     let pieces = pieces(&src, docs)?;

@@ -40,23 +40,11 @@ pub(super) fn same_docs(a: &[Document], b: &[Document]) -> bool {
         })
 }
 
-/// Spans of every scalar and null: the text no comment can be in.
-pub(super) fn leaf_spans(node: &Node, out: &mut Vec<(usize, usize)>) {
-    match &node.kind {
-        NodeKind::Null | NodeKind::Scalar(_) => out.push((node.span.start as usize, node.span.end as usize)),
-        NodeKind::Seq(items) => items.iter().for_each(|n| leaf_spans(n, out)),
-        NodeKind::Map(entries) => entries.iter().for_each(|e| {
-            leaf_spans(&e.key, out);
-            leaf_spans(&e.value, out);
-        }),
-    }
-}
-
 /// The comments of `text` (parsed as `docs`), in order.
 pub(super) fn comment_texts(text: &str, docs: &[Document]) -> Vec<String> {
     let mut spans = Vec::new();
     for root in docs.iter().filter_map(|d| d.root.as_ref()) {
-        leaf_spans(root, &mut spans);
+        root.leaf_spans(&mut spans);
     }
     comments::scan(&Source::new(text), &mut spans)
         .into_iter()
@@ -143,7 +131,7 @@ pub(super) fn layout_safe(src: &Source<'_>, node: &Node, start: usize, end: usiz
         return false;
     }
     let mut spans = Vec::new();
-    leaf_spans(node, &mut spans);
+    node.leaf_spans(&mut spans);
     // An alias copy keeps the spans of its anchor, elsewhere in the file.
     if spans.iter().any(|&(s, _)| s < start || s > end) {
         return false;

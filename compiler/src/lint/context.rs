@@ -13,6 +13,7 @@ use crate::sema::typeck::Env;
 use crate::span::{FileId, FileSpan, SourceMap, Span};
 use crate::syntax::condition::{self, ast::Expr};
 use crate::syntax::yaml::{Document, Node, Scalar};
+use std::cell::OnceCell;
 
 /// One list, macro or rule item of a file, as written: a definition, an append or an
 /// override.
@@ -26,12 +27,30 @@ pub struct Written<'a> {
     pub name_node: &'a Node,
     /// `append: true` or an `override:` key: the item changes an earlier definition.
     pub modifies: bool,
-    /// The condition as written, parsed (macros and rules with a `condition` scalar that
-    /// parses on its own; an appended fragment such as `and x` does not).
-    pub condition: Option<Expr>,
+    /// The condition as written, parsed on first use (see [`Written::condition`]): loading
+    /// for `replay`/`run`/`test` runs no check and so never pays for the second parse.
+    condition: OnceCell<Option<Expr>>,
 }
 
 impl Written<'_> {
+    /// The condition as written, parsed, with file spans: macros and rules with a
+    /// `condition` scalar that parses on its own (an appended fragment such as `and x` does
+    /// not).
+    pub fn condition(&self) -> Option<&Expr> {
+        self.condition
+            .get_or_init(|| {
+                let s = self.scalar("condition")?;
+                let parsed = condition::parse(&s.value);
+                if !parsed.errors.is_empty() {
+                    return None;
+                }
+                let mut e = parsed.expr?;
+                e.map_spans(&mut |sp| s.file_span(sp.range()));
+                Some(e)
+            })
+            .as_ref()
+    }
+
     pub fn name_span(&self) -> FileSpan {
         FileSpan {
             file: self.file,
@@ -151,18 +170,6 @@ fn written(node: &Node, file: FileId) -> Option<Written<'_>> {
         .and_then(|e| e.value.as_scalar())
         .is_some_and(|s| s.value == "true");
     let modifies = append || node.get("override").is_some();
-    let condition = match kind {
-        ItemKind::List => None,
-        _ => node.get("condition").and_then(|e| e.value.as_scalar()).and_then(|s| {
-            let parsed = condition::parse(&s.value);
-            if !parsed.errors.is_empty() {
-                return None;
-            }
-            let mut e = parsed.expr?;
-            e.map_spans(&mut |sp| s.file_span(sp.range()));
-            Some(e)
-        }),
-    };
     Some(Written {
         kind,
         name,
@@ -170,7 +177,12 @@ fn written(node: &Node, file: FileId) -> Option<Written<'_>> {
         node,
         name_node,
         modifies,
-        condition,
+        // Lists have no condition; the others parse theirs on first use.
+        condition: if kind == ItemKind::List {
+            OnceCell::from(None)
+        } else {
+            OnceCell::new()
+        },
     })
 }
 

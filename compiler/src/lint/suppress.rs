@@ -17,7 +17,6 @@ use super::{CheckId, Config, Context, Level};
 use crate::diag::{Applicability, Code, Diagnostic, Fix, Severity};
 use crate::lines::LineIndex;
 use crate::span::{FileId, FileSpan, Span};
-use crate::syntax::yaml::{Node, NodeKind};
 
 const MARKER: &str = "falcorc:";
 
@@ -43,7 +42,10 @@ pub fn parse(cx: &Context) -> Vec<Suppression> {
         }
         let file = FileId(i as u32);
         let lines = LineIndex::new(&f.text);
-        let scalars = scalar_spans(cx.docs.get(i).map_or(&[][..], |d| d.as_slice()));
+        let mut scalars = Vec::new();
+        for root in cx.docs.get(i).into_iter().flatten().filter_map(|d| d.root.as_ref()) {
+            root.leaf_spans(&mut scalars);
+        }
         let item_starts: Vec<(u32, Span)> = cx
             .items
             .iter()
@@ -83,10 +85,7 @@ pub(super) fn apply(cx: &Context, config: &Config, diags: &mut Vec<Diagnostic>) 
         return 0;
     }
     let before = diags.len();
-    let mut used = vec![vec![false; 0]; sups.len()];
-    for (s, u) in sups.iter().zip(&mut used) {
-        *u = vec![false; s.names.len()];
-    }
+    let mut used: Vec<Vec<bool>> = sups.iter().map(|s| vec![false; s.names.len()]).collect();
     diags.retain(|d| {
         // Falco's errors stay: Falco refuses such a file whatever the comment says.
         if d.code.check().is_none() && d.code.default_severity() == Severity::Error {
@@ -199,14 +198,14 @@ fn remove_name(cx: &Context, s: &Suppression, j: usize) -> Fix {
 }
 
 /// A suppression comment on one line (`text` starts at byte `base` of the file).
-fn parse_comment(text: &str, base: usize, scalars: &[Span]) -> Option<Suppression> {
+fn parse_comment(text: &str, base: usize, scalars: &[(usize, usize)]) -> Option<Suppression> {
     let mut search = 0;
     while let Some(i) = text[search..].find('#') {
         let hash = search + i;
         search = hash + 1;
         let starts_comment = hash == 0 || text[..hash].ends_with([' ', '\t']);
-        let abs = (base + hash) as u32;
-        if !starts_comment || scalars.iter().any(|s| s.start <= abs && abs < s.end) {
+        let abs = base + hash;
+        if !starts_comment || scalars.iter().any(|&(s, e)| s <= abs && abs < e) {
             continue;
         }
         let body = text[hash + 1..].trim_start();
@@ -230,7 +229,7 @@ fn parse_comment(text: &str, base: usize, scalars: &[Span]) -> Option<Suppressio
         let reason = inner[close + 1..].trim().to_string();
         return Some(Suppression {
             file: FileId(0),
-            comment: Span::new(abs, (base + line_end) as u32),
+            comment: Span::new(abs as u32, (base + line_end) as u32),
             names,
             reason,
             scope: Span::empty(0),
@@ -251,28 +250,6 @@ fn next_content_line(text: &str, lines: &LineIndex, mut line: u32) -> Option<u32
         line += 1;
     }
     None
-}
-
-/// Spans of every scalar, where a `#` is text, not a comment.
-fn scalar_spans(docs: &[crate::syntax::yaml::Document]) -> Vec<Span> {
-    fn walk(n: &Node, out: &mut Vec<Span>) {
-        match &n.kind {
-            NodeKind::Scalar(_) => out.push(n.span),
-            NodeKind::Seq(xs) => xs.iter().for_each(|x| walk(x, out)),
-            NodeKind::Map(es) => es.iter().for_each(|e| {
-                walk(&e.key, out);
-                walk(&e.value, out);
-            }),
-            NodeKind::Null => {}
-        }
-    }
-    let mut out = Vec::new();
-    for d in docs {
-        if let Some(r) = &d.root {
-            walk(r, &mut out);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use falcorc_compiler::fmt::format;
-use falcorc_compiler::syntax::yaml::{self, Node, NodeKind};
+use falcorc_compiler::syntax::yaml;
 use falcorc_compiler::{Options, SourceFile, analyze};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -50,24 +50,13 @@ pub fn ruleset(text: &str) -> String {
     out
 }
 
-fn leaf_spans(node: &Node, out: &mut Vec<(usize, usize)>) {
-    match &node.kind {
-        NodeKind::Null | NodeKind::Scalar(_) => out.push((node.span.start as usize, node.span.end as usize)),
-        NodeKind::Seq(items) => items.iter().for_each(|n| leaf_spans(n, out)),
-        NodeKind::Map(entries) => entries.iter().for_each(|e| {
-            leaf_spans(&e.key, out);
-            leaf_spans(&e.value, out);
-        }),
-    }
-}
-
 /// The comment lines of `text` (lines that start with `#` outside every scalar), trimmed.
 fn comment_lines(text: &str) -> Vec<&str> {
     let (docs, _) = yaml::parse(text, &Default::default());
     let mut spans = Vec::new();
     docs.iter()
         .filter_map(|d| d.root.as_ref())
-        .for_each(|r| leaf_spans(r, &mut spans));
+        .for_each(|r| r.leaf_spans(&mut spans));
     let mut v = Vec::new();
     let mut at = 0;
     for line in text.split_inclusive('\n') {

@@ -11,7 +11,6 @@ pub mod junit;
 pub mod sarif;
 
 pub use human::{human, human_batch};
-pub use json::{JsonDiagnostic, JsonLocation, json, location};
 
 use super::Diagnostic;
 use crate::analysis::SourceFile;

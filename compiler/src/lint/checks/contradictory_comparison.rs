@@ -20,7 +20,7 @@ pub const META: Meta = Meta {
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
     for w in &cx.items {
-        let Some(cond) = &w.condition else { continue };
+        let Some(cond) = w.condition() else { continue };
         cond.walk(&mut |e| {
             if !matches!(e, Expr::And(..)) {
                 return;

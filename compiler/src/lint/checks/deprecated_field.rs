@@ -41,7 +41,7 @@ fn deprecated(name: &str) -> Option<&'static str> {
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
     for w in &cx.items {
-        let Some(cond) = &w.condition else { continue };
+        let Some(cond) = w.condition() else { continue };
         super::each_field(cond, &mut |f| {
             if let Some(name) = deprecated(&f.name) {
                 let d = out

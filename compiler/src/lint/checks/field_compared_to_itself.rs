@@ -18,7 +18,7 @@ pub const META: Meta = Meta {
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
     for w in &cx.items {
-        let Some(cond) = &w.condition else { continue };
+        let Some(cond) = w.condition() else { continue };
         super::each_check(cond, &mut |c| {
             let (Operand::Field(l), Rhs::Operand(o)) = (&c.lhs, &c.rhs) else {
                 return;

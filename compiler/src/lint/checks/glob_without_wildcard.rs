@@ -19,7 +19,7 @@ pub const META: Meta = Meta {
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
     for w in &cx.items {
-        let Some(cond) = &w.condition else { continue };
+        let Some(cond) = w.condition() else { continue };
         super::each_check(cond, &mut |c| {
             let Rhs::Value(v) = &c.rhs else { return };
             if c.op != Op::Glob || v.text.contains(['*', '?', '[', '\\']) || cx.is_list(&v.text) {

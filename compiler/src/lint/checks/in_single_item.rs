@@ -20,7 +20,7 @@ pub const META: Meta = Meta {
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
     for w in &cx.items {
-        let Some(cond) = &w.condition else { continue };
+        let Some(cond) = w.condition() else { continue };
         super::each_check(cond, &mut |c| {
             let (Op::In, Rhs::List(vs, list_span)) = (c.op, &c.rhs) else {
                 return;

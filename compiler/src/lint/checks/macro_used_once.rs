@@ -21,7 +21,7 @@ pub const META: Meta = Meta {
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
     let mut uses: HashMap<&str, usize> = HashMap::new();
     for w in &cx.items {
-        if let Some(cond) = &w.condition {
+        if let Some(cond) = w.condition() {
             cond.walk(&mut |e| {
                 if let Expr::Macro(n) = e {
                     *uses.entry(n.text.as_str()).or_default() += 1;

@@ -19,7 +19,7 @@ pub const META: Meta = Meta {
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
     for w in &cx.items {
-        let Some(cond) = &w.condition else { continue };
+        let Some(cond) = w.condition() else { continue };
         let text = cx.file_text(w.file);
         cond.walk(&mut |e| {
             let Expr::Or(xs, _) = e else { return };

@@ -40,7 +40,7 @@ const LIST_SUFFIXES: &[&str] = &[
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
     let lists: Vec<&str> = cx.col.lists.iter().map(|l| l.name.value.as_str()).collect();
     for w in &cx.items {
-        let Some(cond) = &w.condition else { continue };
+        let Some(cond) = w.condition() else { continue };
         super::each_check(cond, &mut |c| {
             if !c.op.is_list() {
                 return;

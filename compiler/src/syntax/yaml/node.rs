@@ -91,6 +91,19 @@ impl Node {
         }
     }
 
+    /// Byte ranges of every scalar and null under this node: the text where a `#` is a
+    /// value's, not a comment (the formatter and suppression comments both need it).
+    pub fn leaf_spans(&self, out: &mut Vec<(usize, usize)>) {
+        match &self.kind {
+            NodeKind::Null | NodeKind::Scalar(_) => out.push((self.span.start as usize, self.span.end as usize)),
+            NodeKind::Seq(items) => items.iter().for_each(|n| n.leaf_spans(out)),
+            NodeKind::Map(entries) => entries.iter().for_each(|e| {
+                e.key.leaf_spans(out);
+                e.value.leaf_spans(out);
+            }),
+        }
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self.kind, NodeKind::Null)
     }
