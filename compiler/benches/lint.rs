@@ -91,3 +91,23 @@ fn render_10000_diagnostics(b: divan::Bencher, format: &str) {
         _ => render::gitlab::report(&report).len(),
     });
 }
+
+/// Each of 10,000 macros wraps the previous one and no rule uses them: expansion cost
+/// must stay linear (issue target: <= 100 ms and <= 50 MB for the whole process).
+#[divan::bench(sample_count = 10)]
+fn analyze_macro_chain_10000(b: divan::Bencher) {
+    let mut text = String::from("- macro: m_0\n  condition: proc.name = x_0\n");
+    for i in 1..=10_000 {
+        text.push_str(&format!(
+            "- macro: m_{i}\n  condition: (m_{} and proc.name != x_{i})\n",
+            i - 1
+        ));
+    }
+    b.with_inputs(|| {
+        vec![SourceFile {
+            name: "chain.yaml".into(),
+            text: text.clone(),
+        }]
+    })
+    .bench_values(|files| analyze(files, &Options::default()));
+}

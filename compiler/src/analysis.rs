@@ -467,18 +467,22 @@ fn check_plugins(col: &Collected, opts: &Options, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Mark the macros `e` reaches, through macros (a worklist: chains can be long).
 fn mark_reachable(e: &Expr, table: &MacroTable, asts: &[ParsedCond], seen: &mut [bool]) {
-    e.walk(&mut |x| {
-        if let Expr::Macro(n) = x
-            && let Some(&j) = table.names.get(n.text.as_str())
-            && !seen[j]
-        {
-            seen[j] = true;
-            if let Some(a) = &asts[j].ast {
-                mark_reachable(a, table, asts, seen);
+    let mut todo = vec![e];
+    while let Some(x) = todo.pop() {
+        x.walk(&mut |x| {
+            if let Expr::Macro(n) = x
+                && let Some(&j) = table.names.get(n.text.as_str())
+                && !seen[j]
+            {
+                seen[j] = true;
+                if let Some(a) = &asts[j].ast {
+                    todo.push(a);
+                }
             }
-        }
-    });
+        });
+    }
 }
 
 fn contains_error(e: &Expr) -> bool {

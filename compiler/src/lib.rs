@@ -6,6 +6,8 @@ pub mod analysis;
 pub mod diag;
 pub mod eval;
 pub mod fmt;
+#[cfg(feature = "fs")]
+pub mod fs;
 pub mod index;
 pub mod ir;
 pub mod lines;

@@ -2516,6 +2516,60 @@ fn limit_list_substitution() {
     check("limit_list_substitution", &list_bomb());
 }
 
+/// Each macro wraps the previous one: `m_i: (m_{i-1} and proc.name != x_i)`.
+fn macro_chain(depth: usize, rule: bool) -> String {
+    let mut s = String::from("- macro: m_0\n  condition: proc.name = x_0\n");
+    for i in 1..=depth {
+        s.push_str(&format!(
+            "- macro: m_{i}\n  condition: (m_{} and proc.name != x_{i})\n",
+            i - 1
+        ));
+    }
+    if rule {
+        s.push_str(&format!(
+            "- rule: r\n  desc: d\n  condition: evt.type = open and m_{depth}\n  output: o\n  priority: INFO\n"
+        ));
+    }
+    s
+}
+
+/// Expansions are shared, not copied per macro: a 10,000-deep chain no rule uses loads
+/// as Falco loads it (used to take over a minute and gigabytes).
+#[test]
+fn limit_macro_chain_unused_loads() {
+    let a = analyze(
+        vec![SourceFile {
+            name: "rules.yaml".into(),
+            text: macro_chain(10_000, false),
+        }],
+        &Options::default(),
+    );
+    assert_eq!(a.errors(), 0, "{:?}", a.diagnostics.first());
+    assert_eq!(a.macros.len(), 10_001);
+    assert!(a.macros[..10_000].iter().all(|m| m.used));
+}
+
+/// A rule whose expanded condition would nest deeper than a written one may: one error
+/// at the reference, not a stack overflow in a later pass.
+#[test]
+fn limit_macro_chain_too_deep_for_a_rule() {
+    check("limit_macro_chain_too_deep_for_a_rule", &macro_chain(10_000, true));
+}
+
+/// Just under the limit, the rule compiles and runs.
+#[test]
+fn limit_macro_chain_deep_rule_compiles() {
+    let a = analyze(
+        vec![SourceFile {
+            name: "rules.yaml".into(),
+            text: macro_chain(495, true),
+        }],
+        &Options::default(),
+    );
+    assert_eq!(a.errors(), 0, "{:?}", a.diagnostics.first());
+    assert!(a.rules[0].expr.is_some());
+}
+
 // ---- falcorc's own lints -----------------------------------------------------------
 
 case!(

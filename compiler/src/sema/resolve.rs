@@ -5,7 +5,10 @@
 use super::text::SrcText;
 use crate::diag::{Code, Diagnostic};
 use crate::span::{FileSpan, SourceMap, Span};
-use crate::syntax::condition::{self, ast::Expr};
+use crate::syntax::condition::{
+    self,
+    ast::{Expr, Name},
+};
 use std::collections::HashMap;
 
 /// A parsed condition with global spans.
@@ -55,35 +58,51 @@ pub fn parse_cond(
     }
 }
 
+/// What the expansion of a macro (or a rule condition) would be, computed without
+/// building it: expansions are shared, so checking every macro costs time linear in
+/// the source, not in the sum of every macro's expanded size.
+#[derive(Clone, Copy, Debug, Default)]
+struct Shape {
+    /// Condition nodes after expansion (saturating).
+    nodes: usize,
+    /// Nesting depth after expansion (a leaf is 1).
+    depth: usize,
+    /// A limit was hit inside (reported once); users become errors silently.
+    poisoned: bool,
+}
+
 pub struct MacroTable<'a> {
     pub names: HashMap<&'a str, usize>,
     pub index: Vec<u32>,
     pub visibility: Vec<u32>,
     pub asts: Vec<Option<Expr>>,
     pub item_names: Vec<&'a str>,
-    /// Expanded ASTs, computed on demand.
-    expanded: Vec<Option<Expr>>,
-    state: Vec<u8>,
-    /// Which macros reference which (for `used`).
+    /// Which macros are referenced (for `used`).
     pub used: Vec<bool>,
-    /// Node count of each expanded macro.
-    sizes: Vec<usize>,
-    /// Nodes inserted so far in the current expansion, and the macro nesting depth.
-    budget: usize,
+    shapes: Vec<Shape>,
+    /// 0: not measured, 1: being measured (a reference now is a loop), 2: measured.
+    state: Vec<u8>,
+    /// Macros being measured, innermost last (bounds the recursion).
     depth: usize,
-    /// Macros whose expansion failed a limit, and whether the current one uses one.
-    poisoned: Vec<bool>,
-    tainted: bool,
 }
 
 /// Limits that keep hostile macro definitions from exhausting time, memory or stack.
 pub const MAX_MACRO_DEPTH: usize = 64;
 pub const MAX_EXPANSION_NODES: usize = 200_000;
+/// How deep a rule's expanded condition may nest, so that every later pass (lowering, the
+/// JIT, the interpreter) can recurse over it on a 2 MiB thread stack, even in a debug
+/// build. The parser lets `and`/`or` groups be written about 170 deep; expansion may
+/// nest further, to this bound.
+pub const MAX_EXPANDED_DEPTH: usize = 500;
 
-fn node_count(e: &Expr) -> usize {
-    let mut n = 0;
-    e.walk(&mut |_| n += 1);
-    n
+/// Where a reference to a macro leads.
+enum Target {
+    /// A visible, measured macro.
+    Macro(usize),
+    /// Undefined: the reference becomes an error node.
+    Error,
+    /// A loop or too deep: whatever uses it becomes an error (building it would not end).
+    Poison,
 }
 
 impl<'a> MacroTable<'a> {
@@ -95,49 +114,44 @@ impl<'a> MacroTable<'a> {
             index,
             visibility,
             asts,
-            expanded: vec![None; n],
-            state: vec![0; n],
             used: vec![false; n],
-            sizes: vec![1; n],
-            budget: 0,
+            shapes: vec![Shape::default(); n],
+            state: vec![0; n],
             depth: 0,
-            poisoned: vec![false; n],
-            tainted: false,
         }
     }
 
-    /// Expanded AST of macro `i` (memoised). Errors are reported once, where the
-    /// reference is written.
-    fn expand_macro(&mut self, i: usize, smap: &SourceMap, diags: &mut Vec<Diagnostic>) -> Option<Expr> {
-        if self.state[i] == 2 {
-            return self.expanded[i].clone();
+    /// Measure every macro: reports loops, undefined references and limits inside
+    /// macros, once each, where the reference is written.
+    pub fn expand_all(&mut self, smap: &SourceMap, diags: &mut Vec<Diagnostic>) {
+        for i in 0..self.asts.len() {
+            self.measure_macro(i, smap, diags);
         }
-        if self.state[i] == 1 {
-            return None;
+    }
+
+    fn measure_macro(&mut self, i: usize, smap: &SourceMap, diags: &mut Vec<Diagnostic>) {
+        if self.state[i] != 0 {
+            return;
         }
         self.state[i] = 1;
-        let ast = self.asts[i].clone();
-        let vis = self.visibility[i];
-        let name = self.item_names[i];
-        let saved_budget = std::mem::take(&mut self.budget);
-        let saved_tainted = std::mem::take(&mut self.tainted);
         self.depth += 1;
-        let mut out = ast.map(|a| self.subst(a, Some(vis), ("macro", name), smap, diags));
+        let ast = self.asts[i].take();
+        let shape = match &ast {
+            Some(a) => self.measure(a, Some(self.visibility[i]), ("macro", self.item_names[i]), smap, diags),
+            None => Shape {
+                nodes: 1,
+                depth: 1,
+                poisoned: false,
+            },
+        };
+        self.asts[i] = ast;
         self.depth -= 1;
-        if self.budget > MAX_EXPANSION_NODES || self.tainted {
-            // Reported once; macros using this one become error nodes too, silently.
-            out = out.map(|e| Expr::Error(e.span()));
-            self.poisoned[i] = true;
-        }
-        self.budget = saved_budget;
-        self.tainted = saved_tainted;
-        self.sizes[i] = out.as_ref().map_or(1, node_count);
-        self.expanded[i] = out.clone();
+        self.shapes[i] = shape;
         self.state[i] = 2;
-        out
     }
 
-    /// Expand the macros of a rule condition (all macros are visible to rules).
+    /// Expand the macros of a rule condition (all macros are visible to rules). A
+    /// condition whose expansion breaks a limit becomes an error node, reported once.
     pub fn expand_rule(
         &mut self,
         e: Expr,
@@ -145,108 +159,160 @@ impl<'a> MacroTable<'a> {
         smap: &SourceMap,
         diags: &mut Vec<Diagnostic>,
     ) -> Expr {
-        self.budget = 0;
-        self.subst(e, None, item, smap, diags)
+        let shape = self.measure(&e, None, item, smap, diags);
+        if shape.poisoned {
+            return Expr::Error(e.span());
+        }
+        self.build(&e, None)
     }
 
-    /// Substitute macro references in `e`. `visibility`: only macros first defined
-    /// before it are visible (None: all, as for rules).
-    pub fn subst(
+    /// Resolve one reference written in `item` (visibility: only macros defined
+    /// before it, None for rules), reporting what is wrong with it.
+    fn resolve(
         &mut self,
-        e: Expr,
+        n: &Name,
         visibility: Option<u32>,
         item: (&'static str, &str),
         smap: &SourceMap,
         diags: &mut Vec<Diagnostic>,
-    ) -> Expr {
-        match e {
-            Expr::And(xs, s) => Expr::And(
-                xs.into_iter()
-                    .map(|x| self.subst(x, visibility, item, smap, diags))
-                    .collect(),
-                s,
-            ),
-            Expr::Or(xs, s) => Expr::Or(
-                xs.into_iter()
-                    .map(|x| self.subst(x, visibility, item, smap, diags))
-                    .collect(),
-                s,
-            ),
-            Expr::Not(x, s) => Expr::Not(Box::new(self.subst(*x, visibility, item, smap, diags)), s),
-            Expr::Macro(n) => {
-                let found = self.names.get(n.text.as_str()).copied();
-                match found {
-                    Some(j) if visibility.is_none_or(|v| self.index[j] < v) => {
-                        self.used[j] = true;
-                        if self.state[j] == 1 {
-                            let d = Diagnostic::new(
-                                Code::LoadErrValidate,
-                                smap.to_file(n.span),
-                                format!("reference loop in macro '{}'", n.text),
-                            )
-                            .in_item(item.0, item.1);
-                            diags.push(d);
-                            return Expr::Error(n.span);
-                        }
-                        if self.depth >= MAX_MACRO_DEPTH {
-                            let msg = format!("macro '{}' is nested more than {MAX_MACRO_DEPTH} macros deep", n.text);
-                            diags.push(
-                                Diagnostic::new(Code::LoadErrValidate, smap.to_file(n.span), msg)
-                                    .in_item(item.0, item.1),
-                            );
-                            return Expr::Error(n.span);
-                        }
-                        if self.state[j] != 2 {
-                            self.expand_macro(j, smap, diags);
-                        }
-                        if self.poisoned[j] {
-                            self.tainted = true;
-                            return Expr::Error(n.span);
-                        }
-                        // Macros that use other macros several times grow exponentially;
-                        // bound the size of one expansion like YAML aliases are bounded.
-                        self.budget += self.sizes[j];
-                        if self.budget > MAX_EXPANSION_NODES {
-                            let msg = format!(
-                                "expanding macro '{}' exceeds {MAX_EXPANSION_NODES} condition nodes",
-                                n.text
-                            );
-                            diags.push(
-                                Diagnostic::new(Code::LoadErrValidate, smap.to_file(n.span), msg)
-                                    .in_item(item.0, item.1),
-                            );
-                            return Expr::Error(n.span);
-                        }
-                        self.expanded[j].clone().unwrap_or(Expr::Error(n.span))
-                    }
-                    other => {
-                        let mut d = Diagnostic::new(
-                            Code::LoadErrValidate,
-                            smap.to_file(n.span),
-                            format!("Undefined macro '{}' used in filter.", n.text),
-                        )
-                        .in_item(item.0, item.1);
-                        if other.is_some() {
-                            d = d.help(format!(
-                                "macro '{}' is defined after this macro; a macro can only use macros defined before it",
-                                n.text
-                            ));
-                        } else if let Some(s) = super::decode::suggest(&n.text, self.item_names.iter().copied()) {
-                            d = d.did_you_mean(s);
-                        }
-                        diags.push(d);
-                        Expr::Error(n.span)
-                    }
+    ) -> Target {
+        let error =
+            |msg: String| Diagnostic::new(Code::LoadErrValidate, smap.to_file(n.span), msg).in_item(item.0, item.1);
+        let found = self.names.get(n.text.as_str()).copied();
+        match found {
+            Some(j) if visibility.is_none_or(|v| self.index[j] < v) => {
+                self.used[j] = true;
+                if self.state[j] == 1 {
+                    diags.push(error(format!("reference loop in macro '{}'", n.text)));
+                    return Target::Poison;
                 }
+                if self.state[j] == 0 {
+                    if self.depth >= MAX_MACRO_DEPTH {
+                        let msg = format!("macro '{}' is nested more than {MAX_MACRO_DEPTH} macros deep", n.text);
+                        diags.push(error(msg));
+                        return Target::Poison;
+                    }
+                    self.measure_macro(j, smap, diags);
+                }
+                Target::Macro(j)
             }
-            other => other,
+            other => {
+                let mut d = error(format!("Undefined macro '{}' used in filter.", n.text));
+                if other.is_some() {
+                    d = d.help(format!(
+                        "macro '{}' is defined after this macro; a macro can only use macros defined before it",
+                        n.text
+                    ));
+                } else if let Some(s) = super::decode::suggest(&n.text, self.item_names.iter().copied()) {
+                    d = d.did_you_mean(s);
+                }
+                diags.push(d);
+                Target::Error
+            }
         }
     }
 
-    /// Expand every macro (reports loops and undefined references inside macros).
-    pub fn expand_all(&mut self, smap: &SourceMap, diags: &mut Vec<Diagnostic>) {
-        for i in 0..self.asts.len() {
-            self.expand_macro(i, smap, diags);
+    /// The shape of `e` once expanded; reports bad references and the first limit hit.
+    fn measure(
+        &mut self,
+        e: &Expr,
+        visibility: Option<u32>,
+        item: (&'static str, &str),
+        smap: &SourceMap,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Shape {
+        // Explicit stack: (node, nesting depth of the node).
+        let mut todo = vec![(e, 1usize)];
+        let mut out = Shape::default();
+        let mut over = false;
+        while let Some((x, d)) = todo.pop() {
+            let (nodes, depth) = match x {
+                Expr::And(xs, _) | Expr::Or(xs, _) => {
+                    // Reversed: references are met in source order, as they are reported.
+                    todo.extend(xs.iter().rev().map(|x| (x, d + 1)));
+                    (1, d)
+                }
+                Expr::Not(x, _) => {
+                    todo.push((x, d + 1));
+                    (1, d)
+                }
+                Expr::Macro(n) => match self.resolve(n, visibility, item, smap, diags) {
+                    Target::Macro(j) => {
+                        let s = self.shapes[j];
+                        out.poisoned |= s.poisoned;
+                        if !over && !s.poisoned {
+                            let nodes = out.nodes.saturating_add(s.nodes);
+                            let depth = d - 1 + s.depth;
+                            let msg = if nodes > MAX_EXPANSION_NODES {
+                                Some(format!(
+                                    "expanding macro '{}' exceeds {MAX_EXPANSION_NODES} condition nodes",
+                                    n.text
+                                ))
+                            } else if visibility.is_none() && depth > MAX_EXPANDED_DEPTH {
+                                // Only where a rule uses it: Falco loads deep macros no rule uses.
+                                Some(format!(
+                                    "expanding macro '{}' nests the condition more than {MAX_EXPANDED_DEPTH} levels deep",
+                                    n.text
+                                ))
+                            } else {
+                                None
+                            };
+                            if let Some(msg) = msg {
+                                diags.push(
+                                    Diagnostic::new(Code::LoadErrValidate, smap.to_file(n.span), msg)
+                                        .in_item(item.0, item.1),
+                                );
+                                over = true;
+                            }
+                        }
+                        (s.nodes, d - 1 + s.depth)
+                    }
+                    Target::Error => (1, d),
+                    Target::Poison => {
+                        out.poisoned = true;
+                        (1, d)
+                    }
+                },
+                Expr::Check(_) | Expr::Error(_) => (1, d),
+            };
+            out.nodes = out.nodes.saturating_add(nodes);
+            out.depth = out.depth.max(depth);
+        }
+        out.poisoned |= over;
+        out
+    }
+
+    /// Build the expansion of `e`, whose references were all measured: macros that
+    /// failed become error nodes (their errors were reported where they are written).
+    /// Plain loops, no iterator adapters: one small frame per level of nesting.
+    fn build(&self, e: &Expr, visibility: Option<u32>) -> Expr {
+        match e {
+            Expr::And(xs, s) | Expr::Or(xs, s) => {
+                let mut out = Vec::with_capacity(xs.len());
+                for x in xs {
+                    out.push(self.build(x, visibility));
+                }
+                if matches!(e, Expr::And(..)) {
+                    Expr::And(out, *s)
+                } else {
+                    Expr::Or(out, *s)
+                }
+            }
+            Expr::Not(x, s) => Expr::Not(Box::new(self.build(x, visibility)), *s),
+            Expr::Macro(n) => match self.names.get(n.text.as_str()).copied() {
+                Some(j)
+                    if visibility.is_none_or(|v| self.index[j] < v)
+                        && self.state[j] == 2
+                        && !self.shapes[j].poisoned =>
+                {
+                    match &self.asts[j] {
+                        Some(a) => self.build(a, Some(self.visibility[j])),
+                        None => Expr::Error(n.span),
+                    }
+                }
+                _ => Expr::Error(n.span),
+            },
+            other => other.clone(),
         }
     }
 }
