@@ -495,3 +495,130 @@ fn recorded_events_match_the_event_table() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Kills a child when a test fails before it ends (the probe must not stay attached, a
+/// flood of opens must not go on).
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A standard output nobody reads (a full pipe) does not hold `falcorc run` up: alerts
+/// are dropped and counted instead of blocking evaluation, a warning says so while it
+/// runs, and SIGTERM ends it within 1 s, abandoning the blocked output and reporting the
+/// drops (it took until `--duration`, or forever, before the output queue).
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn sigterm_with_a_blocked_stdout_exits_within_a_second() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let dir = std::env::temp_dir().join(format!("falcorc-live-blocked-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // A shell under a name of its own: its opens, and only its opens, alert.
+    let flood_exe = dir.join("falcorc-flood");
+    std::fs::copy("/bin/sh", &flood_exe).expect("copy /bin/sh");
+    let rules = dir.join("flood.yaml");
+    std::fs::write(
+        &rules,
+        "- rule: falcorc live flood open\n  desc: every open of the test's flood process\n  \
+         condition: evt.type in (open, openat, openat2) and proc.name = falcorc-flood\n  \
+         output: \"open by the flood (file=%fd.name proc=%proc.name cmdline=%proc.cmdline)\"\n  \
+         priority: INFO\n",
+    )
+    .expect("rules file");
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two descriptors we then own.
+    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0, "pipe2");
+    // SAFETY: both are fresh descriptors owned by nothing else.
+    let (read_end, write_end) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let mut run = KillOnDrop({
+        let mut c = Command::new(env!("CARGO_BIN_EXE_falcorc"));
+        c.args(["run", "--duration", "30", "-r"])
+            .arg(&rules)
+            .stdout(Stdio::from(write_end))
+            .stderr(Stdio::piped());
+        c.spawn().expect("falcorc starts")
+    });
+    let (etx, stderr) = channel();
+    let err = run.0.stderr.take().expect("stderr");
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            if etx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    let mut wait_for = |prefix: &str, within: Duration| {
+        let deadline = Instant::now() + within;
+        loop {
+            match stderr.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(l) => {
+                    let found = l.contains(prefix);
+                    lines.push(l);
+                    if found {
+                        return;
+                    }
+                }
+                Err(e) => panic!("no '{prefix}' on stderr within {within:?} ({e}): {lines:#?}"),
+            }
+        }
+    };
+    wait_for("falcorc: live", Duration::from_secs(60));
+    let _flood = KillOnDrop(
+        Command::new(&flood_exe)
+            .args(["-c", "while :; do read x < /etc/hostname; done"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the flood starts"),
+    );
+    // The pipe fills, then the queue: the first drop is reported at once.
+    wait_for("stdout is not keeping up", Duration::from_secs(20));
+    let sent = Instant::now();
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(run.0.id() as i32, libc::SIGTERM) };
+    let status = loop {
+        if let Some(st) = run.0.try_wait().expect("wait") {
+            break st;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(10),
+            "falcorc still running 10 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let took = sent.elapsed();
+    eprintln!("SIGTERM to exit with stdout blocked: {took:?}");
+    drop(read_end);
+    // The process is gone, so is its stderr: the reader thread ends and closes the channel.
+    while let Ok(l) = stderr.recv_timeout(Duration::from_secs(5)) {
+        lines.push(l);
+    }
+    assert!(status.success(), "falcorc exited with {status}: {lines:#?}");
+    assert!(
+        took < Duration::from_millis(1500),
+        "exit took {took:?} after SIGTERM: {lines:#?}"
+    );
+    let dropped = lines
+        .iter()
+        .find(|l| l.contains("alerts dropped: stdout did not keep up"))
+        .unwrap_or_else(|| panic!("no report of dropped alerts: {lines:#?}"));
+    let n: u64 = dropped
+        .trim_start_matches("falcorc: ")
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {dropped}"));
+    assert!(n > 0, "{dropped}");
+    let stats = lines
+        .iter()
+        .find(|l| l.starts_with("falcorc final:"))
+        .unwrap_or_else(|| panic!("no final statistics: {lines:#?}"));
+    assert!(stats.contains(&format!("output drops: {n}")), "{stats} vs {dropped}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

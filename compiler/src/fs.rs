@@ -38,19 +38,21 @@ pub enum ReadErrorKind {
     NotUtf8 { valid_up_to: usize },
 }
 
+impl ReadError {
+    /// What went wrong, without the path (for reports that name the file already).
+    pub fn reason(&self) -> String {
+        match &self.kind {
+            ReadErrorKind::Io(e) => e.to_string(),
+            ReadErrorKind::NotRegular(what) => format!("it is a {what}, not a regular file"),
+            ReadErrorKind::TooLarge { limit } => format!("it is larger than the {limit} byte limit"),
+            ReadErrorKind::NotUtf8 { valid_up_to } => format!("it is not valid UTF-8 (byte {valid_up_to})"),
+        }
+    }
+}
+
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = self.path.display();
-        match &self.kind {
-            ReadErrorKind::Io(e) => write!(f, "cannot read {p}: {e}"),
-            ReadErrorKind::NotRegular(what) => write!(f, "cannot read {p}: it is a {what}, not a regular file"),
-            ReadErrorKind::TooLarge { limit } => {
-                write!(f, "cannot read {p}: it is larger than the {limit} byte limit")
-            }
-            ReadErrorKind::NotUtf8 { valid_up_to } => {
-                write!(f, "cannot read {p}: it is not valid UTF-8 (byte {valid_up_to})")
-            }
-        }
+        write!(f, "cannot read {}: {}", self.path.display(), self.reason())
     }
 }
 
@@ -155,7 +157,20 @@ pub struct Walk {
     pub files: Vec<PathBuf>,
     /// Directories that could not be read, and what was skipped and why (a symlink loop,
     /// a FIFO with a matching name): reported, never fatal.
-    pub problems: Vec<String>,
+    pub problems: Vec<WalkProblem>,
+}
+
+/// A path a walk skipped, and why. `Display`: `PATH: REASON`.
+#[derive(Debug)]
+pub struct WalkProblem {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+impl fmt::Display for WalkProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.reason)
+    }
 }
 
 /// Options of [`walk`].
@@ -182,24 +197,28 @@ fn walk_dir(dir: &Path, depth: usize, opts: &WalkOptions<'_>, seen: &mut HashSet
     match std::fs::metadata(dir) {
         Ok(m) => {
             if !seen.insert(identity(&m)) {
-                out.problems.push(format!(
-                    "{}: skipped, a directory already visited (a symlink loop?)",
-                    dir.display()
-                ));
+                out.problems.push(WalkProblem {
+                    path: dir.to_path_buf(),
+                    reason: "skipped, a directory already visited (a symlink loop?)".into(),
+                });
                 return;
             }
         }
         Err(e) => {
-            out.problems
-                .push(format!("cannot read directory {}: {e}", dir.display()));
+            out.problems.push(WalkProblem {
+                path: dir.to_path_buf(),
+                reason: format!("cannot read this directory: {e}"),
+            });
             return;
         }
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            out.problems
-                .push(format!("cannot read directory {}: {e}", dir.display()));
+            out.problems.push(WalkProblem {
+                path: dir.to_path_buf(),
+                reason: format!("cannot read this directory: {e}"),
+            });
             return;
         }
     };
@@ -209,8 +228,6 @@ fn walk_dir(dir: &Path, depth: usize, opts: &WalkOptions<'_>, seen: &mut HashSet
         if out.files.len() >= opts.max_files {
             return;
         }
-        // `./x.yaml` reads better as `x.yaml` in reports.
-        let p = p.strip_prefix(".").map_or(p.clone(), Path::to_path_buf);
         let Ok(meta) = std::fs::metadata(&p) else {
             continue; // A dangling symlink: nothing to read.
         };
@@ -221,9 +238,10 @@ fn walk_dir(dir: &Path, depth: usize, opts: &WalkOptions<'_>, seen: &mut HashSet
         } else if (opts.keep)(&p) {
             match not_regular(&meta.file_type()) {
                 None => out.files.push(p),
-                Some(what) => out
-                    .problems
-                    .push(format!("{}: skipped, a {what}, not a regular file", p.display())),
+                Some(what) => out.problems.push(WalkProblem {
+                    reason: format!("skipped, a {what}, not a regular file"),
+                    path: p,
+                }),
             }
         }
     }

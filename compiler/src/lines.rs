@@ -29,6 +29,12 @@ impl LineIndex {
         LineIndex { starts }
     }
 
+    /// The 0-based line of byte `offset` (clamped to the end of the index), without
+    /// looking at the text (long lines cost nothing).
+    pub fn line_of(&self, offset: u32) -> u32 {
+        (self.starts.partition_point(|s| *s <= offset).saturating_sub(1)) as u32
+    }
+
     /// Line and UTF-16 column of byte `offset` (clamped to the text, rounded down to a character).
     pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
         let (line, before) = self.locate(text, offset);

@@ -116,3 +116,15 @@ proptest! {
         let _ = analyze(vec![SourceFile { name: "f.yaml".into(), text }], &Options::default());
     }
 }
+
+/// Found by the condition fuzzer (`tests/fuzz.rs`): a string value ending in a backslash
+/// printed as `"…\\"`, whose closing quote the lexer reads as escaped.
+#[test]
+fn a_value_ending_in_a_backslash_prints_back() {
+    let src = r#"proc.name = "bad escape \ ""#;
+    let ast = condition::parse(src).expr.expect("parses");
+    let printed = print::to_string(&ast);
+    let again = condition::parse(&printed);
+    assert!(again.errors.is_empty(), "{printed}: {:?}", again.errors);
+    assert_eq!(strip(&again.expr.unwrap()), strip(&ast), "{printed}");
+}

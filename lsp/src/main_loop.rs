@@ -1,13 +1,18 @@
-//! The main loop: one thread owns the [`State`]; it applies document edits in arrival order,
-//! re-analyzes once a burst of messages is drained, publishes diagnostics, and hands each
-//! request to a worker with the current snapshot.
+//! The main loop: one thread owns the [`State`] and applies document edits in arrival order.
+//! Analysis runs on its own thread ([`Analyzer`]), started once the queued messages are
+//! drained (so a burst of edits costs one analysis); a result made stale by newer edits is
+//! not published. Requests run in a small [`Pool`] on the newest snapshot that has their
+//! document's latest text, and wait (in [`Waiting`], the loop going on) when none has yet.
 
+use crate::analyzer::{Analyzer, Output};
 use crate::pool::Pool;
+use crate::proto::dispatch::{self, DEBUG_STATS};
 use crate::proto::from_proto::{self, DocEvent};
-use crate::proto::{dispatch, to_proto};
+use crate::proto::to_proto;
 use crate::state::State;
+use crate::waiting::Waiting;
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
-use lsp_server::{Connection, ErrorCode, Message, Notification, Response};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 
 /// Everything the loop reacts to.
 enum Event {
@@ -15,15 +20,33 @@ enum Event {
     Lsp(Message),
     /// A request finished on a worker.
     Done(Response),
+    /// An analysis finished.
+    Analyzed(Output),
+}
+
+struct Loop<'a> {
+    conn: &'a Connection,
+    state: State,
+    pool: Pool,
+    analyzer: Analyzer,
+    waiting: Waiting,
+    done_tx: Sender<Response>,
+    shutting_down: bool,
+    warned_config: Option<String>,
 }
 
 pub fn run(conn: &Connection, init: from_proto::Init) -> Result<(), String> {
-    let mut state = State::new(init.root, init.rules);
-    let pool = Pool::new(2);
     let (done_tx, done_rx): (Sender<Response>, Receiver<Response>) = unbounded();
-    let mut shutting_down = false;
-    let mut warned_config = None;
-    publish(conn, &mut state, &mut warned_config)?;
+    let mut l = Loop {
+        conn,
+        state: State::new(init.root, init.rules),
+        pool: Pool::new(2),
+        analyzer: Analyzer::new(),
+        waiting: Waiting::default(),
+        done_tx,
+        shutting_down: false,
+        warned_config: None,
+    };
     loop {
         let event = select! {
             recv(conn.receiver) -> m => match m {
@@ -34,44 +57,96 @@ pub fn run(conn: &Connection, init: from_proto::Init) -> Result<(), String> {
                 Ok(r) => Event::Done(r),
                 Err(_) => continue,
             },
+            recv(l.analyzer.done) -> a => match a {
+                Ok(a) => Event::Analyzed(a),
+                Err(_) => continue,
+            },
         };
         match event {
-            Event::Lsp(Message::Request(req)) => {
-                if shutting_down {
-                    let r = Response::new_err(req.id, ErrorCode::InvalidRequest as i32, "shutting down".into());
-                    send(conn, r.into())?;
-                } else if req.method == "shutdown" {
-                    shutting_down = true;
-                    send(conn, Response::new_ok(req.id, ()).into())?;
-                } else {
-                    let snap = state.snapshot();
-                    let tx = done_tx.clone();
-                    pool.spawn(move || {
-                        let _ = tx.send(dispatch::request(&snap, req));
-                    });
-                }
-            }
+            Event::Lsp(Message::Request(req)) => l.request(req)?,
             Event::Lsp(Message::Notification(n)) => {
                 if n.method == "exit" {
-                    return if shutting_down {
+                    return if l.shutting_down {
                         Ok(())
                     } else {
                         Err("exit without shutdown".into())
                     };
                 }
-                notification(&mut state, n);
+                notification(&mut l.state, n);
             }
             Event::Lsp(Message::Response(_)) => {}
             Event::Done(r) => send(conn, r.into())?,
+            Event::Analyzed(out) => l.analyzed(out)?,
         }
-        // Re-analyze once the pending edits are all applied.
-        if state.needs_publish() && conn.receiver.is_empty() {
-            publish(conn, &mut state, &mut warned_config)?;
+        // Analyse once the queued edits are applied, or at once if a request waits for it.
+        if !l.analyzer.is_running()
+            && (conn.receiver.is_empty() || !l.waiting.is_empty())
+            && let Some(input) = l.state.analysis_input()
+        {
+            l.analyzer.start(input);
         }
-        let retired = state.take_retired();
+        let retired = l.state.take_retired();
         if !retired.is_empty() {
-            pool.spawn(move || drop(retired));
+            l.pool.spawn(move || drop(retired));
         }
+    }
+}
+
+impl Loop<'_> {
+    fn request(&mut self, req: Request) -> Result<(), String> {
+        let reply = |code: ErrorCode, message: &str| Response::new_err(req.id.clone(), code as i32, message.into());
+        if self.shutting_down {
+            return send(self.conn, reply(ErrorCode::InvalidRequest, "shutting down").into());
+        }
+        match req.method.as_str() {
+            "shutdown" => {
+                self.shutting_down = true;
+                send(self.conn, Response::new_ok(req.id, ()).into())
+            }
+            "initialize" => send(
+                self.conn,
+                reply(ErrorCode::InvalidRequest, "already initialized").into(),
+            ),
+            DEBUG_STATS => {
+                let stats = serde_json::json!({
+                    "analyses": self.analyzer.started,
+                    "stale": self.analyzer.stale,
+                    "generation": self.state.generation(),
+                });
+                send(self.conn, Response::new_ok(req.id, stats).into())
+            }
+            _ => {
+                let needed = self.state.needed_for(Waiting::document_of(&req).as_deref());
+                if self.state.snapshot().1 >= needed {
+                    self.dispatch(req);
+                } else {
+                    self.waiting.push(needed, req);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn dispatch(&self, req: Request) {
+        let (snap, _) = self.state.snapshot();
+        let tx = self.done_tx.clone();
+        self.pool.spawn(move || {
+            let _ = tx.send(dispatch::request(&snap, req));
+        });
+    }
+
+    fn analyzed(&mut self, out: Output) -> Result<(), String> {
+        let current = self.state.install(out.generation, out.snapshot);
+        self.analyzer.finished(current);
+        if self.state.needs_publish() {
+            publish(self.conn, &mut self.state, &mut self.warned_config)?;
+        }
+        // After the diagnostics: a request sent after edits is answered after their
+        // diagnostics (clients and tests rely on that order).
+        for req in self.waiting.ready(self.state.snapshot().1) {
+            self.dispatch(req);
+        }
+        Ok(())
     }
 }
 

@@ -1,10 +1,12 @@
 //! The server's mutable state, owned by the main thread: open documents, the workspace's
-//! rules files, and the current [`Snapshot`], rebuilt after edits.
+//! rules files, and the newest [`Snapshot`]. Edits apply at once; analyses run elsewhere
+//! (see `analyzer`), and generations tell which text a snapshot is of.
 
-use crate::line_index::{LineCol, LineIndex};
+use crate::line_index::LineCol;
 use crate::snapshot::Snapshot;
-use crate::{uri, workspace};
-use std::collections::{BTreeMap, HashSet};
+use crate::{analyzer, text_edit, uri, workspace};
+use falcorc_compiler::fs;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -23,12 +25,20 @@ pub struct State {
     disk: Vec<(String, String)>,
     /// Open documents by key.
     open: BTreeMap<String, String>,
+    /// The newest analysis that arrived (perhaps of older text than the documents').
     snapshot: Arc<Snapshot>,
     /// Replaced snapshots, to be freed off the main thread (freeing an analysis takes time).
     retired: Vec<Arc<Snapshot>>,
-    dirty: bool,
-    /// Edits whose diagnostics were not published yet (a request may have re-analyzed).
-    unpublished: bool,
+    /// Every change of the ruleset's inputs makes a new generation.
+    generation: u64,
+    /// The generation of the newest analysis started, of `snapshot`, and last published.
+    started: u64,
+    snapshot_gen: u64,
+    published_gen: u64,
+    /// The generation of each document's last change, and of the last reload from disk
+    /// (which may change any file): a request waits for a snapshot that has them.
+    changed: HashMap<String, u64>,
+    reloaded: u64,
     /// Keys that were last published with diagnostics (to clear them later).
     published: HashSet<String>,
     /// Problems with the configuration, shown to the user once.
@@ -46,8 +56,12 @@ impl State {
             open: BTreeMap::new(),
             snapshot: Arc::new(Snapshot::new(Vec::new())),
             retired: Vec::new(),
-            dirty: true,
-            unpublished: true,
+            generation: 0,
+            started: 0,
+            snapshot_gen: 0,
+            published_gen: 0,
+            changed: HashMap::new(),
+            reloaded: 0,
             published: HashSet::new(),
             config_error: None,
             options: falcorc_compiler::Options::default(),
@@ -56,10 +70,24 @@ impl State {
         s
     }
 
-    /// Re-read the workspace's rules files (start, configuration or file changes).
+    /// A new generation; `key` is the document that changed (None: any may have).
+    fn touch(&mut self, key: Option<&str>) {
+        self.generation += 1;
+        match key {
+            Some(k) => {
+                self.changed.insert(k.to_string(), self.generation);
+            }
+            None => self.reloaded = self.generation,
+        }
+    }
+
+    /// Re-read the workspace's rules files (start, configuration or file changes). Files
+    /// are read through the compiler's bounded reader: a FIFO, a device or a huge file is
+    /// reported, never waited on or read without end.
     pub fn reload_disk(&mut self) {
         self.disk.clear();
         self.config_error = None;
+        self.touch(None);
         let Some(root) = self.root.clone() else { return };
         let mut config = workspace::read_config(&root).unwrap_or_else(|e| {
             self.config_error = Some(e);
@@ -73,13 +101,11 @@ impl State {
             config = Some(c);
         }
         for p in workspace::rules_files(&root, config.as_ref()) {
-            match std::fs::read_to_string(&p) {
+            match fs::read_text(&p, fs::MAX_TEXT_BYTES) {
                 Ok(text) => self.disk.push((uri::from_path(&p), text)),
-                Err(e) => self.config_error = Some(format!("{}: {e}", p.display())),
+                Err(e) => self.config_error = Some(e.to_string()),
             }
         }
-        self.dirty = true;
-        self.unpublished = true;
     }
 
     /// Use the editor's load order (instead of `falcorc.toml`).
@@ -89,21 +115,22 @@ impl State {
     }
 
     pub fn open(&mut self, key: String, text: String) {
+        self.touch(Some(&key));
         self.open.insert(key, text);
-        self.dirty = true;
-        self.unpublished = true;
     }
 
     pub fn close(&mut self, key: &str) {
         self.open.remove(key);
-        // A workspace file goes back to its text on disk.
+        // A workspace file goes back to its text on disk (kept as it was if unreadable now).
         if let Some(entry) = self.disk.iter_mut().find(|(k, _)| k == key)
-            && let Some(text) = uri::to_path(key).and_then(|p| std::fs::read_to_string(p).ok())
+            && let Some(path) = uri::to_path(key)
         {
-            entry.1 = text;
+            match fs::read_text(&path, fs::MAX_TEXT_BYTES) {
+                Ok(text) => entry.1 = text,
+                Err(e) => eprintln!("falcorc lsp: {e}"),
+            }
         }
-        self.dirty = true;
-        self.unpublished = true;
+        self.touch(Some(key));
     }
 
     /// Apply incremental (or full) changes to an open document, in order.
@@ -114,16 +141,10 @@ impl State {
         for c in changes {
             match c.range {
                 None => *text = c.text,
-                Some((start, end)) => {
-                    let lines = LineIndex::new(text);
-                    let a = lines.offset(text, start) as usize;
-                    let b = (lines.offset(text, end) as usize).max(a);
-                    text.replace_range(a..b, &c.text);
-                }
+                Some((start, end)) => text_edit::replace(text, start, end, &c.text),
             }
         }
-        self.dirty = true;
-        self.unpublished = true;
+        self.touch(Some(key));
         Ok(())
     }
 
@@ -154,31 +175,62 @@ impl State {
         out
     }
 
-    /// True when diagnostics of the latest edits were not published yet.
-    pub fn needs_publish(&self) -> bool {
-        self.unpublished
+    /// What to analyse next, if the newest text is not analysed or being analysed yet.
+    pub fn analysis_input(&mut self) -> Option<analyzer::Input> {
+        if self.started == self.generation {
+            return None;
+        }
+        self.started = self.generation;
+        Some(analyzer::Input {
+            generation: self.generation,
+            files: self.files(),
+            options: self.options.clone(),
+        })
     }
 
-    /// The current snapshot, re-analyzed if anything changed.
-    pub fn snapshot(&mut self) -> Arc<Snapshot> {
-        if self.dirty {
-            let new = Arc::new(Snapshot::with_options(self.files(), &self.options));
-            let old = std::mem::replace(&mut self.snapshot, new);
-            self.retired.push(old);
-            self.dirty = false;
+    /// Take an analysis result; true if it is of the newest text (a stale one still serves
+    /// requests if it is newer than the current snapshot, but is never published).
+    pub fn install(&mut self, generation: u64, snapshot: Arc<Snapshot>) -> bool {
+        if generation > self.snapshot_gen {
+            self.retired.push(std::mem::replace(&mut self.snapshot, snapshot));
+            self.snapshot_gen = generation;
+        } else {
+            self.retired.push(snapshot);
         }
-        self.snapshot.clone()
+        generation == self.generation
+    }
+
+    /// The newest analysis, and the generation it is of.
+    pub fn snapshot(&self) -> (Arc<Snapshot>, u64) {
+        (self.snapshot.clone(), self.snapshot_gen)
+    }
+
+    /// The generation a snapshot must have to answer about `key` (None: about anything).
+    pub fn needed_for(&self, key: Option<&str>) -> u64 {
+        match key {
+            Some(k) => self.changed.get(k).copied().unwrap_or(0).max(self.reloaded),
+            None => self.generation,
+        }
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub fn take_retired(&mut self) -> Vec<Arc<Snapshot>> {
         std::mem::take(&mut self.retired)
     }
 
+    /// True when the snapshot is of the newest text and its diagnostics are not out yet.
+    pub fn needs_publish(&self) -> bool {
+        self.snapshot_gen == self.generation && self.published_gen < self.snapshot_gen
+    }
+
     /// Keys to publish for the current snapshot: every loaded file, plus files that had
     /// diagnostics before and are gone now (published empty, to clear them).
     pub fn publish_keys(&mut self) -> (Arc<Snapshot>, Vec<String>) {
-        let snap = self.snapshot();
-        self.unpublished = false;
+        let snap = self.snapshot.clone();
+        self.published_gen = self.snapshot_gen;
         let now: HashSet<String> = snap.keys.iter().cloned().collect();
         let mut keys: Vec<String> = snap.keys.clone();
         keys.extend(self.published.iter().filter(|k| !now.contains(*k)).cloned());
@@ -190,6 +242,15 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Analyse the newest text here, as the analysis thread would.
+    fn analysed(s: &mut State) -> Arc<Snapshot> {
+        if let Some(input) = s.analysis_input() {
+            let snap = Arc::new(Snapshot::with_options(input.files, &input.options));
+            assert!(s.install(input.generation, snap));
+        }
+        s.snapshot().0
+    }
 
     fn lc(line: u32, col: u32) -> LineCol {
         LineCol { line, col }
@@ -215,10 +276,46 @@ mod tests {
         s.change(&k, changes).unwrap();
         assert_eq!(s.text_of(&k).unwrap(), "- macro: éX_m\n  condition: proc.name = bash\n");
         assert!(s.change("file:///nope", vec![]).is_err());
-        let snap = s.snapshot();
+        let snap = analysed(&mut s);
         assert_eq!(snap.keys, std::slice::from_ref(&k));
         // Not a rules file, not a rules name: ignored.
         s.open("file:///w/ci.yaml".into(), "on: push\n".into());
-        assert_eq!(s.snapshot().keys, [k]);
+        assert_eq!(analysed(&mut s).keys, [k]);
+    }
+
+    #[test]
+    fn a_stale_analysis_serves_requests_but_is_not_published() {
+        let mut s = State::new(None, None);
+        let (a, b) = (
+            "file:///w/a_rules.yaml".to_string(),
+            "file:///w/b_rules.yaml".to_string(),
+        );
+        s.open(a.clone(), "- list: a\n  items: []\n".into());
+        s.open(b.clone(), "- list: b\n  items: []\n".into());
+        let first = s.analysis_input().unwrap();
+        assert!(s.analysis_input().is_none(), "one analysis per generation");
+        // An edit while the analysis runs: its result is stale on arrival.
+        s.change(
+            &a,
+            vec![TextChange {
+                range: None,
+                text: "- list: a2\n  items: []\n".into(),
+            }],
+        )
+        .unwrap();
+        let snap = Arc::new(Snapshot::with_options(first.files, &first.options));
+        assert!(!s.install(first.generation, snap));
+        assert!(!s.needs_publish());
+        // It has b's latest text, not a's.
+        assert!(s.needed_for(Some(&b)) <= s.snapshot().1);
+        assert!(s.needed_for(Some(&a)) > s.snapshot().1);
+        assert!(s.needed_for(None) > s.snapshot().1);
+        // The next analysis starts from the newest text and is published.
+        analysed(&mut s);
+        assert!(s.needs_publish());
+        let (snap, keys) = s.publish_keys();
+        assert_eq!(keys, [a.clone(), b]);
+        assert!(snap.text(snap.file_id(&a).unwrap()).contains("a2"));
+        assert!(!s.needs_publish());
     }
 }

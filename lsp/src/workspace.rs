@@ -2,6 +2,7 @@
 //! settings), in order, like Falco's `-r` options; otherwise every rules file under the
 //! workspace folder, in path order. YAML that is not a rules file is ignored.
 
+use falcorc_compiler::fs;
 use falcorc_compiler::project::Project;
 use std::path::{Path, PathBuf};
 
@@ -15,18 +16,24 @@ const MAX_DEPTH: usize = 8;
 const MAX_FILES: usize = 2000;
 
 /// Read `falcorc.toml` of `root`, if any. A broken file is an error message with its
-/// position.
+/// position; one that cannot be read (a FIFO, a device, too large) is an error too.
 pub fn read_config(root: &Path) -> Result<Option<Project>, String> {
     let path = root.join(CONFIG_FILE);
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(None);
+    let text = match fs::read_text(&path, fs::MAX_TEXT_BYTES) {
+        Ok(text) => text,
+        Err(fs::ReadError {
+            kind: fs::ReadErrorKind::Io(e),
+            ..
+        }) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
     };
     Project::parse(&text)
         .map(Some)
         .map_err(|e| format!("{}:{e}", path.display()))
 }
 
-/// The rules files of the workspace, in load order.
+/// The rules files of the workspace, in load order. What the search skips (FIFOs, devices,
+/// unreadable folders) goes to stderr.
 pub fn rules_files(root: &Path, config: Option<&Project>) -> Vec<PathBuf> {
     match config {
         Some(c) if !c.rules.is_empty() => {
@@ -34,41 +41,51 @@ pub fn rules_files(root: &Path, config: Option<&Project>) -> Vec<PathBuf> {
             for p in &c.rules {
                 let p = root.join(p);
                 if p.is_dir() {
-                    let mut found = Vec::new();
-                    walk(&p, 0, &mut found);
-                    out.extend(found);
+                    out.extend(find_rules(&p));
                 } else {
                     out.push(p);
                 }
             }
             out
         }
-        _ => {
-            let mut found = Vec::new();
-            walk(root, 0, &mut found);
-            found
-        }
+        _ => find_rules(root),
     }
 }
 
 /// Rules files under `dir`, sorted by path.
-fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if out.len() >= MAX_FILES {
-            return;
-        }
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if p.is_dir() {
-            if depth < MAX_DEPTH && !name.starts_with('.') && !SKIP_DIRS.contains(&name) {
-                walk(&p, depth + 1, out);
+fn find_rules(dir: &Path) -> Vec<PathBuf> {
+    let keep = |p: &Path| {
+        is_yaml(p)
+            && match fs::read_text(p, fs::MAX_TEXT_BYTES) {
+                Ok(text) => is_rules_text(&text),
+                // Kept so that the walk names it among its problems.
+                Err(fs::ReadError {
+                    kind: fs::ReadErrorKind::NotRegular(_),
+                    ..
+                }) => true,
+                Err(e) => {
+                    eprintln!("falcorc lsp: {e}");
+                    false
+                }
             }
-        } else if is_yaml(&p) && std::fs::read_to_string(&p).is_ok_and(|t| is_rules_text(&t)) {
-            out.push(p);
-        }
+    };
+    let enter = |p: &Path| {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        !name.starts_with('.') && !SKIP_DIRS.contains(&name)
+    };
+    let walk = fs::walk(
+        dir,
+        &fs::WalkOptions {
+            keep: &keep,
+            enter: &enter,
+            max_depth: MAX_DEPTH,
+            max_files: MAX_FILES,
+        },
+    );
+    for problem in &walk.problems {
+        eprintln!("falcorc lsp: {problem}");
     }
+    walk.files
 }
 
 pub fn is_yaml(p: &Path) -> bool {

@@ -9,7 +9,10 @@ use aya::programs::{BtfTracePoint, ProgramError, RawTracePoint};
 use aya::{Btf, Ebpf, EbpfError, EbpfLoader, Endianness};
 use std::fmt;
 use std::os::fd::AsRawFd;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// Longest one [`Probe::poll`] hands out records for.
+pub const POLL_BUDGET: Duration = Duration::from_millis(100);
 
 /// The compiled probe (rebuilt by build.rs when clang is present, else the committed one).
 pub static PROBE_OBJECT: &[u8] = include_bytes!(env!("FALCORC_PROBE_OBJ"));
@@ -207,14 +210,13 @@ impl Probe {
         Ok(Probe { ebpf, ring })
     }
 
-    /// Hands every waiting record to `f`, waiting up to `timeout` for the first one.
-    /// Returns how many records were read.
+    /// Hands the waiting records to `f`, waiting up to `timeout` for the first one, and
+    /// returns after at most [`POLL_BUDGET`] of handling even if more are waiting (under a
+    /// flood the ring never runs empty, and the caller must get control back to notice a
+    /// stop signal). Returns how many records were read.
     pub fn poll(&mut self, timeout: Duration, mut f: impl FnMut(&[u8])) -> usize {
-        let mut n = 0;
-        while let Some(item) = self.ring.next() {
-            f(&item);
-            n += 1;
-        }
+        let start = Instant::now();
+        let n = self.drain(start, &mut f);
         if n > 0 {
             return n;
         }
@@ -226,9 +228,18 @@ impl Probe {
         let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
         // SAFETY: one valid pollfd; an interrupted or failed poll just returns early.
         unsafe { libc::poll(&mut pfd, 1, ms) };
+        self.drain(Instant::now(), &mut f)
+    }
+
+    /// Records to `f` until the ring is empty or [`POLL_BUDGET`] after `start`.
+    fn drain(&mut self, start: Instant, f: &mut impl FnMut(&[u8])) -> usize {
+        let mut n = 0;
         while let Some(item) = self.ring.next() {
             f(&item);
             n += 1;
+            if n % 256 == 0 && start.elapsed() >= POLL_BUDGET {
+                break;
+            }
         }
         n
     }

@@ -62,7 +62,8 @@ impl Session {
         Ok(Tracker::from_capture(&reader))
     }
 
-    /// Hands every waiting event to `f`, waiting up to `timeout` when there is none.
+    /// Hands the waiting events to `f`, waiting up to `timeout` when there is none; at
+    /// most [`crate::probe::POLL_BUDGET`] of them under a flood ([`Probe::poll`]).
     pub fn poll(&mut self, timeout: Duration, mut f: impl FnMut(&Event<'_>)) -> usize {
         let Session {
             probe,

@@ -1,9 +1,13 @@
 //! Property tests: the reader never panics, whatever the bytes. Three
 //! generators reach different depths: raw bytes, well-framed blocks of
 //! every known type with random bodies, and a real capture with random
-//! bytes overwritten.
+//! bytes overwritten. A fourth, long-running with `FALCORC_FUZZ_SECS` (see
+//! `fuzz_common`), replays mutated real captures through the whole engine with Falco's
+//! stable rules.
 
 mod common;
+#[path = "../../compiler/tests/fuzz_common/mod.rs"]
+mod fuzz_common;
 
 use std::io::Cursor;
 use std::sync::OnceLock;
@@ -170,4 +174,70 @@ proptest! {
         let keep = bytes.len() - cut.index(bytes.len() / 4 + 1);
         drain(&bytes[..keep]);
     }
+}
+
+/// The first 64 KiB of every shared capture, decompressed.
+fn all_captures() -> &'static [Vec<u8>] {
+    static CAPS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    CAPS.get_or_init(|| {
+        let mut v: Vec<Vec<u8>> = common::CAPTURES
+            .iter()
+            .filter_map(|n| common::capture(n))
+            .map(|p| {
+                let mut b = common::decompressed(&p);
+                b.truncate(64 * 1024);
+                b
+            })
+            .collect();
+        if v.is_empty() {
+            v.push(shb());
+        }
+        v
+    })
+}
+
+/// Falco's stable rules compiled (or one small rule without the shared data).
+fn stable_program() -> falcorc_compiler::ir::Program {
+    let path = common::shared_dir().join("falco-upstream/falco_rules.yaml");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|_| {
+        "- rule: r\n  desc: d\n  condition: evt.type = open and fd.name startswith /etc\n  output: \"%proc.name %fd.name\"\n  priority: INFO\n".into()
+    });
+    let a = falcorc_compiler::analyze(
+        vec![falcorc_compiler::SourceFile {
+            name: "falco_rules.yaml".into(),
+            text,
+        }],
+        &falcorc_compiler::Options::default(),
+    );
+    a.program
+}
+
+#[test]
+fn mutated_captures_replay_through_the_engine() {
+    use falcorc_compiler::sema::typeck::Env;
+    use falcorc_runtime::engine::{Engine, EngineOptions};
+    use falcorc_runtime::output::Outputs;
+    let program = stable_program();
+    let outputs = Outputs::new(&program, Env { container_plugin: true });
+    let engine = Engine::new(program, &EngineOptions::default());
+    let n = all_captures().len();
+    let strategy = (
+        0..n,
+        proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16),
+        any::<prop::sample::Index>(),
+    );
+    fuzz_common::fuzz("capture replay", file!(), 16, strategy, |(seed, edits, cut)| {
+        let mut bytes = all_captures()[seed].clone();
+        for (at, v) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = v;
+        }
+        let keep = bytes.len() - cut.index(bytes.len() / 4 + 1);
+        if let Ok(mut reader) = ScapReader::with_max_block_len(Cursor::new(&bytes[..keep]), 1 << 20) {
+            let mut alerts = 0u64;
+            let _ =
+                falcorc_runtime::replay::replay(&mut reader, &engine, &outputs, "fuzz", &mut |_| alerts += 1, |_| {});
+        }
+        Ok(())
+    });
 }

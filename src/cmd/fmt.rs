@@ -23,8 +23,7 @@ pub struct Args {
     diff: bool,
 }
 
-/// Largest file read (the compiler's YAML layer has its own, smaller limit).
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+use super::MAX_FILE_BYTES;
 
 /// One input: a file, or standard input.
 enum Input {
@@ -117,30 +116,18 @@ fn expand(paths: &[PathBuf]) -> (Vec<Input>, Vec<String>) {
         if p.as_os_str() == "-" {
             inputs.push(Input::Stdin);
         } else if p.is_dir() {
-            match rules_files_in(p) {
-                Ok(files) => inputs.extend(files.into_iter().map(Input::File)),
-                Err(e) => errors.push(format!("cannot read directory {}: {e}", p.display())),
+            match super::rules_files_in(p) {
+                Ok((files, problems)) => {
+                    inputs.extend(files.into_iter().map(Input::File));
+                    errors.extend(problems.iter().map(ToString::to_string));
+                }
+                Err(e) => errors.push(e.replace("LOAD_ERR_FILE_READ: ", "")),
             }
         } else {
             inputs.push(Input::File(p.clone()));
         }
     }
     (inputs, errors)
-}
-
-/// `*.yaml`/`*.yml` files of `dir` in name order, without the `*.test.yaml` rule fixtures.
-fn rules_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            (name.ends_with(".yaml") || name.ends_with(".yml"))
-                && !(name.ends_with(".test.yaml") || name.ends_with(".test.yml"))
-        })
-        .collect();
-    files.sort();
-    Ok(files)
 }
 
 fn format_one(input: &Input) -> Outcome {
@@ -162,20 +149,15 @@ fn read_input(input: &Input) -> Result<String, String> {
     let name = input.name();
     match input {
         Input::Stdin => read_limited(std::io::stdin().lock(), &name),
-        Input::File(p) => std::fs::File::open(p)
-            .map_err(|e| format!("falcorc: cannot read {name}: {e}"))
-            .and_then(|f| read_limited(f, &name)),
+        Input::File(p) => falcorc_compiler::fs::read_text(p, MAX_FILE_BYTES).map_err(|e| format!("falcorc: {e}")),
     }
 }
 
 fn read_limited(r: impl Read, name: &str) -> Result<String, String> {
-    let mut bytes = Vec::new();
-    r.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("falcorc: cannot read {name}: {e}"))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!("falcorc: {name} is larger than {MAX_FILE_BYTES} bytes"));
-    }
+    let bytes = falcorc_compiler::fs::read_stream(r, MAX_FILE_BYTES).map_err(|e| match e {
+        Some(e) => format!("falcorc: cannot read {name}: {e}"),
+        None => format!("falcorc: {name} is larger than {MAX_FILE_BYTES} bytes"),
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "falcorc: {name} is not valid UTF-8 (byte {})",

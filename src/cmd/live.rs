@@ -1,5 +1,6 @@
 //! What `falcorc run` and `falcorc record` share: the rules -> engine step, alert
-//! printing, the drop alert and the statistics line.
+//! printing through the output queue, the drop alert, the statistics line, and the
+//! validated durations of their options.
 
 pub use super::engine::Format;
 use super::engine::load;
@@ -9,9 +10,10 @@ use super::{EXIT_USAGE, load_files};
 use falcorc_compiler::SourceFile;
 use falcorc_runtime::engine::{Engine, Selector};
 use falcorc_runtime::fields::FieldCtx;
-use falcorc_runtime::output::{Alert, Outputs};
+use falcorc_runtime::output::queue::DEFAULT_CAPACITY;
+use falcorc_runtime::output::{Alert, OutputCounters, OutputQueue, Outputs};
+use falcorc_runtime_ebpf::signals;
 use falcorc_runtime_ebpf::wire::Counters;
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -62,8 +64,9 @@ pub fn compile(
 }
 
 impl Rules {
-    /// Evaluates the rules on one event and prints its alerts.
-    pub fn evaluate(&mut self, ctx: &FieldCtx<'_>, out: &mut impl Write) {
+    /// Evaluates the rules on one event and queues its alerts (never blocks: a full
+    /// queue drops them, counted).
+    pub fn evaluate(&mut self, ctx: &FieldCtx<'_>, out: &mut OutputQueue) {
         self.matched.clear();
         self.engine.evaluate(ctx.code(), ctx, &mut self.matched);
         for &i in &self.matched {
@@ -71,16 +74,13 @@ impl Rules {
             let alert = self
                 .outputs
                 .alert(&self.engine.program, i, ctx.ts(), &self.hostname, ctx);
-            self.print(&alert, out);
+            out.send(self.format.line(&alert));
         }
     }
 
-    fn print(&self, alert: &Alert, out: &mut impl Write) {
-        let _ = writeln!(out, "{}", self.format.line(alert));
-    }
-
-    /// Falco's `syscall_event_drops` alert, for `n` events lost since the last one.
-    pub fn drop_alert(&self, n: u64, counters: &Counters, out: &mut impl Write) {
+    /// Falco's `syscall_event_drops` alert, for `n` events lost since the last one, as
+    /// an output line.
+    pub fn drop_alert(&self, n: u64, counters: &Counters) -> String {
         let ts = now_ns();
         let msg = format!("Falco internal: syscall event drop. {n} system calls dropped in last second.");
         let alert = Alert {
@@ -98,7 +98,7 @@ impl Rules {
                 ("n_evts".into(), (counters.sent + counters.drops).to_string().into()),
             ],
         };
-        self.print(&alert, out);
+        self.format.line(&alert)
     }
 
     /// Per-rule alert counts, most first.
@@ -145,8 +145,9 @@ impl StatsClock {
         self.last.elapsed() >= every
     }
 
-    /// One stats report on stderr; `final_` reports the whole run.
-    pub fn report(&mut self, events: u64, c: &Counters, rules: Option<&Rules>, final_: bool) {
+    /// One stats report on stderr; `final_` reports the whole run. `output_drops`: alerts
+    /// the output lost so far ([`OutputCounters::lost`]).
+    pub fn report(&mut self, events: u64, c: &Counters, rules: Option<&Rules>, output_drops: u64, final_: bool) {
         let (secs, ev, drops) = if final_ {
             (self.start.elapsed().as_secs_f64(), events, c.drops)
         } else {
@@ -158,7 +159,7 @@ impl StatsClock {
         };
         let label = if final_ { "final" } else { "stats" };
         eprintln!(
-            "falcorc {label}: {:.0} events/s ({ev} events in {secs:.1} s), {drops} dropped ({:.2} %), {} oversized, alerts: {}",
+            "falcorc {label}: {:.0} events/s ({ev} events in {secs:.1} s), {drops} dropped ({:.2} %), {} oversized, alerts: {}, output drops: {output_drops}",
             ev as f64 / secs.max(1e-9),
             100.0 * drops as f64 / (ev + drops).max(1) as f64,
             c.oversized,
@@ -176,6 +177,120 @@ impl StatsClock {
 
     pub fn started_at(&self) -> Instant {
         self.start
+    }
+}
+
+/// Largest value of a duration or interval option (`--duration`, `--stats-interval`):
+/// one year, in seconds. Anything larger is a usage error, not an overflow.
+pub const MAX_SECONDS: u64 = 31_536_000;
+
+/// clap value parser of a number of seconds: finite, greater than 0 (and not below a
+/// nanosecond), at most [`MAX_SECONDS`]. The messages name the value.
+pub fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| !v.is_nan())
+        .ok_or_else(|| format!("'{s}' is not a number of seconds"))?;
+    if v <= 0.0 {
+        return Err(format!("'{s}' seconds is not greater than 0"));
+    }
+    if v > MAX_SECONDS as f64 {
+        return Err(format!(
+            "'{s}' seconds is more than the maximum, {MAX_SECONDS} (one year)"
+        ));
+    }
+    let d = Duration::from_secs_f64(v);
+    if d.is_zero() {
+        return Err(format!("'{s}' seconds is less than a nanosecond"));
+    }
+    Ok(d)
+}
+
+/// After a stop signal, how long the output may take to write what is queued, counted
+/// from when the event loop stopped (the final drain of the ring buffer and the probe's
+/// detach happen within it). With the time to notice the signal (a poll hands out
+/// records for at most 100 ms, after waiting at most 50 ms), the process exits within
+/// 1 s of SIGINT or SIGTERM even when its standard output is blocked.
+pub const FLUSH_ON_SIGNAL: Duration = Duration::from_millis(500);
+
+/// At the end of `--duration` (or of the recorded command), how long the output may take
+/// to catch up; a stop signal meanwhile ends the wait at once.
+pub const FLUSH_AT_END: Duration = Duration::from_secs(2);
+
+/// Alerts go to standard output through a queue of [`DEFAULT_CAPACITY`] lines and a
+/// writer thread of their own, so a slow or blocked reader never stalls evaluation.
+pub fn stdout_queue() -> Result<OutputQueue, u8> {
+    use std::os::fd::AsFd;
+    // Its own descriptor: the worker never holds the lock of Rust's `Stdout`, which
+    // the exit path flushes.
+    let writer: Box<dyn std::io::Write + Send> = match std::io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => Box::new(std::fs::File::from(fd)),
+        Err(_) => Box::new(std::io::stdout()),
+    };
+    OutputQueue::new("stdout", writer, DEFAULT_CAPACITY).map_err(|e| {
+        eprintln!("falcorc: cannot start the output thread: {e}");
+        super::EXIT_ERRORS
+    })
+}
+
+/// Closes the output once the event loop stopped at `stopped_at`: [`FLUSH_ON_SIGNAL`]
+/// after a stop signal, else [`FLUSH_AT_END`] unless a signal arrives meanwhile.
+pub fn finish_output(out: OutputQueue, stopped_at: Instant) -> OutputCounters {
+    let signalled = signals::stop_requested();
+    let grace = if signalled { FLUSH_ON_SIGNAL } else { FLUSH_AT_END };
+    out.finish_unless(stopped_at + grace, &|| !signalled && signals::stop_requested())
+}
+
+/// The end-of-run line about alerts the output lost, if any.
+pub fn report_output(c: &OutputCounters) {
+    if c.dropped + c.abandoned > 0 {
+        eprintln!(
+            "falcorc: {} alerts dropped: stdout did not keep up ({} with its queue of {DEFAULT_CAPACITY} full, {} still queued at exit)",
+            c.dropped + c.abandoned,
+            c.dropped,
+            c.abandoned
+        );
+    }
+    if c.failed > 0 {
+        eprintln!(
+            "falcorc: {} alerts lost to write errors on stdout: {}",
+            c.failed,
+            c.error.as_deref().unwrap_or("unknown error")
+        );
+    }
+}
+
+/// The rate-limited warning while the output falls behind: at the first drop, then at
+/// most once every 30 s.
+pub struct OutputWatch {
+    reported: u64,
+    last: Option<Instant>,
+}
+
+impl OutputWatch {
+    const EVERY: Duration = Duration::from_secs(30);
+
+    pub fn new() -> OutputWatch {
+        OutputWatch {
+            reported: 0,
+            last: None,
+        }
+    }
+
+    /// Looks at the queue's counters (cheap: call it every loop).
+    pub fn check(&mut self, out: &OutputQueue) {
+        let c = out.counters();
+        let lost = c.dropped + c.failed;
+        if lost > self.reported && self.last.is_none_or(|t| t.elapsed() >= Self::EVERY) {
+            eprintln!(
+                "falcorc: {} is not keeping up: {lost} alerts dropped so far; rules go on being evaluated",
+                out.name()
+            );
+            self.reported = lost;
+            self.last = Some(Instant::now());
+        }
     }
 }
 
@@ -204,17 +319,13 @@ mod tests {
             drops: 10,
             ..Counters::default()
         };
-        let mut out = Vec::new();
-        rules(Format::Text).drop_alert(7, &c, &mut out);
-        let text = String::from_utf8(out).expect("utf-8");
+        let text = rules(Format::Text).drop_alert(7, &c);
         assert!(
-            text.trim_end()
-                .ends_with("Debug Falco internal: syscall event drop. 7 system calls dropped in last second."),
+            text.ends_with("Debug Falco internal: syscall event drop. 7 system calls dropped in last second."),
             "{text}"
         );
-        let mut out = Vec::new();
-        rules(Format::Json).drop_alert(7, &c, &mut out);
-        let v: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+        let out = rules(Format::Json).drop_alert(7, &c);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
         assert_eq!(v["rule"], "Falco internal: syscall event drop");
         assert_eq!(v["output_fields"]["n_drops"], "7");
         assert_eq!(v["output_fields"]["n_evts"], "100");
@@ -226,6 +337,31 @@ mod tests {
         let missing = PathBuf::from("/nonexistent/falcorc/rules.yaml");
         let r = compile(&[missing], Vec::new(), &Selection::default(), Format::Text, None);
         assert_eq!(r.err(), Some(EXIT_USAGE));
+    }
+
+    #[test]
+    fn seconds_are_finite_positive_and_at_most_a_year() {
+        assert_eq!(parse_seconds("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_seconds("31536000"), Ok(Duration::from_secs(MAX_SECONDS)));
+        assert_eq!(parse_seconds("1e-9"), Ok(Duration::from_nanos(1)));
+        for (bad, why) in [
+            ("nan", "is not a number"),
+            ("NaN", "is not a number"),
+            ("abc", "is not a number"),
+            ("", "is not a number"),
+            ("0", "not greater than 0"),
+            ("-0", "not greater than 0"),
+            ("-1", "not greater than 0"),
+            ("-inf", "not greater than 0"),
+            ("inf", "more than the maximum"),
+            ("31536000.5", "more than the maximum"),
+            ("1e20", "more than the maximum"),
+            ("1e30", "more than the maximum"),
+            ("1e-10", "less than a nanosecond"),
+        ] {
+            let e = parse_seconds(bad).expect_err(bad);
+            assert!(e.contains(why) && e.contains(&format!("'{bad}'")), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod selection;
 pub mod test;
 
 use falcorc_compiler::SourceFile;
+use falcorc_compiler::fs;
 use std::path::{Path, PathBuf};
 
 /// Exit codes: 0 clean, 1 rule errors, 2 usage or IO error.
@@ -23,8 +24,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERRORS: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
-/// Largest rules file read (the compiler enforces its own limit too).
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest rules file read: the loader's own limit, enforced while reading.
+pub const MAX_FILE_BYTES: u64 = fs::MAX_TEXT_BYTES;
 
 /// Expand the paths (a directory gives its `.yaml`/`.yml` files in name order, without
 /// the `*.test.yaml` rule fixtures; `-` is standard input) and read them. The first
@@ -59,7 +60,12 @@ pub fn read_paths(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<ReadError>) {
             push(read_stdin(), p);
         } else if p.is_dir() {
             match rules_files_in(p) {
-                Ok(entries) => entries.iter().for_each(|e| push(read_one(e), e)),
+                Ok((entries, problems)) => {
+                    entries.iter().for_each(|e| push(read_one(e), e));
+                    for e in problems {
+                        push(Err(format!("LOAD_ERR_FILE_READ: {e}")), &e.path);
+                    }
+                }
                 Err(e) => push(Err(e), p),
             }
         } else {
@@ -70,16 +76,25 @@ pub fn read_paths(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<ReadError>) {
 }
 
 /// The rules files of a directory, in name order: `*.yaml`/`*.yml`, not the fixtures
-/// `falcorc test` runs (`*.test.yaml`).
-pub fn rules_files_in(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("LOAD_ERR_FILE_READ: cannot read directory {}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-        .filter(|p| !is_fixture(p))
-        .collect();
-    entries.sort();
-    Ok(entries)
+/// `falcorc test` runs (`*.test.yaml`), not its subdirectories (as Falco's `-r DIR`).
+/// Entries that are not regular files (a FIFO named `x.yaml`) are errors of their own.
+pub fn rules_files_in(dir: &Path) -> Result<(Vec<PathBuf>, Vec<fs::WalkProblem>), String> {
+    std::fs::read_dir(dir).map_err(|e| format!("LOAD_ERR_FILE_READ: cannot read directory {}: {e}", dir.display()))?;
+    let walk = fs::walk(
+        dir,
+        &fs::WalkOptions {
+            keep: &|p| is_yaml(p) && !is_fixture(p),
+            enter: &|_| false,
+            max_depth: 0,
+            max_files: usize::MAX,
+        },
+    );
+    Ok((walk.files, walk.problems))
+}
+
+/// `*.yaml` or `*.yml`.
+pub fn is_yaml(p: &Path) -> bool {
+    p.extension().is_some_and(|x| x == "yaml" || x == "yml")
 }
 
 /// A rule fixture of `falcorc test` (`*.test.yaml`), not a rules file.
@@ -90,17 +105,12 @@ pub fn is_fixture(p: &Path) -> bool {
 }
 
 fn read_stdin() -> Result<SourceFile, String> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("LOAD_ERR_FILE_READ: cannot read standard input: {e}"))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "LOAD_ERR_FILE_READ: standard input is more than the {MAX_FILE_BYTES} byte limit for a rules file"
-        ));
-    }
+    let bytes = fs::read_stream(std::io::stdin().lock(), MAX_FILE_BYTES).map_err(|e| match e {
+        Some(e) => format!("LOAD_ERR_FILE_READ: cannot read standard input: {e}"),
+        None => {
+            format!("LOAD_ERR_FILE_READ: standard input is more than the {MAX_FILE_BYTES} byte limit for a rules file")
+        }
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         format!(
             "LOAD_ERR_FILE_READ: standard input is not valid UTF-8 (byte {})",
@@ -116,24 +126,9 @@ fn read_stdin() -> Result<SourceFile, String> {
 /// How standard input is named in diagnostics.
 pub const STDIN_NAME: &str = "<stdin>";
 
-fn read_one(p: &Path) -> Result<SourceFile, String> {
-    let meta = std::fs::metadata(p).map_err(|e| format!("LOAD_ERR_FILE_READ: cannot read {}: {e}", p.display()))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "LOAD_ERR_FILE_READ: {} is {} bytes, more than the {} byte limit for a rules file",
-            p.display(),
-            meta.len(),
-            MAX_FILE_BYTES
-        ));
-    }
-    let bytes = std::fs::read(p).map_err(|e| format!("LOAD_ERR_FILE_READ: cannot read {}: {e}", p.display()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "LOAD_ERR_FILE_READ: {} is not valid UTF-8 (byte {})",
-            p.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })?;
+/// Read one rules file through the bounded reader (regular files only).
+pub fn read_one(p: &Path) -> Result<SourceFile, String> {
+    let text = fs::read_text(p, MAX_FILE_BYTES).map_err(|e| format!("LOAD_ERR_FILE_READ: {e}"))?;
     Ok(SourceFile {
         name: p.display().to_string(),
         text,

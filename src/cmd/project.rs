@@ -33,7 +33,8 @@ pub fn discover(start: &Path) -> Result<Option<Found>, String> {
 
 /// Read and parse one project file.
 pub fn load(path: &Path) -> Result<Found, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text =
+        falcorc_compiler::fs::read_text(path, falcorc_compiler::fs::MAX_TEXT_BYTES).map_err(|e| e.to_string())?;
     let project = Project::parse(&text).map_err(|e| format!("{}:{e}", path.display()))?;
     Ok(Found {
         dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),

@@ -1,20 +1,23 @@
 //! `falcorc record`: write live events to a .scap capture, with the process table, fds,
 //! users and interfaces at start; all processes, or only COMMAND and its descendants.
-//! With `-r`, the rules also run on the recorded events and alerts are printed, which
-//! is what `falcorc replay` of the file prints too.
+//! With `-r`, the rules also run on the recorded events and alerts are printed (through
+//! the same bounded output queue as `falcorc run`), which is what `falcorc replay` of
+//! the file prints too.
 
-use super::live::{Format, Rules, StatsClock, compile};
-use super::run::{parse_buffer_mb, secs};
+use super::live::{
+    Format, OutputWatch, Rules, StatsClock, compile, finish_output, parse_seconds, report_output, stdout_queue,
+};
+use super::run::parse_buffer_mb;
 use super::selection::Selection;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use falcorc_runtime::engine::Selector;
 use falcorc_runtime::event::Event;
+use falcorc_runtime::output::OutputQueue;
 use falcorc_runtime::scap::ScapWriter;
 use falcorc_runtime_ebpf::probe::ProbeOptions;
 use falcorc_runtime_ebpf::session::{POLL_INTERVAL, Session};
 use falcorc_runtime_ebpf::{signals, syscalls};
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -23,9 +26,10 @@ pub struct Args {
     /// Capture file to write (gzip-compressed when it ends in `.gz`).
     #[arg(short = 'o', long = "output")]
     output: PathBuf,
-    /// Stop after this many seconds (default: when COMMAND exits, or on SIGINT/SIGTERM).
-    #[arg(long, value_name = "SECONDS")]
-    duration: Option<f64>,
+    /// Stop after this many seconds (greater than 0, at most 31536000: one year; default:
+    /// when COMMAND exits, or on SIGINT/SIGTERM, which stop it within 1 s).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_negative_numbers = true)]
+    duration: Option<Duration>,
     /// Also evaluate these rules on the recorded events and print the alerts.
     #[arg(short = 'r', long = "rules", num_args = 1)]
     rules: Vec<PathBuf>,
@@ -128,14 +132,22 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
             }
         }
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let until = secs(a.duration).map(|d| Instant::now() + d);
+    // Alerts only with rules: no writer thread otherwise.
+    let mut out = match &rules {
+        Some(_) => match stdout_queue() {
+            Ok(q) => Some(q),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    let mut watch = OutputWatch::new();
+    // At most a year (parse_seconds): the sum cannot overflow.
+    let until = a.duration.and_then(|d| Instant::now().checked_add(d));
     let mut written = 0u64;
     let mut write_error = None;
     let mut exit_status = None;
     let mut child_done_at: Option<Instant> = None;
-    let mut handle = |ev: &Event<'_>| {
+    let mut handle = |ev: &Event<'_>, out: &mut Option<OutputQueue>| {
         if only.as_mut().is_some_and(|d| !d.admits(ev)) {
             return;
         }
@@ -145,15 +157,18 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
                 Err(e) => write_error = Some(e),
             }
         }
-        if let Some(r) = rules.as_mut() {
-            tracker.on_event(ev, |ctx| r.evaluate(ctx, &mut out));
+        if let (Some(r), Some(out)) = (rules.as_mut(), out.as_mut()) {
+            tracker.on_event(ev, |ctx| r.evaluate(ctx, out));
         }
     };
     let stats = StatsClock::new();
     loop {
-        session.poll(POLL_INTERVAL, &mut handle);
+        session.poll(POLL_INTERVAL, |ev| handle(ev, &mut out));
         if signals::stop_requested() || until.is_some_and(|u| Instant::now() >= u) {
             break;
+        }
+        if let Some(out) = &out {
+            watch.check(out);
         }
         if let Some(c) = child.as_mut()
             && child_done_at.is_none()
@@ -167,10 +182,13 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
             break;
         }
     }
-    session.poll(Duration::ZERO, &mut handle);
-    let _ = out.flush();
+    let stopped_at = Instant::now();
+    session.poll(Duration::ZERO, |ev| handle(ev, &mut out));
     let counters = session.counters();
     drop(session);
+    if let Some(out) = out.take() {
+        report_output(&finish_output(out, stopped_at));
+    }
     let finished = writer.finish();
     if let Some(e) = write_error.or(finished.err()) {
         eprintln!("falcorc: {}: {e}", a.output.display());

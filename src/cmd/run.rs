@@ -1,14 +1,17 @@
 //! `falcorc run`: live detection. The probe's events go through the state tracker and
-//! the rules as they happen; alerts are printed in Falco's text or JSON format.
+//! the rules as they happen; alerts are printed in Falco's text or JSON format, through
+//! a bounded queue and a writer thread, so a blocked standard output drops alerts
+//! (counted) instead of stalling evaluation or the exit on SIGINT/SIGTERM.
 
-use super::live::{Format, StatsClock, compile};
+use super::live::{
+    Format, OutputWatch, StatsClock, compile, finish_output, parse_seconds, report_output, stdout_queue,
+};
 use super::selection::Selection;
 use super::{EXIT_ERRORS, EXIT_OK};
 use falcorc_runtime::engine::Selector;
 use falcorc_runtime_ebpf::probe::ProbeOptions;
 use falcorc_runtime_ebpf::session::{POLL_INTERVAL, Session};
 use falcorc_runtime_ebpf::{signals, syscalls};
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -24,12 +27,14 @@ pub struct Args {
     /// Host name in alerts (default: $FALCO_HOSTNAME, then this machine's name).
     #[arg(long)]
     hostname: Option<String>,
-    /// Print events/s, drops and alerts per rule every this many seconds (on stderr).
-    #[arg(long, value_name = "SECONDS")]
-    stats_interval: Option<f64>,
-    /// Stop after this many seconds (default: until SIGINT or SIGTERM).
-    #[arg(long, value_name = "SECONDS")]
-    duration: Option<f64>,
+    /// Print events/s, drops and alerts per rule every this many seconds (on stderr;
+    /// greater than 0, at most 31536000: one year).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_negative_numbers = true)]
+    stats_interval: Option<Duration>,
+    /// Stop after this many seconds (greater than 0, at most 31536000: one year; default:
+    /// until SIGINT or SIGTERM, which stop it within 1 s).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_negative_numbers = true)]
+    duration: Option<Duration>,
     /// Ring buffer size in MiB (a power of two). Mapped twice, so it counts double in
     /// resident memory; 4 MiB kept up with two cores of open/close loops without a drop
     /// (docs/PERFORMANCE.md).
@@ -45,12 +50,6 @@ pub fn parse_buffer_mb(s: &str) -> Result<u32, String> {
         Ok(n) if n.is_power_of_two() && n <= 1024 => Ok(n),
         _ => Err(format!("'{s}' is not a power of two between 1 and 1024")),
     }
-}
-
-/// Seconds from the command line as a duration (negative or junk values are rejected by clap
-/// before; NaN-safe here).
-pub fn secs(s: Option<f64>) -> Option<Duration> {
-    s.filter(|v| v.is_finite() && *v > 0.0).map(Duration::from_secs_f64)
 }
 
 /// Drop alerts are rate-limited like Falco's (one per 30 s at most).
@@ -94,41 +93,47 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         rules.engine.active_rules(),
         session.snapshot.threads.len()
     );
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = match stdout_queue() {
+        Ok(q) => q,
+        Err(code) => return code,
+    };
+    let mut watch = OutputWatch::new();
     let mut stats = StatsClock::new();
-    let stats_every = secs(a.stats_interval);
-    let until = secs(a.duration).map(|d| Instant::now() + d);
+    // At most a year (parse_seconds): the sum cannot overflow.
+    let until = a.duration.and_then(|d| Instant::now().checked_add(d));
     let (mut drops_seen, mut last_drop_check, mut last_drop_alert) = (0u64, Instant::now(), None::<Instant>);
     while !signals::stop_requested() && until.is_none_or(|u| Instant::now() < u) {
         session.poll(POLL_INTERVAL, |ev| {
             tracker.on_event(ev, |ctx| rules.evaluate(ctx, &mut out));
         });
-        let _ = out.flush();
         if last_drop_check.elapsed() >= Duration::from_secs(1) {
             last_drop_check = Instant::now();
             let c = session.counters();
             if c.drops > drops_seen && last_drop_alert.is_none_or(|t| t.elapsed() >= DROP_ALERT_EVERY) {
-                rules.drop_alert(c.drops - drops_seen, &c, &mut out);
-                let _ = out.flush();
+                out.send(rules.drop_alert(c.drops - drops_seen, &c));
                 last_drop_alert = Some(Instant::now());
             }
             drops_seen = c.drops;
         }
-        if let Some(every) = stats_every
+        watch.check(&out);
+        if let Some(every) = a.stats_interval
             && stats.due(every)
         {
-            stats.report(session.events, &session.counters(), Some(&rules), false);
+            let lost = out.counters().lost();
+            stats.report(session.events, &session.counters(), Some(&rules), lost, false);
         }
     }
-    // Drain what is already in the ring buffer, then detach (dropping the session).
+    let stopped_at = Instant::now();
+    // Drain what is already in the ring buffer (one bounded poll), then detach (dropping
+    // the session) and give the output until its deadline.
     session.poll(Duration::ZERO, |ev| {
         tracker.on_event(ev, |ctx| rules.evaluate(ctx, &mut out));
     });
-    let _ = out.flush();
     let counters = session.counters();
     let events = session.events;
     drop(session);
-    stats.report(events, &counters, Some(&rules), true);
+    let output = finish_output(out, stopped_at);
+    stats.report(events, &counters, Some(&rules), output.lost(), true);
+    report_output(&output);
     EXIT_OK
 }

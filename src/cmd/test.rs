@@ -62,29 +62,33 @@ fn parse_percent(s: &str) -> Result<f64, String> {
     }
 }
 
-fn is_fixture(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.ends_with(".test.yaml") || n.ends_with(".test.yml"))
-}
-
-fn collect(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if p.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for e in entries {
-            // `./x.test.yaml` reads better as `x.test.yaml` in reports.
-            let e = e.strip_prefix(".").map_or(e.clone(), Path::to_path_buf);
-            if e.is_dir() {
-                collect(&e, out)?;
-            } else if is_fixture(&e) {
-                out.push(e);
-            }
-        }
-    } else {
-        std::fs::metadata(p)?;
+/// The fixtures `p` names: itself, or every `*.test.yaml` below it (each directory once,
+/// however symlinks loop; FIFOs and devices are reported, not read).
+fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    use falcorc_compiler::fs;
+    let meta = std::fs::metadata(p).map_err(|e| e.to_string())?;
+    if !meta.is_dir() {
         out.push(p.to_path_buf());
+        return Ok(());
     }
+    let walk = fs::walk(
+        p,
+        &fs::WalkOptions {
+            keep: &|f| super::is_fixture(f),
+            enter: &|_| true,
+            max_depth: fs::MAX_WALK_DEPTH,
+            max_files: usize::MAX,
+        },
+    );
+    for problem in walk.problems {
+        eprintln!("falcorc: warning: {problem}");
+    }
+    // `./x.test.yaml` reads better as `x.test.yaml` in reports.
+    out.extend(
+        walk.files
+            .into_iter()
+            .map(|f| f.strip_prefix(".").map_or_else(|_| f.clone(), Path::to_path_buf)),
+    );
     Ok(())
 }
 

@@ -13,6 +13,9 @@ use std::panic::AssertUnwindSafe;
 
 /// A custom request that panics inside its handler, to check that the server survives it.
 pub const DEBUG_PANIC: &str = "falcorc/debugPanic";
+/// A custom request the main loop answers itself with its counters (analyses started and
+/// dropped as stale), for tests of edit coalescing.
+pub const DEBUG_STATS: &str = "falcorc/debugStats";
 
 struct Failure {
     code: ErrorCode,
@@ -49,7 +52,7 @@ pub fn request(snap: &Snapshot, req: Request) -> Response {
 fn params<P: DeserializeOwned>(req: &Request) -> Result<P, Failure> {
     serde_json::from_value(req.params.clone()).map_err(|e| Failure {
         code: ErrorCode::InvalidParams,
-        message: format!("bad {} params: {e}", req.method),
+        message: format!("bad {} params: {}", req.method, super::brief::serde(&e)),
     })
 }
 
@@ -155,7 +158,7 @@ fn route(snap: &Snapshot, req: Request) -> Outcome {
         DEBUG_PANIC => panic!("requested by {DEBUG_PANIC}"),
         _ => Err(Failure {
             code: ErrorCode::MethodNotFound,
-            message: format!("unknown request {}", req.method),
+            message: format!("unknown request {}", super::brief::method(&req.method)),
         }),
     }
 }

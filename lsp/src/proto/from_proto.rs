@@ -23,7 +23,8 @@ pub struct Init {
 
 #[allow(deprecated)] // `root_uri` is still what most clients send.
 pub fn initialize(params: serde_json::Value) -> Result<Init, String> {
-    let p: InitializeParams = serde_json::from_value(params).map_err(|e| format!("bad initialize params: {e}"))?;
+    let p: InitializeParams =
+        serde_json::from_value(params).map_err(|e| format!("bad initialize params: {}", super::brief::serde(&e)))?;
     let root = p
         .workspace_folders
         .as_ref()
@@ -67,7 +68,7 @@ pub enum DocEvent {
 }
 
 pub fn notification(n: Notification) -> Result<Option<DocEvent>, String> {
-    let bad = |e: serde_json::Error| format!("bad {} params: {e}", n.method);
+    let bad = |e: serde_json::Error| format!("bad {} params: {}", n.method, super::brief::serde(&e));
     Ok(Some(match n.method.as_str() {
         DidOpenTextDocument::METHOD => {
             let p: lsp_types::DidOpenTextDocumentParams = serde_json::from_value(n.params.clone()).map_err(bad)?;

@@ -3,10 +3,12 @@
 //! diagnostics costs O(N), not O(N × file size).
 
 use super::super::{Diagnostic, Severity};
+use super::window::{self, CharCounts, MAX_MESSAGE_CHARS, clip};
 use crate::analysis::SourceFile;
+use crate::lines::LineIndex;
 use ariadne::{Cache, Color, Config, IndexType, Label, Report, ReportKind};
-
-type Span = (String, std::ops::Range<usize>);
+use std::cell::OnceCell;
+use std::collections::HashMap;
 
 /// Human-readable report of one diagnostic, with the source snippet.
 pub fn human(files: &[SourceFile], d: &Diagnostic, color: bool) -> String {
@@ -21,15 +23,27 @@ pub fn human_batch(files: &[SourceFile], diags: &[Diagnostic], color: bool, mut 
         return; // a clean run pays nothing for the source cache
     }
     let mut cache = ariadne::sources(files.iter().map(|f| (f.name.clone(), f.text.as_str())));
+    // Built on first need: only to find out whether a label sits on a very long line.
+    let indexes: Vec<OnceCell<LineIndex>> = files.iter().map(|_| OnceCell::new()).collect();
+    // Built on first need: only for columns on such a line.
+    let counts: Vec<OnceCell<CharCounts>> = files.iter().map(|_| OnceCell::new()).collect();
     for d in diags {
-        emit(render(files, d, color, &mut cache));
+        emit(render(files, d, color, &mut cache, &indexes, &counts));
     }
 }
 
-fn render(files: &[SourceFile], d: &Diagnostic, color: bool, cache: &mut impl Cache<String>) -> String {
+fn render(
+    files: &[SourceFile],
+    d: &Diagnostic,
+    color: bool,
+    cache: &mut impl Cache<String>,
+    indexes: &[OnceCell<LineIndex>],
+    counts: &[OnceCell<CharCounts>],
+) -> String {
     if files.get(d.primary.file.0 as usize).is_none() {
         // Not about a file (a usage error): one line.
-        return format!("falcorc: {}[{}]: {}\n", d.severity.as_str(), d.code.name(), d.message);
+        let message = clip(&d.message, MAX_MESSAGE_CHARS);
+        return format!("falcorc: {}[{}]: {message}\n", d.severity.as_str(), d.code.name());
     }
     let kind = match d.severity {
         Severity::Error => ReportKind::Error,
@@ -46,10 +60,6 @@ fn render(files: &[SourceFile], d: &Diagnostic, color: bool, cache: &mut impl Ca
         let s = r.start.min(len);
         s..r.end.clamp(s, len)
     };
-    let main: Span = (
-        file_name(d.primary.file.0),
-        clamp(d.primary.file.0, d.primary.span.range()),
-    );
     let message = super::full_message(d);
     let primary_msg = if d.primary_label.is_empty() {
         d.message.clone()
@@ -61,10 +71,6 @@ fn render(files: &[SourceFile], d: &Diagnostic, color: bool, cache: &mut impl Ca
     } else {
         Color::Yellow
     };
-    let mut b = Report::build(kind, main)
-        .with_config(Config::default().with_index_type(IndexType::Byte).with_color(color))
-        .with_code(d.code.name())
-        .with_message(message);
     // ariadne starts a new snippet group when a label precedes the previous one, so
     // add the labels in file order.
     let mut labels = vec![(d.primary, primary_msg, primary_color)];
@@ -75,19 +81,86 @@ fn render(files: &[SourceFile], d: &Diagnostic, color: bool, cache: &mut impl Ca
             .map(|l| (l.span, l.message.clone(), Color::Blue)),
     );
     labels.sort_by_key(|(s, _, _)| (s.file, s.span.start));
-    for (s, msg, c) in labels {
+    let labels: Vec<(u32, std::ops::Range<usize>, String, Color)> = labels
+        .into_iter()
+        .map(|(s, m, c)| (s.file.0, clamp(s.file.0, s.span.range()), m, c))
+        .collect();
+    // Very long lines are quoted as a window around the labels.
+    let mut windows = HashMap::new();
+    for &(fid, _, _, _) in &labels {
+        if windows.contains_key(&fid) {
+            continue;
+        }
+        let text = files[fid as usize].text.as_str();
+        let idx = indexes[fid as usize].get_or_init(|| LineIndex::new(text));
+        let spans: Vec<_> = labels.iter().filter(|l| l.0 == fid).map(|l| l.1.clone()).collect();
+        windows.insert(fid, window::window(text, idx, &spans));
+    }
+    let map = |fid: u32, r: std::ops::Range<usize>| match &windows[&fid] {
+        Some(w) => {
+            let text = files[fid as usize].text.as_str();
+            let idx = indexes[fid as usize].get_or_init(|| LineIndex::new(text));
+            w.map(text, idx, r.start)..w.map(text, idx, r.end)
+        }
+        None => r,
+    };
+    let (pfid, prange) = (d.primary.file.0, clamp(d.primary.file.0, d.primary.span.range()));
+    let mut b = Report::build(kind, (file_name(pfid), map(pfid, prange.clone())))
+        .with_config(Config::default().with_index_type(IndexType::Byte).with_color(color))
+        .with_code(d.code.name())
+        .with_message(&message);
+    for (fid, range, msg, c) in &labels {
         b = b.with_label(
-            Label::new((file_name(s.file.0), clamp(s.file.0, s.span.range())))
-                .with_message(msg)
-                .with_color(c),
+            Label::new((file_name(*fid), map(*fid, range.clone())))
+                .with_message(clip(msg, MAX_MESSAGE_CHARS))
+                .with_color(*c),
         );
     }
     if let Some(h) = &d.help {
-        b = b.with_help(h);
+        b = b.with_help(clip(h, MAX_MESSAGE_CHARS));
     }
     let mut out = Vec::new();
-    if b.finish().write(cache, &mut out).is_err() {
-        return format!("{}: {}\n", d.code.name(), d.message);
+    let written = if windows.values().all(Option::is_none) {
+        b.finish().write(cache, &mut out)
+    } else {
+        let mut local = ariadne::sources(windows.iter().map(|(fid, w)| {
+            let f = &files[*fid as usize];
+            (f.name.clone(), w.as_ref().map_or(f.text.as_str(), |w| w.text.as_str()))
+        }));
+        b.finish().write(&mut local, &mut out)
+    };
+    if written.is_err() {
+        return format!("{}: {}\n", d.code.name(), message);
     }
-    String::from_utf8_lossy(&out).into_owned()
+    let mut out = String::from_utf8_lossy(&out).into_owned();
+    // A window shifts columns; each file's header (`file:line:col`, at the primary label
+    // in its file, else at its first label) gives the column in the file.
+    for (&fid, w) in &windows {
+        let Some(w) = w else { continue };
+        let at = if fid == pfid {
+            prange.start
+        } else {
+            labels.iter().find(|l| l.0 == fid).map_or(0, |l| l.1.start)
+        };
+        let text = files[fid as usize].text.as_str();
+        let idx = indexes[fid as usize].get_or_init(|| LineIndex::new(text));
+        let line = idx.line_of(at as u32);
+        let shown = w.map(text, idx, at);
+        let shown_col = window::column(&w.text, shown);
+        let file_col = counts[fid as usize].get_or_init(|| CharCounts::new(text)).column(
+            text,
+            idx.line_start(line, text) as usize,
+            at,
+        );
+        let name = &files[fid as usize].name;
+        let (from, to) = (
+            format!(" {name}:{}:{shown_col} ", line + 1),
+            format!(" {name}:{}:{file_col} ", line + 1),
+        );
+        if let Some(l) = out.lines().find(|l| l.contains('─') && l.contains(&from)) {
+            let fixed = l.replacen(&from, &to, 1);
+            out = out.replacen(l, &fixed, 1);
+        }
+    }
+    out
 }

@@ -101,7 +101,7 @@ pub fn json(loc: &Locator, d: &Diagnostic) -> JsonDiagnostic {
         severity: d.severity.as_str(),
         falco_code: d.code.is_falco(),
         category: d.code.check().map(|c| c.meta().category.name()),
-        message: d.message.clone(),
+        message: super::window::clip(&d.message, super::window::MAX_MESSAGE_CHARS).into_owned(),
         location: location(loc, d.primary),
         labels: d
             .labels

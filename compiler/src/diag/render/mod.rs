@@ -9,6 +9,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod window;
 
 pub use human::{human, human_batch};
 
@@ -102,10 +103,15 @@ impl<'a> Locator<'a> {
     }
 }
 
-/// The message with the item it belongs to, as the human format prints it.
+/// The message with the item it belongs to, as the human format prints it (each part
+/// clipped: a name or a message can be megabytes long in a hostile file).
 pub fn full_message(d: &Diagnostic) -> String {
+    use window::{MAX_MESSAGE_CHARS, clip};
+    let message = clip(&d.message, MAX_MESSAGE_CHARS);
     match &d.item {
-        Some(item) if !item.name.is_empty() => format!("{} ({} '{}')", d.message, item.kind, item.name),
-        _ => d.message.clone(),
+        Some(item) if !item.name.is_empty() => {
+            format!("{message} ({} '{}')", item.kind, clip(&item.name, MAX_MESSAGE_CHARS))
+        }
+        _ => message.into_owned(),
     }
 }

@@ -151,8 +151,12 @@ pub fn value(out: &mut String, v: &str) {
 
 fn quote(out: &mut String, v: &str) {
     out.push('"');
-    for c in v.chars() {
+    let last = v.len().saturating_sub(1);
+    for (i, c) in v.char_indices() {
         match c {
+            // A quote after a backslash never closes a string (libsinsp's lexer), so a
+            // final backslash is written `\ ` (the legacy escape for a backslash).
+            '\\' if i == last => out.push_str("\\ "),
             '\x08' => out.push_str("\\b"),
             '\x0C' => out.push_str("\\f"),
             '\n' => out.push_str("\\n"),

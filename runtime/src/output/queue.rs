@@ -1,0 +1,359 @@
+//! One output's bounded queue and worker thread: formatted alert lines go from the
+//! evaluation thread through a bounded channel to a thread that owns the writer. A slow,
+//! blocked or failing output never slows evaluation: when the queue is full a line is
+//! dropped and counted ([`OutputQueue::send`] never blocks), and at exit
+//! [`OutputQueue::finish`] flushes what it can until a deadline, then abandons the worker.
+//!
+//! A thread blocked in `write(2)` (a pipe nobody reads) cannot be joined or cancelled: an
+//! abandoned worker is detached, and the end of the process ends it. Writers that must
+//! not outlive the process's other state should not be given to a queue.
+
+use std::io::{BufWriter, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Lines a queue holds by default. At Falco's usual alert sizes (200 bytes of text to 2 KB
+/// of JSON) that is at most a few MB, and a few seconds of a heavy alert storm.
+pub const DEFAULT_CAPACITY: usize = 4096;
+
+/// The worker's own buffer: lines are written into it and flushed whenever the queue runs
+/// empty, so a burst costs a few large writes and a lone alert is written at once.
+const WRITE_BUFFER: usize = 64 * 1024;
+
+/// How often [`OutputQueue::finish_unless`] looks at its `give_up` predicate.
+const FINISH_TICK: Duration = Duration::from_millis(10);
+
+/// What happened to the lines given to one output.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OutputCounters {
+    /// Lines written and flushed to the writer.
+    pub sent: u64,
+    /// Lines refused because the queue was full (or the worker was gone).
+    pub dropped: u64,
+    /// Lines lost to write errors (with the lines in the buffer at the time).
+    pub failed: u64,
+    /// Lines still queued or being written when [`OutputQueue::finish`] gave up on the
+    /// worker at its deadline.
+    pub abandoned: u64,
+    /// The first write error, if any.
+    pub error: Option<String>,
+}
+
+impl OutputCounters {
+    /// Lines that did not reach the output, for any reason.
+    pub fn lost(&self) -> u64 {
+        self.dropped + self.failed + self.abandoned
+    }
+}
+
+/// Counters the worker updates and the owner reads.
+#[derive(Default)]
+struct Shared {
+    sent: AtomicU64,
+    failed: AtomicU64,
+    error: Mutex<Option<String>>,
+}
+
+impl Shared {
+    fn fail(&self, lines: u64, e: &std::io::Error) {
+        self.failed.fetch_add(lines, Ordering::Relaxed);
+        let mut first = self.error.lock().unwrap_or_else(|p| p.into_inner());
+        if first.is_none() {
+            *first = Some(e.to_string());
+        }
+    }
+}
+
+/// An output fed through a bounded queue, written by a worker thread of its own.
+pub struct OutputQueue {
+    name: String,
+    tx: Option<SyncSender<String>>,
+    /// Disconnected when the worker ends (normally or by a panic of the writer).
+    done: Receiver<()>,
+    worker: Option<JoinHandle<()>>,
+    shared: Arc<Shared>,
+    queued: u64,
+    dropped: u64,
+}
+
+impl OutputQueue {
+    /// Starts the worker thread (named `out:NAME`) that owns `writer`, behind a queue of
+    /// `capacity` lines (at least one).
+    pub fn new(name: &str, writer: Box<dyn Write + Send>, capacity: usize) -> std::io::Result<OutputQueue> {
+        let (tx, rx) = mpsc::sync_channel::<String>(capacity.max(1));
+        let (done_tx, done) = mpsc::channel::<()>();
+        let shared = Arc::new(Shared::default());
+        let worker_shared = shared.clone();
+        let worker = std::thread::Builder::new().name(format!("out:{name}")).spawn(move || {
+            // Dropped when this thread ends, however it ends.
+            let _done = done_tx;
+            work(rx, writer, &worker_shared);
+        })?;
+        Ok(OutputQueue {
+            name: name.to_string(),
+            tx: Some(tx),
+            done,
+            worker: Some(worker),
+            shared,
+            queued: 0,
+            dropped: 0,
+        })
+    }
+
+    /// The name given to [`OutputQueue::new`] (`stdout`, a file name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Queues one line (without its newline; the worker adds it). Never blocks: when the
+    /// queue is full the line is dropped and counted. Returns whether it was queued.
+    pub fn send(&mut self, line: String) -> bool {
+        let Some(tx) = &self.tx else {
+            self.dropped += 1;
+            return false;
+        };
+        match tx.try_send(line) {
+            Ok(()) => {
+                self.queued += 1;
+                true
+            }
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                self.dropped += 1;
+                false
+            }
+        }
+    }
+
+    /// The counters so far (nothing is abandoned before [`OutputQueue::finish`]).
+    pub fn counters(&self) -> OutputCounters {
+        OutputCounters {
+            sent: self.shared.sent.load(Ordering::Relaxed),
+            dropped: self.dropped,
+            failed: self.shared.failed.load(Ordering::Relaxed),
+            abandoned: 0,
+            error: self.shared.error.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+        }
+    }
+
+    /// Closes the queue and lets the worker write what is queued until `deadline`; a
+    /// worker still busy then (blocked in a write) is detached and its lines counted as
+    /// abandoned. Returns by the deadline (give or take a scheduling tick).
+    pub fn finish(self, deadline: Instant) -> OutputCounters {
+        self.finish_unless(deadline, &|| false)
+    }
+
+    /// [`OutputQueue::finish`] that also gives up as soon as `give_up` returns true
+    /// (looked at every 10 ms): a stop signal during a long flush.
+    pub fn finish_unless(mut self, deadline: Instant, give_up: &dyn Fn() -> bool) -> OutputCounters {
+        // The worker writes what is queued, then ends when it finds the queue closed.
+        drop(self.tx.take());
+        let finished = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.done.recv_timeout(left.min(FINISH_TICK)) {
+                Err(RecvTimeoutError::Disconnected) => break true,
+                Ok(()) | Err(RecvTimeoutError::Timeout) => {
+                    if left.is_zero() || give_up() {
+                        break false;
+                    }
+                }
+            }
+        };
+        let worker = self.worker.take();
+        if finished && let Some(w) = worker {
+            let _ = w.join();
+        }
+        // Else the handle is dropped: the thread is detached, blocked where it is.
+        let mut c = self.counters();
+        if !finished {
+            c.abandoned = self.queued.saturating_sub(c.sent + c.failed);
+        }
+        c
+    }
+}
+
+/// Without [`OutputQueue::finish`], the queue is closed and the worker detached: it writes
+/// what is queued if the process lives long enough.
+impl Drop for OutputQueue {
+    fn drop(&mut self) {
+        drop(self.tx.take());
+    }
+}
+
+/// The worker: lines into the buffer while more are waiting, a flush whenever the queue
+/// runs empty; lines count as sent once flushed.
+fn work(rx: Receiver<String>, writer: Box<dyn Write + Send>, shared: &Shared) {
+    let mut out = BufWriter::with_capacity(WRITE_BUFFER, writer);
+    let mut pending = 0u64;
+    let flush = |out: &mut BufWriter<Box<dyn Write + Send>>, pending: &mut u64| {
+        if *pending == 0 {
+            return;
+        }
+        match out.flush() {
+            Ok(()) => {
+                shared.sent.fetch_add(*pending, Ordering::Relaxed);
+            }
+            Err(e) => shared.fail(*pending, &e),
+        }
+        *pending = 0;
+    };
+    loop {
+        let line = match rx.try_recv() {
+            Ok(line) => line,
+            Err(TryRecvError::Empty) => {
+                flush(&mut out, &mut pending);
+                match rx.recv() {
+                    Ok(line) => line,
+                    Err(_) => break,
+                }
+            }
+            Err(TryRecvError::Disconnected) => break,
+        };
+        match out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")) {
+            Ok(()) => pending += 1,
+            Err(e) => {
+                // This line and those buffered before it are lost.
+                shared.fail(pending + 1, &e);
+                pending = 0;
+            }
+        }
+    }
+    flush(&mut out, &mut pending);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    /// A writer that blocks in its first write for an hour (a pipe nobody reads).
+    struct Stuck;
+
+    impl Write for Stuck {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            std::thread::sleep(Duration::from_secs(3600));
+            Err(io::Error::other("woke up"))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A writer whose bytes the test can read.
+    #[derive(Clone, Default)]
+    struct Memory(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Memory {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Fails every write.
+    struct Broken;
+
+    impl Write for Broken {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::other("disk on fire"))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Err(io::Error::other("disk on fire"))
+        }
+    }
+
+    #[test]
+    fn a_blocked_writer_never_blocks_send_and_finish_keeps_its_deadline() {
+        // A line larger than the worker's buffer goes straight to the writer, so the
+        // worker blocks on the first line.
+        let big = "x".repeat(WRITE_BUFFER + 1);
+        let mut q = OutputQueue::new("stuck", Box::new(Stuck), 8).expect("worker starts");
+        let start = Instant::now();
+        let mut slowest = Duration::ZERO;
+        for _ in 0..10_000 {
+            let t = Instant::now();
+            q.send(big.clone());
+            slowest = slowest.max(t.elapsed());
+        }
+        assert!(
+            slowest < Duration::from_millis(100),
+            "one send took {slowest:?} (a blocking send would take an hour)"
+        );
+        let c = q.counters();
+        assert_eq!(c.sent, 0);
+        // 8 in the queue, and the one the worker took (if it took it yet).
+        assert!((10_000 - 9..=10_000 - 8).contains(&c.dropped), "{c:?}");
+        let deadline = Instant::now() + Duration::from_millis(200);
+        let c = q.finish(deadline);
+        let late = Instant::now().saturating_duration_since(deadline);
+        assert!(
+            late < Duration::from_millis(100),
+            "finish returned {late:?} after its deadline"
+        );
+        assert_eq!(c.sent, 0);
+        assert_eq!(c.dropped + c.abandoned, 10_000, "{c:?}");
+        assert!((8..=9).contains(&c.abandoned), "{c:?}");
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn finish_gives_up_when_asked() {
+        let mut q = OutputQueue::new("stuck", Box::new(Stuck), 4).expect("worker starts");
+        q.send("x".repeat(WRITE_BUFFER + 1));
+        let t = Instant::now();
+        let c = q.finish_unless(Instant::now() + Duration::from_secs(3600), &|| true);
+        assert!(t.elapsed() < Duration::from_millis(200), "{:?}", t.elapsed());
+        assert_eq!(c.abandoned, 1);
+    }
+
+    #[test]
+    fn every_line_arrives_in_order_when_the_writer_keeps_up() {
+        let sink = Memory::default();
+        let mut q = OutputQueue::new("mem", Box::new(sink.clone()), 1000).expect("worker starts");
+        for i in 0..1000 {
+            assert!(q.send(format!("line {i}")), "room for every line");
+        }
+        let c = q.finish(Instant::now() + Duration::from_secs(10));
+        assert_eq!(
+            c,
+            OutputCounters {
+                sent: 1000,
+                ..OutputCounters::default()
+            }
+        );
+        let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        let want: String = (0..1000).map(|i| format!("line {i}\n")).collect();
+        assert_eq!(text, want);
+    }
+
+    #[test]
+    fn write_errors_are_counted_not_fatal() {
+        let mut q = OutputQueue::new("broken", Box::new(Broken), 4).expect("worker starts");
+        let mut queued = 0;
+        for _ in 0..100 {
+            if q.send("y".repeat(WRITE_BUFFER)) {
+                queued += 1;
+            }
+        }
+        let c = q.finish(Instant::now() + Duration::from_secs(10));
+        assert_eq!(c.sent, 0);
+        assert_eq!(c.failed, queued);
+        assert_eq!(c.failed + c.dropped, 100);
+        assert_eq!(c.lost(), 100);
+        assert_eq!(c.error.as_deref(), Some("disk on fire"));
+    }
+
+    #[test]
+    fn a_dropped_queue_does_not_wait_for_its_worker() {
+        let mut q = OutputQueue::new("stuck", Box::new(Stuck), 4).expect("worker starts");
+        q.send("x".repeat(WRITE_BUFFER + 1));
+        let t = Instant::now();
+        drop(q);
+        assert!(t.elapsed() < Duration::from_millis(100));
+    }
+}
