@@ -23,23 +23,31 @@ pub fn human_batch(files: &[SourceFile], diags: &[Diagnostic], color: bool, mut 
         return; // a clean run pays nothing for the source cache
     }
     let mut cache = ariadne::sources(files.iter().map(|f| (f.name.clone(), f.text.as_str())));
-    // Built on first need: only to find out whether a label sits on a very long line.
-    let indexes: Vec<OnceCell<LineIndex>> = files.iter().map(|_| OnceCell::new()).collect();
-    // Built on first need: only for columns on such a line.
-    let counts: Vec<OnceCell<CharCounts>> = files.iter().map(|_| OnceCell::new()).collect();
+    let lazy: Vec<Lazy> = files.iter().map(|_| Lazy::default()).collect();
     for d in diags {
-        emit(render(files, d, color, &mut cache, &indexes, &counts));
+        emit(render(files, d, color, &mut cache, &lazy));
     }
 }
 
-fn render(
-    files: &[SourceFile],
-    d: &Diagnostic,
-    color: bool,
-    cache: &mut impl Cache<String>,
-    indexes: &[OnceCell<LineIndex>],
-    counts: &[OnceCell<CharCounts>],
-) -> String {
+/// A file's indexes, built on first need: lines only to see whether a label sits on a very
+/// long line, character counts only for columns on such a line.
+#[derive(Default)]
+struct Lazy {
+    lines: OnceCell<LineIndex>,
+    chars: OnceCell<CharCounts>,
+}
+
+impl Lazy {
+    fn lines(&self, text: &str) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(text))
+    }
+
+    fn chars(&self, text: &str) -> &CharCounts {
+        self.chars.get_or_init(|| CharCounts::new(text))
+    }
+}
+
+fn render(files: &[SourceFile], d: &Diagnostic, color: bool, cache: &mut impl Cache<String>, lazy: &[Lazy]) -> String {
     if files.get(d.primary.file.0 as usize).is_none() {
         // Not about a file (a usage error): one line.
         let message = clip(&d.message, MAX_MESSAGE_CHARS);
@@ -92,14 +100,14 @@ fn render(
             continue;
         }
         let text = files[fid as usize].text.as_str();
-        let idx = indexes[fid as usize].get_or_init(|| LineIndex::new(text));
+        let idx = lazy[fid as usize].lines(text);
         let spans: Vec<_> = labels.iter().filter(|l| l.0 == fid).map(|l| l.1.clone()).collect();
         windows.insert(fid, window::window(text, idx, &spans));
     }
     let map = |fid: u32, r: std::ops::Range<usize>| match &windows[&fid] {
         Some(w) => {
             let text = files[fid as usize].text.as_str();
-            let idx = indexes[fid as usize].get_or_init(|| LineIndex::new(text));
+            let idx = lazy[fid as usize].lines(text);
             w.map(text, idx, r.start)..w.map(text, idx, r.end)
         }
         None => r,
@@ -143,15 +151,13 @@ fn render(
             labels.iter().find(|l| l.0 == fid).map_or(0, |l| l.1.start)
         };
         let text = files[fid as usize].text.as_str();
-        let idx = indexes[fid as usize].get_or_init(|| LineIndex::new(text));
+        let idx = lazy[fid as usize].lines(text);
         let line = idx.line_of(at as u32);
         let shown = w.map(text, idx, at);
         let shown_col = window::column(&w.text, shown);
-        let file_col = counts[fid as usize].get_or_init(|| CharCounts::new(text)).column(
-            text,
-            idx.line_start(line, text) as usize,
-            at,
-        );
+        let file_col = lazy[fid as usize]
+            .chars(text)
+            .column(text, idx.line_start(line, text) as usize, at);
         let name = &files[fid as usize].name;
         let (from, to) = (
             format!(" {name}:{}:{shown_col} ", line + 1),
