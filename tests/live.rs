@@ -515,21 +515,7 @@ impl Drop for KillOnDrop {
 #[ignore = "needs root: loads the eBPF probe"]
 fn sigterm_with_a_blocked_stdout_exits_within_a_second() {
     use std::os::fd::{FromRawFd, OwnedFd};
-    let dir = std::env::temp_dir().join(format!("falcorc-live-blocked-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    // A shell under a name of its own: its opens, and only its opens, alert.
-    let flood_exe = dir.join("falcorc-flood");
-    std::fs::copy("/bin/sh", &flood_exe).expect("copy /bin/sh");
-    let rules = dir.join("flood.yaml");
-    std::fs::write(
-        &rules,
-        "- rule: falcorc live flood open\n  desc: every open of the test's flood process\n  \
-         condition: evt.type in (open, openat, openat2) and proc.name = falcorc-flood\n  \
-         output: \"open by the flood (file=%fd.name proc=%proc.name cmdline=%proc.cmdline)\"\n  \
-         priority: INFO\n",
-    )
-    .expect("rules file");
+    let (dir, rules, flood_exe) = flood_setup("blocked");
     let mut fds = [0; 2];
     // SAFETY: pipe2 fills two descriptors we then own.
     assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0, "pipe2");
@@ -569,29 +555,13 @@ fn sigterm_with_a_blocked_stdout_exits_within_a_second() {
         }
     };
     wait_for("falcorc: live", Duration::from_secs(60));
-    let _flood = KillOnDrop(
-        Command::new(&flood_exe)
-            .args(["-c", "while :; do read x < /etc/hostname; done"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the flood starts"),
-    );
+    let _flood = flood(&flood_exe);
     // The pipe fills, then the queue: the first drop is reported at once.
     wait_for("stdout is not keeping up", Duration::from_secs(20));
     let sent = Instant::now();
     // SAFETY: signalling our own child process.
     unsafe { libc::kill(run.0.id() as i32, libc::SIGTERM) };
-    let status = loop {
-        if let Some(st) = run.0.try_wait().expect("wait") {
-            break st;
-        }
-        assert!(
-            sent.elapsed() < Duration::from_secs(10),
-            "falcorc still running 10 s after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let status = wait_exit(&mut run.0, sent, "SIGTERM");
     let took = sent.elapsed();
     eprintln!("SIGTERM to exit with stdout blocked: {took:?}");
     drop(read_end);
@@ -620,5 +590,173 @@ fn sigterm_with_a_blocked_stdout_exits_within_a_second() {
         .find(|l| l.starts_with("falcorc final:"))
         .unwrap_or_else(|| panic!("no final statistics: {lines:#?}"));
     assert!(stats.contains(&format!("output drops: {n}")), "{stats} vs {dropped}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A directory with a copy of /bin/sh named `falcorc-flood` and a rule that alerts on
+/// each of its opens: (dir, rules file, flood executable).
+fn flood_setup(tag: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("falcorc-live-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let flood_exe = dir.join("falcorc-flood");
+    std::fs::copy("/bin/sh", &flood_exe).expect("copy /bin/sh");
+    let rules = dir.join("flood.yaml");
+    std::fs::write(
+        &rules,
+        "- rule: falcorc live flood open\n  desc: every open of the test's flood process\n  \
+         condition: evt.type in (open, openat, openat2) and proc.name = falcorc-flood\n  \
+         output: \"open by the flood (file=%fd.name)\"\n  priority: INFO\n",
+    )
+    .expect("rules file");
+    (dir, rules, flood_exe)
+}
+
+fn flood(exe: &PathBuf) -> KillOnDrop {
+    KillOnDrop(
+        Command::new(exe)
+            .args(["-c", "while :; do read x < /etc/hostname; done"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the flood starts"),
+    )
+}
+
+/// The exit status of `child`, which must exit within 10 s of `since` (when `what` happened).
+fn wait_exit(child: &mut Child, since: Instant, what: &str) -> std::process::ExitStatus {
+    loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            return st;
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(10),
+            "falcorc still running 10 s after {what}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Read `lines` until one contains `what`, up to `within`; the lines read are returned.
+fn read_until(lines: &mut impl Iterator<Item = String>, what: &str, within: Duration) -> Vec<String> {
+    let deadline = Instant::now() + within;
+    let mut seen = Vec::new();
+    for l in lines.by_ref() {
+        let found = l.contains(what);
+        seen.push(l);
+        if found {
+            return seen;
+        }
+        assert!(Instant::now() < deadline, "no '{what}' within {within:?}: {seen:#?}");
+    }
+    panic!("no '{what}' before the end: {seen:#?}")
+}
+
+/// `falcorc run | head -1`: once the reader of its standard output is gone, the next
+/// alert's write fails (EPIPE, not SIGPIPE) and the run stops as on SIGTERM, with its
+/// final statistics on stderr and exit status 0 (it used to die of SIGPIPE, silently).
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn a_closed_stdout_ends_run_with_its_final_statistics() {
+    let (dir, rules, exe) = flood_setup("closed");
+    let mut run = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_falcorc"))
+            .args(["run", "--duration", "60", "-r"])
+            .arg(&rules)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("falcorc starts"),
+    );
+    let mut err = BufReader::new(run.0.stderr.take().expect("stderr"))
+        .lines()
+        .map_while(Result::ok);
+    read_until(&mut err, "falcorc: live", Duration::from_secs(60));
+    let _flood = flood(&exe);
+    let mut out = BufReader::new(run.0.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    out.read_line(&mut first).expect("one alert");
+    assert!(first.contains("open by the flood"), "{first}");
+    drop(out);
+    let closed = Instant::now();
+    let status = loop {
+        if let Some(st) = run.0.try_wait().expect("wait") {
+            break st;
+        }
+        assert!(
+            closed.elapsed() < Duration::from_secs(10),
+            "falcorc still running 10 s after stdout closed"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    eprintln!("stdout closed to exit: {:?}", closed.elapsed());
+    let lines: Vec<String> = err.collect();
+    assert!(status.success(), "falcorc exited with {status}: {lines:#?}");
+    assert!(
+        lines.iter().any(|l| l == "falcorc: stdout was closed; stopping"),
+        "{lines:#?}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("falcorc final:")), "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("falcorc: ") && l.contains("alerts lost to write errors on stdout")),
+        "{lines:#?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A standard error nobody reads (statistics every millisecond into a full pipe) neither
+/// stalls the event loop nor the exit: SIGTERM still ends `run` within 1 s (an `eprintln!`
+/// blocked in the loop used to keep it from ever seeing the signal).
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn sigterm_with_a_blocked_stderr_exits_within_a_second() {
+    let (dir, rules, exe) = flood_setup("stderr");
+    let mut run = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_falcorc"))
+            .args(["run", "--duration", "60", "--stats-interval", "0.001", "-r"])
+            .arg(&rules)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("falcorc starts"),
+    );
+    // Read up to the start, then read no more: the reports fill the pipe, made one page
+    // small, within a second.
+    let stderr = run.0.stderr.take().expect("stderr");
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&stderr);
+    // SAFETY: F_SETPIPE_SZ on a pipe descriptor we own.
+    let size = unsafe { libc::fcntl(fd, libc::F_SETPIPE_SZ, 4096) };
+    assert!(size >= 4096, "F_SETPIPE_SZ: {}", std::io::Error::last_os_error());
+    let mut err = BufReader::new(stderr).lines().map_while(Result::ok);
+    read_until(&mut err, "falcorc: live", Duration::from_secs(60));
+    let _flood = flood(&exe);
+    std::thread::sleep(Duration::from_secs(3));
+    let mut unread: libc::c_int = 0;
+    // SAFETY: FIONREAD writes the pipe's unread byte count into `unread`.
+    assert_eq!(unsafe { libc::ioctl(fd, libc::FIONREAD, &mut unread) }, 0, "FIONREAD");
+    assert!(
+        unread >= size - 256,
+        "stderr is not full: {unread} of {size} bytes unread"
+    );
+    let sent = Instant::now();
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(run.0.id() as i32, libc::SIGTERM) };
+    let status = loop {
+        if let Some(st) = run.0.try_wait().expect("wait") {
+            break st;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(10),
+            "falcorc still running 10 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let took = sent.elapsed();
+    eprintln!("SIGTERM to exit with stderr blocked: {took:?}");
+    assert!(status.success(), "falcorc exited with {status}");
+    assert!(took < Duration::from_millis(1500), "exit took {took:?} after SIGTERM");
+    drop(err);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,6 +1,7 @@
 //! The compiler's entry point: files in, [`Analysis`] (definitions, typed IR,
 //! diagnostics) out. Pure: no IO, never panics on any input.
 
+use crate::cancel::{Cancel, Cancelled};
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::sema::collect::{Collected, Ctx};
 use crate::sema::evttype::{self, EvtSet};
@@ -139,13 +140,33 @@ pub fn parse_file(f: &SourceFile, opts: &Options) -> ParsedFile {
 
 /// Load `files` in order into one ruleset, as Falco loads several rules files.
 pub fn analyze(files: Vec<SourceFile>, opts: &Options) -> Analysis {
-    let parsed = files.iter().map(|f| parse_file(f, opts)).collect();
-    analyze_parsed(files, parsed, opts)
+    // The default token is never set: the analysis always runs to the end.
+    analyze_cancellable(files, opts, &Cancel::default()).unwrap_or_default()
+}
+
+/// [`analyze`] that stops between steps once `cancel` is set (the language server cancels
+/// an analysis that newer edits made stale).
+pub fn analyze_cancellable(files: Vec<SourceFile>, opts: &Options, cancel: &Cancel) -> Result<Analysis, Cancelled> {
+    let mut parsed = Vec::with_capacity(files.len());
+    for f in &files {
+        let (docs, errors) = yaml::parse_cancellable(&f.text, &opts.yaml_limits, cancel)?;
+        parsed.push(ParsedFile { docs, errors });
+    }
+    load(files, parsed, opts, cancel)
 }
 
 /// [`analyze`] with each file's YAML already parsed by [`parse_file`] (one per file, same
 /// order).
 pub fn analyze_parsed(files: Vec<SourceFile>, parsed: Vec<ParsedFile>, opts: &Options) -> Analysis {
+    load(files, parsed, opts, &Cancel::default()).unwrap_or_default()
+}
+
+fn load(
+    files: Vec<SourceFile>,
+    parsed: Vec<ParsedFile>,
+    opts: &Options,
+    cancel: &Cancel,
+) -> Result<Analysis, Cancelled> {
     let mut diags = Vec::new();
     let mut smap = SourceMap::default();
     let mut col = Collected::new();
@@ -187,7 +208,9 @@ pub fn analyze_parsed(files: Vec<SourceFile>, parsed: Vec<ParsedFile>, opts: &Op
 
     // Macros: substitute lists, parse.
     let mut macro_asts = Vec::new();
+    cancel.check()?;
     for m in &col.macros {
+        cancel.check()?;
         let (text, overflow) = match lists::substitute(&m.cond, &compiled_lists, &mut list_used) {
             Ok(t) => (t, false),
             Err(partial) => (
@@ -211,7 +234,9 @@ pub fn analyze_parsed(files: Vec<SourceFile>, parsed: Vec<ParsedFile>, opts: &Op
 
     // Rules: expand exceptions, substitute lists, parse, resolve macros.
     let mut rule_parsed: Vec<(ParsedCond, Option<Expr>)> = Vec::new();
+    cancel.check()?;
     for r in &col.rules {
+        cancel.check()?;
         let cond = exceptions::expand(&r.cond, r.cond_span, &r.exceptions);
         let (text, overflow) = match lists::substitute(&cond, &compiled_lists, &mut list_used) {
             Ok(t) => (t, false),
@@ -243,6 +268,7 @@ pub fn analyze_parsed(files: Vec<SourceFile>, parsed: Vec<ParsedFile>, opts: &Op
 
     // Type-check each macro body once, and each rule's own condition.
     for (i, m) in col.macros.iter().enumerate() {
+        cancel.check()?;
         let Some(ast) = &macro_asts[i].ast else {
             continue;
         };
@@ -263,6 +289,7 @@ pub fn analyze_parsed(files: Vec<SourceFile>, parsed: Vec<ParsedFile>, opts: &Op
     }
     let mut rules_out = Vec::new();
     for (r, (p, expanded)) in col.rules.iter().zip(rule_parsed) {
+        cancel.check()?;
         let mut info = RuleInfo {
             name: r.name.value.clone(),
             desc: r.desc.clone(),
@@ -375,7 +402,7 @@ pub fn analyze_parsed(files: Vec<SourceFile>, parsed: Vec<ParsedFile>, opts: &Op
 
     let cx = crate::lint::Context::new(&files, &smap, &all_docs, &col, &rules_out, &list_used, &table.used, env);
     crate::lint::falco::unused_definitions(&cx, &mut diags);
-    crate::lint::run(&cx, &opts.lint, &mut diags);
+    crate::lint::run(&cx, &opts.lint, &mut diags, cancel)?;
     dedup(&mut diags);
     let suppressed = crate::lint::finish(&cx, &opts.lint, &mut diags);
     drop(cx);
@@ -401,8 +428,9 @@ pub fn analyze_parsed(files: Vec<SourceFile>, parsed: Vec<ParsedFile>, opts: &Op
             span: m.name.file_span(),
         })
         .collect();
+    cancel.check()?;
     let program = crate::ir::lower(rules_out.iter(), env);
-    Analysis {
+    Ok(Analysis {
         program,
         files,
         source_map: smap,
@@ -413,7 +441,7 @@ pub fn analyze_parsed(files: Vec<SourceFile>, parsed: Vec<ParsedFile>, opts: &Op
         suppressed,
         schema_ok: col.schema_ok,
         required_engine_version: col.required_engine.map(|(v, _)| v),
-    }
+    })
 }
 
 /// Report a condition that list substitution blew up, and give the parser nothing.

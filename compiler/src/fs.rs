@@ -158,6 +158,9 @@ pub struct Walk {
     /// Directories that could not be read, and what was skipped and why (a symlink loop,
     /// a FIFO with a matching name): reported, never fatal.
     pub problems: Vec<WalkProblem>,
+    /// Why `root` itself could not be read (also among the problems), for callers to
+    /// whom an unreadable root is an error rather than a note.
+    pub root_error: Option<String>,
 }
 
 /// A path a walk skipped, and why. `Display`: `PATH: REASON`.
@@ -205,6 +208,9 @@ fn walk_dir(dir: &Path, depth: usize, opts: &WalkOptions<'_>, seen: &mut HashSet
             }
         }
         Err(e) => {
+            if depth == 0 {
+                out.root_error = Some(e.to_string());
+            }
             out.problems.push(WalkProblem {
                 path: dir.to_path_buf(),
                 reason: format!("cannot read this directory: {e}"),
@@ -215,6 +221,9 @@ fn walk_dir(dir: &Path, depth: usize, opts: &WalkOptions<'_>, seen: &mut HashSet
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
+            if depth == 0 {
+                out.root_error = Some(e.to_string());
+            }
             out.problems.push(WalkProblem {
                 path: dir.to_path_buf(),
                 reason: format!("cannot read this directory: {e}"),

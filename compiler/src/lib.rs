@@ -3,6 +3,7 @@
 //! reference interpreter. Pure: text in, [`Analysis`] out.
 
 pub mod analysis;
+pub mod cancel;
 pub mod diag;
 pub mod eval;
 pub mod fmt;
@@ -18,4 +19,7 @@ pub mod span;
 pub mod syntax;
 pub mod text_diff;
 
-pub use analysis::{Analysis, Options, ParsedFile, SourceFile, analyze, analyze_parsed, parse_file};
+pub use analysis::{
+    Analysis, Options, ParsedFile, SourceFile, analyze, analyze_cancellable, analyze_parsed, parse_file,
+};
+pub use cancel::{Cancel, Cancelled};

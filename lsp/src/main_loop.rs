@@ -3,6 +3,8 @@
 //! drained (so a burst of edits costs one analysis); a result made stale by newer edits is
 //! not published. Requests run in a small [`Pool`] on the newest snapshot that has their
 //! document's latest text, and wait (in [`Waiting`], the loop going on) when none has yet.
+//! An analysis that edits made stale is cancelled unless a waiting request needs it, and a
+//! waiting request the client cancels (`$/cancelRequest`) is answered -32800 and dropped.
 
 use crate::analyzer::{Analyzer, Output};
 use crate::pool::Pool;
@@ -72,11 +74,22 @@ pub fn run(conn: &Connection, init: from_proto::Init) -> Result<(), String> {
                         Err("exit without shutdown".into())
                     };
                 }
-                notification(&mut l.state, n);
+                if n.method == "$/cancelRequest" {
+                    l.cancel_request(&n)?;
+                } else {
+                    notification(&mut l.state, n);
+                }
             }
             Event::Lsp(Message::Response(_)) => {}
             Event::Done(r) => send(conn, r.into())?,
             Event::Analyzed(out) => l.analyzed(out)?,
+        }
+        // A running analysis of older text is wasted work unless a request waits for it.
+        if let Some(running) = l.analyzer.running_generation()
+            && running < l.state.generation()
+            && !l.waiting.wants(running)
+        {
+            l.analyzer.cancel();
         }
         // Analyse once the queued edits are applied, or at once if a request waits for it.
         if !l.analyzer.is_running()
@@ -111,6 +124,7 @@ impl Loop<'_> {
                 let stats = serde_json::json!({
                     "analyses": self.analyzer.started,
                     "stale": self.analyzer.stale,
+                    "cancelled": self.analyzer.cancelled,
                     "generation": self.state.generation(),
                 });
                 send(self.conn, Response::new_ok(req.id, stats).into())
@@ -135,9 +149,34 @@ impl Loop<'_> {
         });
     }
 
+    /// The client no longer wants an answer: a request still waiting for an analysis is
+    /// answered RequestCancelled and dropped; one already running is answered as usual.
+    fn cancel_request(&mut self, n: &Notification) -> Result<(), String> {
+        let Some(id) = n
+            .params
+            .get("id")
+            .and_then(|id| serde_json::from_value(id.clone()).ok())
+        else {
+            eprintln!("falcorc lsp: $/cancelRequest without a valid id");
+            return Ok(());
+        };
+        match self.waiting.remove(&id) {
+            Some(req) => {
+                let reply = Response::new_err(req.id, ErrorCode::RequestCanceled as i32, "request cancelled".into());
+                send(self.conn, reply.into())
+            }
+            None => Ok(()),
+        }
+    }
+
     fn analyzed(&mut self, out: Output) -> Result<(), String> {
-        let current = self.state.install(out.generation, out.snapshot);
-        self.analyzer.finished(current);
+        let Some(snapshot) = out.snapshot.clone() else {
+            // Cancelled: the loop starts the newest text's analysis next.
+            self.analyzer.finished(&out, false);
+            return Ok(());
+        };
+        let current = self.state.install(out.generation, snapshot);
+        self.analyzer.finished(&out, current);
         if self.state.needs_publish() {
             publish(self.conn, &mut self.state, &mut self.warned_config)?;
         }

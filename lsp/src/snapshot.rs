@@ -6,7 +6,7 @@ use crate::line_index::LineIndex;
 use falcorc_compiler::index::{self, Index};
 use falcorc_compiler::sema::typeck::Env;
 use falcorc_compiler::span::FileId;
-use falcorc_compiler::{Analysis, Options, SourceFile, analyze};
+use falcorc_compiler::{Analysis, Cancel, Options, SourceFile, analyze_cancellable};
 use std::sync::OnceLock;
 
 pub struct Snapshot {
@@ -28,6 +28,21 @@ impl Snapshot {
 
     /// Analyze `files` with the project's options (`falcorc.toml`).
     pub fn with_options(files: Vec<(String, String)>, opts: &Options) -> Snapshot {
+        // The default token is never set, so there is always a snapshot.
+        Snapshot::cancellable(files, opts, &Cancel::default()).unwrap_or_else(|| Snapshot {
+            keys: Vec::new(),
+            lines: Vec::new(),
+            analysis: Analysis::default(),
+            env: Env {
+                container_plugin: opts.container_plugin,
+            },
+            analysis_panicked: false,
+            index: OnceLock::new(),
+        })
+    }
+
+    /// [`Snapshot::with_options`], or None once `cancel` is set (newer text is waiting).
+    pub fn cancellable(files: Vec<(String, String)>, opts: &Options, cancel: &Cancel) -> Option<Snapshot> {
         let env = Env {
             container_plugin: opts.container_plugin,
         };
@@ -40,7 +55,12 @@ impl Snapshot {
             .collect();
         // The compiler never panics by contract; if it ever does, serve the files without
         // analysis (and without their text) rather than take the editor's server down.
-        let analysis = std::panic::catch_unwind(|| analyze(sources, opts)).unwrap_or_else(|_| {
+        let analysis = match std::panic::catch_unwind(|| analyze_cancellable(sources, opts, cancel)) {
+            Ok(Ok(a)) => Ok(a),
+            Ok(Err(_)) => return None,
+            Err(p) => Err(p),
+        };
+        let analysis = analysis.unwrap_or_else(|_| {
             eprintln!("falcorc lsp: the analysis panicked; serving the files without diagnostics");
             lines = keys.iter().map(|_| LineIndex::new("")).collect();
             analysis_panicked = true;
@@ -55,14 +75,14 @@ impl Snapshot {
                 ..Default::default()
             }
         });
-        Snapshot {
+        Some(Snapshot {
             keys,
             lines,
             analysis,
             env,
             analysis_panicked,
             index: OnceLock::new(),
-        }
+        })
     }
 
     pub fn file_id(&self, key: &str) -> Option<FileId> {

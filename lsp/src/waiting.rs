@@ -5,7 +5,7 @@
 //! snapshot, even while another document is analysed.
 
 use crate::uri;
-use lsp_server::Request;
+use lsp_server::{Request, RequestId};
 
 #[derive(Default)]
 pub struct Waiting {
@@ -26,6 +26,17 @@ impl Waiting {
 
     pub fn is_empty(&self) -> bool {
         self.requests.is_empty()
+    }
+
+    /// Whether a request waits for a snapshot of `generation` or older.
+    pub fn wants(&self, generation: u64) -> bool {
+        self.requests.iter().any(|(needed, _)| *needed <= generation)
+    }
+
+    /// Take a waiting request out (the client cancelled it), if it still waits.
+    pub fn remove(&mut self, id: &RequestId) -> Option<Request> {
+        let at = self.requests.iter().position(|(_, r)| &r.id == id)?;
+        Some(self.requests.remove(at).1)
     }
 
     /// The requests a snapshot of `generation` can answer, in arrival order.

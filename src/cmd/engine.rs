@@ -7,7 +7,6 @@ use falcorc_compiler::sema::typeck::Env;
 use falcorc_compiler::{Options, SourceFile, analyze};
 use falcorc_runtime::engine::{Backend, Engine, EngineOptions, Selector};
 use falcorc_runtime::output::{Alert, Outputs};
-use std::io::IsTerminal;
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Format {
@@ -55,12 +54,9 @@ pub fn load_with_other(
     };
     let an = analyze(files, &opts);
     if an.errors() > 0 {
-        for d in an.diagnostics.iter().filter(|d| d.is_error()) {
-            eprint!(
-                "{}",
-                falcorc_compiler::diag::render::human(&an.files, d, std::io::stderr().is_terminal())
-            );
-        }
+        let errors: Vec<_> = an.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        let color = super::ColorChoice::Auto.enabled_on_stderr();
+        falcorc_compiler::diag::render::human_batch(&an.files, &errors, color, |s| eprint!("{s}"));
         eprintln!("falcorc: the rules have {} errors{consequence}", an.errors());
         return Err(EXIT_ERRORS);
     }

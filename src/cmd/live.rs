@@ -4,6 +4,7 @@
 
 pub use super::engine::Format;
 use super::engine::load;
+use super::log::Log;
 use super::replay::hostname;
 use super::selection::Selection;
 use super::{EXIT_USAGE, load_files};
@@ -147,7 +148,15 @@ impl StatsClock {
 
     /// One stats report on stderr; `final_` reports the whole run. `output_drops`: alerts
     /// the output lost so far ([`OutputCounters::lost`]).
-    pub fn report(&mut self, events: u64, c: &Counters, rules: Option<&Rules>, output_drops: u64, final_: bool) {
+    pub fn report(
+        &mut self,
+        log: &mut Log,
+        events: u64,
+        c: &Counters,
+        rules: Option<&Rules>,
+        output_drops: u64,
+        final_: bool,
+    ) {
         let (secs, ev, drops) = if final_ {
             (self.start.elapsed().as_secs_f64(), events, c.drops)
         } else {
@@ -158,16 +167,16 @@ impl StatsClock {
             )
         };
         let label = if final_ { "final" } else { "stats" };
-        eprintln!(
+        log.line(format!(
             "falcorc {label}: {:.0} events/s ({ev} events in {secs:.1} s), {drops} dropped ({:.2} %), {} oversized, alerts: {}, output drops: {output_drops}",
             ev as f64 / secs.max(1e-9),
             100.0 * drops as f64 / (ev + drops).max(1) as f64,
             c.oversized,
             rules.map_or(0, |r| r.alerts.iter().sum::<u64>()),
-        );
+        ));
         if let Some(r) = rules {
             for (n, name) in r.rule_counts() {
-                eprintln!("  {n:8}  {name}");
+                log.line(format!("  {n:8}  {name}"));
             }
         }
         self.last = Instant::now();
@@ -244,21 +253,31 @@ pub fn finish_output(out: OutputQueue, stopped_at: Instant) -> OutputCounters {
 }
 
 /// The end-of-run line about alerts the output lost, if any.
-pub fn report_output(c: &OutputCounters) {
+pub fn report_output(c: &OutputCounters, log: &mut Log) {
     if c.dropped + c.abandoned > 0 {
-        eprintln!(
+        log.line(format!(
             "falcorc: {} alerts dropped: stdout did not keep up ({} with its queue of {DEFAULT_CAPACITY} full, {} still queued at exit)",
             c.dropped + c.abandoned,
             c.dropped,
             c.abandoned
-        );
+        ));
     }
     if c.failed > 0 {
-        eprintln!(
+        log.line(format!(
             "falcorc: {} alerts lost to write errors on stdout: {}",
             c.failed,
             c.error.as_deref().unwrap_or("unknown error")
-        );
+        ));
+    }
+}
+
+/// The live commands write to pipes through worker threads: a reader that went away must
+/// be a write error (EPIPE) the queue counts and `run` acts on, not SIGPIPE ending the
+/// process before its final statistics (`main` restores the default for the filters).
+pub fn ignore_sigpipe() {
+    // SAFETY: changing one signal's disposition to "ignore"; no handler runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
 }
 
@@ -280,14 +299,19 @@ impl OutputWatch {
     }
 
     /// Looks at the queue's counters (cheap: call it every loop).
-    pub fn check(&mut self, out: &OutputQueue) {
+    pub fn check(&mut self, out: &OutputQueue, log: &mut Log) {
         let c = out.counters();
         let lost = c.dropped + c.failed;
         if lost > self.reported && self.last.is_none_or(|t| t.elapsed() >= Self::EVERY) {
-            eprintln!(
-                "falcorc: {} is not keeping up: {lost} alerts dropped so far; rules go on being evaluated",
+            let why = if out.is_closed() {
+                "was closed"
+            } else {
+                "is not keeping up"
+            };
+            log.line(format!(
+                "falcorc: {} {why}: {lost} alerts dropped so far; rules go on being evaluated",
                 out.name()
-            );
+            ));
             self.reported = lost;
             self.last = Some(Instant::now());
         }

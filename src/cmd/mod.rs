@@ -6,6 +6,7 @@ pub mod fields;
 pub mod fmt;
 pub mod lint;
 pub mod live;
+pub mod log;
 pub mod lsp;
 pub mod project;
 pub mod record;
@@ -79,7 +80,6 @@ pub fn read_paths(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<ReadError>) {
 /// `falcorc test` runs (`*.test.yaml`), not its subdirectories (as Falco's `-r DIR`).
 /// Entries that are not regular files (a FIFO named `x.yaml`) are errors of their own.
 pub fn rules_files_in(dir: &Path) -> Result<(Vec<PathBuf>, Vec<fs::WalkProblem>), String> {
-    std::fs::read_dir(dir).map_err(|e| format!("LOAD_ERR_FILE_READ: cannot read directory {}: {e}", dir.display()))?;
     let walk = fs::walk(
         dir,
         &fs::WalkOptions {
@@ -89,6 +89,12 @@ pub fn rules_files_in(dir: &Path) -> Result<(Vec<PathBuf>, Vec<fs::WalkProblem>)
             max_files: usize::MAX,
         },
     );
+    if let Some(e) = walk.root_error {
+        return Err(format!(
+            "LOAD_ERR_FILE_READ: cannot read directory {}: {e}",
+            dir.display()
+        ));
+    }
     Ok((walk.files, walk.problems))
 }
 
@@ -143,12 +149,24 @@ pub enum ColorChoice {
 }
 
 impl ColorChoice {
+    /// For what a command prints on standard output.
     pub fn enabled(self) -> bool {
         use std::io::IsTerminal;
+        self.enabled_on(std::io::stdout().is_terminal())
+    }
+
+    /// For diagnostics on standard error (of commands whose standard output is data).
+    pub fn enabled_on_stderr(self) -> bool {
+        use std::io::IsTerminal;
+        self.enabled_on(std::io::stderr().is_terminal())
+    }
+
+    /// `auto`: colour on a terminal, unless NO_COLOR is set (https://no-color.org).
+    fn enabled_on(self, terminal: bool) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
         }
     }
 }

@@ -5,8 +5,10 @@
 //! the file prints too.
 
 use super::live::{
-    Format, OutputWatch, Rules, StatsClock, compile, finish_output, parse_seconds, report_output, stdout_queue,
+    Format, OutputWatch, Rules, StatsClock, compile, finish_output, ignore_sigpipe, parse_seconds, report_output,
+    stdout_queue,
 };
+use super::log::{self, Log};
 use super::run::parse_buffer_mb;
 use super::selection::Selection;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
@@ -84,13 +86,16 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         }
     };
     signals::install();
+    ignore_sigpipe();
+    let mut log = Log::stderr();
     let mut session = match Session::start(&ProbeOptions {
         slots: syscalls::filter_slots(true, |_| true),
         ring_bytes: a.buffer_mb << 20,
     }) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("falcorc: {e}");
+            log.line(format!("falcorc: {e}"));
+            log.finish(Instant::now() + log::FLUSH);
             return EXIT_ERRORS;
         }
     };
@@ -98,18 +103,21 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let mut writer = match ScapWriter::create(&a.output, gzip) {
         Ok(w) => w,
         Err(e) => {
-            eprintln!("falcorc: {}: {e}", a.output.display());
+            log.line(format!("falcorc: {}: {e}", a.output.display()));
+            log.finish(Instant::now() + log::FLUSH);
             return EXIT_USAGE;
         }
     };
     if let Err(e) = session.write_metadata(&mut writer) {
-        eprintln!("falcorc: {}: {e}", a.output.display());
+        log.line(format!("falcorc: {}: {e}", a.output.display()));
+        log.finish(Instant::now() + log::FLUSH);
         return EXIT_ERRORS;
     }
     let mut tracker = match session.tracker() {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("falcorc: cannot seed the state from /proc: {e}");
+            log.line(format!("falcorc: cannot seed the state from /proc: {e}"));
+            log.finish(Instant::now() + log::FLUSH);
             return EXIT_ERRORS;
         }
     };
@@ -127,7 +135,8 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
                 child = Some(c);
             }
             Err(e) => {
-                eprintln!("falcorc: cannot run {prog}: {e}");
+                log.line(format!("falcorc: cannot run {prog}: {e}"));
+                log.finish(Instant::now() + log::FLUSH);
                 return EXIT_USAGE;
             }
         }
@@ -168,7 +177,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
             break;
         }
         if let Some(out) = &out {
-            watch.check(out);
+            watch.check(out, &mut log);
         }
         if let Some(c) = child.as_mut()
             && child_done_at.is_none()
@@ -187,26 +196,27 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let counters = session.counters();
     drop(session);
     if let Some(out) = out.take() {
-        report_output(&finish_output(out, stopped_at));
+        report_output(&finish_output(out, stopped_at), &mut log);
     }
     let finished = writer.finish();
     if let Some(e) = write_error.or(finished.err()) {
-        eprintln!("falcorc: {}: {e}", a.output.display());
+        log.line(format!("falcorc: {}: {e}", a.output.display()));
+        log.finish(Instant::now() + log::FLUSH);
         return EXIT_ERRORS;
     }
-    eprintln!(
+    log.line(format!(
         "falcorc: recorded {written} events to {} in {:.1} s ({} dropped by the kernel ring buffer)",
         a.output.display(),
         stats.started_at().elapsed().as_secs_f64(),
         counters.drops
-    );
-    match exit_status {
-        Some(s) if !s.success() => {
-            eprintln!("falcorc: the command exited with {s}");
-            EXIT_OK
-        }
-        _ => EXIT_OK,
+    ));
+    if let Some(s) = exit_status
+        && !s.success()
+    {
+        log.line(format!("falcorc: the command exited with {s}"));
     }
+    log.finish(Instant::now() + log::FLUSH);
+    EXIT_OK
 }
 
 #[cfg(test)]

@@ -30,8 +30,7 @@ pub fn run(a: Args) -> u8 {
     // What does not load is said, not left as silently empty tables.
     let errors: Vec<_> = an.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
     if !errors.is_empty() {
-        use std::io::IsTerminal;
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let color = super::ColorChoice::Auto.enabled_on_stderr();
         falcorc_compiler::diag::render::human_batch(&an.files, &errors, color, |s| eprint!("{s}"));
         eprintln!(
             "falcorc: {} errors: the rules files do not load as Falco would load them",

@@ -1,11 +1,14 @@
 //! `falcorc run`: live detection. The probe's events go through the state tracker and
 //! the rules as they happen; alerts are printed in Falco's text or JSON format, through
 //! a bounded queue and a writer thread, so a blocked standard output drops alerts
-//! (counted) instead of stalling evaluation or the exit on SIGINT/SIGTERM.
+//! (counted) instead of stalling evaluation or the exit on SIGINT/SIGTERM. Messages on
+//! standard error go through a queue of their own ([`Log`]). A closed standard output
+//! (`falcorc run | head`) ends the run as a stop signal would, with its final statistics.
 
 use super::live::{
-    Format, OutputWatch, StatsClock, compile, finish_output, parse_seconds, report_output, stdout_queue,
+    Format, OutputWatch, StatsClock, compile, finish_output, ignore_sigpipe, parse_seconds, report_output, stdout_queue,
 };
+use super::log::{self, Log};
 use super::selection::Selection;
 use super::{EXIT_ERRORS, EXIT_OK};
 use falcorc_runtime::engine::Selector;
@@ -70,29 +73,33 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     }
     let slots = syscalls::filter_slots(a.all_events, |c| engine.wants(c));
     signals::install();
+    ignore_sigpipe();
+    let mut log = Log::stderr();
     let mut session = match Session::start(&ProbeOptions {
         slots,
         ring_bytes: a.buffer_mb << 20,
     }) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("falcorc: {e}");
+            log.line(format!("falcorc: {e}"));
+            log.finish(Instant::now() + log::FLUSH);
             return EXIT_ERRORS;
         }
     };
     let mut tracker = match session.tracker() {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("falcorc: cannot seed the state from /proc: {e}");
+            log.line(format!("falcorc: cannot seed the state from /proc: {e}"));
+            log.finish(Instant::now() + log::FLUSH);
             return EXIT_ERRORS;
         }
     };
     tracker.set_hostname(rules.hostname.clone());
-    eprintln!(
+    log.line(format!(
         "falcorc: live, {} rules active, {} processes from /proc",
         rules.engine.active_rules(),
         session.snapshot.threads.len()
-    );
+    ));
     let mut out = match stdout_queue() {
         Ok(q) => q,
         Err(code) => return code,
@@ -102,7 +109,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     // At most a year (parse_seconds): the sum cannot overflow.
     let until = a.duration.and_then(|d| Instant::now().checked_add(d));
     let (mut drops_seen, mut last_drop_check, mut last_drop_alert) = (0u64, Instant::now(), None::<Instant>);
-    while !signals::stop_requested() && until.is_none_or(|u| Instant::now() < u) {
+    while !signals::stop_requested() && until.is_none_or(|u| Instant::now() < u) && !out.is_closed() {
         session.poll(POLL_INTERVAL, |ev| {
             tracker.on_event(ev, |ctx| rules.evaluate(ctx, &mut out));
         });
@@ -115,15 +122,18 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
             }
             drops_seen = c.drops;
         }
-        watch.check(&out);
+        watch.check(&out, &mut log);
         if let Some(every) = a.stats_interval
             && stats.due(every)
         {
             let lost = out.counters().lost();
-            stats.report(session.events, &session.counters(), Some(&rules), lost, false);
+            stats.report(&mut log, session.events, &session.counters(), Some(&rules), lost, false);
         }
     }
     let stopped_at = Instant::now();
+    if out.is_closed() {
+        log.line("falcorc: stdout was closed; stopping".into());
+    }
     // Drain what is already in the ring buffer (one bounded poll), then detach (dropping
     // the session) and give the output until its deadline.
     session.poll(Duration::ZERO, |ev| {
@@ -133,7 +143,8 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let events = session.events;
     drop(session);
     let output = finish_output(out, stopped_at);
-    stats.report(events, &counters, Some(&rules), output.lost(), true);
-    report_output(&output);
+    stats.report(&mut log, events, &counters, Some(&rules), output.lost(), true);
+    report_output(&output, &mut log);
+    log.finish(Instant::now() + log::FLUSH);
     EXIT_OK
 }

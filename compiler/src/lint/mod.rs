@@ -22,6 +22,7 @@ pub use config::{Config, ConfigError, Selector};
 pub use context::Context;
 pub use registry::CheckId;
 
+use crate::cancel::{Cancel, Cancelled};
 use crate::diag::{Diagnostic, Severity};
 
 /// What kind of problem a check finds; `--select`/`--ignore` and `falcorc.toml` accept
@@ -122,14 +123,16 @@ pub struct Meta {
 }
 
 /// Run every check `config` enables on the loaded ruleset; findings go to `out`.
-pub fn run(cx: &Context, config: &Config, out: &mut Vec<Diagnostic>) {
+pub fn run(cx: &Context, config: &Config, out: &mut Vec<Diagnostic>, cancel: &Cancel) -> Result<(), Cancelled> {
     for &id in CheckId::ALL {
+        cancel.check()?;
         if config.level_of_check(id) == Level::Allow {
             continue;
         }
         // The check's `Sink` gives every finding the check's code.
         id.run(cx, out);
     }
+    Ok(())
 }
 
 /// Give every diagnostic its configured level (dropping the allowed ones; Falco's errors

@@ -9,7 +9,7 @@
 //! not outlive the process's other state should not be given to a queue.
 
 use std::io::{BufWriter, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -55,10 +55,15 @@ struct Shared {
     sent: AtomicU64,
     failed: AtomicU64,
     error: Mutex<Option<String>>,
+    /// The reader went away (EPIPE): nothing written from now on can arrive.
+    closed: AtomicBool,
 }
 
 impl Shared {
     fn fail(&self, lines: u64, e: &std::io::Error) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            self.closed.store(true, Ordering::Relaxed);
+        }
         self.failed.fetch_add(lines, Ordering::Relaxed);
         let mut first = self.error.lock().unwrap_or_else(|p| p.into_inner());
         if first.is_none() {
@@ -125,6 +130,12 @@ impl OutputQueue {
                 false
             }
         }
+    }
+
+    /// Whether a write found the reader gone (a closed pipe or socket: `falcorc run | head`).
+    /// Needs SIGPIPE ignored, or the process ends at that write.
+    pub fn is_closed(&self) -> bool {
+        self.shared.closed.load(Ordering::Relaxed)
     }
 
     /// The counters so far (nothing is abandoned before [`OutputQueue::finish`]).
@@ -346,6 +357,27 @@ mod tests {
         assert_eq!(c.failed + c.dropped, 100);
         assert_eq!(c.lost(), 100);
         assert_eq!(c.error.as_deref(), Some("disk on fire"));
+    }
+
+    #[test]
+    fn a_closed_pipe_marks_the_output_closed_and_other_errors_do_not() {
+        // Rust's runtime ignores SIGPIPE in tests, as `run` does: the write gets EPIPE.
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        let mut q = OutputQueue::new("pipe", Box::new(writer), 4).expect("worker starts");
+        assert!(!q.is_closed());
+        drop(reader);
+        q.send("alert".into());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !q.is_closed() {
+            assert!(Instant::now() < deadline, "EPIPE not seen");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let c = q.finish(deadline);
+        assert_eq!((c.sent, c.failed), (0, 1));
+        let mut broken = OutputQueue::new("broken", Box::new(Broken), 4).expect("worker starts");
+        broken.send("x".into());
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!broken.is_closed());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use granit_parser::{Event, Options, Parser, ScanError, StructureStyle, Tag};
 use super::aliases::{Aliases, Size};
 use super::scalar::{self, to_u32};
 use super::{Document, Entry, Limits, Node, NodeKind, Span, YamlError};
+use crate::cancel::{Cancel, Cancelled};
 
 pub struct Builder<'s> {
     src: &'s str,
@@ -21,6 +22,7 @@ pub struct Builder<'s> {
     aliases: Aliases,
     /// Nodes created so far, alias copies included.
     nodes: usize,
+    cancel: &'s Cancel,
 }
 
 struct Frame {
@@ -50,7 +52,7 @@ enum Next {
 }
 
 impl<'s> Builder<'s> {
-    pub fn new(src: &'s str, limits: &'s Limits) -> Builder<'s> {
+    pub fn new(src: &'s str, limits: &'s Limits, cancel: &'s Cancel) -> Builder<'s> {
         Builder {
             src,
             limits,
@@ -61,10 +63,11 @@ impl<'s> Builder<'s> {
             doc_start: 0,
             aliases: Aliases::default(),
             nodes: 0,
+            cancel,
         }
     }
 
-    pub fn run(mut self) -> (Vec<Document>, Vec<YamlError>) {
+    pub fn run(mut self) -> Result<(Vec<Document>, Vec<YamlError>), Cancelled> {
         let mut options = Options::default();
         options.set_emit_comments(false);
         // granit's own nesting checks fire before ours; keep them in line with the limit.
@@ -72,7 +75,13 @@ impl<'s> Builder<'s> {
         options.block_nesting_limit = self.limits.max_depth;
         let mut parser = Parser::new_from_str_with_options(self.src, options);
         let mut last_error_at = None;
+        let mut events = 0u32;
         loop {
+            // Asking every event would cost more than the flag is worth.
+            events = events.wrapping_add(1);
+            if events.is_multiple_of(4096) {
+                self.cancel.check()?;
+            }
             let next = match parser.next_event() {
                 None => break,
                 Some(Ok((event, span))) => {
@@ -109,7 +118,7 @@ impl<'s> Builder<'s> {
                 }
             }
         }
-        (self.docs, self.errors)
+        Ok((self.docs, self.errors))
     }
 
     fn event(&mut self, event: Event<'_>, range: std::ops::Range<usize>, tag_text: Option<&str>) -> Next {

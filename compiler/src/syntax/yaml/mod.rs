@@ -17,6 +17,7 @@ mod scalar;
 #[cfg(test)]
 mod tests;
 
+use crate::cancel::{Cancel, Cancelled};
 pub use crate::span::Span;
 pub use node::{Entry, Node, NodeKind, Scalar, Style};
 
@@ -62,6 +63,15 @@ pub struct Document {
 /// resumes at the next document, so every broken document gets its own error. Limit errors on
 /// node count stop the whole parse.
 pub fn parse(src: &str, limits: &Limits) -> (Vec<Document>, Vec<YamlError>) {
+    parse_cancellable(src, limits, &Cancel::default()).unwrap_or_default()
+}
+
+/// [`parse`] that stops early once `cancel` is set.
+pub fn parse_cancellable(
+    src: &str,
+    limits: &Limits,
+    cancel: &Cancel,
+) -> Result<(Vec<Document>, Vec<YamlError>), Cancelled> {
     if src.len() > limits.max_bytes || u32::try_from(src.len()).is_err() {
         let error = YamlError {
             message: format!(
@@ -71,7 +81,7 @@ pub fn parse(src: &str, limits: &Limits) -> (Vec<Document>, Vec<YamlError>) {
             ),
             span: Span::empty(0),
         };
-        return (Vec::new(), vec![error]);
+        return Ok((Vec::new(), vec![error]));
     }
-    build::Builder::new(src, limits).run()
+    build::Builder::new(src, limits, cancel).run()
 }
