@@ -637,6 +637,25 @@ fn wait_exit(child: &mut Child, since: Instant, what: &str) -> std::process::Exi
     }
 }
 
+/// `falcorc run --duration 60 ARGS` with its output piped, once it says it is live: the
+/// process and the rest of its stderr lines.
+fn started(args: &[&std::ffi::OsStr]) -> (KillOnDrop, impl Iterator<Item = String> + use<>) {
+    let mut run = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_falcorc"))
+            .args(["run", "--duration", "60"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("falcorc starts"),
+    );
+    let mut err = BufReader::new(run.0.stderr.take().expect("stderr"))
+        .lines()
+        .map_while(Result::ok);
+    read_until(&mut err, "falcorc: live", Duration::from_secs(60));
+    (run, err)
+}
+
 /// Read `lines` until one contains `what`, up to `within`; the lines read are returned.
 fn read_until(lines: &mut impl Iterator<Item = String>, what: &str, within: Duration) -> Vec<String> {
     let deadline = Instant::now() + within;
@@ -659,19 +678,7 @@ fn read_until(lines: &mut impl Iterator<Item = String>, what: &str, within: Dura
 #[ignore = "needs root: loads the eBPF probe"]
 fn a_closed_stdout_ends_run_with_its_final_statistics() {
     let (dir, rules, exe) = flood_setup("closed");
-    let mut run = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_falcorc"))
-            .args(["run", "--duration", "60", "-r"])
-            .arg(&rules)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("falcorc starts"),
-    );
-    let mut err = BufReader::new(run.0.stderr.take().expect("stderr"))
-        .lines()
-        .map_while(Result::ok);
-    read_until(&mut err, "falcorc: live", Duration::from_secs(60));
+    let (mut run, err) = started(&["-r".as_ref(), rules.as_os_str()]);
     let _flood = flood(&exe);
     let mut out = BufReader::new(run.0.stdout.take().expect("stdout"));
     let mut first = String::new();
@@ -758,5 +765,86 @@ fn sigterm_with_a_blocked_stderr_exits_within_a_second() {
     assert!(status.success(), "falcorc exited with {status}");
     assert!(took < Duration::from_millis(1500), "exit took {took:?} after SIGTERM");
     drop(err);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Wait up to 5 s for `check` to hold.
+fn eventually(what: &str, check: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !check() {
+        assert!(Instant::now() < deadline, "{what} within 5 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `run -c`: Falco's output keys, with every alert reaching a file, the syslog socket (a
+/// real datagram socket bound by the test) and a kept-alive program; SIGHUP reopens the
+/// file after it was rotated away, and the run goes on.
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn configured_outputs_reach_a_file_syslog_and_a_program_and_sighup_reopens_the_file() {
+    use std::os::unix::net::UnixDatagram;
+    let (dir, rules, exe) = flood_setup("outputs");
+    let log = dir.join("alerts.json");
+    let piped = dir.join("program.txt");
+    let sock = dir.join("log.sock");
+    let syslog = UnixDatagram::bind(&sock).expect("syslog socket");
+    syslog.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let config = dir.join("falco.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "rules_files: [{}]\njson_output: true\njson_include_tags_property: false\nstdout_output:\n  enabled: false\n\
+             file_output:\n  enabled: true\n  filename: {}\nsyslog_output:\n  enabled: true\n  path: {}\n\
+             program_output:\n  enabled: true\n  keep_alive: true\n  program: cat >> {}\n",
+            rules.display(),
+            log.display(),
+            sock.display(),
+            piped.display()
+        ),
+    )
+    .unwrap();
+    let (mut run, mut err) = started(&["-c".as_ref(), config.as_os_str()]);
+    let open_once = || {
+        let st = Command::new(&exe)
+            .args(["-c", "read x < /etc/hostname"])
+            .status()
+            .expect("the shell runs");
+        assert!(st.success());
+    };
+    open_once();
+    let lines = |p: &PathBuf| std::fs::read_to_string(p).unwrap_or_default().lines().count();
+    eventually("an alert in the file", || lines(&log) >= 1);
+    eventually("an alert through the program", || lines(&piped) >= 1);
+    let mut buf = vec![0u8; 65536];
+    let n = syslog.recv(&mut buf).expect("a syslog datagram");
+    let datagram = String::from_utf8_lossy(&buf[..n]).into_owned();
+    // Facility user (1), Informational (6): <14>.
+    let json = datagram
+        .strip_prefix("<14>falco: ")
+        .unwrap_or_else(|| panic!("{datagram}"));
+    let v: Value = serde_json::from_str(json).expect("JSON alert");
+    assert_eq!(v["rule"], "falcorc live flood open");
+    assert!(v.get("tags").is_none(), "json_include_tags_property: false: {v}");
+    let first = std::fs::read_to_string(&log).unwrap();
+    let v: Value = serde_json::from_str(first.lines().next().unwrap()).expect("JSON in the file");
+    assert_eq!(v["rule"], "falcorc live flood open");
+
+    // Rotation: the file is moved away, SIGHUP, and the next alert starts a new file.
+    std::fs::rename(&log, dir.join("alerts.json.1")).unwrap();
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(run.0.id() as i32, libc::SIGHUP) };
+    read_until(&mut err, "SIGHUP: output files reopened", Duration::from_secs(5));
+    open_once();
+    eventually("a new file after SIGHUP", || lines(&log) >= 1);
+    assert!(run.0.try_wait().unwrap().is_none(), "SIGHUP ended the run");
+
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(run.0.id() as i32, libc::SIGTERM) };
+    let status = wait_exit(&mut run.0, Instant::now(), "SIGTERM");
+    assert!(status.success(), "{status}");
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut run.0.stdout.take().unwrap(), &mut stdout).unwrap();
+    assert!(stdout.is_empty(), "stdout_output is disabled: {stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,12 +1,28 @@
-//! SIGINT and SIGTERM end a live session cleanly: the handler only sets a flag that the
+//! SIGINT and SIGTERM end a live session cleanly (and SIGHUP, for `run`, reopens files): the handler only sets a flag that the
 //! event loop checks between polls (it polls with a timeout, so it notices within one).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static STOP: AtomicBool = AtomicBool::new(false);
+static HANGUP: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
+}
+
+extern "C" fn on_hangup(_: libc::c_int) {
+    HANGUP.store(true, Ordering::SeqCst);
+}
+
+/// SIGHUP asks `run` to reopen its output files (log rotation) instead of ending it.
+pub fn install_hangup() {
+    // SAFETY: the handler is async-signal-safe (one atomic store).
+    unsafe { libc::signal(libc::SIGHUP, on_hangup as *const () as libc::sighandler_t) };
+}
+
+/// Whether a SIGHUP arrived since the last call.
+pub fn take_hangup() -> bool {
+    HANGUP.swap(false, Ordering::SeqCst)
 }
 
 /// Installs the handlers (idempotent).
@@ -31,5 +47,15 @@ mod tests {
         // SAFETY: raising a signal at ourselves; the handler installed above catches it.
         unsafe { libc::raise(libc::SIGTERM) };
         assert!(super::stop_requested());
+    }
+
+    #[test]
+    fn a_hangup_is_taken_once() {
+        super::install_hangup();
+        assert!(!super::take_hangup());
+        // SAFETY: raising a signal at ourselves; the handler installed above catches it.
+        unsafe { libc::raise(libc::SIGHUP) };
+        assert!(super::take_hangup());
+        assert!(!super::take_hangup());
     }
 }

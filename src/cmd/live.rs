@@ -11,8 +11,10 @@ use super::{EXIT_USAGE, load_files};
 use falcorc_compiler::SourceFile;
 use falcorc_runtime::engine::{Engine, Selector};
 use falcorc_runtime::fields::FieldCtx;
-use falcorc_runtime::output::queue::DEFAULT_CAPACITY;
-use falcorc_runtime::output::{Alert, OutputCounters, OutputQueue, Outputs};
+use falcorc_runtime::output::set::OutputSet;
+use falcorc_runtime::output::sink::{Line, level_of};
+use falcorc_runtime::output::style::Style;
+use falcorc_runtime::output::{Alert, OutputCounters, Outputs};
 use falcorc_runtime_ebpf::signals;
 use falcorc_runtime_ebpf::wire::Counters;
 use std::path::PathBuf;
@@ -26,7 +28,7 @@ pub struct Rules {
     pub engine: Engine,
     pub outputs: Outputs,
     pub hostname: String,
-    pub format: Format,
+    pub style: Style,
     matched: Vec<usize>,
     /// Alerts per rule index.
     pub alerts: Vec<u64>,
@@ -38,7 +40,7 @@ pub fn compile(
     paths: &[PathBuf],
     selectors: Vec<Selector>,
     selection: &Selection,
-    format: Format,
+    style: Style,
     host: Option<String>,
 ) -> Result<Rules, u8> {
     let files = if paths.is_empty() {
@@ -52,22 +54,24 @@ pub fn compile(
             EXIT_USAGE
         })?
     };
+    let format = if style.json { Format::Json } else { Format::Text };
     let (engine, outputs) = load(files, selectors, selection, format, "")?;
+    let outputs = outputs.time_key(style.time_key());
     let alerts = vec![0; engine.program.rules.len()];
     Ok(Rules {
         engine,
         outputs,
         hostname: hostname(host),
-        format,
+        style,
         matched: Vec::new(),
         alerts,
     })
 }
 
 impl Rules {
-    /// Evaluates the rules on one event and queues its alerts (never blocks: a full
-    /// queue drops them, counted).
-    pub fn evaluate(&mut self, ctx: &FieldCtx<'_>, out: &mut OutputQueue) {
+    /// Evaluates the rules on one event and queues its alerts on every output (never
+    /// blocks: a full queue drops them, counted).
+    pub fn evaluate(&mut self, ctx: &FieldCtx<'_>, out: &mut OutputSet) {
         self.matched.clear();
         self.engine.evaluate(ctx.code(), ctx, &mut self.matched);
         for &i in &self.matched {
@@ -75,13 +79,20 @@ impl Rules {
             let alert = self
                 .outputs
                 .alert(&self.engine.program, i, ctx.ts(), &self.hostname, ctx);
-            out.send(self.format.line(&alert));
+            out.send(self.line(&alert));
+        }
+    }
+
+    fn line(&self, alert: &Alert) -> Line {
+        Line {
+            level: level_of(alert.priority),
+            text: self.style.line(alert).into(),
         }
     }
 
     /// Falco's `syscall_event_drops` alert, for `n` events lost since the last one, as
     /// an output line.
-    pub fn drop_alert(&self, n: u64, counters: &Counters) -> String {
+    pub fn drop_alert(&self, n: u64, counters: &Counters) -> Line {
         let ts = now_ns();
         let msg = format!("Falco internal: syscall event drop. {n} system calls dropped in last second.");
         let alert = Alert {
@@ -99,7 +110,7 @@ impl Rules {
                 ("n_evts".into(), (counters.sent + counters.drops).to_string().into()),
             ],
         };
-        self.format.line(&alert)
+        self.line(&alert)
     }
 
     /// Per-rule alert counts, most first.
@@ -228,47 +239,38 @@ pub const FLUSH_ON_SIGNAL: Duration = Duration::from_millis(500);
 /// to catch up; a stop signal meanwhile ends the wait at once.
 pub const FLUSH_AT_END: Duration = Duration::from_secs(2);
 
-/// Alerts go to standard output through a queue of [`DEFAULT_CAPACITY`] lines and a
-/// writer thread of their own, so a slow or blocked reader never stalls evaluation.
-pub fn stdout_queue() -> Result<OutputQueue, u8> {
-    use std::os::fd::AsFd;
-    // Its own descriptor: the worker never holds the lock of Rust's `Stdout`, which
-    // the exit path flushes.
-    let writer: Box<dyn std::io::Write + Send> = match std::io::stdout().as_fd().try_clone_to_owned() {
-        Ok(fd) => Box::new(std::fs::File::from(fd)),
-        Err(_) => Box::new(std::io::stdout()),
-    };
-    OutputQueue::new("stdout", writer, DEFAULT_CAPACITY).map_err(|e| {
-        eprintln!("falcorc: cannot start the output thread: {e}");
-        super::EXIT_ERRORS
-    })
-}
-
-/// Closes the output once the event loop stopped at `stopped_at`: [`FLUSH_ON_SIGNAL`]
+/// Closes the outputs once the event loop stopped at `stopped_at`: [`FLUSH_ON_SIGNAL`]
 /// after a stop signal, else [`FLUSH_AT_END`] unless a signal arrives meanwhile.
-pub fn finish_output(out: OutputQueue, stopped_at: Instant) -> OutputCounters {
+pub fn finish_output(out: OutputSet, stopped_at: Instant) -> Vec<(String, OutputCounters)> {
     let signalled = signals::stop_requested();
     let grace = if signalled { FLUSH_ON_SIGNAL } else { FLUSH_AT_END };
     out.finish_unless(stopped_at + grace, &|| !signalled && signals::stop_requested())
 }
 
-/// The end-of-run line about alerts the output lost, if any.
-pub fn report_output(c: &OutputCounters, log: &mut Log) {
-    if c.dropped + c.abandoned > 0 {
-        log.line(format!(
-            "falcorc: {} alerts dropped: stdout did not keep up ({} with its queue of {DEFAULT_CAPACITY} full, {} still queued at exit)",
-            c.dropped + c.abandoned,
-            c.dropped,
-            c.abandoned
-        ));
+/// The end-of-run lines about alerts each output lost, if any.
+pub fn report_output(outputs: &[(String, OutputCounters)], log: &mut Log) {
+    for (name, c) in outputs {
+        if c.dropped + c.abandoned > 0 {
+            log.line(format!(
+                "falcorc: {} alerts dropped: {name} did not keep up ({} with its queue full, {} still queued at exit)",
+                c.dropped + c.abandoned,
+                c.dropped,
+                c.abandoned
+            ));
+        }
+        if c.failed > 0 {
+            log.line(format!(
+                "falcorc: {} alerts lost to write errors on {name}: {}",
+                c.failed,
+                c.error.as_deref().unwrap_or("unknown error")
+            ));
+        }
     }
-    if c.failed > 0 {
-        log.line(format!(
-            "falcorc: {} alerts lost to write errors on stdout: {}",
-            c.failed,
-            c.error.as_deref().unwrap_or("unknown error")
-        ));
-    }
+}
+
+/// Alerts lost so far over every output (for the statistics line).
+pub fn lost(outputs: &[(String, OutputCounters)]) -> u64 {
+    outputs.iter().map(|(_, c)| c.lost()).sum()
 }
 
 /// The live commands write to pipes through worker threads: a reader that went away must
@@ -281,39 +283,40 @@ pub fn ignore_sigpipe() {
     }
 }
 
-/// The rate-limited warning while the output falls behind: at the first drop, then at
+/// The rate-limited warning while an output falls behind: at its first drop, then at
 /// most once every 30 s.
 pub struct OutputWatch {
-    reported: u64,
-    last: Option<Instant>,
+    /// Per output: (lost when last reported, when).
+    seen: Vec<(u64, Option<Instant>)>,
 }
 
 impl OutputWatch {
     const EVERY: Duration = Duration::from_secs(30);
 
     pub fn new() -> OutputWatch {
-        OutputWatch {
-            reported: 0,
-            last: None,
-        }
+        OutputWatch { seen: Vec::new() }
     }
 
-    /// Looks at the queue's counters (cheap: call it every loop).
-    pub fn check(&mut self, out: &OutputQueue, log: &mut Log) {
-        let c = out.counters();
-        let lost = c.dropped + c.failed;
-        if lost > self.reported && self.last.is_none_or(|t| t.elapsed() >= Self::EVERY) {
-            let why = if out.is_closed() {
-                "was closed"
-            } else {
-                "is not keeping up"
-            };
-            log.line(format!(
-                "falcorc: {} {why}: {lost} alerts dropped so far; rules go on being evaluated",
-                out.name()
-            ));
-            self.reported = lost;
-            self.last = Some(Instant::now());
+    /// Looks at the queues' counters (cheap: call it every loop).
+    pub fn check(&mut self, out: &OutputSet, log: &mut Log) {
+        self.seen.resize(out.queues().len(), (0, None));
+        for (q, (reported, last)) in out.queues().iter().zip(&mut self.seen) {
+            let c = q.counters();
+            let lost = c.dropped + c.failed;
+            if lost > *reported && last.is_none_or(|t| t.elapsed() >= Self::EVERY) {
+                let why = if q.is_closed() {
+                    "was closed"
+                } else {
+                    "is not keeping up"
+                };
+                let error = c.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+                log.line(format!(
+                    "falcorc: {} {why}{error}: {lost} alerts dropped so far; rules go on being evaluated",
+                    q.name()
+                ));
+                *reported = lost;
+                *last = Some(Instant::now());
+            }
         }
     }
 }
@@ -322,7 +325,7 @@ impl OutputWatch {
 mod tests {
     use super::*;
 
-    fn rules(format: Format) -> Rules {
+    fn rules(style: Style) -> Rules {
         let dir = std::env::temp_dir().join(format!("falcorc-live-cli-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let f = dir.join("r.yaml");
@@ -331,7 +334,7 @@ mod tests {
             "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n",
         )
         .expect("rules");
-        let r = compile(&[f], Vec::new(), &Selection::default(), format, Some("h".into()));
+        let r = compile(&[f], Vec::new(), &Selection::default(), style, Some("h".into()));
         let _ = std::fs::remove_dir_all(&dir);
         r.unwrap_or_else(|code| panic!("rules did not compile: exit code {code}"))
     }
@@ -343,13 +346,15 @@ mod tests {
             drops: 10,
             ..Counters::default()
         };
-        let text = rules(Format::Text).drop_alert(7, &c);
+        let line = rules(Style::TEXT).drop_alert(7, &c);
+        assert_eq!(line.level, 7, "Debug");
+        let text = line.text;
         assert!(
             text.ends_with("Debug Falco internal: syscall event drop. 7 system calls dropped in last second."),
             "{text}"
         );
-        let out = rules(Format::Json).drop_alert(7, &c);
-        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        let out = rules(Style::JSON).drop_alert(7, &c);
+        let v: serde_json::Value = serde_json::from_str(&out.text).expect("JSON");
         assert_eq!(v["rule"], "Falco internal: syscall event drop");
         assert_eq!(v["output_fields"]["n_drops"], "7");
         assert_eq!(v["output_fields"]["n_evts"], "100");
@@ -359,7 +364,7 @@ mod tests {
     #[test]
     fn bad_rules_are_an_exit_code_not_a_panic() {
         let missing = PathBuf::from("/nonexistent/falcorc/rules.yaml");
-        let r = compile(&[missing], Vec::new(), &Selection::default(), Format::Text, None);
+        let r = compile(&[missing], Vec::new(), &Selection::default(), Style::TEXT, None);
         assert_eq!(r.err(), Some(EXIT_USAGE));
     }
 
@@ -390,7 +395,7 @@ mod tests {
 
     #[test]
     fn the_embedded_default_ruleset_compiles() {
-        let r = compile(&[], Vec::new(), &Selection::default(), Format::Text, None).ok();
+        let r = compile(&[], Vec::new(), &Selection::default(), Style::TEXT, None).ok();
         assert!(r.is_some_and(|r| r.engine.active_rules() > 0));
     }
 }

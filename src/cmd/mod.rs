@@ -8,6 +8,7 @@ pub mod lint;
 pub mod live;
 pub mod log;
 pub mod lsp;
+pub mod outputs;
 pub mod project;
 pub mod record;
 pub mod replay;

@@ -6,7 +6,6 @@
 
 use super::live::{
     Format, OutputWatch, Rules, StatsClock, compile, finish_output, ignore_sigpipe, parse_seconds, report_output,
-    stdout_queue,
 };
 use super::log::{self, Log};
 use super::run::parse_buffer_mb;
@@ -14,7 +13,8 @@ use super::selection::Selection;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use falcorc_runtime::engine::Selector;
 use falcorc_runtime::event::Event;
-use falcorc_runtime::output::OutputQueue;
+use falcorc_runtime::output::set::OutputSet;
+use falcorc_runtime::output::style::Style;
 use falcorc_runtime::scap::ScapWriter;
 use falcorc_runtime_ebpf::probe::ProbeOptions;
 use falcorc_runtime_ebpf::session::{POLL_INTERVAL, Session};
@@ -80,7 +80,11 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let mut rules: Option<Rules> = if a.rules.is_empty() {
         None
     } else {
-        match compile(&a.rules, selectors, &a.selection, a.format, a.hostname.clone()) {
+        let style = match a.format {
+            Format::Text => Style::TEXT,
+            Format::Json => Style::JSON,
+        };
+        match compile(&a.rules, selectors, &a.selection, style, a.hostname.clone()) {
             Ok(r) => Some(r),
             Err(code) => return code,
         }
@@ -143,9 +147,13 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     }
     // Alerts only with rules: no writer thread otherwise.
     let mut out = match &rules {
-        Some(_) => match stdout_queue() {
+        Some(_) => match super::outputs::stdout_only() {
             Ok(q) => Some(q),
-            Err(code) => return code,
+            Err(e) => {
+                log.line(format!("falcorc: {e}"));
+                log.finish(Instant::now() + log::FLUSH);
+                return EXIT_ERRORS;
+            }
         },
         None => None,
     };
@@ -156,7 +164,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let mut write_error = None;
     let mut exit_status = None;
     let mut child_done_at: Option<Instant> = None;
-    let mut handle = |ev: &Event<'_>, out: &mut Option<OutputQueue>| {
+    let mut handle = |ev: &Event<'_>, out: &mut Option<OutputSet>| {
         if only.as_mut().is_some_and(|d| !d.admits(ev)) {
             return;
         }

@@ -6,12 +6,15 @@
 //! (`falcorc run | head`) ends the run as a stop signal would, with its final statistics.
 
 use super::live::{
-    Format, OutputWatch, StatsClock, compile, finish_output, ignore_sigpipe, parse_seconds, report_output, stdout_queue,
+    Format, OutputWatch, StatsClock, compile, finish_output, ignore_sigpipe, lost, parse_seconds, report_output,
 };
 use super::log::{self, Log};
+use super::outputs;
 use super::selection::Selection;
-use super::{EXIT_ERRORS, EXIT_OK};
+use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
+use falcorc_runtime::config::{self, Config, RuleMatching};
 use falcorc_runtime::engine::Selector;
+use falcorc_runtime::output::style::Style;
 use falcorc_runtime_ebpf::probe::ProbeOptions;
 use falcorc_runtime_ebpf::session::{POLL_INTERVAL, Session};
 use falcorc_runtime_ebpf::{signals, syscalls};
@@ -20,11 +23,21 @@ use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Rules files or directories, loaded in order (default: the embedded ruleset).
+    /// Rules files or directories, loaded in order (default: the configuration's
+    /// `rules_files`, else the embedded ruleset).
     #[arg(short = 'r', long = "rules", num_args = 1)]
     rules: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    /// A Falco configuration file (falco.yaml): outputs, JSON, rule selection
+    /// (docs/CONFIG.md says which keys falcorc reads).
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Set a configuration key, as Falco's `-o`: `json_output=true`,
+    /// `file_output.filename=/var/log/falcorc.log`, `rules_files[]=extra.yaml`.
+    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
+    option: Vec<String>,
+    /// Alert format (default: the configuration's `json_output`, else text).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     #[command(flatten)]
     selection: Selection,
     /// Host name in alerts (default: $FALCO_HOSTNAME, then this machine's name).
@@ -58,8 +71,70 @@ pub fn parse_buffer_mb(s: &str) -> Result<u32, String> {
 /// Drop alerts are rate-limited like Falco's (one per 30 s at most).
 const DROP_ALERT_EVERY: Duration = Duration::from_secs(30);
 
-pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
-    let mut rules = match compile(&a.rules, selectors, &a.selection, a.format, a.hostname) {
+/// Without `-c`, falcorc's defaults: alerts on standard output, ISO-8601 times.
+const DEFAULTS: &[&str] = &["stdout_output.enabled=true", "time_format_iso_8601=true"];
+
+/// The configuration file and `-o` options, with every problem printed; errors are a
+/// usage error before anything starts.
+fn configuration(a: &Args) -> Result<Config, u8> {
+    let mut options: Vec<String> = Vec::new();
+    if a.config.is_none() {
+        options.extend(DEFAULTS.iter().map(|s| s.to_string()));
+    }
+    options.extend(a.option.iter().cloned());
+    match config::load(a.config.as_deref(), &options) {
+        Ok(l) => {
+            for w in &l.warnings {
+                eprintln!("falcorc: warning: {w}");
+            }
+            Ok(l.config)
+        }
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("falcorc: error: {e}");
+            }
+            let n = errors.len();
+            let s = if n == 1 { "" } else { "s" };
+            eprintln!("falcorc: the configuration has {n} error{s}; nothing started");
+            Err(EXIT_USAGE)
+        }
+    }
+}
+
+pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
+    let config = match configuration(&a) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let style = Style {
+        json: a.format.map_or(config.json_output, |f| matches!(f, Format::Json)),
+        iso8601: config.time_format_iso_8601,
+        include_output: config.json_include_output_property,
+        include_tags: config.json_include_tags_property,
+        include_message: config.json_include_message_property,
+        include_output_fields: config.json_include_output_fields_property,
+    };
+    // `-r` replaces the configuration's rules files, as in Falco; selections add up.
+    let rule_files = if a.rules.is_empty() {
+        &config.rules_files
+    } else {
+        &a.rules
+    };
+    let mut selectors = config.selectors.clone();
+    selectors.extend(cli_selectors);
+    let mut selection = a.selection.clone();
+    selection.min_priority = selection.min_priority.min(config.priority);
+    if config.rule_matching == RuleMatching::All {
+        selection.rule_matching = super::selection::Matching::All;
+    }
+    let mut out = match outputs::open(&config) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("falcorc: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let mut rules = match compile(rule_files, selectors, &selection, style, a.hostname.clone()) {
         Ok(r) => r,
         Err(code) => return code,
     };
@@ -73,6 +148,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     }
     let slots = syscalls::filter_slots(a.all_events, |c| engine.wants(c));
     signals::install();
+    signals::install_hangup();
     ignore_sigpipe();
     let mut log = Log::stderr();
     let mut session = match Session::start(&ProbeOptions {
@@ -100,16 +176,12 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         rules.engine.active_rules(),
         session.snapshot.threads.len()
     ));
-    let mut out = match stdout_queue() {
-        Ok(q) => q,
-        Err(code) => return code,
-    };
     let mut watch = OutputWatch::new();
     let mut stats = StatsClock::new();
     // At most a year (parse_seconds): the sum cannot overflow.
     let until = a.duration.and_then(|d| Instant::now().checked_add(d));
     let (mut drops_seen, mut last_drop_check, mut last_drop_alert) = (0u64, Instant::now(), None::<Instant>);
-    while !signals::stop_requested() && until.is_none_or(|u| Instant::now() < u) && !out.is_closed() {
+    while !signals::stop_requested() && until.is_none_or(|u| Instant::now() < u) && !out.all_closed() {
         session.poll(POLL_INTERVAL, |ev| {
             tracker.on_event(ev, |ctx| rules.evaluate(ctx, &mut out));
         });
@@ -122,16 +194,20 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
             }
             drops_seen = c.drops;
         }
+        if signals::take_hangup() {
+            out.reopen();
+            log.line("falcorc: SIGHUP: output files reopened".into());
+        }
         watch.check(&out, &mut log);
         if let Some(every) = a.stats_interval
             && stats.due(every)
         {
-            let lost = out.counters().lost();
+            let lost = out.lost();
             stats.report(&mut log, session.events, &session.counters(), Some(&rules), lost, false);
         }
     }
     let stopped_at = Instant::now();
-    if out.is_closed() {
+    if out.all_closed() {
         log.line("falcorc: stdout was closed; stopping".into());
     }
     // Drain what is already in the ring buffer (one bounded poll), then detach (dropping
@@ -143,7 +219,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let events = session.events;
     drop(session);
     let output = finish_output(out, stopped_at);
-    stats.report(&mut log, events, &counters, Some(&rules), output.lost(), true);
+    stats.report(&mut log, events, &counters, Some(&rules), lost(&output), true);
     report_output(&output, &mut log);
     log.finish(Instant::now() + log::FLUSH);
     EXIT_OK

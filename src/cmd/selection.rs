@@ -5,7 +5,7 @@ use clap::ArgMatches;
 use falcorc_compiler::sema::items::Priority;
 use falcorc_runtime::engine::{Backend, RuleMatching, Selector};
 
-#[derive(clap::Args)]
+#[derive(Clone, clap::Args)]
 pub struct Selection {
     /// Do not evaluate rules less severe than this (Falco's `priority`).
     #[arg(long, default_value = "debug", value_parser = parse_priority)]

@@ -33,6 +33,8 @@ pub struct Outputs {
     /// Fill [`Alert::fields`] (JSON output, rule tests); text output needs only
     /// the message.
     with_fields: bool,
+    /// The key of the prefix time in the fields (`evt.time.iso8601`, or `evt.time`).
+    time_key: &'static str,
 }
 
 impl Outputs {
@@ -40,7 +42,14 @@ impl Outputs {
         Outputs {
             plans: program.rules.iter().map(|r| plan(r, env)).collect(),
             with_fields: true,
+            time_key: "evt.time.iso8601",
         }
+    }
+
+    /// The key of the prefix time in [`Alert::fields`] (see `Style::time_key`).
+    pub fn time_key(mut self, key: &'static str) -> Outputs {
+        self.time_key = key;
+        self
     }
 
     /// Alerts without `output_fields` (for text output: saves building a JSON value
@@ -59,7 +68,7 @@ impl Outputs {
         // its string in place).
         let mut scratch = Value::Bool(false);
         if self.with_fields {
-            fields.push(("evt.time.iso8601".to_string(), serde_json::Value::from(ts)));
+            fields.push((self.time_key.to_string(), serde_json::Value::from(ts)));
         }
         for p in self.plans.get(i).map(Vec::as_slice).unwrap_or_default() {
             match p {

@@ -4,6 +4,9 @@
 pub mod alert;
 pub mod format;
 pub mod queue;
+pub mod set;
+pub mod sink;
+pub mod style;
 pub mod time;
 
 pub use alert::Alert;

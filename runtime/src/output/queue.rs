@@ -8,7 +8,8 @@
 //! abandoned worker is detached, and the end of the process ends it. Writers that must
 //! not outlive the process's other state should not be given to a queue.
 
-use std::io::{BufWriter, Write};
+use super::sink::{Line, Sink, WriteSink};
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -18,10 +19,6 @@ use std::time::{Duration, Instant};
 /// Lines a queue holds by default. At Falco's usual alert sizes (200 bytes of text to 2 KB
 /// of JSON) that is at most a few MB, and a few seconds of a heavy alert storm.
 pub const DEFAULT_CAPACITY: usize = 4096;
-
-/// The worker's own buffer: lines are written into it and flushed whenever the queue runs
-/// empty, so a burst costs a few large writes and a lone alert is written at once.
-const WRITE_BUFFER: usize = 64 * 1024;
 
 /// How often [`OutputQueue::finish_unless`] looks at its `give_up` predicate.
 const FINISH_TICK: Duration = Duration::from_millis(10);
@@ -57,6 +54,8 @@ struct Shared {
     error: Mutex<Option<String>>,
     /// The reader went away (EPIPE): nothing written from now on can arrive.
     closed: AtomicBool,
+    /// Reopen requests ([`OutputQueue::reopen`]); the worker acts on a change.
+    reopens: AtomicU64,
 }
 
 impl Shared {
@@ -75,7 +74,7 @@ impl Shared {
 /// An output fed through a bounded queue, written by a worker thread of its own.
 pub struct OutputQueue {
     name: String,
-    tx: Option<SyncSender<String>>,
+    tx: Option<SyncSender<Line>>,
     /// Disconnected when the worker ends (normally or by a panic of the writer).
     done: Receiver<()>,
     worker: Option<JoinHandle<()>>,
@@ -85,17 +84,23 @@ pub struct OutputQueue {
 }
 
 impl OutputQueue {
-    /// Starts the worker thread (named `out:NAME`) that owns `writer`, behind a queue of
-    /// `capacity` lines (at least one).
+    /// Starts the worker thread (named `out:NAME`) that owns `writer` (lines end with a
+    /// newline, written through a 64 KiB buffer), behind a queue of `capacity` lines (at
+    /// least one).
     pub fn new(name: &str, writer: Box<dyn Write + Send>, capacity: usize) -> std::io::Result<OutputQueue> {
-        let (tx, rx) = mpsc::sync_channel::<String>(capacity.max(1));
+        OutputQueue::with_sink(name, Box::new(WriteSink::new(writer)), capacity)
+    }
+
+    /// [`OutputQueue::new`] for any [`Sink`] (a file that reopens, syslog, a program).
+    pub fn with_sink(name: &str, sink: Box<dyn Sink>, capacity: usize) -> std::io::Result<OutputQueue> {
+        let (tx, rx) = mpsc::sync_channel::<Line>(capacity.max(1));
         let (done_tx, done) = mpsc::channel::<()>();
         let shared = Arc::new(Shared::default());
         let worker_shared = shared.clone();
         let worker = std::thread::Builder::new().name(format!("out:{name}")).spawn(move || {
             // Dropped when this thread ends, however it ends.
             let _done = done_tx;
-            work(rx, writer, &worker_shared);
+            work(rx, sink, &worker_shared);
         })?;
         Ok(OutputQueue {
             name: name.to_string(),
@@ -116,6 +121,14 @@ impl OutputQueue {
     /// Queues one line (without its newline; the worker adds it). Never blocks: when the
     /// queue is full the line is dropped and counted. Returns whether it was queued.
     pub fn send(&mut self, line: String) -> bool {
+        self.send_line(Line {
+            level: super::sink::LEVEL_INFO,
+            text: line.into(),
+        })
+    }
+
+    /// [`OutputQueue::send`] of a line shared between outputs, with its syslog level.
+    pub fn send_line(&mut self, line: Line) -> bool {
         let Some(tx) = &self.tx else {
             self.dropped += 1;
             return false;
@@ -130,6 +143,18 @@ impl OutputQueue {
                 false
             }
         }
+    }
+
+    /// No more lines: the worker writes what is queued and ends ([`OutputQueue::finish`]
+    /// then waits for it).
+    pub fn close(&mut self) {
+        drop(self.tx.take());
+    }
+
+    /// Asks the worker to reopen its output before the next line (SIGHUP: a log file
+    /// rotated away is closed and created again).
+    pub fn reopen(&self) {
+        self.shared.reopens.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Whether a write found the reader gone (a closed pipe or socket: `falcorc run | head`).
@@ -193,16 +218,16 @@ impl Drop for OutputQueue {
     }
 }
 
-/// The worker: lines into the buffer while more are waiting, a flush whenever the queue
-/// runs empty; lines count as sent once flushed.
-fn work(rx: Receiver<String>, writer: Box<dyn Write + Send>, shared: &Shared) {
-    let mut out = BufWriter::with_capacity(WRITE_BUFFER, writer);
+/// The worker: lines into the sink while more are waiting, a flush whenever the queue
+/// runs empty (and before a reopen); lines count as sent once flushed.
+fn work(rx: Receiver<Line>, mut sink: Box<dyn Sink>, shared: &Shared) {
     let mut pending = 0u64;
-    let flush = |out: &mut BufWriter<Box<dyn Write + Send>>, pending: &mut u64| {
+    let mut reopens_seen = 0u64;
+    let flush = |sink: &mut Box<dyn Sink>, pending: &mut u64| {
         if *pending == 0 {
             return;
         }
-        match out.flush() {
+        match sink.flush() {
             Ok(()) => {
                 shared.sent.fetch_add(*pending, Ordering::Relaxed);
             }
@@ -214,7 +239,7 @@ fn work(rx: Receiver<String>, writer: Box<dyn Write + Send>, shared: &Shared) {
         let line = match rx.try_recv() {
             Ok(line) => line,
             Err(TryRecvError::Empty) => {
-                flush(&mut out, &mut pending);
+                flush(&mut sink, &mut pending);
                 match rx.recv() {
                     Ok(line) => line,
                     Err(_) => break,
@@ -222,7 +247,15 @@ fn work(rx: Receiver<String>, writer: Box<dyn Write + Send>, shared: &Shared) {
             }
             Err(TryRecvError::Disconnected) => break,
         };
-        match out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n")) {
+        let reopens = shared.reopens.load(Ordering::Relaxed);
+        if reopens != reopens_seen {
+            reopens_seen = reopens;
+            flush(&mut sink, &mut pending);
+            if let Err(e) = sink.reopen() {
+                shared.fail(0, &e);
+            }
+        }
+        match sink.write_line(&line) {
             Ok(()) => pending += 1,
             Err(e) => {
                 // This line and those buffered before it are lost.
@@ -231,11 +264,12 @@ fn work(rx: Receiver<String>, writer: Box<dyn Write + Send>, shared: &Shared) {
             }
         }
     }
-    flush(&mut out, &mut pending);
+    flush(&mut sink, &mut pending);
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::sink::WRITE_BUFFER;
     use super::*;
     use std::io;
 
