@@ -34,6 +34,8 @@ enum Command {
     Test(cmd::test::Args),
     /// Language server for editors (LSP on stdin/stdout).
     Lsp(cmd::lsp::Args),
+    /// Print falcorc's version, the Falco engine version it implements and the probe's build.
+    Version(cmd::version::Args),
 }
 
 fn main() -> ExitCode {
@@ -43,7 +45,9 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let matches = match Cli::command().try_get_matches() {
+    // `--version` says what `falcorc version` says (clap prints the name first).
+    let long_version: &'static str = Box::leak(cmd::version::long().into_boxed_str());
+    let matches = match Cli::command().long_version(long_version).try_get_matches() {
         Ok(m) => m,
         Err(e) => {
             let _ = e.print();
@@ -86,6 +90,7 @@ fn main() -> ExitCode {
         }
         Command::Test(a) => cmd::test::run(a),
         Command::Lsp(a) => cmd::lsp::run(a),
+        Command::Version(a) => cmd::version::run(a),
     };
     ExitCode::from(code)
 }

@@ -348,3 +348,20 @@ fn replay_of_a_corrupt_capture_keeps_earlier_alerts_and_names_the_offset() {
     assert!(err.contains("corrupt capture at byte"), "{err}");
     assert!(stdout(&o).lines().count() > 10, "alerts before the damage are printed");
 }
+
+#[test]
+fn version_names_the_engine_version_and_the_probe_build() {
+    let v = falcorc(&["version"]);
+    assert!(v.status.success());
+    let text = stdout(&v);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], format!("falcorc {}", env!("CARGO_PKG_VERSION")));
+    assert!(lines[1].starts_with("Falco engine version: 0."), "{text}");
+    assert!(
+        lines[2].starts_with("probe: ") && lines[2].contains("build id "),
+        "{text}"
+    );
+    // `--version` says the same; `-V` the first line.
+    assert_eq!(stdout(&falcorc(&["--version"])), text);
+    assert_eq!(stdout(&falcorc(&["-V"])).trim_end(), lines[0]);
+}

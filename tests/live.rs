@@ -848,3 +848,88 @@ fn configured_outputs_reach_a_file_syslog_and_a_program_and_sighup_reopens_the_f
     assert!(stdout.is_empty(), "stdout_output is disabled: {stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A rule without an event-type filter is said once, by name; the event types the probe
+/// does not produce are listed only when a rule names them (it used to list ~150).
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn a_rule_without_an_event_type_filter_is_named_once() {
+    let dir = std::env::temp_dir().join(format!("falcorc-live-broad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("broad.yaml");
+    std::fs::write(
+        &rules,
+        "- rule: everything by nobody\n  desc: d\n  condition: proc.name = falcorc-nobody\n  output: o\n  priority: INFO\n  warn_evttypes: false\n\
+         - rule: namespace joins\n  desc: d\n  condition: evt.type = setns and proc.name = falcorc-nobody\n  output: o\n  priority: INFO\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_falcorc"))
+        .args(["run", "--duration", "1", "-r"])
+        .arg(&rules)
+        .output()
+        .expect("falcorc runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let said: Vec<&str> = err.lines().filter(|l| l.contains("no event-type filter")).collect();
+    assert_eq!(
+        said,
+        ["falcorc: rule 'everything by nobody' has no event-type filter: it runs on every event the probe produces"],
+        "{err}"
+    );
+    let missing = err
+        .lines()
+        .find(|l| l.contains("does not produce these event types"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(missing.ends_with(": setns"), "only what a rule names: {missing}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `record -- COMMAND`: falcorc exits with the command's status, passes SIGINT on to it
+/// (the command used to be left running), and leaves no capture behind when the command
+/// cannot start.
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn record_passes_the_commands_status_and_signals_through() {
+    let dir = std::env::temp_dir().join(format!("falcorc-live-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let record = |cap: &str, cmd: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_falcorc"));
+        c.args(["record", "-o"]).arg(dir.join(cap)).arg("--").args(cmd);
+        c
+    };
+    let st = record("exit3.scap", &["sh", "-c", "exit 3"]).status().unwrap();
+    assert_eq!(st.code(), Some(3));
+    assert!(dir.join("exit3.scap").exists());
+
+    let out = record("missing.scap", &["/nonexistent/falcorc-command"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!dir.join("missing.scap").exists(), "a capture was left behind");
+
+    let pidfile = dir.join("sleep.pid");
+    let script = format!("echo $$ > {}; exec sleep 43", pidfile.display());
+    let mut child = KillOnDrop(
+        record("sleep.scap", &["sh", "-c", &script])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    eventually("the command started", || {
+        std::fs::read_to_string(&pidfile).is_ok_and(|s| s.ends_with('\n'))
+    });
+    let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+    let sent = Instant::now();
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.0.id() as i32, libc::SIGINT) };
+    let st = wait_exit(&mut child.0, sent, "SIGINT");
+    eprintln!("SIGINT to record's exit: {:?}", sent.elapsed());
+    assert_eq!(st.code(), Some(128 + libc::SIGINT), "{st}");
+    assert!(sent.elapsed() < Duration::from_secs(2), "{:?}", sent.elapsed());
+    assert!(
+        !PathBuf::from(format!("/proc/{pid}")).exists(),
+        "the command is still running"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

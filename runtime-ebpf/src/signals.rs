@@ -1,13 +1,21 @@
 //! SIGINT and SIGTERM end a live session cleanly (and SIGHUP, for `run`, reopens files): the handler only sets a flag that the
 //! event loop checks between polls (it polls with a timeout, so it notices within one).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 static STOP: AtomicBool = AtomicBool::new(false);
+/// The first stop signal's number (for `record` to pass it on to its command).
+static STOP_SIGNAL: AtomicI32 = AtomicI32::new(0);
 static HANGUP: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn on_signal(_: libc::c_int) {
+extern "C" fn on_signal(sig: libc::c_int) {
+    let _ = STOP_SIGNAL.compare_exchange(0, sig, Ordering::SeqCst, Ordering::SeqCst);
     STOP.store(true, Ordering::SeqCst);
+}
+
+/// The first stop signal that arrived (SIGINT or SIGTERM), if any.
+pub fn stop_signal() -> Option<i32> {
+    Some(STOP_SIGNAL.load(Ordering::SeqCst)).filter(|s| *s != 0)
 }
 
 extern "C" fn on_hangup(_: libc::c_int) {
@@ -47,6 +55,7 @@ mod tests {
         // SAFETY: raising a signal at ourselves; the handler installed above catches it.
         unsafe { libc::raise(libc::SIGTERM) };
         assert!(super::stop_requested());
+        assert_eq!(super::stop_signal(), Some(libc::SIGTERM));
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod rules;
 pub mod run;
 pub mod selection;
 pub mod test;
+pub mod version;
 
 use falcorc_compiler::SourceFile;
 use falcorc_compiler::fs;

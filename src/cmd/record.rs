@@ -29,7 +29,9 @@ pub struct Args {
     #[arg(short = 'o', long = "output")]
     output: PathBuf,
     /// Stop after this many seconds (greater than 0, at most 31536000: one year; default:
-    /// when COMMAND exits, or on SIGINT/SIGTERM, which stop it within 1 s).
+    /// when COMMAND exits, or on SIGINT/SIGTERM, which stop it within 1 s). A running
+    /// COMMAND is passed the signal (SIGTERM at the end of the duration) and given 1 s to
+    /// exit, then killed; falcorc exits with its status (128 + N for signal N).
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_negative_numbers = true)]
     duration: Option<Duration>,
     /// Also evaluate these rules on the recorded events and print the alerts.
@@ -139,6 +141,9 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
                 child = Some(c);
             }
             Err(e) => {
+                // Nothing of the command was recorded: no capture file is left behind.
+                drop(writer);
+                let _ = std::fs::remove_file(&a.output);
                 log.line(format!("falcorc: cannot run {prog}: {e}"));
                 log.finish(Instant::now() + log::FLUSH);
                 return EXIT_USAGE;
@@ -179,10 +184,29 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         }
     };
     let stats = StatsClock::new();
+    // When the command was told to stop (our stop signal passed on, or the end of
+    // `--duration`): it gets COMMAND_GRACE to exit, then SIGKILL.
+    let mut told = Told::No;
     loop {
         session.poll(POLL_INTERVAL, |ev| handle(ev, &mut out));
-        if signals::stop_requested() || until.is_some_and(|u| Instant::now() >= u) {
-            break;
+        let stop = signals::stop_requested() || until.is_some_and(|u| Instant::now() >= u);
+        match child.as_mut() {
+            Some(c) if stop && child_done_at.is_none() => match told {
+                Told::No => {
+                    let sig = signals::stop_signal().unwrap_or(libc::SIGTERM);
+                    // SAFETY: signalling the child we spawned (not yet reaped: its pid is ours).
+                    unsafe { libc::kill(c.id() as i32, sig) };
+                    told = Told::At(Instant::now());
+                }
+                Told::At(t) if t.elapsed() >= COMMAND_GRACE => {
+                    let _ = c.kill();
+                    log.line("falcorc: the command did not stop within 1 s; killed".into());
+                    told = Told::Killed;
+                }
+                Told::At(_) | Told::Killed => {}
+            },
+            _ if stop => break,
+            _ => {}
         }
         if let Some(out) = &out {
             watch.check(out, &mut log);
@@ -218,13 +242,36 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         stats.started_at().elapsed().as_secs_f64(),
         counters.drops
     ));
-    if let Some(s) = exit_status
-        && !s.success()
-    {
-        log.line(format!("falcorc: the command exited with {s}"));
-    }
+    let code = match exit_status {
+        Some(s) if !s.success() => {
+            log.line(format!("falcorc: the command exited with {s}"));
+            command_exit_code(s)
+        }
+        _ => EXIT_OK,
+    };
     log.finish(Instant::now() + log::FLUSH);
-    EXIT_OK
+    code
+}
+
+/// Whether the recorded command was told to stop.
+enum Told {
+    No,
+    At(Instant),
+    Killed,
+}
+
+/// How long the recorded command has to exit once told to stop.
+const COMMAND_GRACE: Duration = Duration::from_secs(1);
+
+/// The command's status as a shell reports it: its exit code, or 128 + the signal that
+/// ended it.
+fn command_exit_code(s: std::process::ExitStatus) -> u8 {
+    use std::os::unix::process::ExitStatusExt;
+    match (s.code(), s.signal()) {
+        (Some(c), _) => c as u8,
+        (None, Some(sig)) => (128 + sig).clamp(0, 255) as u8,
+        _ => super::EXIT_ERRORS,
+    }
 }
 
 #[cfg(test)]

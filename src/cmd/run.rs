@@ -139,11 +139,23 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
         Err(code) => return code,
     };
     let engine = &rules.engine;
-    let missing = syscalls::unsupported(|c| engine.wants(c));
+    // Only event types a rule names: a rule without a filter is said once, not as the
+    // list of every event type the probe does not produce.
+    let missing = syscalls::unsupported(|c| engine.names(c));
     if !missing.is_empty() {
         eprintln!(
             "falcorc: the live probe does not produce these event types, rules on them stay silent: {}",
             missing.join(", ")
+        );
+    }
+    if let [first, rest @ ..] = engine.broad_rules() {
+        let others = match rest.len() {
+            0 => String::new(),
+            n => format!(" (and {n} more)"),
+        };
+        eprintln!(
+            "falcorc: rule '{}'{others} has no event-type filter: it runs on every event the probe produces",
+            engine.rule(*first).name
         );
     }
     let slots = syscalls::filter_slots(a.all_events, |c| engine.wants(c));

@@ -89,7 +89,15 @@ pub struct Engine {
     ahead: Vec<Vec<(FieldId, Ahead)>>,
     /// Problems that made the engine fall back to the interpreter.
     warnings: Vec<String>,
+    /// Active rules without an event-type filter (they run on every event type), and per
+    /// event code whether an active rule that has one names it.
+    broad: Vec<usize>,
+    named: Vec<bool>,
 }
+
+/// A rule that can match more event types than this has no real event-type filter (the
+/// loader's `LOAD_NO_EVTTYPE` threshold, as Falco's).
+const BROAD: usize = 100;
 
 impl Engine {
     pub fn new(program: Program, opts: &EngineOptions) -> Engine {
@@ -111,11 +119,21 @@ impl Engine {
             &opts.selectors,
         );
         let mut index = vec![Vec::new(); EVENT_COUNT];
+        let (mut broad, mut named) = (Vec::new(), vec![false; EVENT_COUNT]);
         for (i, r) in program.rules.iter().enumerate() {
             let active = enabled[i] && r.priority.level() <= opts.min_priority.level() && r.source == "syscall";
             let Some(codes) = r.evttypes.as_ref().filter(|_| active) else {
                 continue;
             };
+            if codes.len() > BROAD {
+                broad.push(i);
+            } else {
+                for &c in codes {
+                    if let Some(n) = named.get_mut(c as usize) {
+                        *n = true;
+                    }
+                }
+            }
             // Every version of an event shares its facts: specialise once per fact set.
             let mut by_facts: HashMap<EventFacts, Cond> = HashMap::new();
             for &c in codes {
@@ -184,7 +202,19 @@ impl Engine {
             #[cfg(feature = "jit")]
             ahead,
             warnings,
+            broad,
+            named,
         }
+    }
+
+    /// Active rules without an event-type filter, by index: they run on every event.
+    pub fn broad_rules(&self) -> &[usize] {
+        &self.broad
+    }
+
+    /// Whether an active rule with an event-type filter names event code `code`.
+    pub fn names(&self, code: u16) -> bool {
+        self.named.get(code as usize).copied().unwrap_or(false)
     }
 
     /// Why the engine runs the interpreter although the JIT was asked for.
