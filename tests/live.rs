@@ -768,6 +768,50 @@ fn sigterm_with_a_blocked_stderr_exits_within_a_second() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A loopback HTTP server that takes POSTs (answering 200) and hands their bodies over.
+fn one_post_server() -> (String, Receiver<String>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(conn.try_clone().expect("clone"));
+                loop {
+                    let mut len = 0usize;
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if r.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line.trim_end().is_empty() {
+                            break;
+                        }
+                        if let Some((k, v)) = line.split_once(':')
+                            && k.eq_ignore_ascii_case("content-length")
+                        {
+                            len = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; len];
+                    if r.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let _ = tx.send(String::from_utf8_lossy(&body).into_owned());
+                    if conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, rx)
+}
+
 /// Wait up to 5 s for `check` to hold.
 fn eventually(what: &str, check: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -778,11 +822,12 @@ fn eventually(what: &str, check: impl Fn() -> bool) {
 }
 
 /// `run -c`: Falco's output keys, with every alert reaching a file, the syslog socket (a
-/// real datagram socket bound by the test) and a kept-alive program; SIGHUP reopens the
+/// real datagram socket bound by the test), a kept-alive program and an HTTP server on
+/// loopback; SIGHUP reopens the
 /// file after it was rotated away, and the run goes on.
 #[test]
 #[ignore = "needs root: loads the eBPF probe"]
-fn configured_outputs_reach_a_file_syslog_and_a_program_and_sighup_reopens_the_file() {
+fn configured_outputs_reach_a_file_syslog_a_program_and_http_and_sighup_reopens_the_file() {
     use std::os::unix::net::UnixDatagram;
     let (dir, rules, exe) = flood_setup("outputs");
     let log = dir.join("alerts.json");
@@ -790,17 +835,20 @@ fn configured_outputs_reach_a_file_syslog_and_a_program_and_sighup_reopens_the_f
     let sock = dir.join("log.sock");
     let syslog = UnixDatagram::bind(&sock).expect("syslog socket");
     syslog.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let (http_url, posted) = one_post_server();
     let config = dir.join("falco.yaml");
     std::fs::write(
         &config,
         format!(
             "rules_files: [{}]\njson_output: true\njson_include_tags_property: false\nstdout_output:\n  enabled: false\n\
              file_output:\n  enabled: true\n  filename: {}\nsyslog_output:\n  enabled: true\n  path: {}\n\
-             program_output:\n  enabled: true\n  keep_alive: true\n  program: cat >> {}\n",
+             program_output:\n  enabled: true\n  keep_alive: true\n  program: cat >> {}\n\
+             http_output:\n  enabled: true\n  url: {}\n",
             rules.display(),
             log.display(),
             sock.display(),
-            piped.display()
+            piped.display(),
+            http_url
         ),
     )
     .unwrap();
@@ -826,6 +874,9 @@ fn configured_outputs_reach_a_file_syslog_and_a_program_and_sighup_reopens_the_f
     let v: Value = serde_json::from_str(json).expect("JSON alert");
     assert_eq!(v["rule"], "falcorc live flood open");
     assert!(v.get("tags").is_none(), "json_include_tags_property: false: {v}");
+    let body = posted.recv_timeout(Duration::from_secs(5)).expect("an HTTP POST");
+    let v: Value = serde_json::from_str(&body).expect("JSON posted");
+    assert_eq!(v["rule"], "falcorc live flood open");
     let first = std::fs::read_to_string(&log).unwrap();
     let v: Value = serde_json::from_str(first.lines().next().unwrap()).expect("JSON in the file");
     assert_eq!(v["rule"], "falcorc live flood open");

@@ -1,15 +1,16 @@
 //! The outputs of `run` and `record`, built from Falco's output keys: standard output, a
-//! file, the local syslog socket, a program. Each gets its own bounded queue and worker
+//! file, the local syslog socket, a program, an HTTP(S) endpoint. Each gets its own bounded queue and worker
 //! (`falcorc_runtime::output::queue`). What cannot start (a file that cannot be opened, a
 //! thread that cannot be spawned) is an error before detection starts.
 
 use falcorc_runtime::config::Config;
 use falcorc_runtime::output::OutputQueue;
+use falcorc_runtime::output::http::HttpSink;
 use falcorc_runtime::output::queue::DEFAULT_CAPACITY;
 use falcorc_runtime::output::set::OutputSet;
 use falcorc_runtime::output::sink::{FileSink, ProgramSink, Sink, SyslogSink};
 
-/// Every output `config` enables, in Falco's order: stdout, file, syslog, program.
+/// Every output `config` enables, in Falco's order: stdout, file, syslog, program, http.
 pub fn open(config: &Config) -> Result<OutputSet, String> {
     let cap = config.queue_capacity;
     let mut queues = Vec::new();
@@ -27,6 +28,10 @@ pub fn open(config: &Config) -> Result<OutputSet, String> {
     if let Some(p) = &config.program {
         let sink = ProgramSink::new(&p.program, p.keep_alive);
         queues.push(start("program", Box::new(sink), cap)?);
+    }
+    if let Some(h) = &config.http {
+        let sink = HttpSink::new(h.clone())?;
+        queues.push(start(&h.url, Box::new(sink), cap)?);
     }
     Ok(OutputSet::new(queues))
 }

@@ -7,6 +7,7 @@ pub mod keys;
 pub mod tree;
 
 use crate::engine::Selector;
+use crate::output::http::HttpOptions;
 use falcorc_compiler::fs;
 use falcorc_compiler::sema::items::Priority;
 use keys::Support;
@@ -60,6 +61,7 @@ pub struct Config {
     pub file: Option<FileOutput>,
     pub syslog: Option<SyslogOutput>,
     pub program: Option<ProgramOutput>,
+    pub http: Option<HttpOptions>,
 }
 
 /// Alerts an output's queue holds when the configuration says 0 (Falco: unbounded).
@@ -88,6 +90,7 @@ impl Default for Config {
             file: None,
             syslog: None,
             program: None,
+            http: None,
         }
     }
 }
@@ -274,7 +277,10 @@ impl Reader<'_> {
                 None
             }
             None => {
-                let at = self.at(section).map_or(Origin::Implied, |i| i.at.clone());
+                // Where it was enabled: the place to add the missing key.
+                let at = self
+                    .at(&format!("{section}.enabled"))
+                    .map_or(Origin::Implied, |i| i.at.clone());
                 self.errors
                     .push(format!("{at}: {section} is enabled but has no {required}"));
                 None
@@ -353,12 +359,22 @@ fn decode(root: &Item) -> Result<Loaded, Vec<String>> {
             program,
             keep_alive: r.bool("program_output.keep_alive", false),
         }),
+        http: None,
     };
+    let http = r
+        .output("http_output", "url")
+        .map(|url| http_options(&mut r, &url, config.json_output));
+    let config = Config { http, ..config };
     let mut errors = r.errors;
-    let any = config.stdout || config.file.is_some() || config.syslog.is_some() || config.program.is_some();
+    let any = config.stdout
+        || config.file.is_some()
+        || config.syslog.is_some()
+        || config.program.is_some()
+        || config.http.is_some();
     if errors.is_empty() && !any {
         errors.push(
-            "no output is enabled: enable one of stdout_output, file_output, syslog_output, program_output".into(),
+            "no output is enabled: enable one of stdout_output, file_output, syslog_output, program_output, http_output"
+                .into(),
         );
     }
     if !errors.is_empty() {
@@ -367,6 +383,34 @@ fn decode(root: &Item) -> Result<Loaded, Vec<String>> {
     let mut warnings = Vec::new();
     check_keys(root, "", &mut warnings);
     Ok(Loaded { config, warnings })
+}
+
+/// `http_output`'s keys, Falco's defaults for those left out.
+fn http_options(r: &mut Reader<'_>, url: &str, json: bool) -> HttpOptions {
+    let d = HttpOptions::new(url);
+    let mut path = |key: &str, default: Option<std::path::PathBuf>| match r.string(&format!("http_output.{key}")) {
+        Some((p, _)) if p.trim().is_empty() => None,
+        Some((p, _)) => Some(PathBuf::from(p)),
+        None => default,
+    };
+    let ca_cert = path("ca_cert", None);
+    let ca_bundle = path("ca_bundle", d.ca_bundle.clone());
+    let ca_path = path("ca_path", d.ca_path.clone());
+    let client_cert = path("client_cert", Some("/etc/ssl/certs/client.crt".into()));
+    let client_key = path("client_key", Some("/etc/ssl/certs/client.key".into()));
+    let mtls = r.bool("http_output.mtls", false);
+    HttpOptions {
+        user_agent: r
+            .string("http_output.user_agent")
+            .map_or(d.user_agent.clone(), |(u, _)| u),
+        json,
+        insecure: r.bool("http_output.insecure", false),
+        ca_cert,
+        ca_bundle,
+        ca_path,
+        client: if mtls { client_cert.zip(client_key) } else { None },
+        ..d
+    }
 }
 
 /// Falco's `rules:` entries: `- enable: {rule: NAME}`, `- disable: {tag: TAG}`.

@@ -150,7 +150,7 @@ rules:
         format!("{f}:2:16: rule_matching: 'some' is not first or all"),
         format!("{f}:5:13: outputs_queue.capacity: '-1' is not a whole number between 0 and 1048576"),
         format!("{f}:3:14: json_output: '2' is not true or false"),
-        format!("{f}:7:3: file_output is enabled but has no filename"),
+        format!("{f}:7:12: file_output is enabled but has no filename"),
         format!("{f}:10:12: program_output.program: program_output is enabled but program is empty"),
     ];
     assert_eq!(e, want);
@@ -209,4 +209,37 @@ fn config_files_replace_top_level_keys_in_order() {
         })
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn http_output_takes_falcos_keys_and_defaults() {
+    let l = load(
+        None,
+        &opts(&[
+            "http_output.enabled=true",
+            "http_output.url=https://127.0.0.1:2801/",
+            "http_output.mtls=true",
+            "http_output.ca_cert=/etc/falcorc/ca.pem",
+            "json_output=true",
+        ]),
+    )
+    .unwrap();
+    let h = l.config.http.expect("http output");
+    assert_eq!(h.url, "https://127.0.0.1:2801/");
+    assert!(h.json && !h.insecure);
+    assert_eq!(h.user_agent, "falcosecurity/falco");
+    assert_eq!(h.ca_cert, Some(PathBuf::from("/etc/falcorc/ca.pem")));
+    assert_eq!(h.ca_bundle, Some(PathBuf::from("/etc/ssl/certs/ca-certificates.crt")));
+    assert_eq!(
+        h.client,
+        Some((
+            PathBuf::from("/etc/ssl/certs/client.crt"),
+            PathBuf::from("/etc/ssl/certs/client.key")
+        ))
+    );
+    let e = load(None, &opts(&["http_output.enabled=true"])).unwrap_err();
+    assert_eq!(
+        e,
+        ["-o http_output.enabled=true: http_output is enabled but has no url"]
+    );
 }

@@ -3,6 +3,7 @@
 
 pub mod alert;
 pub mod format;
+pub mod http;
 pub mod queue;
 pub mod set;
 pub mod sink;
