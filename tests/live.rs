@@ -984,3 +984,108 @@ fn record_passes_the_commands_status_and_signals_through() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// GET `path` from `addr`: (status line, body).
+fn http_get(addr: &str, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(addr).expect("connect to the web server");
+    write!(c, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut out = String::new();
+    c.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    (head.lines().next().unwrap_or("").to_string(), body.to_string())
+}
+
+/// `webserver` and `metrics`: `/healthz` answers while detection runs, `/metrics` has Falco's
+/// metric names with this run's numbers (the rule's matches, events read), in a text format
+/// that Prometheus' own parser (the `prometheus-client` package, when installed) reads.
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn metrics_are_scraped_with_falcos_names_and_parsed() {
+    let (dir, rules, exe) = flood_setup("metrics");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let o = |kv: String| ["-o".to_string(), kv];
+    let args: Vec<String> = [
+        o(format!("webserver.listen_port={port}")),
+        o("webserver.enabled=true".into()),
+        o("webserver.prometheus_metrics_enabled=true".into()),
+        o("metrics.enabled=true".into()),
+        o("stdout_output.enabled=true".into()),
+        o(format!("rules_files[]={}", rules.display())),
+    ]
+    .concat();
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|s| s.as_ref()).collect();
+    let (mut run, _err) = started(&args);
+    let (status, body) = http_get(&addr, "/healthz");
+    assert_eq!(
+        (status.as_str(), body.as_str()),
+        ("HTTP/1.1 200 OK", "{\"status\": \"ok\"}\n")
+    );
+    let st = Command::new(&exe)
+        .args(["-c", "read x < /etc/hostname"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let matched = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("falcosecurity_falco_rules_matches_total{rule_name=\"falcorc live flood open\""))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+    };
+    eventually("the rule's match in /metrics", || {
+        matched(&http_get(&addr, "/metrics").1).is_some_and(|n| n >= 1.0)
+    });
+    let (status, text) = http_get(&addr, "/metrics");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let value = |name: &str| {
+        text.lines()
+            .find(|l| l.split(' ').next() == Some(name))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
+    };
+    assert!(value("falcosecurity_scap_n_evts_total") > 0.0);
+    assert!(value("falcosecurity_falco_memory_rss_bytes") > 1e6);
+    assert_eq!(value("falcosecurity_scap_n_drops_total"), 0.0);
+    // Every sample line: a name, optional labels, a number.
+    for l in text.lines().filter(|l| !l.starts_with('#')) {
+        let v = l.rsplit(' ').next().unwrap();
+        assert!(v.parse::<f64>().is_ok(), "not a sample: {l}");
+    }
+    let parser = "import sys\nfrom prometheus_client.parser import text_string_to_metric_families as p\n\
+                  print(sum(len(f.samples) for f in p(sys.stdin.read())))";
+    match Command::new("python3")
+        .args(["-c", parser])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(mut py) => {
+            use std::io::Write;
+            py.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            let out = py.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if out.status.success() {
+                let samples: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+                assert!(samples >= 10, "{samples} samples");
+            } else if stderr.contains("No module named") {
+                assert!(
+                    std::env::var_os("FALCORC_REQUIRE_PROM_PARSER").is_none(),
+                    "prometheus-client was installed but is missing: {stderr}"
+                );
+                eprintln!("prometheus-client not installed: Prometheus' parser not run");
+            } else {
+                panic!("Prometheus' parser refused /metrics: {stderr}\n{text}");
+            }
+        }
+        Err(e) => eprintln!("no python3 ({e}): Prometheus' parser not run"),
+    }
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(run.0.id() as i32, libc::SIGTERM) };
+    assert!(wait_exit(&mut run.0, Instant::now(), "SIGTERM").success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

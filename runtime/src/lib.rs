@@ -13,6 +13,7 @@ pub mod engine;
 pub mod event;
 pub mod fields;
 pub mod fixture;
+pub mod metrics;
 pub mod output;
 pub mod replay;
 pub mod scap;

@@ -17,6 +17,7 @@ pub mod run;
 pub mod selection;
 pub mod test;
 pub mod version;
+pub mod web;
 
 use falcorc_compiler::SourceFile;
 use falcorc_compiler::fs;

@@ -159,6 +159,16 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
         );
     }
     let slots = syscalls::filter_slots(a.all_events, |c| engine.wants(c));
+    let mut web = match super::web::start(&config) {
+        Ok(w) => w.map(|(w, addr)| {
+            eprintln!("falcorc: web server on http://{addr}");
+            w
+        }),
+        Err(e) => {
+            eprintln!("falcorc: {e}");
+            return EXIT_USAGE;
+        }
+    };
     signals::install();
     signals::install_hangup();
     ignore_sigpipe();
@@ -205,6 +215,15 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
                 last_drop_alert = Some(Instant::now());
             }
             drops_seen = c.drops;
+        }
+        if let Some(w) = web.as_mut().filter(|w| w.due()) {
+            w.publish(&super::web::Now {
+                events: session.events,
+                counters: &session.counters(),
+                threads: tracker.threads(),
+                rules: &rules,
+                outputs: &out,
+            });
         }
         if signals::take_hangup() {
             out.reopen();

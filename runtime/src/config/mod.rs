@@ -7,6 +7,7 @@ pub mod keys;
 pub mod tree;
 
 use crate::engine::Selector;
+use crate::metrics::MetricsOptions;
 use crate::output::http::HttpOptions;
 use falcorc_compiler::fs;
 use falcorc_compiler::sema::items::Priority;
@@ -62,6 +63,18 @@ pub struct Config {
     pub syslog: Option<SyslogOutput>,
     pub program: Option<ProgramOutput>,
     pub http: Option<HttpOptions>,
+    pub webserver: Option<Webserver>,
+    /// `metrics.enabled` (with what to report); served when the web server exports them.
+    pub metrics: Option<MetricsOptions>,
+}
+
+/// Falco's `webserver`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Webserver {
+    /// `listen_address:listen_port`.
+    pub address: String,
+    pub healthz: String,
+    pub prometheus: bool,
 }
 
 /// Alerts an output's queue holds when the configuration says 0 (Falco: unbounded).
@@ -91,6 +104,8 @@ impl Default for Config {
             syslog: None,
             program: None,
             http: None,
+            webserver: None,
+            metrics: None,
         }
     }
 }
@@ -360,11 +375,29 @@ fn decode(root: &Item) -> Result<Loaded, Vec<String>> {
             keep_alive: r.bool("program_output.keep_alive", false),
         }),
         http: None,
+        webserver: None,
+        metrics: None,
     };
     let http = r
         .output("http_output", "url")
         .map(|url| http_options(&mut r, &url, config.json_output));
-    let config = Config { http, ..config };
+    let webserver = r.bool("webserver.enabled", false).then(|| webserver(&mut r));
+    let metrics = r.bool("metrics.enabled", false).then(|| {
+        let d = MetricsOptions::default();
+        MetricsOptions {
+            rules_counters: r.bool("metrics.rules_counters_enabled", d.rules_counters),
+            resource_utilization: r.bool("metrics.resource_utilization_enabled", d.resource_utilization),
+            state_counters: r.bool("metrics.state_counters_enabled", d.state_counters),
+            kernel_event_counters: r.bool("metrics.kernel_event_counters_enabled", d.kernel_event_counters),
+            include_empty_values: r.bool("metrics.include_empty_values", d.include_empty_values),
+        }
+    });
+    let config = Config {
+        http,
+        webserver,
+        metrics,
+        ..config
+    };
     let mut errors = r.errors;
     let any = config.stdout
         || config.file.is_some()
@@ -383,6 +416,35 @@ fn decode(root: &Item) -> Result<Loaded, Vec<String>> {
     let mut warnings = Vec::new();
     check_keys(root, "", &mut warnings);
     Ok(Loaded { config, warnings })
+}
+
+/// `webserver`'s keys; the address defaults to loopback (Falco: every interface).
+fn webserver(r: &mut Reader<'_>) -> Webserver {
+    let host = r
+        .string("webserver.listen_address")
+        .map_or_else(|| "127.0.0.1".to_string(), |(h, _)| h);
+    let port = r.usize("webserver.listen_port", 8765, 65535);
+    let healthz = match r.string("webserver.k8s_healthz_endpoint") {
+        Some((p, _)) if p.starts_with('/') => p,
+        Some((p, at)) => {
+            r.errors.push(format!(
+                "{at}: webserver.k8s_healthz_endpoint: '{p}' does not start with '/'"
+            ));
+            p
+        }
+        None => "/healthz".into(),
+    };
+    // An IPv6 address goes in brackets before the port.
+    let address = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    Webserver {
+        address,
+        healthz,
+        prometheus: r.bool("webserver.prometheus_metrics_enabled", false),
+    }
 }
 
 /// `http_output`'s keys, Falco's defaults for those left out.
@@ -456,7 +518,7 @@ fn check_keys(item: &Item, prefix: &str, out: &mut Vec<String>) {
         match keys::lookup(&path) {
             None => out.push(format!("{}: unknown configuration key '{path}', ignored", v.at)),
             Some((listed, Support::Ignored(why))) if listed == path => {
-                if active(v) {
+                if active(&path, v) {
                     out.push(format!("{}: '{path}' is not supported: {why}", v.at));
                 }
             }
@@ -472,8 +534,10 @@ fn check_keys(item: &Item, prefix: &str, out: &mut Vec<String>) {
 
 /// Whether an ignored key's value would have Falco do something: a section enabled, a
 /// non-empty list.
-fn active(v: &Item) -> bool {
+fn active(path: &str, v: &Item) -> bool {
     match &v.val {
+        // A switch (`ssl_enabled: true`) turned on.
+        Val::Scalar(s) if path.ends_with("enabled") => matches!(s.as_str(), "true" | "True" | "TRUE" | "yes" | "on"),
         Val::Seq(items) => !items.is_empty(),
         Val::Map(_) => match v.get("enabled").map(|e| &e.val) {
             Some(Val::Scalar(s)) => matches!(s.as_str(), "true" | "True" | "TRUE" | "yes" | "on"),

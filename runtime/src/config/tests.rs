@@ -83,10 +83,15 @@ fn falcos_own_configuration_loads_with_warnings_only_for_what_falcorc_does_not_d
     assert_eq!((c.file.clone(), c.program.clone()), (None, None));
     assert_eq!(c.queue_capacity, DEFAULT_QUEUE);
     assert!(!c.time_format_iso_8601 && !c.json_output);
-    let w: Vec<&str> = l.warnings.iter().map(String::as_str).collect();
-    // watch_config_files is a scalar (not "active"); the web server is enabled.
-    assert_eq!(w.len(), 1, "{w:#?}");
-    assert!(w[0].contains("falco.yaml:43:3: 'webserver' is not supported"), "{w:#?}");
+    // Falco's own configuration: nothing to warn about (watch_config_files is a plain
+    // value, not a switch).
+    assert_eq!(l.warnings, Vec::<String>::new());
+    let web = c.webserver.as_ref().expect("webserver enabled");
+    assert_eq!(
+        (web.address.as_str(), web.healthz.as_str(), web.prometheus),
+        ("127.0.0.1:8765", "/healthz", false)
+    );
+    assert_eq!(c.metrics, None);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -241,5 +246,51 @@ fn http_output_takes_falcos_keys_and_defaults() {
     assert_eq!(
         e,
         ["-o http_output.enabled=true: http_output is enabled but has no url"]
+    );
+}
+
+#[test]
+fn webserver_and_metrics_keys() {
+    let l = load(
+        None,
+        &opts(&[
+            "stdout_output.enabled=true",
+            "webserver.enabled=true",
+            "webserver.listen_address=::1",
+            "webserver.listen_port=9100",
+            "webserver.k8s_healthz_endpoint=/ready",
+            "webserver.prometheus_metrics_enabled=true",
+            "webserver.ssl_enabled=true",
+            "metrics.enabled=true",
+            "metrics.include_empty_values=true",
+            "metrics.resource_utilization_enabled=false",
+        ]),
+    )
+    .unwrap();
+    let w = l.config.webserver.unwrap();
+    assert_eq!(
+        (w.address.as_str(), w.healthz.as_str(), w.prometheus),
+        ("[::1]:9100", "/ready", true)
+    );
+    let m = l.config.metrics.unwrap();
+    assert!(m.include_empty_values && !m.resource_utilization && m.rules_counters);
+    assert_eq!(
+        l.warnings,
+        [
+            "-o webserver.ssl_enabled=true: 'webserver.ssl_enabled' is not supported: serve TLS through a proxy in front of it"
+        ]
+    );
+    let e = load(
+        None,
+        &opts(&[
+            "stdout_output.enabled=true",
+            "webserver.enabled=true",
+            "webserver.listen_port=70000",
+        ]),
+    )
+    .unwrap_err();
+    assert!(
+        e[0].contains("'70000' is not a whole number between 0 and 65535"),
+        "{e:?}"
     );
 }

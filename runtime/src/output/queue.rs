@@ -37,6 +37,8 @@ pub struct OutputCounters {
     pub abandoned: u64,
     /// The first write error, if any.
     pub error: Option<String>,
+    /// Time the worker spent in its sink (writes and flushes), in nanoseconds.
+    pub write_nanos: u64,
 }
 
 impl OutputCounters {
@@ -56,6 +58,7 @@ struct Shared {
     closed: AtomicBool,
     /// Reopen requests ([`OutputQueue::reopen`]); the worker acts on a change.
     reopens: AtomicU64,
+    write_nanos: AtomicU64,
 }
 
 impl Shared {
@@ -171,6 +174,7 @@ impl OutputQueue {
             failed: self.shared.failed.load(Ordering::Relaxed),
             abandoned: 0,
             error: self.shared.error.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+            write_nanos: self.shared.write_nanos.load(Ordering::Relaxed),
         }
     }
 
@@ -223,11 +227,18 @@ impl Drop for OutputQueue {
 fn work(rx: Receiver<Line>, mut sink: Box<dyn Sink>, shared: &Shared) {
     let mut pending = 0u64;
     let mut reopens_seen = 0u64;
+    let timed = |start: Instant| {
+        let n = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        shared.write_nanos.fetch_add(n, Ordering::Relaxed);
+    };
     let flush = |sink: &mut Box<dyn Sink>, pending: &mut u64| {
         if *pending == 0 {
             return;
         }
-        match sink.flush() {
+        let start = Instant::now();
+        let flushed = sink.flush();
+        timed(start);
+        match flushed {
             Ok(()) => {
                 shared.sent.fetch_add(*pending, Ordering::Relaxed);
             }
@@ -255,7 +266,10 @@ fn work(rx: Receiver<Line>, mut sink: Box<dyn Sink>, shared: &Shared) {
                 shared.fail(0, &e);
             }
         }
-        match sink.write_line(&line) {
+        let start = Instant::now();
+        let written = sink.write_line(&line);
+        timed(start);
+        match written {
             Ok(()) => pending += 1,
             Err(e) => {
                 // This line and those buffered before it are lost.
@@ -364,10 +378,12 @@ mod tests {
             assert!(q.send(format!("line {i}")), "room for every line");
         }
         let c = q.finish(Instant::now() + Duration::from_secs(10));
+        assert!(c.write_nanos > 0, "the worker's time is measured");
         assert_eq!(
             c,
             OutputCounters {
                 sent: 1000,
+                write_nanos: c.write_nanos,
                 ..OutputCounters::default()
             }
         );

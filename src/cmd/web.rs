@@ -1,0 +1,110 @@
+//! `run`'s web server (Falco's `webserver`, `metrics`): started before the probe so that a
+//! port already in use is an error before anything starts; the event loop publishes a
+//! metrics snapshot about once a second.
+
+use super::live::Rules;
+use falcorc_compiler::sema::version::ENGINE_VERSION;
+use falcorc_runtime::config::Config;
+use falcorc_runtime::metrics::server::{self, Published, WebOptions};
+use falcorc_runtime::metrics::{self, OutputStat, RuleCount, Snapshot};
+use falcorc_runtime::output::set::OutputSet;
+use falcorc_runtime_ebpf::wire::Counters;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct Web {
+    published: Published,
+    started: Instant,
+    last: Option<Instant>,
+    kernel_release: String,
+}
+
+/// Starts the web server if the configuration enables it; the address it listens on.
+pub fn start(config: &Config) -> Result<Option<(Web, std::net::SocketAddr)>, String> {
+    let Some(w) = &config.webserver else { return Ok(None) };
+    let published: Published = Arc::new(Mutex::new(Snapshot::default()));
+    let opts = WebOptions {
+        healthz: w.healthz.clone(),
+        metrics: config.metrics.filter(|_| w.prometheus),
+    };
+    let addr = server::start(&w.address, opts, published.clone())
+        .map_err(|e| format!("webserver: cannot listen on {}: {e}", w.address))?;
+    let kernel_release = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    Ok(Some((
+        Web {
+            published,
+            started: Instant::now(),
+            last: None,
+            kernel_release,
+        },
+        addr,
+    )))
+}
+
+/// What the loop knows, for one snapshot.
+pub struct Now<'a> {
+    pub events: u64,
+    pub counters: &'a Counters,
+    pub threads: usize,
+    pub rules: &'a Rules,
+    pub outputs: &'a OutputSet,
+}
+
+impl Web {
+    /// Whether a second passed since the last snapshot.
+    pub fn due(&self) -> bool {
+        self.last.is_none_or(|t| t.elapsed() >= Duration::from_secs(1))
+    }
+
+    /// Publishes a new snapshot.
+    pub fn publish(&mut self, now: &Now<'_>) {
+        self.last = Some(Instant::now());
+        let uptime = self.started.elapsed().as_secs_f64();
+        let (rss_bytes, vsz_bytes) = metrics::memory();
+        let program = &now.rules.engine.program;
+        let snapshot = Snapshot {
+            version: env!("CARGO_PKG_VERSION").into(),
+            engine_version: ENGINE_VERSION.to_string(),
+            kernel_release: self.kernel_release.clone(),
+            hostname: now.rules.hostname.clone(),
+            uptime_seconds: uptime,
+            events: now.events,
+            drops_buffer: now.counters.drops,
+            drops_oversized: now.counters.oversized,
+            threads: now.threads as u64,
+            rules: program
+                .rules
+                .iter()
+                .zip(&now.rules.alerts)
+                .map(|(r, n)| RuleCount {
+                    name: r.name.clone(),
+                    priority: r.priority.level(),
+                    source: r.source.clone(),
+                    tags: r.tags.clone(),
+                    matches: *n,
+                })
+                .collect(),
+            outputs: now
+                .outputs
+                .queues()
+                .iter()
+                .map(|q| {
+                    let c = q.counters();
+                    OutputStat {
+                        name: q.name().to_string(),
+                        sent: c.sent,
+                        dropped: c.dropped,
+                        failed: c.failed,
+                        write_seconds: c.write_nanos as f64 / 1e9,
+                    }
+                })
+                .collect(),
+            rss_bytes,
+            vsz_bytes,
+            cpu_ratio: metrics::cpu_seconds().map(|c| c / uptime.max(1e-3)),
+        };
+        *self.published.lock().unwrap_or_else(|p| p.into_inner()) = snapshot;
+    }
+}
