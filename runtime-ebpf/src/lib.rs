@@ -13,6 +13,7 @@
 //! parser and into captures: a live session and the replay of its recording see the same
 //! bytes.
 
+pub mod caps;
 pub mod clock;
 pub mod enrich;
 pub mod flags;

@@ -8,52 +8,68 @@ use falcorc_runtime::output::OutputQueue;
 use falcorc_runtime::output::http::HttpSink;
 use falcorc_runtime::output::queue::DEFAULT_CAPACITY;
 use falcorc_runtime::output::set::OutputSet;
-use falcorc_runtime::output::sink::{FileSink, ProgramSink, Sink, SyslogSink};
+use falcorc_runtime::output::sink::{FileSink, ProgramSink, Sink, SyslogSink, WriteSink};
 
-/// Every output `config` enables, in Falco's order: stdout, file, syslog, program, http.
-pub fn open(config: &Config) -> Result<OutputSet, String> {
-    let cap = config.queue_capacity;
-    let mut queues = Vec::new();
+/// Every output `config` enables, opened (files, certificates, sockets) but with no
+/// worker yet: what cannot open is an error before anything starts, and `run` starts the
+/// workers once it has dropped its capabilities (threads inherit them).
+pub struct Prepared {
+    sinks: Vec<(String, Box<dyn Sink>)>,
+    capacity: usize,
+}
+
+/// In Falco's order: stdout, file, syslog, program, http.
+pub fn prepare(config: &Config) -> Result<Prepared, String> {
+    let mut sinks: Vec<(String, Box<dyn Sink>)> = Vec::new();
     if config.stdout {
-        queues.push(stdout(cap)?);
+        sinks.push(("stdout".into(), Box::new(WriteSink::new(stdout_writer()))));
     }
     if let Some(f) = &config.file {
         let sink = FileSink::open(&f.filename)
             .map_err(|e| format!("file_output: cannot open {}: {e}", f.filename.display()))?;
-        queues.push(start(&f.filename.display().to_string(), Box::new(sink), cap)?);
+        sinks.push((f.filename.display().to_string(), Box::new(sink)));
     }
     if let Some(s) = &config.syslog {
-        queues.push(start("syslog", Box::new(SyslogSink::new(&s.path)), cap)?);
+        sinks.push(("syslog".into(), Box::new(SyslogSink::new(&s.path))));
     }
     if let Some(p) = &config.program {
-        let sink = ProgramSink::new(&p.program, p.keep_alive);
-        queues.push(start("program", Box::new(sink), cap)?);
+        sinks.push(("program".into(), Box::new(ProgramSink::new(&p.program, p.keep_alive))));
     }
     if let Some(h) = &config.http {
-        let sink = HttpSink::new(h.clone())?;
-        queues.push(start(&h.url, Box::new(sink), cap)?);
+        sinks.push((h.url.clone(), Box::new(HttpSink::new(h.clone())?)));
     }
-    Ok(OutputSet::new(queues))
+    Ok(Prepared {
+        sinks,
+        capacity: config.queue_capacity,
+    })
+}
+
+impl Prepared {
+    /// A queue and a worker thread for each output.
+    pub fn start(self) -> Result<OutputSet, String> {
+        let queues = self
+            .sinks
+            .into_iter()
+            .map(|(name, sink)| OutputQueue::with_sink(&name, sink, self.capacity).map_err(thread_error))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(OutputSet::new(queues))
+    }
 }
 
 /// Standard output alone, with the default queue (`record -r`).
 pub fn stdout_only() -> Result<OutputSet, String> {
-    Ok(OutputSet::new(vec![stdout(DEFAULT_CAPACITY)?]))
+    let q = OutputQueue::new("stdout", stdout_writer(), DEFAULT_CAPACITY).map_err(thread_error)?;
+    Ok(OutputSet::new(vec![q]))
 }
 
 /// Standard output through its own descriptor: the worker never holds the lock of Rust's
 /// `Stdout`, which the exit path flushes.
-fn stdout(capacity: usize) -> Result<OutputQueue, String> {
+fn stdout_writer() -> Box<dyn std::io::Write + Send> {
     use std::os::fd::AsFd;
-    let writer: Box<dyn std::io::Write + Send> = match std::io::stdout().as_fd().try_clone_to_owned() {
+    match std::io::stdout().as_fd().try_clone_to_owned() {
         Ok(fd) => Box::new(std::fs::File::from(fd)),
         Err(_) => Box::new(std::io::stdout()),
-    };
-    OutputQueue::new("stdout", writer, capacity).map_err(thread_error)
-}
-
-fn start(name: &str, sink: Box<dyn Sink>, capacity: usize) -> Result<OutputQueue, String> {
-    OutputQueue::with_sink(name, sink, capacity).map_err(thread_error)
+    }
 }
 
 fn thread_error(e: std::io::Error) -> String {

@@ -127,7 +127,9 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     if config.rule_matching == RuleMatching::All {
         selection.rule_matching = super::selection::Matching::All;
     }
-    let mut out = match outputs::open(&config) {
+    // Opened now (errors before anything starts); their threads start after the
+    // capabilities are dropped.
+    let prepared = match outputs::prepare(&config) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("falcorc: {e}");
@@ -159,11 +161,8 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
         );
     }
     let slots = syscalls::filter_slots(a.all_events, |c| engine.wants(c));
-    let mut web = match super::web::start(&config) {
-        Ok(w) => w.map(|(w, addr)| {
-            eprintln!("falcorc: web server on http://{addr}");
-            w
-        }),
+    let bound = match super::web::bind(&config) {
+        Ok(b) => b,
         Err(e) => {
             eprintln!("falcorc: {e}");
             return EXIT_USAGE;
@@ -172,22 +171,45 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     signals::install();
     signals::install_hangup();
     ignore_sigpipe();
-    let mut log = Log::stderr();
+    // No thread of ours exists yet: the probe is loaded and the state seeded with every
+    // capability, then the process keeps only what it still needs, and only then do the
+    // output, log and web server threads start (they inherit the lowered sets).
     let mut session = match Session::start(&ProbeOptions {
         slots,
         ring_bytes: a.buffer_mb << 20,
     }) {
         Ok(s) => s,
         Err(e) => {
-            log.line(format!("falcorc: {e}"));
-            log.finish(Instant::now() + log::FLUSH);
+            eprintln!("falcorc: {e}");
             return EXIT_ERRORS;
         }
     };
     let mut tracker = match session.tracker() {
         Ok(t) => t,
         Err(e) => {
-            log.line(format!("falcorc: cannot seed the state from /proc: {e}"));
+            eprintln!("falcorc: cannot seed the state from /proc: {e}");
+            return EXIT_ERRORS;
+        }
+    };
+    if let Err(e) = falcorc_runtime_ebpf::caps::drop_to_runtime_needs() {
+        eprintln!("falcorc: warning: cannot drop capabilities: {e}");
+    }
+    let mut log = Log::stderr();
+    let mut out = match prepared.start() {
+        Ok(o) => o,
+        Err(e) => {
+            log.line(format!("falcorc: {e}"));
+            log.finish(Instant::now() + log::FLUSH);
+            return EXIT_ERRORS;
+        }
+    };
+    let mut web = match bound.map(super::web::Bound::serve).transpose() {
+        Ok(w) => w.map(|(w, addr)| {
+            log.line(format!("falcorc: web server on http://{addr}"));
+            w
+        }),
+        Err(e) => {
+            log.line(format!("falcorc: {e}"));
             log.finish(Instant::now() + log::FLUSH);
             return EXIT_ERRORS;
         }

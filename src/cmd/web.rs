@@ -19,28 +19,42 @@ pub struct Web {
     kernel_release: String,
 }
 
-/// Starts the web server if the configuration enables it; the address it listens on.
-pub fn start(config: &Config) -> Result<Option<(Web, std::net::SocketAddr)>, String> {
+/// The web server's socket, bound and not served yet.
+pub struct Bound {
+    listener: std::net::TcpListener,
+    opts: WebOptions,
+}
+
+/// Binds the web server's address if the configuration enables it (a port in use is an
+/// error before anything starts).
+pub fn bind(config: &Config) -> Result<Option<Bound>, String> {
     let Some(w) = &config.webserver else { return Ok(None) };
-    let published: Published = Arc::new(Mutex::new(Snapshot::default()));
+    let listener = std::net::TcpListener::bind(&w.address)
+        .map_err(|e| format!("webserver: cannot listen on {}: {e}", w.address))?;
     let opts = WebOptions {
         healthz: w.healthz.clone(),
         metrics: config.metrics.filter(|_| w.prometheus),
     };
-    let addr = server::start(&w.address, opts, published.clone())
-        .map_err(|e| format!("webserver: cannot listen on {}: {e}", w.address))?;
-    let kernel_release = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    Ok(Some((
-        Web {
+    Ok(Some(Bound { listener, opts }))
+}
+
+impl Bound {
+    /// Serves on a thread of its own; the address it listens on.
+    pub fn serve(self) -> Result<(Web, std::net::SocketAddr), String> {
+        let published: Published = Arc::new(Mutex::new(Snapshot::default()));
+        let addr = server::serve(self.listener, self.opts, published.clone())
+            .map_err(|e| format!("webserver: cannot start: {e}"))?;
+        let kernel_release = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default();
+        let web = Web {
             published,
             started: Instant::now(),
             last: None,
             kernel_release,
-        },
-        addr,
-    )))
+        };
+        Ok((web, addr))
+    }
 }
 
 /// What the loop knows, for one snapshot.

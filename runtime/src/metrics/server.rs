@@ -32,7 +32,11 @@ pub struct WebOptions {
 
 /// Binds `addr` now (an address in use is an error at start) and serves on a thread.
 pub fn start(addr: &str, opts: WebOptions, published: Published) -> std::io::Result<SocketAddr> {
-    let listener = TcpListener::bind(addr)?;
+    serve(TcpListener::bind(addr)?, opts, published)
+}
+
+/// Serves on a thread of its own from a listener bound earlier.
+pub fn serve(listener: TcpListener, opts: WebOptions, published: Published) -> std::io::Result<SocketAddr> {
     let bound = listener.local_addr()?;
     let opts = Arc::new(opts);
     let clients = Arc::new(AtomicUsize::new(0));
@@ -48,7 +52,7 @@ pub fn start(addr: &str, opts: WebOptions, published: Published) -> std::io::Res
             let spawned = std::thread::Builder::new()
                 .name("webserver-client".into())
                 .spawn(move || {
-                    let _ = serve(conn, &opts, &published);
+                    let _ = answer(conn, &opts, &published);
                     count.fetch_sub(1, Ordering::SeqCst);
                 });
             if spawned.is_err() {
@@ -60,7 +64,7 @@ pub fn start(addr: &str, opts: WebOptions, published: Published) -> std::io::Res
     Ok(bound)
 }
 
-fn serve(conn: TcpStream, opts: &WebOptions, published: &Published) -> std::io::Result<()> {
+fn answer(conn: TcpStream, opts: &WebOptions, published: &Published) -> std::io::Result<()> {
     conn.set_read_timeout(Some(READ_TIMEOUT))?;
     conn.set_write_timeout(Some(READ_TIMEOUT))?;
     let mut reader = BufReader::new((&conn).take(MAX_HEAD));
