@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 
 const WITHIN: Duration = Duration::from_secs(2);
 
+#[path = "../runtime/tests/support/http_server.rs"]
+mod http_server;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -768,50 +771,6 @@ fn sigterm_with_a_blocked_stderr_exits_within_a_second() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A loopback HTTP server that takes POSTs (answering 200) and hands their bodies over.
-fn one_post_server() -> (String, Receiver<String>) {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut conn) = conn else { return };
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                let mut r = BufReader::new(conn.try_clone().expect("clone"));
-                loop {
-                    let mut len = 0usize;
-                    let mut line = String::new();
-                    loop {
-                        line.clear();
-                        if r.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        if line.trim_end().is_empty() {
-                            break;
-                        }
-                        if let Some((k, v)) = line.split_once(':')
-                            && k.eq_ignore_ascii_case("content-length")
-                        {
-                            len = v.trim().parse().unwrap_or(0);
-                        }
-                    }
-                    let mut body = vec![0; len];
-                    if r.read_exact(&mut body).is_err() {
-                        return;
-                    }
-                    let _ = tx.send(String::from_utf8_lossy(&body).into_owned());
-                    if conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    (url, rx)
-}
-
 /// Wait up to 5 s for `check` to hold.
 fn eventually(what: &str, check: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -835,7 +794,7 @@ fn configured_outputs_reach_a_file_syslog_a_program_and_http_and_sighup_reopens_
     let sock = dir.join("log.sock");
     let syslog = UnixDatagram::bind(&sock).expect("syslog socket");
     syslog.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let (http_url, posted) = one_post_server();
+    let (http_url, posted) = http_server::server(Vec::new());
     let config = dir.join("falco.yaml");
     std::fs::write(
         &config,
@@ -874,8 +833,8 @@ fn configured_outputs_reach_a_file_syslog_a_program_and_http_and_sighup_reopens_
     let v: Value = serde_json::from_str(json).expect("JSON alert");
     assert_eq!(v["rule"], "falcorc live flood open");
     assert!(v.get("tags").is_none(), "json_include_tags_property: false: {v}");
-    let body = posted.recv_timeout(Duration::from_secs(5)).expect("an HTTP POST");
-    let v: Value = serde_json::from_str(&body).expect("JSON posted");
+    let post = posted.recv_timeout(Duration::from_secs(5)).expect("an HTTP POST");
+    let v: Value = serde_json::from_str(&post.body).expect("JSON posted");
     assert_eq!(v["rule"], "falcorc live flood open");
     let first = std::fs::read_to_string(&log).unwrap();
     let v: Value = serde_json::from_str(first.lines().next().unwrap()).expect("JSON in the file");

@@ -13,12 +13,14 @@ use falcorc_runtime::output::OutputQueue;
 use falcorc_runtime::output::http::{HttpOptions, HttpSink};
 use falcorc_runtime::output::set::OutputSet;
 use falcorc_runtime::output::sink::{FileSink, Line, ProgramSink, Sink, SyslogSink};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
+
+#[path = "../tests/support/http_server.rs"]
+mod http_server;
 
 fn main() {
     divan::main();
@@ -126,46 +128,8 @@ fn deliver_program(b: divan::Bencher) {
 
 #[divan::bench(sample_count = 10)]
 fn deliver_http(b: divan::Bencher) {
-    let url = http_server();
+    // Answers 200 to every POST, as a Falcosidekick that does nothing would; what it
+    // records is kept (unread) until the benchmark ends.
+    let (url, _seen) = http_server::server(Vec::new());
     deliver(b, || Box::new(HttpSink::new(HttpOptions::new(&url)).unwrap()));
-}
-
-/// A loopback HTTP/1.1 server answering 200 to every POST (keep-alive), as a Falcosidekick
-/// that does nothing would.
-fn http_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut conn) = conn else { return };
-            std::thread::spawn(move || {
-                let mut r = BufReader::new(conn.try_clone().unwrap());
-                loop {
-                    let mut len = 0usize;
-                    let mut l = String::new();
-                    loop {
-                        l.clear();
-                        if r.read_line(&mut l).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        if l.trim_end().is_empty() {
-                            break;
-                        }
-                        if let Some((k, v)) = l.split_once(':')
-                            && k.eq_ignore_ascii_case("content-length")
-                        {
-                            len = v.trim().parse().unwrap_or(0);
-                        }
-                    }
-                    let mut body = vec![0; len];
-                    if r.read_exact(&mut body).is_err()
-                        || conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").is_err()
-                    {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    url
 }

@@ -6,6 +6,7 @@ use super::selection::Selection;
 use falcorc_compiler::sema::typeck::Env;
 use falcorc_compiler::{Options, SourceFile, analyze};
 use falcorc_runtime::engine::{Backend, Engine, EngineOptions, Selector};
+use falcorc_runtime::output::style::Style;
 use falcorc_runtime::output::{Alert, Outputs};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -15,12 +16,17 @@ pub enum Format {
 }
 
 impl Format {
-    /// The alert as one output line: Falco's text line or JSON object.
-    pub fn line(self, alert: &Alert) -> String {
+    /// Falco's text line or JSON object, each with Falco's defaults and ISO times.
+    pub fn style(self) -> Style {
         match self {
-            Format::Text => alert.text(),
-            Format::Json => alert.json().to_string(),
+            Format::Text => Style::TEXT,
+            Format::Json => Style::JSON,
         }
+    }
+
+    /// The alert as one output line.
+    pub fn line(self, alert: &Alert) -> String {
+        self.style().line(alert)
     }
 }
 

@@ -41,6 +41,14 @@ impl Log {
         }
     }
 
+    /// A last message, written within [`FLUSH`]; `code` is passed through (the command's
+    /// exit status on an error path).
+    pub fn abort(mut self, message: String, code: u8) -> u8 {
+        self.line(message);
+        self.finish(Instant::now() + FLUSH);
+        code
+    }
+
     /// Writes what is queued until `deadline`, then gives up on a blocked standard error.
     pub fn finish(self, deadline: Instant) {
         if let Some(q) = self.queue {

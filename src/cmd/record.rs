@@ -14,7 +14,6 @@ use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use falcorc_runtime::engine::Selector;
 use falcorc_runtime::event::Event;
 use falcorc_runtime::output::set::OutputSet;
-use falcorc_runtime::output::style::Style;
 use falcorc_runtime::scap::ScapWriter;
 use falcorc_runtime_ebpf::probe::ProbeOptions;
 use falcorc_runtime_ebpf::session::{POLL_INTERVAL, Session};
@@ -82,11 +81,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let mut rules: Option<Rules> = if a.rules.is_empty() {
         None
     } else {
-        let style = match a.format {
-            Format::Text => Style::TEXT,
-            Format::Json => Style::JSON,
-        };
-        match compile(&a.rules, selectors, &a.selection, style, a.hostname.clone()) {
+        match compile(&a.rules, selectors, &a.selection, a.format.style(), a.hostname.clone()) {
             Ok(r) => Some(r),
             Err(code) => return code,
         }
@@ -100,31 +95,23 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     }) {
         Ok(s) => s,
         Err(e) => {
-            log.line(format!("falcorc: {e}"));
-            log.finish(Instant::now() + log::FLUSH);
-            return EXIT_ERRORS;
+            return log.abort(format!("falcorc: {e}"), EXIT_ERRORS);
         }
     };
     let gzip = a.output.extension().is_some_and(|e| e == "gz");
     let mut writer = match ScapWriter::create(&a.output, gzip) {
         Ok(w) => w,
         Err(e) => {
-            log.line(format!("falcorc: {}: {e}", a.output.display()));
-            log.finish(Instant::now() + log::FLUSH);
-            return EXIT_USAGE;
+            return log.abort(format!("falcorc: {}: {e}", a.output.display()), EXIT_USAGE);
         }
     };
     if let Err(e) = session.write_metadata(&mut writer) {
-        log.line(format!("falcorc: {}: {e}", a.output.display()));
-        log.finish(Instant::now() + log::FLUSH);
-        return EXIT_ERRORS;
+        return log.abort(format!("falcorc: {}: {e}", a.output.display()), EXIT_ERRORS);
     }
     let mut tracker = match session.tracker() {
         Ok(t) => t,
         Err(e) => {
-            log.line(format!("falcorc: cannot seed the state from /proc: {e}"));
-            log.finish(Instant::now() + log::FLUSH);
-            return EXIT_ERRORS;
+            return log.abort(format!("falcorc: cannot seed the state from /proc: {e}"), EXIT_ERRORS);
         }
     };
     if let Some(r) = &rules {
@@ -144,9 +131,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
                 // Nothing of the command was recorded: no capture file is left behind.
                 drop(writer);
                 let _ = std::fs::remove_file(&a.output);
-                log.line(format!("falcorc: cannot run {prog}: {e}"));
-                log.finish(Instant::now() + log::FLUSH);
-                return EXIT_USAGE;
+                return log.abort(format!("falcorc: cannot run {prog}: {e}"), EXIT_USAGE);
             }
         }
     }
@@ -155,9 +140,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         Some(_) => match super::outputs::stdout_only() {
             Ok(q) => Some(q),
             Err(e) => {
-                log.line(format!("falcorc: {e}"));
-                log.finish(Instant::now() + log::FLUSH);
-                return EXIT_ERRORS;
+                return log.abort(format!("falcorc: {e}"), EXIT_ERRORS);
             }
         },
         None => None,
@@ -232,9 +215,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     }
     let finished = writer.finish();
     if let Some(e) = write_error.or(finished.err()) {
-        log.line(format!("falcorc: {}: {e}", a.output.display()));
-        log.finish(Instant::now() + log::FLUSH);
-        return EXIT_ERRORS;
+        return log.abort(format!("falcorc: {}: {e}", a.output.display()), EXIT_ERRORS);
     }
     log.line(format!(
         "falcorc: recorded {written} events to {} in {:.1} s ({} dropped by the kernel ring buffer)",

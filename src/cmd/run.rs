@@ -107,7 +107,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
         Err(code) => return code,
     };
     let style = Style {
-        json: a.format.map_or(config.json_output, |f| matches!(f, Format::Json)),
+        json: a.format.map_or(config.json_output, |f| f.style().json),
         iso8601: config.time_format_iso_8601,
         include_output: config.json_include_output_property,
         include_tags: config.json_include_tags_property,
@@ -198,9 +198,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     let mut out = match prepared.start() {
         Ok(o) => o,
         Err(e) => {
-            log.line(format!("falcorc: {e}"));
-            log.finish(Instant::now() + log::FLUSH);
-            return EXIT_ERRORS;
+            return log.abort(format!("falcorc: {e}"), EXIT_ERRORS);
         }
     };
     let mut web = match bound.map(super::web::Bound::serve).transpose() {
@@ -209,9 +207,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
             w
         }),
         Err(e) => {
-            log.line(format!("falcorc: {e}"));
-            log.finish(Instant::now() + log::FLUSH);
-            return EXIT_ERRORS;
+            return log.abort(format!("falcorc: {e}"), EXIT_ERRORS);
         }
     };
     tracker.set_hostname(rules.hostname.clone());

@@ -216,6 +216,15 @@ fn seq_of_strings(item: &Item, key: &str, errors: &mut Vec<String>) -> Vec<Strin
     }
 }
 
+/// yaml-cpp's booleans: true/false, yes/no, on/off, y/n, in lower, Title or UPPER case.
+fn yaml_bool(s: &str) -> Option<bool> {
+    match s {
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => Some(true),
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => Some(false),
+        _ => None,
+    }
+}
+
 /// Typed reads with every error collected.
 struct Reader<'a> {
     root: &'a Item,
@@ -245,19 +254,15 @@ impl Reader<'_> {
         }
     }
 
-    /// yaml-cpp's booleans: true/false, yes/no, on/off, y/n, in lower, Title or UPPER case.
+    /// A boolean key ([`yaml_bool`]); anything else is an error and gives `default`.
     fn bool(&mut self, path: &str, default: bool) -> bool {
         let Some((s, at)) = self.scalar(path, "true or false") else {
             return default;
         };
-        match s.as_str() {
-            "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => true,
-            "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => false,
-            _ => {
-                self.errors.push(format!("{at}: {path}: '{s}' is not true or false"));
-                default
-            }
-        }
+        yaml_bool(&s).unwrap_or_else(|| {
+            self.errors.push(format!("{at}: {path}: '{s}' is not true or false"));
+            default
+        })
     }
 
     fn string(&mut self, path: &str) -> Option<(String, Origin)> {
@@ -345,12 +350,13 @@ fn decode(root: &Item) -> Result<Loaded, Vec<String>> {
         None => d.rule_matching,
     };
     let capacity = r.usize("outputs_queue.capacity", 0, MAX_QUEUE);
+    let json_output = r.bool("json_output", d.json_output);
     let config = Config {
         rules_files,
         selectors,
         priority,
         rule_matching,
-        json_output: r.bool("json_output", d.json_output),
+        json_output,
         json_include_output_property: r.bool("json_include_output_property", d.json_include_output_property),
         json_include_tags_property: r.bool("json_include_tags_property", d.json_include_tags_property),
         json_include_message_property: r.bool("json_include_message_property", d.json_include_message_property),
@@ -374,29 +380,11 @@ fn decode(root: &Item) -> Result<Loaded, Vec<String>> {
             program,
             keep_alive: r.bool("program_output.keep_alive", false),
         }),
-        http: None,
-        webserver: None,
-        metrics: None,
-    };
-    let http = r
-        .output("http_output", "url")
-        .map(|url| http_options(&mut r, &url, config.json_output));
-    let webserver = r.bool("webserver.enabled", false).then(|| webserver(&mut r));
-    let metrics = r.bool("metrics.enabled", false).then(|| {
-        let d = MetricsOptions::default();
-        MetricsOptions {
-            rules_counters: r.bool("metrics.rules_counters_enabled", d.rules_counters),
-            resource_utilization: r.bool("metrics.resource_utilization_enabled", d.resource_utilization),
-            state_counters: r.bool("metrics.state_counters_enabled", d.state_counters),
-            kernel_event_counters: r.bool("metrics.kernel_event_counters_enabled", d.kernel_event_counters),
-            include_empty_values: r.bool("metrics.include_empty_values", d.include_empty_values),
-        }
-    });
-    let config = Config {
-        http,
-        webserver,
-        metrics,
-        ..config
+        http: r
+            .output("http_output", "url")
+            .map(|url| http_options(&mut r, &url, json_output)),
+        webserver: r.bool("webserver.enabled", false).then(|| webserver(&mut r)),
+        metrics: r.bool("metrics.enabled", false).then(|| metrics_options(&mut r)),
     };
     let mut errors = r.errors;
     let any = config.stdout
@@ -416,6 +404,18 @@ fn decode(root: &Item) -> Result<Loaded, Vec<String>> {
     let mut warnings = Vec::new();
     check_keys(root, "", &mut warnings);
     Ok(Loaded { config, warnings })
+}
+
+/// `metrics`' switches, Falco's defaults for those left out.
+fn metrics_options(r: &mut Reader<'_>) -> MetricsOptions {
+    let d = MetricsOptions::default();
+    MetricsOptions {
+        rules_counters: r.bool("metrics.rules_counters_enabled", d.rules_counters),
+        resource_utilization: r.bool("metrics.resource_utilization_enabled", d.resource_utilization),
+        state_counters: r.bool("metrics.state_counters_enabled", d.state_counters),
+        kernel_event_counters: r.bool("metrics.kernel_event_counters_enabled", d.kernel_event_counters),
+        include_empty_values: r.bool("metrics.include_empty_values", d.include_empty_values),
+    }
 }
 
 /// `webserver`'s keys; the address defaults to loopback (Falco: every interface).
@@ -537,10 +537,10 @@ fn check_keys(item: &Item, prefix: &str, out: &mut Vec<String>) {
 fn active(path: &str, v: &Item) -> bool {
     match &v.val {
         // A switch (`ssl_enabled: true`) turned on.
-        Val::Scalar(s) if path.ends_with("enabled") => matches!(s.as_str(), "true" | "True" | "TRUE" | "yes" | "on"),
+        Val::Scalar(s) if path.ends_with("enabled") => yaml_bool(s) == Some(true),
         Val::Seq(items) => !items.is_empty(),
         Val::Map(_) => match v.get("enabled").map(|e| &e.val) {
-            Some(Val::Scalar(s)) => matches!(s.as_str(), "true" | "True" | "TRUE" | "yes" | "on"),
+            Some(Val::Scalar(s)) => yaml_bool(s) == Some(true),
             _ => false,
         },
         _ => false,

@@ -76,7 +76,10 @@ impl Default for MetricsOptions {
 
 /// Prometheus' text exposition format (version 0.0.4).
 pub fn render(s: &Snapshot, o: &MetricsOptions) -> String {
-    let mut out = Prom(String::with_capacity(4096));
+    let mut out = Prom {
+        text: String::with_capacity(4096),
+        families: Vec::new(),
+    };
     out.metric(
         "falcosecurity_falcorc_version_info",
         "gauge",
@@ -255,35 +258,40 @@ pub fn render(s: &Snapshot, o: &MetricsOptions) -> String {
             &values,
         );
     }
-    out.0
+    out.text
 }
 
-struct Prom(String);
+struct Prom {
+    text: String,
+    /// Families whose HELP and TYPE are written.
+    families: Vec<&'static str>,
+}
 
 impl Prom {
-    fn one(&mut self, name: &str, kind: &str, help: &str, labels: &[(&str, &str)], value: f64) {
+    fn one(&mut self, name: &'static str, kind: &str, help: &str, labels: &[(&str, &str)], value: f64) {
         self.metric(name, kind, help, &[labels.to_vec()], &[value]);
     }
 
     /// One metric family: HELP and TYPE once (unless already written), a sample per label set.
-    fn metric(&mut self, name: &str, kind: &str, help: &str, labels: &[Vec<(&str, &str)>], values: &[f64]) {
-        if !self.0.contains(&format!("# TYPE {name} ")) {
-            let _ = writeln!(self.0, "# HELP {name} {help}");
-            let _ = writeln!(self.0, "# TYPE {name} {kind}");
+    fn metric(&mut self, name: &'static str, kind: &str, help: &str, labels: &[Vec<(&str, &str)>], values: &[f64]) {
+        if !self.families.contains(&name) {
+            self.families.push(name);
+            let _ = writeln!(self.text, "# HELP {name} {help}");
+            let _ = writeln!(self.text, "# TYPE {name} {kind}");
         }
         for (l, v) in labels.iter().zip(values) {
-            self.0.push_str(name);
+            self.text.push_str(name);
             if !l.is_empty() {
-                self.0.push('{');
+                self.text.push('{');
                 for (i, (k, val)) in l.iter().enumerate() {
                     if i > 0 {
-                        self.0.push(',');
+                        self.text.push(',');
                     }
-                    let _ = write!(self.0, "{k}=\"{}\"", escape(val));
+                    let _ = write!(self.text, "{k}=\"{}\"", escape(val));
                 }
-                self.0.push('}');
+                self.text.push('}');
             }
-            let _ = writeln!(self.0, " {v}");
+            let _ = writeln!(self.text, " {v}");
         }
     }
 }

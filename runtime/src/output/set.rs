@@ -21,15 +21,8 @@ impl OutputSet {
 
     /// Queues the line on every output (never blocks).
     pub fn send(&mut self, line: Line) {
-        match self.queues.as_mut_slice() {
-            [one] => {
-                one.send_line(line);
-            }
-            many => {
-                for q in many {
-                    q.send_line(line.clone());
-                }
-            }
+        for q in &mut self.queues {
+            q.send_line(line.clone());
         }
     }
 

@@ -42,17 +42,10 @@ impl Style {
 
     /// The text line: `<time>: <Priority> <message>`.
     pub fn text(&self, a: &Alert) -> String {
-        let mut out = String::with_capacity(32 + a.priority.len() + a.message.len());
         if self.iso8601 {
-            time::push_iso8601_offset(&mut out, a.ts);
-        } else {
-            out.push_str(&time::time_of_day(a.ts));
+            return a.text();
         }
-        out.push_str(": ");
-        out.push_str(a.priority);
-        out.push(' ');
-        out.push_str(&a.message);
-        out
+        format!("{}: {} {}", time::time_of_day(a.ts), a.priority, a.message)
     }
 
     /// One output line: the text line, or the JSON object with the properties asked for.
@@ -64,9 +57,8 @@ impl Style {
             Json::Object(o) => o,
             _ => serde_json::Map::new(),
         };
-        if self.iso8601 {
-            // Alert::json is the ISO form already.
-        } else {
+        // Alert::json has the ISO form already.
+        if !self.iso8601 {
             o.insert("output".into(), Json::String(self.text(a)));
         }
         if !self.include_output {

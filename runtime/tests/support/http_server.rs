@@ -1,0 +1,93 @@
+//! A small HTTP/1.1 server on loopback for the tests and benchmarks of the HTTP output:
+//! each connection on a thread of its own (clients keep theirs open), every request
+//! recorded and answered with the status the caller scripted. Shared by
+//! `runtime/tests/http_output.rs`, `runtime/benches/outputs.rs` and `tests/live.rs`.
+#![allow(dead_code)] // Each user takes what it needs.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc::{Receiver, channel};
+
+/// One request as the server saw it.
+#[derive(Debug)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Seen {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Serves on 127.0.0.1 until the test ends; answers the n-th request with `statuses[n]`
+/// (200 after the end of the list).
+pub fn server(statuses: Vec<u16>) -> (String, Receiver<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let url = format!("http://{}/alerts", listener.local_addr().unwrap());
+    let (tx, rx) = channel();
+    let statuses = std::sync::Arc::new(statuses);
+    let n = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    std::thread::spawn(move || {
+        // Each connection on its own thread: clients keep theirs open between requests.
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { return };
+            let (tx, statuses, n) = (tx.clone(), statuses.clone(), n.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(conn.try_clone().expect("clone"));
+                let mut conn = conn;
+                while let Some(seen) = read_request(&mut reader) {
+                    let i = n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let status = statuses.get(i).copied().unwrap_or(200);
+                    if tx.send(seen).is_err() {
+                        return;
+                    }
+                    let reply = format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\n\r\n");
+                    if conn.write_all(reply.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, rx)
+}
+
+fn read_request(r: &mut BufReader<TcpStream>) -> Option<Seen> {
+    let mut first = String::new();
+    if r.read_line(&mut first).ok()? == 0 {
+        return None;
+    }
+    let mut parts = first.split_whitespace();
+    let (method, path) = (parts.next()?.to_string(), parts.next()?.to_string());
+    let mut headers = Vec::new();
+    loop {
+        let mut l = String::new();
+        r.read_line(&mut l).ok()?;
+        let l = l.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        let (k, v) = l.split_once(':')?;
+        headers.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    r.read_exact(&mut body).ok()?;
+    Some(Seen {
+        method,
+        path,
+        headers,
+        body: String::from_utf8(body).ok()?,
+    })
+}
