@@ -15,6 +15,9 @@ const WITHIN: Duration = Duration::from_secs(2);
 
 #[path = "../runtime/tests/support/http_server.rs"]
 mod http_server;
+#[path = "support/live_run.rs"]
+mod live_run;
+use live_run::{KillOnDrop, eventually, flood, flood_setup, read_until, started, wait_exit};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -499,17 +502,6 @@ fn recorded_events_match_the_event_table() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Kills a child when a test fails before it ends (the probe must not stay attached, a
-/// flood of opens must not go on).
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// A standard output nobody reads (a full pipe) does not hold `falcorc run` up: alerts
 /// are dropped and counted instead of blocking evaluation, a warning says so while it
 /// runs, and SIGTERM ends it within 1 s, abandoning the blocked output and reporting the
@@ -594,84 +586,6 @@ fn sigterm_with_a_blocked_stdout_exits_within_a_second() {
         .unwrap_or_else(|| panic!("no final statistics: {lines:#?}"));
     assert!(stats.contains(&format!("output drops: {n}")), "{stats} vs {dropped}");
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// A directory with a copy of /bin/sh named `falcorc-flood` and a rule that alerts on
-/// each of its opens: (dir, rules file, flood executable).
-fn flood_setup(tag: &str) -> (PathBuf, PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("falcorc-live-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let flood_exe = dir.join("falcorc-flood");
-    std::fs::copy("/bin/sh", &flood_exe).expect("copy /bin/sh");
-    let rules = dir.join("flood.yaml");
-    std::fs::write(
-        &rules,
-        "- rule: falcorc live flood open\n  desc: every open of the test's flood process\n  \
-         condition: evt.type in (open, openat, openat2) and proc.name = falcorc-flood\n  \
-         output: \"open by the flood (file=%fd.name)\"\n  priority: INFO\n",
-    )
-    .expect("rules file");
-    (dir, rules, flood_exe)
-}
-
-fn flood(exe: &PathBuf) -> KillOnDrop {
-    KillOnDrop(
-        Command::new(exe)
-            .args(["-c", "while :; do read x < /etc/hostname; done"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the flood starts"),
-    )
-}
-
-/// The exit status of `child`, which must exit within 10 s of `since` (when `what` happened).
-fn wait_exit(child: &mut Child, since: Instant, what: &str) -> std::process::ExitStatus {
-    loop {
-        if let Some(st) = child.try_wait().expect("wait") {
-            return st;
-        }
-        assert!(
-            since.elapsed() < Duration::from_secs(10),
-            "falcorc still running 10 s after {what}"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// `falcorc run --duration 60 ARGS` with its output piped, once it says it is live: the
-/// process and the rest of its stderr lines.
-fn started(args: &[&std::ffi::OsStr]) -> (KillOnDrop, impl Iterator<Item = String> + use<>) {
-    let mut run = KillOnDrop(
-        Command::new(env!("CARGO_BIN_EXE_falcorc"))
-            .args(["run", "--duration", "60"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("falcorc starts"),
-    );
-    let mut err = BufReader::new(run.0.stderr.take().expect("stderr"))
-        .lines()
-        .map_while(Result::ok);
-    read_until(&mut err, "falcorc: live", Duration::from_secs(60));
-    (run, err)
-}
-
-/// Read `lines` until one contains `what`, up to `within`; the lines read are returned.
-fn read_until(lines: &mut impl Iterator<Item = String>, what: &str, within: Duration) -> Vec<String> {
-    let deadline = Instant::now() + within;
-    let mut seen = Vec::new();
-    for l in lines.by_ref() {
-        let found = l.contains(what);
-        seen.push(l);
-        if found {
-            return seen;
-        }
-        assert!(Instant::now() < deadline, "no '{what}' within {within:?}: {seen:#?}");
-    }
-    panic!("no '{what}' before the end: {seen:#?}")
 }
 
 /// `falcorc run | head -1`: once the reader of its standard output is gone, the next
@@ -772,14 +686,6 @@ fn sigterm_with_a_blocked_stderr_exits_within_a_second() {
 }
 
 /// Wait up to 5 s for `check` to hold.
-fn eventually(what: &str, check: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !check() {
-        assert!(Instant::now() < deadline, "{what} within 5 s");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// `run -c`: Falco's output keys, with every alert reaching a file, the syslog socket (a
 /// real datagram socket bound by the test), a kept-alive program and an HTTP server on
 /// loopback; SIGHUP reopens the

@@ -3,13 +3,19 @@
 
 /// Now on the realtime clock minus now on the boot clock, in ns.
 pub fn boot_epoch_ns() -> u64 {
-    let now = |clock| {
-        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-        // SAFETY: clock_gettime writes into the timespec we own.
-        unsafe { libc::clock_gettime(clock, &mut ts) };
-        ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-    };
-    now(libc::CLOCK_REALTIME).saturating_sub(now(libc::CLOCK_BOOTTIME))
+    now(libc::CLOCK_REALTIME).saturating_sub(boottime_ns())
+}
+
+/// Now on the boot clock (the probe's `bpf_ktime_get_boot_ns`), in ns.
+pub fn boottime_ns() -> u64 {
+    now(libc::CLOCK_BOOTTIME)
+}
+
+fn now(clock: libc::clockid_t) -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes into the timespec we own.
+    unsafe { libc::clock_gettime(clock, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
 }
 
 #[cfg(test)]

@@ -83,6 +83,10 @@ pub struct ProbeOptions {
 pub struct Probe {
     ebpf: Ebpf,
     ring: RingBuf<MapData>,
+    /// The epoch time of boot the probe adds to its boot-clock times.
+    boot_epoch_ns: u64,
+    /// Which filter slots are switched on.
+    filter: Vec<bool>,
 }
 
 /// Effective capabilities of this process (`CapEff` of /proc/self/status).
@@ -145,6 +149,30 @@ fn prog_err(program: &str, e: ProgramError) -> LoadError {
     }
 }
 
+/// Writes the slots of the `interesting` map whose state differs from `slots` (`current`
+/// is what the map holds, updated as it is written).
+fn write_filter(ebpf: &mut Ebpf, current: &mut [bool], slots: &[u32]) -> Result<(), String> {
+    let map = ebpf
+        .map_mut("interesting")
+        .ok_or_else(|| "the probe has no `interesting` map".to_string())?;
+    let mut filter: Array<_, u8> = Array::try_from(map).map_err(|e| format!("filter map: {e}"))?;
+    let mut wanted = vec![false; current.len()];
+    for &slot in slots {
+        if let Some(w) = wanted.get_mut(slot as usize) {
+            *w = true;
+        }
+    }
+    for (slot, (now, want)) in current.iter_mut().zip(wanted).enumerate() {
+        if *now != want {
+            filter
+                .set(slot as u32, u8::from(want), 0)
+                .map_err(|e| format!("filter map: {e}"))?;
+            *now = want;
+        }
+    }
+    Ok(())
+}
+
 impl Probe {
     /// Loads and attaches the probe. Events flow from the moment this returns.
     pub fn start(opts: &ProbeOptions) -> Result<Probe, LoadError> {
@@ -172,18 +200,8 @@ impl Probe {
                 .map_max_entries("events", opts.ring_bytes);
             loader.load(PROBE_OBJECT).map_err(other("loading the probe"))?
         };
-        {
-            let map = ebpf
-                .map_mut("interesting")
-                .ok_or_else(|| LoadError::Other("the probe has no `interesting` map".into()))?;
-            let mut filter: Array<_, u8> =
-                Array::try_from(map).map_err(|e| LoadError::Other(format!("filter map: {e}")))?;
-            for &slot in opts.slots.iter().filter(|&&s| s < SYSCALL_SLOTS) {
-                filter
-                    .set(slot, 1, 0)
-                    .map_err(|e| LoadError::Other(format!("filter map: {e}")))?;
-            }
-        }
+        let mut filter = vec![false; SYSCALL_SLOTS as usize];
+        write_filter(&mut ebpf, &mut filter, &opts.slots).map_err(LoadError::Other)?;
         let missing = |name: &str| LoadError::Other(format!("the probe has no program {name}"));
         let (name, tp) = SYS_EXIT;
         let prog: &mut BtfTracePoint = ebpf
@@ -207,7 +225,23 @@ impl Probe {
             .take_map("events")
             .ok_or_else(|| LoadError::Other("the probe has no `events` ring buffer".into()))?;
         let ring = RingBuf::try_from(ring).map_err(|e| LoadError::Other(format!("ring buffer: {e}")))?;
-        Ok(Probe { ebpf, ring })
+        Ok(Probe {
+            ebpf,
+            ring,
+            boot_epoch_ns: boot,
+            filter,
+        })
+    }
+
+    /// Switches on exactly `slots` in the probe's filter (the others off), while it runs:
+    /// a reload whose rules need other event types. Only the slots that change are written.
+    pub fn set_filter(&mut self, slots: &[u32]) -> Result<(), String> {
+        write_filter(&mut self.ebpf, &mut self.filter, slots)
+    }
+
+    /// Now, on the clock of the events' `ts` (ns since the epoch).
+    pub fn now_ns(&self) -> u64 {
+        crate::clock::boottime_ns() + self.boot_epoch_ns
     }
 
     /// Hands the waiting records to `f`, waiting up to `timeout` for the first one, and

@@ -94,6 +94,16 @@ impl Session {
     pub fn counters(&self) -> Counters {
         self.probe.counters()
     }
+
+    /// [`Probe::set_filter`]: the event types sent from now on.
+    pub fn set_filter(&mut self, slots: &[u32]) -> Result<(), String> {
+        self.probe.set_filter(slots)
+    }
+
+    /// Now, on the clock of the events' `ts`.
+    pub fn now_ns(&self) -> u64 {
+        self.probe.now_ns()
+    }
 }
 
 /// This machine's network interfaces (for `fd.lip`, `fd.rip` and friends).

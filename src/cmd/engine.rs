@@ -30,8 +30,17 @@ impl Format {
     }
 }
 
+/// Where the loader's messages go: each call is one whole message (a rendered
+/// diagnostic, a warning), without a final newline.
+pub type Say<'a> = &'a mut dyn FnMut(String);
+
+/// Messages straight to standard error (commands that have not started a [`super::log::Log`]).
+pub fn to_stderr(message: String) {
+    eprintln!("{message}");
+}
+
 /// Compiles `files` into an engine and its output plans (text output needs only the
-/// messages). Rule errors are printed on stderr, then `the rules have N errors` and
+/// messages). Rule errors go to `say`, then `the rules have N errors` and
 /// `consequence`, and become the exit code.
 pub fn load(
     files: Vec<SourceFile>,
@@ -39,8 +48,9 @@ pub fn load(
     selection: &Selection,
     format: Format,
     consequence: &str,
+    say: Say<'_>,
 ) -> Result<(Engine, Outputs), u8> {
-    load_with_other(files, selectors, selection, format, consequence, false).map(|(e, _, o)| (e, o))
+    load_with_other(files, selectors, selection, format, consequence, false, say).map(|(e, _, o)| (e, o))
 }
 
 /// [`load`], and with `other` also the same rules on the other back end (interpreter for
@@ -52,6 +62,7 @@ pub fn load_with_other(
     format: Format,
     consequence: &str,
     other: bool,
+    say: Say<'_>,
 ) -> Result<(Engine, Option<Engine>, Outputs), u8> {
     // Running rules needs the loader's verdict, not falcorc's checks.
     let opts = Options {
@@ -62,8 +73,12 @@ pub fn load_with_other(
     if an.errors() > 0 {
         let errors: Vec<_> = an.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
         let color = super::ColorChoice::Auto.enabled_on_stderr();
-        falcorc_compiler::diag::render::human_batch(&an.files, &errors, color, |s| eprint!("{s}"));
-        eprintln!("falcorc: the rules have {} errors{consequence}", an.errors());
+        falcorc_compiler::diag::render::human_batch(&an.files, &errors, color, |s| {
+            say(s.trim_end_matches('\n').to_string())
+        });
+        let n = an.errors();
+        let s = if n == 1 { "" } else { "s" };
+        say(format!("falcorc: the rules have {n} error{s}{consequence}"));
         return Err(EXIT_ERRORS);
     }
     let env = Env {
@@ -94,7 +109,7 @@ pub fn load_with_other(
     });
     let engine = Engine::new(an.program, &opts);
     for w in engine.warnings().iter().chain(second.iter().flat_map(|e| e.warnings())) {
-        eprintln!("falcorc: warning: {w}");
+        say(format!("falcorc: warning: {w}"));
     }
     Ok((engine, second, outputs))
 }

@@ -3,7 +3,7 @@
 //! validated durations of their options.
 
 pub use super::engine::Format;
-use super::engine::load;
+use super::engine::{Say, load};
 use super::log::Log;
 use super::replay::hostname;
 use super::selection::Selection;
@@ -34,14 +34,16 @@ pub struct Rules {
     pub alerts: Vec<u64>,
 }
 
-/// Loads `paths` (or the embedded default ruleset) into an engine; errors are printed
-/// and become an exit code.
+/// Loads `paths` (or the embedded default ruleset) into an engine; errors go to `say`
+/// (their count followed by `consequence`) and become an exit code.
 pub fn compile(
     paths: &[PathBuf],
     selectors: Vec<Selector>,
     selection: &Selection,
     style: Style,
     host: Option<String>,
+    consequence: &str,
+    say: Say<'_>,
 ) -> Result<Rules, u8> {
     let files = if paths.is_empty() {
         vec![SourceFile {
@@ -50,12 +52,12 @@ pub fn compile(
         }]
     } else {
         load_files(paths).map_err(|e| {
-            eprintln!("falcorc: {e}");
+            say(format!("falcorc: {e}{consequence}"));
             EXIT_USAGE
         })?
     };
     let format = if style.json { Format::Json } else { Format::Text };
-    let (engine, outputs) = load(files, selectors, selection, format, "")?;
+    let (engine, outputs) = load(files, selectors, selection, format, consequence, say)?;
     let outputs = outputs.time_key(style.time_key());
     let alerts = vec![0; engine.program.rules.len()];
     Ok(Rules {
@@ -111,6 +113,22 @@ impl Rules {
             ],
         };
         self.line(&alert)
+    }
+
+    /// Takes over the alert counts of `old`'s rules that have the same name here (after a
+    /// reload, a rule's counter goes on rather than restarting at 0).
+    pub fn carry_counts(&mut self, old: &Rules) {
+        let before: std::collections::HashMap<&str, u64> = old
+            .engine
+            .program
+            .rules
+            .iter()
+            .zip(&old.alerts)
+            .map(|(r, n)| (r.name.as_str(), *n))
+            .collect();
+        for (r, n) in self.engine.program.rules.iter().zip(&mut self.alerts) {
+            *n = before.get(r.name.as_str()).copied().unwrap_or(0);
+        }
     }
 
     /// Per-rule alert counts, most first.
@@ -325,6 +343,20 @@ impl OutputWatch {
 mod tests {
     use super::*;
 
+    /// Every rule, messages on stderr.
+    fn plain(paths: &[PathBuf], style: Style, host: Option<String>) -> Result<Rules, u8> {
+        let all = Selection::default();
+        compile(
+            paths,
+            Vec::new(),
+            &all,
+            style,
+            host,
+            "",
+            &mut super::super::engine::to_stderr,
+        )
+    }
+
     fn rules(style: Style) -> Rules {
         let dir = std::env::temp_dir().join(format!("falcorc-live-cli-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
@@ -334,7 +366,7 @@ mod tests {
             "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n",
         )
         .expect("rules");
-        let r = compile(&[f], Vec::new(), &Selection::default(), style, Some("h".into()));
+        let r = plain(&[f], style, Some("h".into()));
         let _ = std::fs::remove_dir_all(&dir);
         r.unwrap_or_else(|code| panic!("rules did not compile: exit code {code}"))
     }
@@ -364,8 +396,7 @@ mod tests {
     #[test]
     fn bad_rules_are_an_exit_code_not_a_panic() {
         let missing = PathBuf::from("/nonexistent/falcorc/rules.yaml");
-        let r = compile(&[missing], Vec::new(), &Selection::default(), Style::TEXT, None);
-        assert_eq!(r.err(), Some(EXIT_USAGE));
+        assert_eq!(plain(&[missing], Style::TEXT, None).err(), Some(EXIT_USAGE));
     }
 
     #[test]
@@ -395,7 +426,7 @@ mod tests {
 
     #[test]
     fn the_embedded_default_ruleset_compiles() {
-        let r = compile(&[], Vec::new(), &Selection::default(), Style::TEXT, None).ok();
+        let r = plain(&[], Style::TEXT, None).ok();
         assert!(r.is_some_and(|r| r.engine.active_rules() > 0));
     }
 }

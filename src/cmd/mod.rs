@@ -11,12 +11,14 @@ pub mod lsp;
 pub mod outputs;
 pub mod project;
 pub mod record;
+pub mod reload;
 pub mod replay;
 pub mod rules;
 pub mod run;
 pub mod selection;
 pub mod test;
 pub mod version;
+pub mod watch;
 pub mod web;
 
 use falcorc_compiler::SourceFile;

@@ -81,7 +81,15 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let mut rules: Option<Rules> = if a.rules.is_empty() {
         None
     } else {
-        match compile(&a.rules, selectors, &a.selection, a.format.style(), a.hostname.clone()) {
+        match compile(
+            &a.rules,
+            selectors,
+            &a.selection,
+            a.format.style(),
+            a.hostname.clone(),
+            "",
+            &mut super::engine::to_stderr,
+        ) {
             Ok(r) => Some(r),
             Err(code) => return code,
         }

@@ -62,6 +62,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         a.format,
         "; nothing replayed",
         a.compare_engines,
+        &mut super::engine::to_stderr,
     );
     let (engine, other, outputs) = match loaded {
         Ok(loaded) => loaded,

@@ -4,17 +4,25 @@
 //! (counted) instead of stalling evaluation or the exit on SIGINT/SIGTERM. Messages on
 //! standard error go through a queue of their own ([`Log`]). A closed standard output
 //! (`falcorc run | head`) ends the run as a stop signal would, with its final statistics.
+//! SIGHUP reopens the output files and reloads the configuration and rules, as does a
+//! change to a watched file (`watch_config_files`): the reload compiles on a thread of
+//! its own, then the new rules take over between two events; a reload with errors logs
+//! them all and changes nothing.
 
 use super::live::{
-    Format, OutputWatch, StatsClock, compile, finish_output, ignore_sigpipe, lost, parse_seconds, report_output,
+    FLUSH_AT_END, Format, OutputWatch, Rules, StatsClock, finish_output, ignore_sigpipe, lost, parse_seconds,
+    report_output,
 };
 use super::log::{self, Log};
 use super::outputs;
+use super::reload::{self, Built, Inputs, Outcome, Ready, Reloader};
 use super::selection::Selection;
+use super::watch::Watch;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
-use falcorc_runtime::config::{self, Config, RuleMatching};
+use falcorc_runtime::config::Config;
 use falcorc_runtime::engine::Selector;
-use falcorc_runtime::output::style::Style;
+use falcorc_runtime::output::OutputCounters;
+use falcorc_runtime::output::set::OutputSet;
 use falcorc_runtime_ebpf::probe::ProbeOptions;
 use falcorc_runtime_ebpf::session::{POLL_INTERVAL, Session};
 use falcorc_runtime_ebpf::{signals, syscalls};
@@ -71,62 +79,25 @@ pub fn parse_buffer_mb(s: &str) -> Result<u32, String> {
 /// Drop alerts are rate-limited like Falco's (one per 30 s at most).
 const DROP_ALERT_EVERY: Duration = Duration::from_secs(30);
 
-/// Without `-c`, falcorc's defaults: alerts on standard output, ISO-8601 times.
-const DEFAULTS: &[&str] = &["stdout_output.enabled=true", "time_format_iso_8601=true"];
-
-/// The configuration file and `-o` options, with every problem printed; errors are a
-/// usage error before anything starts.
-fn configuration(a: &Args) -> Result<Config, u8> {
-    let mut options: Vec<String> = Vec::new();
-    if a.config.is_none() {
-        options.extend(DEFAULTS.iter().map(|s| s.to_string()));
-    }
-    options.extend(a.option.iter().cloned());
-    match config::load(a.config.as_deref(), &options) {
-        Ok(l) => {
-            for w in &l.warnings {
-                eprintln!("falcorc: warning: {w}");
-            }
-            Ok(l.config)
-        }
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("falcorc: error: {e}");
-            }
-            let n = errors.len();
-            let s = if n == 1 { "" } else { "s" };
-            eprintln!("falcorc: the configuration has {n} error{s}; nothing started");
-            Err(EXIT_USAGE)
-        }
-    }
-}
-
 pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
-    let config = match configuration(&a) {
-        Ok(c) => c,
+    let inputs = Inputs {
+        config: a.config.clone(),
+        options: a.option.clone(),
+        rules: a.rules.clone(),
+        selectors: cli_selectors,
+        selection: a.selection.clone(),
+        format: a.format,
+        hostname: a.hostname.clone(),
+    };
+    let Built {
+        mut config,
+        mut rules,
+        files,
+        fingerprint,
+    } = match reload::first(&inputs) {
+        Ok(b) => b,
         Err(code) => return code,
     };
-    let style = Style {
-        json: a.format.map_or(config.json_output, |f| f.style().json),
-        iso8601: config.time_format_iso_8601,
-        include_output: config.json_include_output_property,
-        include_tags: config.json_include_tags_property,
-        include_message: config.json_include_message_property,
-        include_output_fields: config.json_include_output_fields_property,
-    };
-    // `-r` replaces the configuration's rules files, as in Falco; selections add up.
-    let rule_files = if a.rules.is_empty() {
-        &config.rules_files
-    } else {
-        &a.rules
-    };
-    let mut selectors = config.selectors.clone();
-    selectors.extend(cli_selectors);
-    let mut selection = a.selection.clone();
-    selection.min_priority = selection.min_priority.min(config.priority);
-    if config.rule_matching == RuleMatching::All {
-        selection.rule_matching = super::selection::Matching::All;
-    }
     // Opened now (errors before anything starts); their threads start after the
     // capabilities are dropped.
     let prepared = match outputs::prepare(&config) {
@@ -136,31 +107,8 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let mut rules = match compile(rule_files, selectors, &selection, style, a.hostname.clone()) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let engine = &rules.engine;
-    // Only event types a rule names: a rule without a filter is said once, not as the
-    // list of every event type the probe does not produce.
-    let missing = syscalls::unsupported(|c| engine.names(c));
-    if !missing.is_empty() {
-        eprintln!(
-            "falcorc: the live probe does not produce these event types, rules on them stay silent: {}",
-            missing.join(", ")
-        );
-    }
-    if let [first, rest @ ..] = engine.broad_rules() {
-        let others = match rest.len() {
-            0 => String::new(),
-            n => format!(" (and {n} more)"),
-        };
-        eprintln!(
-            "falcorc: rule '{}'{others} has no event-type filter: it runs on every event the probe produces",
-            engine.rule(*first).name
-        );
-    }
-    let slots = syscalls::filter_slots(a.all_events, |c| engine.wants(c));
+    describe(&rules, &mut super::engine::to_stderr);
+    let mut slots = syscalls::filter_slots(a.all_events, |c| rules.engine.wants(c));
     let bound = match super::web::bind(&config) {
         Ok(b) => b,
         Err(e) => {
@@ -175,7 +123,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     // capability, then the process keeps only what it still needs, and only then do the
     // output, log and web server threads start (they inherit the lowered sets).
     let mut session = match Session::start(&ProbeOptions {
-        slots,
+        slots: slots.clone(),
         ring_bytes: a.buffer_mb << 20,
     }) {
         Ok(s) => s,
@@ -216,15 +164,35 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
         rules.engine.active_rules(),
         session.snapshot.threads.len()
     ));
-    let mut watch = OutputWatch::new();
+    let mut reloader = Reloader::new(inputs);
+    let mut watch = Watch::new(files, fingerprint);
+    // A reload ready to take over from the event whose time is at or after `at`.
+    let mut pending: Option<Switch> = None;
+    let mut retired: Vec<Retired> = Vec::new();
+    let mut output_watch = OutputWatch::new();
     let mut stats = StatsClock::new();
     // At most a year (parse_seconds): the sum cannot overflow.
     let until = a.duration.and_then(|d| Instant::now().checked_add(d));
     let (mut drops_seen, mut last_drop_check, mut last_drop_alert) = (0u64, Instant::now(), None::<Instant>);
     while !signals::stop_requested() && until.is_none_or(|u| Instant::now() < u) && !out.all_closed() {
-        session.poll(POLL_INTERVAL, |ev| {
+        let mut switched = None;
+        let polled = session.poll(POLL_INTERVAL, |ev| {
+            // Between two events: each is evaluated once, by the old rules or the new.
+            if let Some(p) = pending.take_if(|p| ev.ts >= p.at) {
+                switched = Some(p.apply(&mut rules, &mut out));
+            }
             tracker.on_event(ev, |ctx| rules.evaluate(ctx, &mut out));
         });
+        // An idle host: no event is left from before the switch time.
+        if polled == 0
+            && let Some(p) = pending.take_if(|p| session.now_ns() >= p.at)
+        {
+            switched = Some(p.apply(&mut rules, &mut out));
+        }
+        if let Some(s) = switched {
+            let kept = s.finish(&mut session, &mut slots, &mut config, &rules, &mut watch, &mut log);
+            retired.extend(kept);
+        }
         if last_drop_check.elapsed() >= Duration::from_secs(1) {
             last_drop_check = Instant::now();
             let c = session.counters();
@@ -241,13 +209,37 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
                 threads: tracker.threads(),
                 rules: &rules,
                 outputs: &out,
+                reloads: (reloader.ok, reloader.failed),
             });
         }
         if signals::take_hangup() {
             out.reopen();
-            log.line("falcorc: SIGHUP: output files reopened".into());
+            log.line("falcorc: SIGHUP: output files reopened; reloading the configuration and rules".into());
+            start_reload(&mut reloader, "SIGHUP", &config, &mut watch, &mut log);
         }
-        watch.check(&out, &mut log);
+        if config.watch_config_files && watch.changed() {
+            log.line("falcorc: a watched file changed; reloading the configuration and rules".into());
+            start_reload(&mut reloader, "a watched file changed", &config, &mut watch, &mut log);
+        }
+        if pending.is_none() {
+            match reloader.poll() {
+                Some(Outcome::Ready(ready)) => {
+                    pending = Some(Switch::prepare(*ready, a.all_events, &slots, &mut session, &mut log));
+                }
+                Some(Outcome::Failed(messages)) => {
+                    for m in messages {
+                        log.line(m);
+                    }
+                    log.line("falcorc: reload failed: the running configuration and rules stay active".into());
+                }
+                None => {}
+            }
+            if let Some(why) = reloader.queued() {
+                start_reload(&mut reloader, why, &config, &mut watch, &mut log);
+            }
+        }
+        retired.retain_mut(|r| r.report_if_done(&mut log));
+        output_watch.check(&out, &mut log);
         if let Some(every) = a.stats_interval
             && stats.due(every)
         {
@@ -270,6 +262,174 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     let output = finish_output(out, stopped_at);
     stats.report(&mut log, events, &counters, Some(&rules), lost(&output), true);
     report_output(&output, &mut log);
+    for r in retired {
+        r.wait(&mut log);
+    }
     log.finish(Instant::now() + log::FLUSH);
     EXIT_OK
+}
+
+/// What `run` says about a ruleset it starts or switches to: event types the probe
+/// cannot produce, and (once) rules without an event-type filter.
+fn describe(rules: &Rules, say: super::engine::Say<'_>) {
+    let engine = &rules.engine;
+    let missing = syscalls::unsupported(|c| engine.names(c));
+    if !missing.is_empty() {
+        say(format!(
+            "falcorc: the live probe does not produce these event types, rules on them stay silent: {}",
+            missing.join(", ")
+        ));
+    }
+    if let [first, rest @ ..] = engine.broad_rules() {
+        let others = match rest.len() {
+            0 => String::new(),
+            n => format!(" (and {n} more)"),
+        };
+        say(format!(
+            "falcorc: rule '{}'{others} has no event-type filter: it runs on every event the probe produces",
+            engine.rule(*first).name
+        ));
+    }
+}
+
+fn start_reload(reloader: &mut Reloader, why: &'static str, config: &Config, watch: &mut Watch, log: &mut Log) {
+    watch.mark();
+    if let Err(e) = reloader.request(why, config) {
+        log.line(format!("falcorc: {e}; the running configuration and rules stay active"));
+    }
+}
+
+/// A reload that is ready: its rules (and outputs, if they changed) take over at the
+/// first event at or after `at`, a time after the probe's filter was widened to what both
+/// rulesets need (so the new rules see every event of theirs from the switch on).
+struct Switch {
+    ready: Ready,
+    /// The new rules' filter slots (the probe's filter narrows to them after the switch).
+    slots: Vec<u32>,
+    at: u64,
+}
+
+impl Switch {
+    fn prepare(ready: Ready, all_events: bool, running: &[u32], session: &mut Session, log: &mut Log) -> Switch {
+        let slots = syscalls::filter_slots(all_events, |c| ready.built.rules.engine.wants(c));
+        let widened = slots.iter().any(|s| !running.contains(s));
+        let at = if widened {
+            let mut both = running.to_vec();
+            both.extend(slots.iter().copied().filter(|s| !running.contains(s)));
+            match session.set_filter(&both) {
+                Ok(()) => session.now_ns(),
+                Err(e) => {
+                    log.line(format!("falcorc: warning: cannot widen the probe's filter: {e}"));
+                    0
+                }
+            }
+        } else {
+            0 // nothing new to wait for: the next event
+        };
+        Switch { ready, slots, at }
+    }
+
+    /// Swaps the rules (alert counts carried by rule name) and outputs; what was replaced
+    /// is handed back to finish outside the event callback.
+    fn apply(self, rules: &mut Rules, out: &mut OutputSet) -> Switched {
+        let Ready {
+            mut built,
+            outputs,
+            messages,
+        } = self.ready;
+        built.rules.carry_counts(rules);
+        let old_rules = std::mem::replace(rules, built.rules);
+        let old_outputs = outputs.map(|o| std::mem::replace(out, o));
+        Switched {
+            old_rules,
+            old_outputs,
+            config: built.config,
+            files: built.files,
+            fingerprint: built.fingerprint,
+            slots: self.slots,
+            messages,
+        }
+    }
+}
+
+/// A switch that happened: what is left to do after the event callback.
+struct Switched {
+    old_rules: Rules,
+    old_outputs: Option<OutputSet>,
+    config: Config,
+    files: Vec<std::path::PathBuf>,
+    fingerprint: super::watch::Fingerprint,
+    slots: Vec<u32>,
+    messages: Vec<String>,
+}
+
+impl Switched {
+    /// Narrows the probe's filter, takes the new configuration, logs the reload; the
+    /// replaced outputs (if any) finish writing on a thread of their own.
+    fn finish(
+        self,
+        session: &mut Session,
+        slots: &mut Vec<u32>,
+        config: &mut Config,
+        rules: &Rules,
+        watch: &mut Watch,
+        log: &mut Log,
+    ) -> Option<Retired> {
+        if let Err(e) = session.set_filter(&self.slots) {
+            log.line(format!("falcorc: warning: cannot narrow the probe's filter: {e}"));
+        }
+        *slots = self.slots;
+        for m in self.messages {
+            log.line(m);
+        }
+        if reload::needs_restart(config, &self.config) {
+            log.line("falcorc: warning: webserver and metrics settings changed: they apply at the next start".into());
+        }
+        *config = self.config;
+        watch.reset(self.files, self.fingerprint);
+        describe(rules, &mut |m| log.line(m));
+        log.line(format!(
+            "falcorc: reloaded: {} rules active (was {})",
+            rules.engine.active_rules(),
+            self.old_rules.engine.active_rules()
+        ));
+        drop(self.old_rules);
+        self.old_outputs.and_then(|o| Retired::start(o, log))
+    }
+}
+
+/// Outputs a reload replaced, writing what they still hold on a thread of their own
+/// (`None` once reported).
+struct Retired(Option<std::thread::JoinHandle<Vec<(String, OutputCounters)>>>);
+
+impl Retired {
+    fn start(out: OutputSet, log: &mut Log) -> Option<Retired> {
+        let deadline = Instant::now() + FLUSH_AT_END;
+        std::thread::Builder::new()
+            .name("falcorc-retire".into())
+            .spawn(move || out.finish_unless(deadline, &|| false))
+            .map(|h| Retired(Some(h)))
+            .map_err(|e| log.line(format!("falcorc: the replaced outputs could not finish: {e}")))
+            .ok()
+    }
+
+    /// Reports its losses once done; whether it is still running.
+    fn report_if_done(&mut self, log: &mut Log) -> bool {
+        match self.0.take_if(|h| h.is_finished()) {
+            Some(h) => {
+                if let Ok(counters) = h.join() {
+                    report_output(&counters, log);
+                }
+                false
+            }
+            None => self.0.is_some(),
+        }
+    }
+
+    /// At exit: waits for it (bounded by its own deadline).
+    fn wait(self, log: &mut Log) {
+        if let Some(Ok(counters)) = self.0.map(std::thread::JoinHandle::join) {
+            report_output(&counters, log);
+        }
+    }
 }

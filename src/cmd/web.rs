@@ -64,6 +64,8 @@ pub struct Now<'a> {
     pub threads: usize,
     pub rules: &'a Rules,
     pub outputs: &'a OutputSet,
+    /// Reloads switched to, and failed.
+    pub reloads: (u64, u64),
 }
 
 impl Web {
@@ -118,6 +120,8 @@ impl Web {
             rss_bytes,
             vsz_bytes,
             cpu_ratio: metrics::cpu_seconds().map(|c| c / uptime.max(1e-3)),
+            reloads_ok: now.reloads.0,
+            reloads_failed: now.reloads.1,
         };
         *self.published.lock().unwrap_or_else(|p| p.into_inner()) = snapshot;
     }

@@ -66,6 +66,8 @@ pub struct Config {
     pub webserver: Option<Webserver>,
     /// `metrics.enabled` (with what to report); served when the web server exports them.
     pub metrics: Option<MetricsOptions>,
+    /// Reload when the configuration or a rules file changes.
+    pub watch_config_files: bool,
 }
 
 /// Falco's `webserver`.
@@ -106,6 +108,7 @@ impl Default for Config {
             http: None,
             webserver: None,
             metrics: None,
+            watch_config_files: true,
         }
     }
 }
@@ -116,6 +119,9 @@ pub struct Loaded {
     pub config: Config,
     /// Unknown keys, keys falcorc ignores; each names the key and its place.
     pub warnings: Vec<String>,
+    /// The configuration files read, and the `config_files` entries (files or
+    /// directories, present or not): what `watch_config_files` watches.
+    pub files: Vec<PathBuf>,
 }
 
 /// Reads `file` (if any), the files its `config_files` names, then applies `options`
@@ -126,8 +132,9 @@ pub fn load(file: Option<&Path>, options: &[String]) -> Result<Loaded, Vec<Strin
         None => Item::map(Origin::Implied),
     };
     let mut errors = Vec::new();
+    let mut files: Vec<PathBuf> = file.map(Path::to_path_buf).into_iter().collect();
     if let Some(p) = file {
-        merge_config_files(&mut root, p, &mut errors);
+        files.extend(merge_config_files(&mut root, p, &mut errors));
     }
     for o in options {
         if let Err(e) = tree::set_option(&mut root, o) {
@@ -136,7 +143,7 @@ pub fn load(file: Option<&Path>, options: &[String]) -> Result<Loaded, Vec<Strin
     }
     // The values' own mistakes too: every problem in one go.
     match decode(&root) {
-        Ok(loaded) if errors.is_empty() => Ok(loaded),
+        Ok(loaded) if errors.is_empty() => Ok(Loaded { files, ..loaded }),
         Ok(_) => Err(errors),
         Err(more) if errors.is_empty() => Err(more),
         Err(more) => {
@@ -154,15 +161,18 @@ fn read_tree(p: &Path) -> Result<Item, Vec<String>> {
 
 /// Falco's `config_files`: more files (a directory: its `*.yaml` files in name order),
 /// read after the main one; each file's top-level keys replace the same keys before it.
-/// Paths are relative to the main file's directory; a missing one is skipped.
-fn merge_config_files(root: &mut Item, main: &Path, errors: &mut Vec<String>) {
+/// Paths are relative to the main file's directory; a missing one is skipped. Returns
+/// the entries' paths.
+fn merge_config_files(root: &mut Item, main: &Path, errors: &mut Vec<String>) -> Vec<PathBuf> {
     let Some(list) = root.get("config_files").cloned() else {
-        return;
+        return Vec::new();
     };
+    let mut entries = Vec::new();
     let base = main.parent().unwrap_or(Path::new("."));
     let mut files = Vec::new();
     for entry in seq_of_strings(&list, "config_files", errors) {
         let p = base.join(&entry);
+        entries.push(p.clone());
         if p.is_dir() {
             let walk = fs::walk(
                 &p,
@@ -181,10 +191,11 @@ fn merge_config_files(root: &mut Item, main: &Path, errors: &mut Vec<String>) {
     for f in files {
         match read_tree(&f) {
             Ok(Item {
-                val: Val::Map(entries), ..
+                val: Val::Map(entries_of_file),
+                ..
             }) => {
-                for (k, v) in entries {
-                    let Val::Map(top) = &mut root.val else { return };
+                let Val::Map(top) = &mut root.val else { break };
+                for (k, v) in entries_of_file {
                     top.retain(|(ok, _)| *ok != k);
                     top.push((k, v));
                 }
@@ -193,6 +204,7 @@ fn merge_config_files(root: &mut Item, main: &Path, errors: &mut Vec<String>) {
             Err(e) => errors.extend(e),
         }
     }
+    entries
 }
 
 fn seq_of_strings(item: &Item, key: &str, errors: &mut Vec<String>) -> Vec<String> {
@@ -385,6 +397,7 @@ fn decode(root: &Item) -> Result<Loaded, Vec<String>> {
             .map(|url| http_options(&mut r, &url, json_output)),
         webserver: r.bool("webserver.enabled", false).then(|| webserver(&mut r)),
         metrics: r.bool("metrics.enabled", false).then(|| metrics_options(&mut r)),
+        watch_config_files: r.bool("watch_config_files", d.watch_config_files),
     };
     let mut errors = r.errors;
     let any = config.stdout
@@ -403,7 +416,11 @@ fn decode(root: &Item) -> Result<Loaded, Vec<String>> {
     }
     let mut warnings = Vec::new();
     check_keys(root, "", &mut warnings);
-    Ok(Loaded { config, warnings })
+    Ok(Loaded {
+        config,
+        warnings,
+        files: Vec::new(),
+    })
 }
 
 /// `metrics`' switches, Falco's defaults for those left out.

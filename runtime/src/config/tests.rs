@@ -294,3 +294,50 @@ fn webserver_and_metrics_keys() {
         "{e:?}"
     );
 }
+
+#[test]
+fn an_enabled_http_output_with_falcos_keys_is_read_without_warnings() {
+    let yaml = "stdout_output: {enabled: false}\nwatch_config_files: false\nhttp_output:\n  enabled: true\n  \
+                url: https://sidekick.example:2801/\n  user_agent: me\n  insecure: false\n  ca_cert: ''\n  \
+                ca_bundle: /etc/ssl/certs/ca-certificates.crt\n  ca_path: /etc/ssl/certs\n  mtls: false\n  \
+                client_cert: /c.crt\n  client_key: /c.key\n  keep_alive: true\n  echo: false\n  \
+                compress_uploads: false\n  max_consecutive_timeouts: 5\n";
+    let dir = temp("http-keys", &[("falco.yaml", yaml)]);
+    let l = load(Some(&dir.join("falco.yaml")), &[]).unwrap();
+    assert_eq!(l.warnings, Vec::<String>::new());
+    let h = l.config.http.as_ref().expect("http output");
+    assert_eq!(
+        (h.url.as_str(), h.user_agent.as_str()),
+        ("https://sidekick.example:2801/", "me")
+    );
+    assert!(!l.config.watch_config_files);
+    assert_eq!(l.files, [dir.join("falco.yaml")]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_files_to_watch_are_the_configuration_and_its_config_files_entries() {
+    let dir = temp(
+        "watch-files",
+        &[
+            (
+                "falco.yaml",
+                "config_files: [conf.d, extra.yaml, missing.yaml]\nstdout_output: {enabled: true}\n",
+            ),
+            ("conf.d/a.yaml", "json_output: true\n"),
+            ("extra.yaml", "priority: warning\n"),
+        ],
+    );
+    let l = load(Some(&dir.join("falco.yaml")), &[]).unwrap();
+    assert!(l.config.watch_config_files, "Falco's default");
+    assert_eq!(
+        l.files,
+        [
+            dir.join("falco.yaml"),
+            dir.join("conf.d"),
+            dir.join("extra.yaml"),
+            dir.join("missing.yaml")
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -49,6 +49,10 @@ pub struct Snapshot {
     pub vsz_bytes: Option<u64>,
     /// CPU time of the process over its wall time.
     pub cpu_ratio: Option<f64>,
+    /// Reloads (SIGHUP, a watched file) that took effect, and that failed (the running
+    /// configuration and rules stayed).
+    pub reloads_ok: u64,
+    pub reloads_failed: u64,
 }
 
 /// Falco's `metrics.*_enabled` switches.
@@ -174,6 +178,13 @@ pub fn render(s: &Snapshot, o: &MetricsOptions) -> String {
             );
         }
     }
+    out.metric(
+        "falcosecurity_falcorc_reloads_total",
+        "counter",
+        "reloads of the configuration and rules, by result (failed: the running ones stayed)",
+        &[vec![("result", "ok")], vec![("result", "failed")]],
+        &[s.reloads_ok as f64, s.reloads_failed as f64],
+    );
     let lost: u64 = s.outputs.iter().map(|o| o.dropped).sum();
     out.one(
         "falcosecurity_falco_outputs_queue_num_drops_total",
@@ -371,6 +382,8 @@ mod tests {
             rss_bytes: Some(8192),
             vsz_bytes: None,
             cpu_ratio: Some(0.5),
+            reloads_ok: 3,
+            reloads_failed: 1,
         }
     }
 
@@ -386,6 +399,7 @@ mod tests {
             "falcosecurity_falco_rules_matches_total{rule_name=\"Read \\\"shadow\\\"\",priority=\"4\",source=\"syscall\",tag_T1003=\"true\",tag_mitre_credential_access=\"true\"} 2\n",
             "falcosecurity_falcorc_output_write_seconds_total{output=\"stdout\"} 0.25\n",
             "falcosecurity_falco_memory_rss_bytes 8192\n",
+            "falcosecurity_falcorc_reloads_total{result=\"ok\"} 3\nfalcosecurity_falcorc_reloads_total{result=\"failed\"} 1\n",
         ] {
             assert!(text.contains(want), "missing {want:?} in:\n{text}");
         }
