@@ -32,6 +32,8 @@ enum Command {
     Record(cmd::record::Args),
     /// Run rule fixtures: rules + capture or hand-written events + expected alerts.
     Test(cmd::test::Args),
+    /// Check rules and write them as one bundle file (digest, optional signature) for `run --bundle`.
+    Build(cmd::build::Args),
     /// Language server for editors (LSP on stdin/stdout).
     Lsp(cmd::lsp::Args),
     /// Print falcorc's version, the Falco engine version it implements and the probe's build.
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
             cmd::record::run(a, sub)
         }
         Command::Test(a) => cmd::test::run(a),
+        Command::Build(a) => cmd::build::run(a),
         Command::Lsp(a) => cmd::lsp::run(a),
         Command::Version(a) => cmd::version::run(a),
     };

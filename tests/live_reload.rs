@@ -303,3 +303,174 @@ fn a_reload_that_needs_new_event_types_sees_them_from_the_switch_on() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[path = "../runtime/tests/support/http_server.rs"]
+mod http_server;
+
+/// `falcorc build` of `rules(dir, label)` signed with `key`: the bundle's bytes.
+fn bundle_of(dir: &Path, label: &str, key: &Path) -> Vec<u8> {
+    let src = dir.join(format!("{label}.yaml"));
+    std::fs::write(&src, rules(dir, label)).unwrap();
+    let out = dir.join(format!("{label}.bundle"));
+    let o = Command::new(env!("CARGO_BIN_EXE_falcorc"))
+        .args(["build", "--sign-key"])
+        .args([key, &src])
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::read(out).unwrap()
+}
+
+/// `run --bundle URL`: the server is asked with the ETag of what runs (an unchanged
+/// bundle is a 304 and nothing happens), a new signed bundle takes over between two
+/// events, an altered one is reported once and changes nothing, an unreachable server
+/// changes nothing; the last good bundle is kept in the cache file, and the next start,
+/// with the server down, starts from it.
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn a_bundle_url_is_polled_with_its_etag_and_the_last_good_bundle_keeps_running() {
+    let (dir, exe) = flood_dir("reload-bundle", "/bin/sh");
+    let key = dir.join("k.pem");
+    let st = Command::new(env!("CARGO_BIN_EXE_falcorc"))
+        .args(["build", "--generate-key"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let pubkey = dir.join("k.pem.pub");
+    let (one, two) = (bundle_of(&dir, "one", &key), bundle_of(&dir, "two", &key));
+    let served: http_server::Served = Default::default();
+    *served.lock().unwrap() = Some((one, "\"1\"".into()));
+    let (url, seen) = http_server::etag_server(served.clone());
+    let cache = dir.join("cache.bundle");
+    let args = |url: &str| -> Vec<std::ffi::OsString> {
+        vec![
+            "--bundle".into(),
+            url.into(),
+            "--bundle-key".into(),
+            pubkey.clone().into(),
+            "--bundle-poll".into(),
+            "0.2".into(),
+            "--bundle-cache".into(),
+            cache.clone().into(),
+        ]
+    };
+    let a = args(&url);
+    let (mut run, mut err) = started(&a.iter().map(|s| s.as_os_str()).collect::<Vec<_>>());
+    let alerts = Alerts::read(run.0.stdout.take().expect("stdout"));
+    let mut flood = numbered_flood(&exe, &dir);
+    eventually("alerts of bundle one", || alerts.count("one") >= 30);
+    // Polls ask with the ETag of what runs.
+    let asked = std::cell::Cell::new(0);
+    eventually("polls with the running bundle's ETag", || {
+        let n = seen
+            .try_iter()
+            .filter(|r| r.header("If-None-Match") == Some("\"1\""))
+            .count();
+        asked.set(asked.get() + n);
+        asked.get() >= 2
+    });
+    assert_eq!(
+        std::fs::read(&cache).unwrap(),
+        bundle_of(&dir, "one", &key),
+        "the cache holds the good bundle"
+    );
+
+    *served.lock().unwrap() = Some((two.clone(), "\"2\"".into()));
+    read_until(&mut err, "falcorc: reloaded", Duration::from_secs(10));
+    eventually("alerts of bundle two", || alerts.count("two") >= 30);
+    assert_eq!(std::fs::read(&cache).unwrap(), two);
+
+    // Altered after signing: refused once (its ETag is remembered), bundle two runs on.
+    let altered = String::from_utf8(two.clone())
+        .unwrap()
+        .replace("priority: INFO", "priority: DEBUG");
+    *served.lock().unwrap() = Some((altered.into_bytes(), "\"3\"".into()));
+    let said = read_until(&mut err, "falcorc: reload failed", Duration::from_secs(10)).join("\n");
+    assert!(said.contains("the bundle was altered"), "{said}");
+    let before = alerts.count("two");
+    eventually("alerts after a refused bundle", || alerts.count("two") >= before + 30);
+    // The server goes away: polls fail, bundle two runs on.
+    *served.lock().unwrap() = None;
+    read_until(&mut err, "answered 503", Duration::from_secs(10));
+    let before = alerts.count("two");
+    eventually("alerts with the server down", || alerts.count("two") >= before + 30);
+    let (total, lines) = stop(&dir, &mut flood, &mut run, alerts);
+    let rest: Vec<String> = err.collect();
+    assert_eq!(
+        rest.iter().filter(|l| l.contains("was altered")).count(),
+        0,
+        "the altered bundle was reported again: {rest:#?}"
+    );
+    let mut numbers: Vec<u64> = lines.iter().map(|l| parse(l).1).collect();
+    numbers.sort();
+    assert_eq!(
+        numbers,
+        (1..=total).collect::<Vec<_>>(),
+        "every open alerted once across the switch"
+    );
+
+    // A new start with the server down: from the cache (bundle two).
+    let (mut run, err) = started(&a.iter().map(|s| s.as_os_str()).collect::<Vec<_>>());
+    drop(err);
+    let st = Command::new(&exe)
+        .args(["-c", &format!("read x < {}/n/1", dir.display())])
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!st.success());
+    let mut out = BufReader::new(run.0.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(line.contains(" two ") && line.trim_end().ends_with("/n/1"), "{line}");
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(run.0.id() as i32, libc::SIGTERM) };
+    assert!(wait_exit(&mut run.0, Instant::now(), "SIGTERM").success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `run --bundle FILE` watches the file: `falcorc build` writing a new bundle over it (by
+/// rename) is a reload.
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn a_bundle_file_rewritten_by_build_is_reloaded() {
+    let (dir, exe) = flood_dir("reload-bundle-file", "/bin/sh");
+    let key = dir.join("k.pem");
+    let made = Command::new(env!("CARGO_BIN_EXE_falcorc"))
+        .args(["build", "--generate-key"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let bundle = dir.join("live.bundle");
+    std::fs::write(&bundle, bundle_of(&dir, "first", &key)).unwrap();
+    let (mut run, mut err) = started(&["--bundle".as_ref(), bundle.as_os_str()]);
+    let alerts = Alerts::read(run.0.stdout.take().expect("stdout"));
+    let open_once = || {
+        let _ = Command::new(&exe)
+            .args(["-c", &format!("read x < {}/n/1", dir.display())])
+            .stderr(Stdio::null())
+            .status();
+    };
+    open_once();
+    eventually("an alert of the first bundle", || alerts.count("first") >= 1);
+    let src = dir.join("second.yaml");
+    std::fs::write(&src, rules(&dir, "second")).unwrap();
+    let built = Command::new(env!("CARGO_BIN_EXE_falcorc"))
+        .arg("build")
+        .arg(&src)
+        .arg("-o")
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert!(built.status.success());
+    read_until(&mut err, "falcorc: reloaded", Duration::from_secs(10));
+    open_once();
+    eventually("an alert of the second bundle", || alerts.count("second") >= 1);
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(run.0.id() as i32, libc::SIGTERM) };
+    assert!(wait_exit(&mut run.0, Instant::now(), "SIGTERM").success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

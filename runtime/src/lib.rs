@@ -8,6 +8,7 @@
 //! * [`state`]: the thread/fd/user state tracker fed by the event stream.
 //! * [`fields`]: rule field values for one event (the engine's field source).
 
+pub mod bundle;
 pub mod config;
 pub mod engine;
 pub mod event;

@@ -29,15 +29,32 @@ pub struct Rules {
     pub outputs: Outputs,
     pub hostname: String,
     pub style: Style,
+    /// The rules files' digest, as a bundle of them states it (`sha256:...`).
+    pub digest: String,
     matched: Vec<usize>,
     /// Alerts per rule index.
     pub alerts: Vec<u64>,
 }
 
-/// Loads `paths` (or the embedded default ruleset) into an engine; errors go to `say`
-/// (their count followed by `consequence`) and become an exit code.
+/// The rules files at `paths` (or the embedded default ruleset), read; an error goes to
+/// `say` (followed by `consequence`) and becomes an exit code.
+pub fn read_rules(paths: &[PathBuf], consequence: &str, say: Say<'_>) -> Result<Vec<SourceFile>, u8> {
+    if paths.is_empty() {
+        return Ok(vec![SourceFile {
+            name: "rules/falcorc_rules.yaml (embedded)".into(),
+            text: DEFAULT_RULES.into(),
+        }]);
+    }
+    load_files(paths).map_err(|e| {
+        say(format!("falcorc: {e}{consequence}"));
+        EXIT_USAGE
+    })
+}
+
+/// Compiles `files` into an engine; errors go to `say` (their count followed by
+/// `consequence`) and become an exit code.
 pub fn compile(
-    paths: &[PathBuf],
+    files: Vec<SourceFile>,
     selectors: Vec<Selector>,
     selection: &Selection,
     style: Style,
@@ -45,17 +62,7 @@ pub fn compile(
     consequence: &str,
     say: Say<'_>,
 ) -> Result<Rules, u8> {
-    let files = if paths.is_empty() {
-        vec![SourceFile {
-            name: "rules/falcorc_rules.yaml (embedded)".into(),
-            text: DEFAULT_RULES.into(),
-        }]
-    } else {
-        load_files(paths).map_err(|e| {
-            say(format!("falcorc: {e}{consequence}"));
-            EXIT_USAGE
-        })?
-    };
+    let digest = falcorc_runtime::bundle::digest(&files);
     let format = if style.json { Format::Json } else { Format::Text };
     let (engine, outputs) = load(files, selectors, selection, format, consequence, say)?;
     let outputs = outputs.time_key(style.time_key());
@@ -65,6 +72,7 @@ pub fn compile(
         outputs,
         hostname: hostname(host),
         style,
+        digest,
         matched: Vec::new(),
         alerts,
     })
@@ -345,16 +353,9 @@ mod tests {
 
     /// Every rule, messages on stderr.
     fn plain(paths: &[PathBuf], style: Style, host: Option<String>) -> Result<Rules, u8> {
-        let all = Selection::default();
-        compile(
-            paths,
-            Vec::new(),
-            &all,
-            style,
-            host,
-            "",
-            &mut super::super::engine::to_stderr,
-        )
+        let say = &mut super::super::engine::to_stderr;
+        let files = read_rules(paths, "", say)?;
+        compile(files, Vec::new(), &Selection::default(), style, host, "", say)
     }
 
     fn rules(style: Style) -> Rules {

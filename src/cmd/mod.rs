@@ -1,5 +1,7 @@
 //! One module per subcommand, plus the file loading they share.
 
+pub mod build;
+pub mod bundle;
 pub mod engine;
 pub mod explain;
 pub mod fields;

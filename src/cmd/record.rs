@@ -5,7 +5,8 @@
 //! the file prints too.
 
 use super::live::{
-    Format, OutputWatch, Rules, StatsClock, compile, finish_output, ignore_sigpipe, parse_seconds, report_output,
+    Format, OutputWatch, Rules, StatsClock, compile, finish_output, ignore_sigpipe, parse_seconds, read_rules,
+    report_output,
 };
 use super::log::{self, Log};
 use super::run::parse_buffer_mb;
@@ -81,15 +82,19 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let mut rules: Option<Rules> = if a.rules.is_empty() {
         None
     } else {
-        match compile(
-            &a.rules,
-            selectors,
-            &a.selection,
-            a.format.style(),
-            a.hostname.clone(),
-            "",
-            &mut super::engine::to_stderr,
-        ) {
+        let say = &mut super::engine::to_stderr;
+        let compiled = read_rules(&a.rules, "", say).and_then(|files| {
+            compile(
+                files,
+                selectors,
+                &a.selection,
+                a.format.style(),
+                a.hostname.clone(),
+                "",
+                say,
+            )
+        });
+        match compiled {
             Ok(r) => Some(r),
             Err(code) => return code,
         }

@@ -5,8 +5,9 @@
 //! two events ([`super::run`]), or keeps the running ones and logs every error.
 
 use super::EXIT_USAGE;
+use super::bundle::{BundleInput, Trigger};
 use super::engine::{Format, Say};
-use super::live::{Rules, compile};
+use super::live::{Rules, compile, read_rules};
 use super::outputs;
 use super::selection::{Matching, Selection};
 use super::watch::Fingerprint;
@@ -33,6 +34,8 @@ pub struct Inputs {
     pub selection: Selection,
     pub format: Option<Format>,
     pub hostname: Option<String>,
+    /// `--bundle`: the rules come from it, not from rules files.
+    pub bundle: Option<Arc<BundleInput>>,
 }
 
 /// A configuration and its compiled rules.
@@ -46,8 +49,8 @@ pub struct Built {
 
 /// Reads the configuration and compiles its rules. Every message (configuration
 /// warnings and errors, rule diagnostics) goes to `say`, the count of errors followed by
-/// `consequence`; an error is an exit code.
-pub fn build(inputs: &Inputs, consequence: &str, say: Say<'_>) -> Result<Built, u8> {
+/// `consequence`; an error is an exit code. `Ok(None)`: a poll found the bundle unchanged.
+pub fn build(inputs: &Inputs, trigger: Trigger, consequence: &str, say: Say<'_>) -> Result<Option<Built>, u8> {
     let mut options: Vec<String> = Vec::new();
     if inputs.config.is_none() {
         options.extend(DEFAULTS.iter().map(|s| s.to_string()));
@@ -90,24 +93,50 @@ pub fn build(inputs: &Inputs, consequence: &str, say: Say<'_>) -> Result<Built, 
         selection.rule_matching = Matching::All;
     }
     let mut files = loaded.files;
-    files.extend(rule_files.iter().cloned());
+    let host = inputs.hostname.clone();
+    let rules = match &inputs.bundle {
+        Some(bundle) => {
+            files.extend(bundle.file().map(PathBuf::from));
+            let fingerprint = Fingerprint::of(&files);
+            let read = match bundle.read(trigger, say) {
+                Ok(Some(read)) => read,
+                Ok(None) => return Ok(None),
+                Err(e) => {
+                    say(format!("falcorc: {e}{consequence}"));
+                    return Err(EXIT_USAGE);
+                }
+            };
+            let rules = compile(read.files, selectors, &selection, style, host, consequence, say)?;
+            bundle.keep(read.bytes, say);
+            return Ok(Some(Built {
+                config,
+                rules,
+                files,
+                fingerprint,
+            }));
+        }
+        None => {
+            files.extend(rule_files.iter().cloned());
+            rule_files
+        }
+    };
     // Before the rules are read: a change made while they compile is seen afterwards.
     let fingerprint = Fingerprint::of(&files);
     let rules = compile(
-        &rule_files,
+        read_rules(&rules, consequence, say)?,
         selectors,
         &selection,
         style,
-        inputs.hostname.clone(),
+        host,
         consequence,
         say,
     )?;
-    Ok(Built {
+    Ok(Some(Built {
         config,
         rules,
         files,
         fingerprint,
-    })
+    }))
 }
 
 /// Whether `new` sends alerts elsewhere than `old` (then a reload starts new outputs).
@@ -137,6 +166,8 @@ pub fn needs_restart(old: &Config, new: &Config) -> bool {
 /// A reload's result, from its thread.
 pub enum Outcome {
     Ready(Box<Ready>),
+    /// A poll found the bundle unchanged.
+    Unchanged,
     /// Every message, errors included, and the paths it tried to read.
     Failed(Vec<String>),
 }
@@ -155,7 +186,7 @@ pub struct Ready {
 pub struct Reloader {
     inputs: Arc<Inputs>,
     running: Option<Receiver<Outcome>>,
-    again: Option<&'static str>,
+    again: Option<(&'static str, Trigger)>,
     /// Reloads switched to, and failed.
     pub ok: u64,
     pub failed: u64,
@@ -174,9 +205,12 @@ impl Reloader {
 
     /// Starts a reload (or queues one behind the running one) against the running
     /// configuration `current`; `why` is logged. An error starting its thread is returned.
-    pub fn request(&mut self, why: &'static str, current: &Config) -> Result<(), String> {
+    pub fn request(&mut self, why: &'static str, trigger: Trigger, current: &Config) -> Result<(), String> {
         if self.running.is_some() {
-            self.again = Some(why);
+            // A poll behind a reload is redundant; a reload behind a poll is not.
+            if trigger == Trigger::Reload || self.again.is_none() {
+                self.again = Some((why, trigger));
+            }
             return Ok(());
         }
         let (tx, rx) = channel();
@@ -185,7 +219,7 @@ impl Reloader {
         std::thread::Builder::new()
             .name("falcorc-reload".into())
             .spawn(move || {
-                let _ = tx.send(reload(&inputs, &current));
+                let _ = tx.send(reload(&inputs, trigger, &current));
             })
             .map_err(|e| format!("cannot start the reload thread: {e}"))?;
         self.running = Some(rx);
@@ -205,12 +239,13 @@ impl Reloader {
         match &outcome {
             Outcome::Ready(_) => self.ok += 1,
             Outcome::Failed(_) => self.failed += 1,
+            Outcome::Unchanged => {}
         }
         Some(outcome)
     }
 
     /// A request that arrived while a reload ran.
-    pub fn queued(&mut self) -> Option<&'static str> {
+    pub fn queued(&mut self) -> Option<(&'static str, Trigger)> {
         if self.running.is_some() {
             return None;
         }
@@ -219,11 +254,12 @@ impl Reloader {
 }
 
 /// One reload, on its own thread: everything said is kept for the event loop's log.
-fn reload(inputs: &Inputs, current: &Config) -> Outcome {
+fn reload(inputs: &Inputs, trigger: Trigger, current: &Config) -> Outcome {
     let mut messages = Vec::new();
-    let built = build(inputs, "", &mut |m| messages.push(m));
+    let built = build(inputs, trigger, "", &mut |m| messages.push(m));
     let built = match built {
-        Ok(b) => b,
+        Ok(Some(b)) => b,
+        Ok(None) => return Outcome::Unchanged,
         Err(_) => return Outcome::Failed(messages),
     };
     let outputs = if outputs_differ(current, &built.config) {
@@ -246,7 +282,20 @@ fn reload(inputs: &Inputs, current: &Config) -> Outcome {
 
 /// `build` for the start of `run`: messages on standard error.
 pub fn first(inputs: &Inputs) -> Result<Built, u8> {
-    build(inputs, "; nothing started", &mut super::engine::to_stderr)
+    match build(
+        inputs,
+        Trigger::Start,
+        "; nothing started",
+        &mut super::engine::to_stderr,
+    ) {
+        Ok(Some(b)) => Ok(b),
+        // Only a poll finds a bundle unchanged; said rather than assumed.
+        Ok(None) => {
+            eprintln!("falcorc: no rules to start with; nothing started");
+            Err(EXIT_USAGE)
+        }
+        Err(code) => Err(code),
+    }
 }
 
 #[cfg(test)]
@@ -267,6 +316,15 @@ mod tests {
             selection: Selection::default(),
             format: None,
             hostname: Some("h".into()),
+            bundle: None,
+        }
+    }
+
+    fn built(inp: &Inputs) -> Built {
+        match build(inp, Trigger::Start, "", &mut |_| {}) {
+            Ok(Some(b)) => b,
+            Ok(None) => panic!("unchanged"),
+            Err(c) => panic!("exit {c}"),
         }
     }
 
@@ -287,7 +345,7 @@ mod tests {
     fn a_reload_reads_the_files_again_and_says_why_it_failed() {
         let dir = std::env::temp_dir().join(format!("falcorc-reload-{}", std::process::id()));
         let inp = inputs(&dir, "rules_files: [RULES]\nstdout_output: {enabled: true}\n", RULE);
-        let b = build(&inp, "", &mut |_| {}).unwrap_or_else(|c| panic!("exit {c}"));
+        let b = built(&inp);
         assert_eq!(b.rules.engine.active_rules(), 1);
         assert!(b.files.iter().any(|f| f.ends_with("rules.yaml")), "{:?}", b.files);
         let mut r = Reloader::new(inp.clone());
@@ -298,13 +356,14 @@ mod tests {
             format!("{RULE}{}", RULE.replace("rule: r", "rule: s")),
         )
         .expect("w");
-        r.request("test", &b.config).expect("thread");
+        r.request("test", Trigger::Reload, &b.config).expect("thread");
         match wait(&mut r) {
             Outcome::Ready(ready) => {
                 assert_eq!(ready.built.rules.engine.active_rules(), 2);
                 assert!(ready.outputs.is_none(), "outputs did not change");
             }
             Outcome::Failed(m) => panic!("{m:?}"),
+            Outcome::Unchanged => panic!("unchanged"),
         }
 
         // A broken condition: every error, nothing to switch to.
@@ -313,14 +372,14 @@ mod tests {
             RULE.replace("evt.type = open", "evt.type = = open"),
         )
         .expect("w");
-        r.request("test", &b.config).expect("thread");
+        r.request("test", Trigger::Reload, &b.config).expect("thread");
         match wait(&mut r) {
             Outcome::Failed(m) => {
                 let all = m.join("\n");
                 assert!(all.contains("rules.yaml"), "{all}");
                 assert!(all.contains("the rules have 1 error"), "{all}");
             }
-            Outcome::Ready(_) => panic!("a broken rule was accepted"),
+            Outcome::Ready(_) | Outcome::Unchanged => panic!("a broken rule was accepted"),
         }
 
         // A broken configuration value: named with its place.
@@ -333,7 +392,7 @@ mod tests {
             ),
         )
         .expect("w");
-        r.request("test", &b.config).expect("thread");
+        r.request("test", Trigger::Reload, &b.config).expect("thread");
         match wait(&mut r) {
             Outcome::Failed(m) => {
                 let all = m.join("\n");
@@ -342,7 +401,7 @@ mod tests {
                     "{all}"
                 );
             }
-            Outcome::Ready(_) => panic!("a broken configuration was accepted"),
+            Outcome::Ready(_) | Outcome::Unchanged => panic!("a broken configuration was accepted"),
         }
         assert_eq!((r.ok, r.failed), (1, 2));
         let _ = std::fs::remove_dir_all(&dir);
@@ -352,14 +411,14 @@ mod tests {
     fn a_request_during_a_reload_is_queued_once() {
         let dir = std::env::temp_dir().join(format!("falcorc-reload-q-{}", std::process::id()));
         let inp = inputs(&dir, "rules_files: [RULES]\nstdout_output: {enabled: true}\n", RULE);
-        let b = build(&inp, "", &mut |_| {}).unwrap_or_else(|c| panic!("exit {c}"));
+        let b = built(&inp);
         let mut r = Reloader::new(inp);
-        r.request("first", &b.config).expect("thread");
-        r.request("second", &b.config).expect("queued");
-        r.request("third", &b.config).expect("queued");
+        r.request("first", Trigger::Reload, &b.config).expect("thread");
+        r.request("second", Trigger::Reload, &b.config).expect("queued");
+        r.request("third", Trigger::Reload, &b.config).expect("queued");
         assert_eq!(r.queued(), None, "not while one runs");
         let _ = wait(&mut r);
-        assert_eq!(r.queued(), Some("third"));
+        assert_eq!(r.queued(), Some(("third", Trigger::Reload)));
         assert_eq!(r.queued(), None);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -9,6 +9,7 @@
 //! its own, then the new rules take over between two events; a reload with errors logs
 //! them all and changes nothing.
 
+use super::bundle::{BundleInput, Trigger};
 use super::live::{
     FLUSH_AT_END, Format, OutputWatch, Rules, StatsClock, finish_output, ignore_sigpipe, lost, parse_seconds,
     report_output,
@@ -27,6 +28,7 @@ use falcorc_runtime_ebpf::probe::ProbeOptions;
 use falcorc_runtime_ebpf::session::{POLL_INTERVAL, Session};
 use falcorc_runtime_ebpf::{signals, syscalls};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 #[derive(clap::Args)]
@@ -43,6 +45,23 @@ pub struct Args {
     /// `file_output.filename=/var/log/falcorc.log`, `rules_files[]=extra.yaml`.
     #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
     option: Vec<String>,
+    /// Load the rules from a bundle `falcorc build` wrote: a file (watched like a rules
+    /// file) or an http(s) URL (polled). Replaces `-r` and the configuration's rules files.
+    #[arg(long, value_name = "FILE|URL", conflicts_with = "rules")]
+    bundle: Option<String>,
+    /// The Ed25519 public key (PEM) that must have signed the bundle.
+    #[arg(long, value_name = "KEY.pub", requires = "bundle")]
+    bundle_key: Option<PathBuf>,
+    /// How often to ask a bundle URL whether it changed (with its ETag), in seconds.
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = parse_seconds, requires = "bundle")]
+    bundle_poll: Duration,
+    /// A CA certificate (PEM) to verify the bundle server with, instead of the system's.
+    #[arg(long, value_name = "CA.pem", requires = "bundle")]
+    bundle_ca: Option<PathBuf>,
+    /// Keep the last good bundle from the URL in this file, and start from it when the URL
+    /// cannot be fetched.
+    #[arg(long, value_name = "FILE", requires = "bundle")]
+    bundle_cache: Option<PathBuf>,
     /// Alert format (default: the configuration's `json_output`, else text).
     #[arg(long, value_enum)]
     format: Option<Format>,
@@ -80,7 +99,25 @@ pub fn parse_buffer_mb(s: &str) -> Result<u32, String> {
 const DROP_ALERT_EVERY: Duration = Duration::from_secs(30);
 
 pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
+    let bundle = match &a.bundle {
+        Some(place) => match BundleInput::new(
+            place,
+            a.bundle_key.as_deref(),
+            a.bundle_ca.clone(),
+            a.bundle_cache.clone(),
+        ) {
+            Ok(b) => Some(Arc::new(b)),
+            Err(e) => {
+                eprintln!("falcorc: {e}");
+                return EXIT_USAGE;
+            }
+        },
+        None => None,
+    };
+    // A URL is polled; a file is watched like the rules files.
+    let poll_every = bundle.as_ref().filter(|b| b.file().is_none()).map(|_| a.bundle_poll);
     let inputs = Inputs {
+        bundle,
         config: a.config.clone(),
         options: a.option.clone(),
         rules: a.rules.clone(),
@@ -160,8 +197,9 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     };
     tracker.set_hostname(rules.hostname.clone());
     log.line(format!(
-        "falcorc: live, {} rules active, {} processes from /proc",
+        "falcorc: live, {} rules active ({}), {} processes from /proc",
         rules.engine.active_rules(),
+        rules.digest,
         session.snapshot.threads.len()
     ));
     let mut reloader = Reloader::new(inputs);
@@ -169,6 +207,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     // A reload ready to take over from the event whose time is at or after `at`.
     let mut pending: Option<Switch> = None;
     let mut retired: Vec<Retired> = Vec::new();
+    let mut last_poll = Instant::now();
     let mut output_watch = OutputWatch::new();
     let mut stats = StatsClock::new();
     // At most a year (parse_seconds): the sum cannot overflow.
@@ -215,11 +254,30 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
         if signals::take_hangup() {
             out.reopen();
             log.line("falcorc: SIGHUP: output files reopened; reloading the configuration and rules".into());
-            start_reload(&mut reloader, "SIGHUP", &config, &mut watch, &mut log);
+            start_reload(
+                &mut reloader,
+                ("SIGHUP", Trigger::Reload),
+                &config,
+                &mut watch,
+                &mut log,
+            );
         }
         if config.watch_config_files && watch.changed() {
             log.line("falcorc: a watched file changed; reloading the configuration and rules".into());
-            start_reload(&mut reloader, "a watched file changed", &config, &mut watch, &mut log);
+            let why = ("a watched file changed", Trigger::Reload);
+            start_reload(&mut reloader, why, &config, &mut watch, &mut log);
+        }
+        if let Some(every) = poll_every
+            && last_poll.elapsed() >= every
+        {
+            last_poll = Instant::now();
+            start_reload(
+                &mut reloader,
+                ("bundle poll", Trigger::Poll),
+                &config,
+                &mut watch,
+                &mut log,
+            );
         }
         if pending.is_none() {
             match reloader.poll() {
@@ -232,7 +290,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
                     }
                     log.line("falcorc: reload failed: the running configuration and rules stay active".into());
                 }
-                None => {}
+                Some(Outcome::Unchanged) | None => {}
             }
             if let Some(why) = reloader.queued() {
                 start_reload(&mut reloader, why, &config, &mut watch, &mut log);
@@ -292,9 +350,17 @@ fn describe(rules: &Rules, say: super::engine::Say<'_>) {
     }
 }
 
-fn start_reload(reloader: &mut Reloader, why: &'static str, config: &Config, watch: &mut Watch, log: &mut Log) {
-    watch.mark();
-    if let Err(e) = reloader.request(why, config) {
+fn start_reload(
+    reloader: &mut Reloader,
+    (why, trigger): (&'static str, Trigger),
+    config: &Config,
+    watch: &mut Watch,
+    log: &mut Log,
+) {
+    if trigger == Trigger::Reload {
+        watch.mark();
+    }
+    if let Err(e) = reloader.request(why, trigger, config) {
         log.line(format!("falcorc: {e}; the running configuration and rules stay active"));
     }
 }
@@ -389,9 +455,11 @@ impl Switched {
         watch.reset(self.files, self.fingerprint);
         describe(rules, &mut |m| log.line(m));
         log.line(format!(
-            "falcorc: reloaded: {} rules active (was {})",
+            "falcorc: reloaded: {} rules active ({}; was {}, {})",
             rules.engine.active_rules(),
-            self.old_rules.engine.active_rules()
+            rules.digest,
+            self.old_rules.engine.active_rules(),
+            self.old_rules.digest
         ));
         drop(self.old_rules);
         self.old_outputs.and_then(|o| Retired::start(o, log))

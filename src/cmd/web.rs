@@ -122,6 +122,7 @@ impl Web {
             cpu_ratio: metrics::cpu_seconds().map(|c| c / uptime.max(1e-3)),
             reloads_ok: now.reloads.0,
             reloads_failed: now.reloads.1,
+            ruleset_digest: now.rules.digest.clone(),
         };
         *self.published.lock().unwrap_or_else(|p| p.into_inner()) = snapshot;
     }

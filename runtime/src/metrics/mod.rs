@@ -53,6 +53,8 @@ pub struct Snapshot {
     /// configuration and rules stayed).
     pub reloads_ok: u64,
     pub reloads_failed: u64,
+    /// The running rules' digest (as `falcorc build` states it for the same files).
+    pub ruleset_digest: String,
 }
 
 /// Falco's `metrics.*_enabled` switches.
@@ -178,6 +180,13 @@ pub fn render(s: &Snapshot, o: &MetricsOptions) -> String {
             );
         }
     }
+    out.one(
+        "falcosecurity_falcorc_ruleset_info",
+        "gauge",
+        "the running rules' digest (a bundle's, or what a bundle of the rules files would state)",
+        &[("digest", &s.ruleset_digest)],
+        1.0,
+    );
     out.metric(
         "falcosecurity_falcorc_reloads_total",
         "counter",
@@ -384,6 +393,7 @@ mod tests {
             cpu_ratio: Some(0.5),
             reloads_ok: 3,
             reloads_failed: 1,
+            ruleset_digest: "sha256:ab".into(),
         }
     }
 
@@ -400,6 +410,7 @@ mod tests {
             "falcosecurity_falcorc_output_write_seconds_total{output=\"stdout\"} 0.25\n",
             "falcosecurity_falco_memory_rss_bytes 8192\n",
             "falcosecurity_falcorc_reloads_total{result=\"ok\"} 3\nfalcosecurity_falcorc_reloads_total{result=\"failed\"} 1\n",
+            "falcosecurity_falcorc_ruleset_info{digest=\"sha256:ab\"} 1\n",
         ] {
             assert!(text.contains(want), "missing {want:?} in:\n{text}");
         }

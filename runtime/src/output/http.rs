@@ -61,22 +61,8 @@ impl HttpSink {
     /// Reads the certificates now: a CA or client certificate that cannot be read is an
     /// error at start, not a silent failure of every alert.
     pub fn new(opts: HttpOptions) -> Result<HttpSink, String> {
-        let mut tls = TlsConfig::builder().disable_verification(opts.insecure);
-        let roots = roots(&opts)?;
-        if !roots.is_empty() {
-            tls = tls.root_certs(RootCerts::Specific(Arc::new(roots)));
-        }
-        if let Some((cert, key)) = &opts.client {
-            tls = tls.client_cert(Some(client_cert(cert, key)?));
-        }
-        let config = ureq::Agent::config_builder()
-            .tls_config(tls.build())
-            .timeout_global(Some(opts.timeout))
-            .user_agent(opts.user_agent.as_str())
-            .http_status_as_error(false)
-            .build();
         Ok(HttpSink {
-            agent: ureq::Agent::new_with_config(config),
+            agent: agent(&opts)?,
             opts,
         })
     }
@@ -102,6 +88,26 @@ impl HttpSink {
             Err(e) => Outcome::Retry(io::Error::other(format!("{}: {e}", self.opts.url))),
         }
     }
+}
+
+/// An HTTP client with `opts`' TLS settings, timeout and user agent; statuses are
+/// answers, not errors. Certificates are read now.
+pub fn agent(opts: &HttpOptions) -> Result<ureq::Agent, String> {
+    let mut tls = TlsConfig::builder().disable_verification(opts.insecure);
+    let roots = roots(opts)?;
+    if !roots.is_empty() {
+        tls = tls.root_certs(RootCerts::Specific(Arc::new(roots)));
+    }
+    if let Some((cert, key)) = &opts.client {
+        tls = tls.client_cert(Some(client_cert(cert, key)?));
+    }
+    let config = ureq::Agent::config_builder()
+        .tls_config(tls.build())
+        .timeout_global(Some(opts.timeout))
+        .user_agent(opts.user_agent.as_str())
+        .http_status_as_error(false)
+        .build();
+    Ok(ureq::Agent::new_with_config(config))
 }
 
 enum Outcome {

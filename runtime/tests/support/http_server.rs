@@ -91,3 +91,48 @@ fn read_request(r: &mut BufReader<TcpStream>) -> Option<Seen> {
         body: String::from_utf8(body).ok()?,
     })
 }
+
+/// What [`etag_server`] answers a GET with: a body and its ETag, or `None` for 503.
+pub type Served = std::sync::Arc<std::sync::Mutex<Option<(Vec<u8>, String)>>>;
+
+/// Serves `served` on 127.0.0.1 as a bundle server does: 200 with an `ETag`, 304 when the
+/// request's `If-None-Match` is that ETag, 503 when there is nothing to serve. Every
+/// request is recorded.
+pub fn etag_server(served: Served) -> (String, Receiver<Seen>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let url = format!("http://{}/ruleset.bundle", listener.local_addr().unwrap());
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { return };
+            let (tx, served) = (tx.clone(), served.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(conn.try_clone().expect("clone"));
+                let mut conn = conn;
+                while let Some(seen) = read_request(&mut reader) {
+                    let current = served.lock().unwrap().clone();
+                    let reply = match current {
+                        None => b"HTTP/1.1 503 Unavailable\r\nContent-Length: 0\r\n\r\n".to_vec(),
+                        Some((_, etag)) if seen.header("If-None-Match") == Some(etag.as_str()) => {
+                            format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0\r\n\r\n")
+                                .into_bytes()
+                        }
+                        Some((body, etag)) => {
+                            let mut r = format!(
+                                "HTTP/1.1 200 OK\r\nETag: {etag}\r\nContent-Length: {}\r\n\r\n",
+                                body.len()
+                            )
+                            .into_bytes();
+                            r.extend_from_slice(&body);
+                            r
+                        }
+                    };
+                    if tx.send(seen).is_err() || conn.write_all(&reply).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, rx)
+}
