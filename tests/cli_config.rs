@@ -72,3 +72,54 @@ fn options_alone_and_outputs_that_cannot_start_are_refused_before_the_probe() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `run --dry-run`: the configuration and rules loaded as a run would, then exit, with no
+/// probe (no root needed): 0 when both load, the error's status otherwise. The rules come
+/// from a directory laid out as the kubelet mounts a ConfigMap (each file a symlink
+/// through `..data` to a timestamped directory): each file is loaded once.
+#[test]
+fn a_dry_run_loads_the_configuration_and_rules_and_starts_nothing() {
+    use std::os::unix::fs::symlink;
+    let dir = temp_dir("dry");
+    std::fs::write(
+        dir.join("falco.yaml"),
+        "stdout_output: {enabled: true}\njson_output: true\n",
+    )
+    .unwrap();
+    let mounted = dir.join("rules.d");
+    let stamp = mounted.join("..2026_12_06_00_00_00.000000001");
+    std::fs::create_dir_all(&stamp).unwrap();
+    std::fs::write(stamp.join("a_lists.yaml"), "- list: fetchers\n  items: [curl, wget]\n").unwrap();
+    std::fs::write(
+        stamp.join("b_rules.yaml"),
+        "- rule: fetcher\n  desc: d\n  condition: evt.type = execve and proc.name in (fetchers)\n  output: o\n  priority: INFO\n",
+    )
+    .unwrap();
+    symlink("..2026_12_06_00_00_00.000000001", mounted.join("..data")).unwrap();
+    for f in ["a_lists.yaml", "b_rules.yaml"] {
+        symlink(format!("..data/{f}"), mounted.join(f)).unwrap();
+    }
+    let (code, err) = run_in(&dir, &["--dry-run", "-c", "falco.yaml", "-r", "rules.d"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("falcorc: dry run: the configuration and 1 rules loaded (1 active, sha256:")
+            && err.contains("nothing started"),
+        "{err}"
+    );
+    // The embedded ruleset, without a configuration.
+    let (code, err) = run_in(&dir, &["--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    // A broken rule: its diagnostic, status 1.
+    std::fs::write(
+        stamp.join("b_rules.yaml"),
+        "- rule: fetcher\n  desc: d\n  condition: proc.name in (\n  output: o\n  priority: INFO\n",
+    )
+    .unwrap();
+    let (code, err) = run_in(&dir, &["--dry-run", "-c", "falco.yaml", "-r", "rules.d"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("b_rules.yaml:3:") && err.contains("nothing started"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

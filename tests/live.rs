@@ -913,6 +913,21 @@ fn metrics_are_scraped_with_falcos_names_and_parsed() {
             .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
     };
     assert!(value("falcosecurity_scap_n_evts_total") > 0.0);
+    // falcorc's own: the rule's cost, sampled on one event in 256 of those it runs on.
+    let cost = |text: &str, family: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{family}{{rule_name=\"falcorc live flood open\"}}")))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+    };
+    eventually("the rule's sampled cost in /metrics", || {
+        let t = http_get(&addr, "/metrics").1;
+        cost(&t, "falcosecurity_falcorc_rule_evaluations_total").is_some_and(|n| n >= 256.0)
+            && cost(&t, "falcosecurity_falcorc_rule_evaluation_seconds_total").is_some_and(|s| s > 0.0)
+    });
+    assert!(
+        text.contains("falcosecurity_falcorc_ruleset_info{digest=\"sha256:"),
+        "{text}"
+    );
     assert!(value("falcosecurity_falco_memory_rss_bytes") > 1e6);
     assert_eq!(value("falcosecurity_scap_n_drops_total"), 0.0);
     // Every sample line: a name, optional labels, a number.

@@ -302,9 +302,11 @@ fn run_both(rules: Vec<Cond>, events: &[Event], memo: bool, first: bool, reorder
         first,
         reorder,
         verify: true,
+        per_rule: true,
         poison_rule: None,
     };
-    // Two codes share the bucket: the second reuses the first's function.
+    let n = bucket.len();
+    // Two codes share the bucket: the second reuses the first's functions.
     let jit = Jit::compile(Arc::new(vec![bucket.clone(), bucket]), &[None, Some(0)], &fields, &opts).expect("compiles");
     let mut cache = FieldCache::new(fields.len(), slots);
     for (ev, want) in events.iter().zip(&expected) {
@@ -313,6 +315,18 @@ fn run_both(rules: Vec<Cond>, events: &[Event], memo: bool, first: bool, reorder
             let mut got = Vec::new();
             jit.run(code, &fields, &mut cache, ev, &mut got);
             assert_eq!(&got, want, "code {code}");
+            // The same rules one function each (as the rule-cost profiler runs them),
+            // sharing the event's field values and memoised comparisons: the same matches.
+            assert!(jit.has_rule_functions(code));
+            cache.next_event();
+            let mut one_by_one = Vec::new();
+            for pos in 0..n {
+                jit.run_rule(code, pos, &fields, &mut cache, ev, &mut one_by_one);
+                if first && !one_by_one.is_empty() {
+                    break;
+                }
+            }
+            assert_eq!(&one_by_one, want, "code {code}, rule by rule");
         }
     }
 }

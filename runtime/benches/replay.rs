@@ -2,7 +2,9 @@
 //! connect, clone): with no rules, and with Falco's stable ruleset
 //! (../shared/falco-upstream/falco_rules.yaml or $FALCORC_SHARED) on the interpreter
 //! and on native code, each run also printing its rule-evaluation ns/event; and the
-//! time to build the engine for the stable ruleset (for the JIT: its compile time).
+//! time to build the engine for the stable ruleset (for the JIT: its compile time); and
+//! both again with per-rule costs sampled on one event in 256, as `run` does for
+//! /metrics (the sampler's price, on evaluation and on compile time).
 //! Run: `cargo bench -p falcorc-runtime --bench replay`.
 
 use falcorc_compiler::sema::typeck::Env;
@@ -23,6 +25,10 @@ fn main() {
 }
 
 fn engine(rules: &str, backend: Backend) -> (Engine, Outputs) {
+    engine_costed(rules, backend, None)
+}
+
+fn engine_costed(rules: &str, backend: Backend, rule_costs: Option<u32>) -> (Engine, Outputs) {
     let an = analyze(
         vec![SourceFile {
             name: "rules.yaml".into(),
@@ -35,6 +41,7 @@ fn engine(rules: &str, backend: Backend) -> (Engine, Outputs) {
     let outputs = Outputs::new(&an.program, Env { container_plugin: true }).message_only();
     let opts = EngineOptions {
         backend,
+        rule_costs,
         ..EngineOptions::default()
     };
     let e = Engine::new(an.program, &opts);
@@ -80,10 +87,29 @@ fn stable_rules(b: divan::Bencher, backend: Backend) {
         .bench_local(|| run(&e, &o));
 }
 
+/// [`stable_rules`] with rule costs sampled on one event in 256.
+#[divan::bench(sample_count = 5, sample_size = 1, args = [Backend::Interp, Backend::Jit])]
+fn stable_rules_with_rule_costs(b: divan::Bencher, backend: Backend) {
+    let Some(rules) = stable() else { return };
+    let (e, o) = engine_costed(&rules, backend, Some(256));
+    b.counter(divan::counter::ItemsCount::new(EVENTS))
+        .bench_local(|| run(&e, &o));
+}
+
 /// Building the engine for the stable ruleset: index, specialisation, memo
 /// numbering and, for the JIT, compiling every bucket to native code.
 #[divan::bench(sample_count = 10, args = [Backend::Interp, Backend::Jit])]
 fn build_stable_engine(b: divan::Bencher, backend: Backend) {
+    build(b, backend, None);
+}
+
+/// [`build_stable_engine`] with a function per rule too (for rule costs).
+#[divan::bench(sample_count = 10, args = [Backend::Jit])]
+fn build_stable_engine_with_rule_costs(b: divan::Bencher, backend: Backend) {
+    build(b, backend, Some(256));
+}
+
+fn build(b: divan::Bencher, backend: Backend, rule_costs: Option<u32>) {
     let Some(rules) = stable() else { return };
     let an = analyze(
         vec![SourceFile {
@@ -94,6 +120,7 @@ fn build_stable_engine(b: divan::Bencher, backend: Backend) {
     );
     let opts = EngineOptions {
         backend,
+        rule_costs,
         ..EngineOptions::default()
     };
     b.bench_local(|| Engine::new(an.program.clone(), &opts));

@@ -193,14 +193,4 @@ fn replay_inner<R: Read>(
     (stats, error)
 }
 
-/// The cost of one `Instant::now` plus `elapsed` around nothing: the minimum of a
-/// few tries, so a preempted try cannot inflate it (and the correction errs low).
-fn timer_overhead() -> Duration {
-    (0..64)
-        .map(|_| {
-            let t = Instant::now();
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
-}
+use crate::engine::costs::timer_overhead;

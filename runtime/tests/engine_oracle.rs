@@ -17,17 +17,22 @@ use falcorc_runtime::state::Tracker;
 
 /// The stable ruleset on each back end (the JIT must really be the one running).
 fn stable_engines() -> Vec<Engine> {
+    engines_with(RuleMatching::All, None)
+}
+
+/// Both back ends with `matching`, timing rules one by one on one event in `rule_costs`.
+fn engines_with(matching: RuleMatching, rule_costs: Option<u32>) -> Vec<Engine> {
     [Backend::Interp, Backend::Jit]
         .into_iter()
         .filter_map(|backend| {
-            let e = stable_engine(backend)?;
+            let e = stable_engine(backend, matching, rule_costs)?;
             assert_eq!(e.backend(), backend, "{:?}", e.warnings());
             Some(e)
         })
         .collect()
 }
 
-fn stable_engine(backend: Backend) -> Option<Engine> {
+fn stable_engine(backend: Backend, matching: RuleMatching, rule_costs: Option<u32>) -> Option<Engine> {
     let path = common::shared_dir().join("falco-upstream/falco_rules.yaml");
     let text = std::fs::read_to_string(&path).ok()?;
     let an = analyze(
@@ -39,8 +44,9 @@ fn stable_engine(backend: Backend) -> Option<Engine> {
     );
     assert_eq!(an.errors(), 0);
     let opts = EngineOptions {
-        matching: RuleMatching::All,
+        matching,
         backend,
+        rule_costs,
         ..EngineOptions::default()
     };
     Some(Engine::new(an.program, &opts))
@@ -89,6 +95,42 @@ fn engine_matches_the_interpreter_on_the_synthetic_workload() {
         let (events, matches) = agree(&engine, ScapReader::new(Cursor::new(bytes.clone())).unwrap());
         assert_eq!(events, 30_000);
         assert!(matches > 0, "the workload triggers some rules");
+    }
+}
+
+/// Timing rules one by one (the rule-cost sampler, here on every event) changes no match:
+/// with every rule reported, against the reference interpreter; with the first match only,
+/// against the same engine untimed. Every rule that matched has a cost.
+#[test]
+fn timing_rules_one_by_one_changes_no_match_and_costs_every_rule_that_ran() {
+    let bytes = falcorc_runtime::synth::workload(Vec::new(), 20_000, false).unwrap();
+    for engine in engines_with(RuleMatching::All, Some(1)) {
+        let (events, matches) = agree(&engine, ScapReader::new(Cursor::new(bytes.clone())).unwrap());
+        assert!(events == 20_000 && matches > 0);
+        let (every, costs) = engine.rule_costs().expect("costs measured");
+        assert_eq!(every, 1);
+        let evaluated: u64 = costs.iter().map(|c| c.evaluations).sum();
+        assert!(
+            evaluated >= matches as u64,
+            "{evaluated} evaluations for {matches} matches"
+        );
+        assert!(costs.iter().any(|c| c.seconds > 0.0));
+    }
+    let timed = engines_with(RuleMatching::First, Some(3));
+    let plain = engines_with(RuleMatching::First, None);
+    for (t, p) in timed.iter().zip(&plain) {
+        let mut reader = ScapReader::new(Cursor::new(bytes.clone())).unwrap();
+        let mut tracker = Tracker::from_capture(&reader);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        while let Some(ev) = reader.next_event().unwrap() {
+            tracker.on_event(&ev, |ctx| {
+                a.clear();
+                b.clear();
+                t.evaluate(ctx.code(), ctx, &mut a);
+                p.evaluate(ctx.code(), ctx, &mut b);
+                assert_eq!(a, b, "evt.num {}", ctx.num());
+            });
+        }
     }
 }
 

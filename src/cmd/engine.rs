@@ -93,6 +93,7 @@ pub fn load_with_other(
         min_priority: selection.min_priority,
         matching: selection.matching(),
         backend: selection.engine.backend(),
+        rule_costs: selection.rule_costs,
     };
     let second = other.then(|| {
         let backend = match opts.backend {

@@ -92,6 +92,11 @@ pub fn build(inputs: &Inputs, trigger: Trigger, consequence: &str, say: Say<'_>)
     if config.rule_matching == RuleMatching::All {
         selection.rule_matching = Matching::All;
     }
+    // Rule costs are measured only when /metrics can show them.
+    let served = config.webserver.as_ref().is_some_and(|w| w.prometheus);
+    if served && config.metrics.is_some_and(|m| m.rules_counters && m.rule_costs) {
+        selection.rule_costs = Some(falcorc_runtime::engine::costs::DEFAULT_EVERY);
+    }
     let mut files = loaded.files;
     let host = inputs.hostname.clone();
     let rules = match &inputs.bundle {

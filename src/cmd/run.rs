@@ -86,6 +86,10 @@ pub struct Args {
     /// Also send the events no rule needs (all the probe knows).
     #[arg(long)]
     all_events: bool,
+    /// Load the configuration and the rules (or the bundle) as a run would, report every
+    /// problem, and exit without loading the probe or opening outputs: a check for CI.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 pub fn parse_buffer_mb(s: &str) -> Result<u32, String> {
@@ -135,6 +139,16 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
         Ok(b) => b,
         Err(code) => return code,
     };
+    if a.dry_run {
+        describe(&rules, &mut super::engine::to_stderr);
+        eprintln!(
+            "falcorc: dry run: the configuration and {} rules loaded ({} active, {}); nothing started",
+            rules.engine.program.rules.len(),
+            rules.engine.active_rules(),
+            rules.digest
+        );
+        return EXIT_OK;
+    }
     // Opened now (errors before anything starts); their threads start after the
     // capabilities are dropped.
     let prepared = match outputs::prepare(&config) {

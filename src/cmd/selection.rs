@@ -28,6 +28,10 @@ pub struct Selection {
     /// What evaluates the rules: native code, or the reference interpreter.
     #[arg(long, value_enum, default_value = "jit")]
     pub engine: EngineKind,
+    /// Measure each rule's cost on one event in this many (set by `run` from the
+    /// configuration's metrics, not a flag).
+    #[arg(skip)]
+    pub rule_costs: Option<u32>,
 }
 
 impl Default for Selection {
@@ -41,6 +45,7 @@ impl Default for Selection {
             enable_tag: Vec::new(),
             disable_tag: Vec::new(),
             engine: EngineKind::Jit,
+            rule_costs: None,
         }
     }
 }

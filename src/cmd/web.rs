@@ -80,6 +80,7 @@ impl Web {
         let uptime = self.started.elapsed().as_secs_f64();
         let (rss_bytes, vsz_bytes) = metrics::memory();
         let program = &now.rules.engine.program;
+        let costs = now.rules.engine.rule_costs().map(|(_, c)| c);
         let snapshot = Snapshot {
             version: env!("CARGO_PKG_VERSION").into(),
             engine_version: ENGINE_VERSION.to_string(),
@@ -94,12 +95,17 @@ impl Web {
                 .rules
                 .iter()
                 .zip(&now.rules.alerts)
-                .map(|(r, n)| RuleCount {
+                .enumerate()
+                .map(|(i, (r, n))| RuleCount {
                     name: r.name.clone(),
                     priority: r.priority.level(),
                     source: r.source.clone(),
                     tags: r.tags.clone(),
                     matches: *n,
+                    cost: costs
+                        .as_ref()
+                        .and_then(|c| c.get(i))
+                        .map(|c| (c.evaluations, c.seconds)),
                 })
                 .collect(),
             outputs: now

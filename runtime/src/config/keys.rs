@@ -133,6 +133,12 @@ pub const KEYS: &[(&str, Support)] = &[
         Support::Ignored("metrics are served to Prometheus, not written to a file"),
     ),
     ("metrics.rules_counters_enabled", Support::Yes),
+    (
+        "metrics.rule_costs_enabled",
+        Support::Differs(
+            "falcorc's own (default true): each rule's evaluations and time, measured on one event in 256, in /metrics",
+        ),
+    ),
     ("metrics.resource_utilization_enabled", Support::Yes),
     ("metrics.state_counters_enabled", Support::Yes),
     ("metrics.kernel_event_counters_enabled", Support::Yes),

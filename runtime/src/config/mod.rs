@@ -432,6 +432,7 @@ fn metrics_options(r: &mut Reader<'_>) -> MetricsOptions {
         state_counters: r.bool("metrics.state_counters_enabled", d.state_counters),
         kernel_event_counters: r.bool("metrics.kernel_event_counters_enabled", d.kernel_event_counters),
         include_empty_values: r.bool("metrics.include_empty_values", d.include_empty_values),
+        rule_costs: r.bool("metrics.rule_costs_enabled", d.rule_costs),
     }
 }
 

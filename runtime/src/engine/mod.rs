@@ -2,6 +2,7 @@
 //! order, with Falco's selection (`rules:` enable/disable list), minimum priority and
 //! `rule_matching` (first or all).
 
+pub mod costs;
 mod memo;
 pub mod selection;
 
@@ -58,6 +59,8 @@ pub struct EngineOptions {
     pub min_priority: Priority,
     pub matching: RuleMatching,
     pub backend: Backend,
+    /// Measure each rule's cost on one event in this many ([`costs`]); `None`: not at all.
+    pub rule_costs: Option<u32>,
 }
 
 impl Default for EngineOptions {
@@ -67,6 +70,7 @@ impl Default for EngineOptions {
             min_priority: Priority::Debug,
             matching: RuleMatching::First,
             backend: Backend::default(),
+            rule_costs: None,
         }
     }
 }
@@ -93,6 +97,7 @@ pub struct Engine {
     /// event code whether an active rule that has one names it.
     broad: Vec<usize>,
     named: Vec<bool>,
+    costs: Option<costs::RuleCosts>,
 }
 
 /// A rule that can match more event types than this has no real event-type filter (the
@@ -148,6 +153,7 @@ impl Engine {
                 }
             }
         }
+        let program_rules = program.rules.len();
         let memo_slots = memo::number_shared(&mut index);
         let cache = FieldCache::new(program.fields.len(), memo_slots);
         let index = Arc::new(index);
@@ -157,6 +163,7 @@ impl Engine {
             .then(|| {
                 let jit_opts = JitOptions {
                     first: opts.matching == RuleMatching::First,
+                    per_rule: jit_opts.per_rule || opts.rule_costs.is_some(),
                     ..jit_opts
                 };
                 let same_as = same_buckets(&index);
@@ -204,6 +211,7 @@ impl Engine {
             warnings,
             broad,
             named,
+            costs: opts.rule_costs.map(|every| costs::RuleCosts::new(program_rules, every)),
         }
     }
 
@@ -257,6 +265,9 @@ impl Engine {
         let Some(bucket) = self.index.get(code as usize).filter(|b| !b.is_empty()) else {
             return;
         };
+        if let Some(costs) = self.costs.as_ref().filter(|c| c.tick()) {
+            return self.evaluate_timed(costs, code, bucket, ctx, out);
+        }
         let src = &self.resolved.bind(ctx);
         let mut cache = self.cache.borrow_mut();
         cache.next_event();
@@ -276,6 +287,52 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// [`Engine::evaluate`], one rule at a time, each timed into `costs`: the same matches.
+    fn evaluate_timed(
+        &self,
+        costs: &costs::RuleCosts,
+        code: u16,
+        bucket: &[(u32, Cond)],
+        ctx: &FieldCtx<'_>,
+        out: &mut Vec<usize>,
+    ) {
+        let src = &self.resolved.bind(ctx);
+        let mut cache = self.cache.borrow_mut();
+        cache.next_event();
+        let first = self.matching == RuleMatching::First;
+        #[cfg(feature = "jit")]
+        if let Some(jit) = self.jit.as_ref().filter(|j| j.has_rule_functions(code)) {
+            if let Some(ahead) = self.ahead.get(code as usize) {
+                cache.lend_ahead(ahead, |how: Ahead, view| how.lend(ctx, view));
+            }
+            for (pos, (i, _)) in bucket.iter().enumerate() {
+                let before = out.len();
+                costs.time(*i, || {
+                    jit.run_rule(code, pos, &self.program.fields, &mut cache, src, out)
+                });
+                if first && out.len() > before {
+                    return;
+                }
+            }
+            return;
+        }
+        let mut fields = cache.with(src);
+        for (i, cond) in bucket {
+            if costs.time(*i, || eval_fields(cond, &self.program.fields, &mut fields)) {
+                out.push(*i as usize);
+                if first {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Per rule index, its estimated evaluations and time, when the engine measures them
+    /// (`EngineOptions::rule_costs`).
+    pub fn rule_costs(&self) -> Option<(u32, Vec<costs::RuleCost>)> {
+        self.costs.as_ref().map(|c| (c.every(), c.totals()))
     }
 
     /// Whether any rule listens to event code `code` (lets callers skip field work).

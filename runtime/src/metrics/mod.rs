@@ -17,6 +17,9 @@ pub struct RuleCount {
     pub source: String,
     pub tags: Vec<String>,
     pub matches: u64,
+    /// Estimated evaluations and time spent evaluating the rule (sampled: see
+    /// `engine::costs`), when the engine measures them.
+    pub cost: Option<(u64, f64)>,
 }
 
 /// One output's delivery.
@@ -66,6 +69,8 @@ pub struct MetricsOptions {
     pub kernel_event_counters: bool,
     /// Also rules that never matched (Falco's `include_empty_values`).
     pub include_empty_values: bool,
+    /// falcorc's own `rule_costs_enabled`: measure each rule's evaluation cost.
+    pub rule_costs: bool,
 }
 
 impl Default for MetricsOptions {
@@ -76,6 +81,7 @@ impl Default for MetricsOptions {
             state_counters: true,
             kernel_event_counters: true,
             include_empty_values: false,
+            rule_costs: true,
         }
     }
 }
@@ -277,6 +283,28 @@ pub fn render(s: &Snapshot, o: &MetricsOptions) -> String {
             &labels,
             &values,
         );
+        // falcorc's own: what each rule costs (estimated from a sample of the events).
+        let costed: Vec<(&str, (u64, f64))> = s
+            .rules
+            .iter()
+            .filter_map(|r| Some((r.name.as_str(), r.cost?)))
+            .filter(|(_, (n, _))| o.include_empty_values || *n > 0)
+            .collect();
+        let labels: Vec<Vec<(&str, &str)>> = costed.iter().map(|(name, _)| vec![("rule_name", *name)]).collect();
+        out.metric(
+            "falcosecurity_falcorc_rule_evaluations_total",
+            "counter",
+            "evaluations of the rule (estimated from the events sampled for rule costs)",
+            &labels,
+            &costed.iter().map(|(_, (n, _))| *n as f64).collect::<Vec<_>>(),
+        );
+        out.metric(
+            "falcosecurity_falcorc_rule_evaluation_seconds_total",
+            "counter",
+            "time spent evaluating the rule, fields it extracts included (estimated from the events sampled for rule costs)",
+            &labels,
+            &costed.iter().map(|(_, (_, secs))| *secs).collect::<Vec<_>>(),
+        );
     }
     out.text
 }
@@ -372,6 +400,7 @@ mod tests {
                     source: "syscall".into(),
                     tags: vec!["T1003".into(), "mitre.credential-access".into()],
                     matches: 2,
+                    cost: Some((512, 0.000125)),
                 },
                 RuleCount {
                     name: "quiet".into(),
@@ -379,6 +408,7 @@ mod tests {
                     source: "syscall".into(),
                     tags: vec![],
                     matches: 0,
+                    cost: Some((0, 0.0)),
                 },
             ],
             outputs: vec![OutputStat {
@@ -411,6 +441,8 @@ mod tests {
             "falcosecurity_falco_memory_rss_bytes 8192\n",
             "falcosecurity_falcorc_reloads_total{result=\"ok\"} 3\nfalcosecurity_falcorc_reloads_total{result=\"failed\"} 1\n",
             "falcosecurity_falcorc_ruleset_info{digest=\"sha256:ab\"} 1\n",
+            "falcosecurity_falcorc_rule_evaluations_total{rule_name=\"Read \\\"shadow\\\"\"} 512\n",
+            "falcosecurity_falcorc_rule_evaluation_seconds_total{rule_name=\"Read \\\"shadow\\\"\"} 0.000125\n",
         ] {
             assert!(text.contains(want), "missing {want:?} in:\n{text}");
         }

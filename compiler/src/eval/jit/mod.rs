@@ -41,6 +41,9 @@ pub struct JitOptions {
     pub reorder: bool,
     /// Run cranelift's verifier on every function (tests do).
     pub verify: bool,
+    /// Also compile one function per rule of each bucket, so a profiler can time rules one
+    /// by one ([`Jit::run_rule`]); about doubles the compile time.
+    pub per_rule: bool,
     /// Make the code of this rule ill-typed, to exercise the fallback path.
     #[doc(hidden)]
     pub poison_rule: Option<u32>,
@@ -52,6 +55,7 @@ impl Default for JitOptions {
             first: true,
             reorder: false,
             verify: cfg!(debug_assertions),
+            per_rule: false,
             poison_rule: None,
         }
     }
@@ -91,6 +95,9 @@ pub struct Jit {
     module: Option<JITModule>,
     /// Native function per event code.
     funcs: Vec<Option<BucketFn>>,
+    /// With [`JitOptions::per_rule`]: per event code, one function per rule of its bucket,
+    /// in bucket order.
+    rule_funcs: Vec<Vec<BucketFn>>,
     /// Per event code, the fields whose slots its function reads, in order of first read.
     reads: Vec<Arc<[FieldId]>>,
     /// The conditions the code points into (comparisons and sets it hands to helpers).
@@ -153,26 +160,23 @@ impl Jit {
             reorder: opts.reorder,
             poison_rule: opts.poison_rule,
         };
-        for (code, rules) in buckets.iter().enumerate() {
-            if rules.is_empty() {
-                continue;
-            }
-            if let Some(&Some(other)) = same_as.get(code)
-                && other < code
-                && ids[other].is_some()
-            {
-                ids[code] = ids[other];
-                reads[code] = reads[other].clone();
-                continue;
-            }
+        let mut rule_ids: Vec<Vec<cranelift_module::FuncId>> = vec![Vec::new(); buckets.len()];
+        // Declares and defines one function evaluating `rules`; on failure the module is
+        // freed and the error names the culprit rule.
+        let mut define = |module: &mut JITModule,
+                          name: String,
+                          rules: &[(u32, Cond)],
+                          keep: &mut Keep,
+                          stats: &mut JitStats|
+         -> Result<(cranelift_module::FuncId, Vec<FieldId>), JitError> {
             let sig = bucket_signature(call_conv);
             let id = module
-                .declare_function(&format!("bucket{code}"), Linkage::Local, &sig)
+                .declare_function(&name, Linkage::Local, &sig)
                 .map_err(|e| err(Some(rules[0].0), e.to_string()))?;
             ctx.func.signature = sig;
             ctx.func.name = UserFuncName::user(0, id.as_u32());
             let b = cranelift_frontend::FunctionBuilder::new(&mut ctx.func, &mut fctx);
-            let (b, read) = Gen::bucket(b, call_conv, rules, fields, &mut keep, &mut stats.code, gen_opts);
+            let (b, read) = Gen::bucket(b, call_conv, rules, fields, keep, &mut stats.code, gen_opts);
             b.finalize(isa.frontend_config());
             let checked = if opts.verify {
                 cranelift_codegen::verify_function(&ctx.func, isa.flags()).map_err(|e| e.to_string())
@@ -181,43 +185,73 @@ impl Jit {
             };
             // Cranelift may panic rather than fail on IR it does not accept (when the
             // verifier is off): that is a compile failure too, never a crash.
-            let define = |module: &mut JITModule, ctx: &mut cranelift_codegen::Context| {
+            let define_one = |module: &mut JITModule, ctx: &mut cranelift_codegen::Context| {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     module.define_function(id, ctx).map_err(|e| format!("{e:?}"))
                 }))
                 .map_err(|_| "code generation panicked".to_string())
                 .and_then(|r| r)
             };
-            if let Err(message) = checked.and_then(|()| define(&mut module, &mut ctx)) {
+            if let Err(message) = checked.and_then(|()| define_one(module, &mut ctx)) {
                 module.clear_context(&mut ctx);
                 let rule = culprit(rules, fields, call_conv, &*isa, gen_opts).unwrap_or(rules[0].0);
-                // SAFETY: nothing of this module has been handed out.
-                unsafe { module.free_memory() };
                 return Err(err(Some(rule), message));
             }
             module.clear_context(&mut ctx);
-            ids[code] = Some(id);
-            reads[code] = read.into();
             stats.functions += 1;
+            Ok((id, read))
+        };
+        let mut defined = || -> Result<(), JitError> {
+            for (code, rules) in buckets.iter().enumerate() {
+                if rules.is_empty() {
+                    continue;
+                }
+                if let Some(&Some(other)) = same_as.get(code)
+                    && other < code
+                    && ids[other].is_some()
+                {
+                    ids[code] = ids[other];
+                    reads[code] = reads[other].clone();
+                    rule_ids[code] = rule_ids[other].clone();
+                    continue;
+                }
+                let (id, read) = define(&mut module, format!("bucket{code}"), rules, &mut keep, &mut stats)?;
+                ids[code] = Some(id);
+                reads[code] = read.into();
+                if opts.per_rule {
+                    for (pos, one) in rules.iter().enumerate() {
+                        let one = std::slice::from_ref(one);
+                        let (id, _) = define(&mut module, format!("rule{code}_{pos}"), one, &mut keep, &mut stats)?;
+                        rule_ids[code].push(id);
+                    }
+                }
+            }
+            Ok(())
+        };
+        if let Err(e) = defined() {
+            // SAFETY: nothing of this module has been handed out.
+            unsafe { module.free_memory() };
+            return Err(e);
         }
         module
             .finalize_definitions()
             .map_err(|e| err(None, format!("cranelift: {e}")))?;
-        let funcs = ids
+        let native = |id: cranelift_module::FuncId| {
+            let code = module.get_finalized_function(id);
+            // SAFETY: the function was built with `bucket_signature`, which is
+            // `extern "C" fn(*mut Ctx)` on this ISA's default calling convention.
+            unsafe { std::mem::transmute::<*const u8, BucketFn>(code) }
+        };
+        let funcs = ids.iter().map(|id| id.map(native)).collect();
+        let rule_funcs = rule_ids
             .iter()
-            .map(|id| {
-                id.map(|id| {
-                    let code = module.get_finalized_function(id);
-                    // SAFETY: the function was built with `bucket_signature`, which is
-                    // `extern "C" fn(*mut Ctx)` on this ISA's default calling convention.
-                    unsafe { std::mem::transmute::<*const u8, BucketFn>(code) }
-                })
-            })
+            .map(|ids| ids.iter().map(|id| native(*id)).collect())
             .collect();
         stats.compile_time = started.elapsed();
         Ok(Jit {
             module: Some(module),
             funcs,
+            rule_funcs,
             reads,
             _buckets: buckets,
             _keep: keep,
@@ -247,24 +281,51 @@ impl Jit {
         src: &dyn FieldSource,
         out: &mut Vec<usize>,
     ) {
-        let Some(Some(f)) = self.funcs.get(code as usize) else {
-            return;
-        };
-        let generation = cache.generation();
-        let (slots, memo) = cache.raw_slots();
-        let mut ctx = Ctx {
-            slots,
-            memo,
-            generation,
-            cache,
-            src,
-            fields,
-            out,
-        };
-        // SAFETY: `f` was compiled for this ruleset's field table and memo numbering,
-        // which `cache` was sized for; `ctx` outlives the call.
-        unsafe { f(&mut ctx) }
+        if let Some(Some(f)) = self.funcs.get(code as usize) {
+            call(*f, fields, cache, src, out);
+        }
     }
+
+    /// Whether [`Jit::run_rule`] can run the rules of `code` one by one.
+    pub fn has_rule_functions(&self, code: u16) -> bool {
+        self.rule_funcs.get(code as usize).is_some_and(|f| !f.is_empty())
+    }
+
+    /// [`Jit::run`] of the rule at position `pos` of `code`'s bucket alone (compiled with
+    /// [`JitOptions::per_rule`]); the caller calls it for each position on one event, after
+    /// one [`FieldCache::next_event`], so field values and memoised comparisons are shared
+    /// as in the bucket's function.
+    pub fn run_rule(
+        &self,
+        code: u16,
+        pos: usize,
+        fields: &[FieldSpec],
+        cache: &mut FieldCache,
+        src: &dyn FieldSource,
+        out: &mut Vec<usize>,
+    ) {
+        if let Some(f) = self.rule_funcs.get(code as usize).and_then(|f| f.get(pos)) {
+            call(*f, fields, cache, src, out);
+        }
+    }
+}
+
+/// Calls one compiled function on the current event of `cache`.
+fn call(f: BucketFn, fields: &[FieldSpec], cache: &mut FieldCache, src: &dyn FieldSource, out: &mut Vec<usize>) {
+    let generation = cache.generation();
+    let (slots, memo) = cache.raw_slots();
+    let mut ctx = Ctx {
+        slots,
+        memo,
+        generation,
+        cache,
+        src,
+        fields,
+        out,
+    };
+    // SAFETY: `f` was compiled for this ruleset's field table and memo numbering, which
+    // `cache` was sized for; `ctx` outlives the call.
+    unsafe { f(&mut ctx) }
 }
 
 /// The first rule of a failed bucket whose code alone fails verification.
