@@ -28,6 +28,8 @@ enum Command {
     Replay(cmd::replay::Args),
     /// Live detection: load the eBPF probe and print alerts as events happen (root).
     Run(cmd::run::Args),
+    /// What each rule costs: replay captures timing every rule on every event.
+    Profile(cmd::profile::Args),
     /// Record live events to a .scap capture, optionally of one command only (root).
     Record(cmd::record::Args),
     /// Run rule fixtures: rules + capture or hand-written events + expected alerts.
@@ -82,6 +84,13 @@ fn main() -> ExitCode {
                 .map(cmd::selection::selectors)
                 .unwrap_or_default();
             cmd::run::run(a, sub)
+        }
+        Command::Profile(a) => {
+            let sub = matches
+                .subcommand_matches("profile")
+                .map(cmd::selection::selectors)
+                .unwrap_or_default();
+            cmd::profile::run(a, sub)
         }
         Command::Record(a) => {
             let sub = matches

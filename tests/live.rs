@@ -928,6 +928,13 @@ fn metrics_are_scraped_with_falcos_names_and_parsed() {
         text.contains("falcosecurity_falcorc_ruleset_info{digest=\"sha256:"),
         "{text}"
     );
+    // Every alert stdout delivered has its latency in the histogram.
+    let latency_count = text
+        .lines()
+        .find(|l| l.starts_with("falcosecurity_falcorc_output_latency_seconds_count{output=\"stdout\"}"))
+        .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .unwrap_or_else(|| panic!("no stdout latency in:\n{text}"));
+    assert!(latency_count >= 1.0, "{latency_count}");
     assert!(value("falcosecurity_falco_memory_rss_bytes") > 1e6);
     assert_eq!(value("falcosecurity_scap_n_drops_total"), 0.0);
     // Every sample line: a name, optional labels, a number.

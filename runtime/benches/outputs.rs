@@ -36,10 +36,7 @@ static ALERT: LazyLock<Arc<str>> = LazyLock::new(|| {
 });
 
 fn line() -> Line {
-    Line {
-        level: 4,
-        text: ALERT.clone(),
-    }
+    Line::new(4, ALERT.clone())
 }
 
 fn dir() -> PathBuf {

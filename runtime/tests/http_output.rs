@@ -22,10 +22,7 @@ fn opts(url: &str) -> HttpOptions {
 }
 
 fn line(text: &str) -> Line {
-    Line {
-        level: 6,
-        text: text.into(),
-    }
+    Line::new(6, text)
 }
 
 #[test]

@@ -137,11 +137,8 @@ fn opts(url: &str) -> HttpOptions {
 
 fn send(o: HttpOptions) -> Result<(), String> {
     let mut sink = HttpSink::new(o)?;
-    sink.write_line(&Line {
-        level: 4,
-        text: "{\"rule\":\"tls\"}".into(),
-    })
-    .map_err(|e| e.to_string())
+    sink.write_line(&Line::new(4, "{\"rule\":\"tls\"}"))
+        .map_err(|e| e.to_string())
 }
 
 #[test]

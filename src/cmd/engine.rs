@@ -94,6 +94,7 @@ pub fn load_with_other(
         matching: selection.matching(),
         backend: selection.engine.backend(),
         rule_costs: selection.rule_costs,
+        rule_costs_by_event_type: selection.rule_costs_by_event_type,
     };
     let second = other.then(|| {
         let backend = match opts.backend {

@@ -94,10 +94,7 @@ impl Rules {
     }
 
     fn line(&self, alert: &Alert) -> Line {
-        Line {
-            level: level_of(alert.priority),
-            text: self.style.line(alert).into(),
-        }
+        Line::new(level_of(alert.priority), self.style.line(alert))
     }
 
     /// Falco's `syscall_event_drops` alert, for `n` events lost since the last one, as

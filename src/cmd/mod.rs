@@ -11,6 +11,7 @@ pub mod live;
 pub mod log;
 pub mod lsp;
 pub mod outputs;
+pub mod profile;
 pub mod project;
 pub mod record;
 pub mod reload;

@@ -32,6 +32,9 @@ pub struct Selection {
     /// configuration's metrics, not a flag).
     #[arg(skip)]
     pub rule_costs: Option<u32>,
+    /// Keep those costs per event type (`profile`).
+    #[arg(skip)]
+    pub rule_costs_by_event_type: bool,
 }
 
 impl Default for Selection {
@@ -46,6 +49,7 @@ impl Default for Selection {
             disable_tag: Vec::new(),
             engine: EngineKind::Jit,
             rule_costs: None,
+            rule_costs_by_event_type: false,
         }
     }
 }

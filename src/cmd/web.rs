@@ -120,6 +120,7 @@ impl Web {
                         dropped: c.dropped,
                         failed: c.failed,
                         write_seconds: c.write_nanos as f64 / 1e9,
+                        latency: c.latency,
                     }
                 })
                 .collect(),

@@ -61,6 +61,8 @@ pub struct EngineOptions {
     pub backend: Backend,
     /// Measure each rule's cost on one event in this many ([`costs`]); `None`: not at all.
     pub rule_costs: Option<u32>,
+    /// Keep those costs per event type too (`falcorc profile`).
+    pub rule_costs_by_event_type: bool,
 }
 
 impl Default for EngineOptions {
@@ -71,6 +73,7 @@ impl Default for EngineOptions {
             matching: RuleMatching::First,
             backend: Backend::default(),
             rule_costs: None,
+            rule_costs_by_event_type: false,
         }
     }
 }
@@ -211,7 +214,9 @@ impl Engine {
             warnings,
             broad,
             named,
-            costs: opts.rule_costs.map(|every| costs::RuleCosts::new(program_rules, every)),
+            costs: opts
+                .rule_costs
+                .map(|every| costs::RuleCosts::new(program_rules, every, EVENT_COUNT, opts.rule_costs_by_event_type)),
         }
     }
 
@@ -309,7 +314,7 @@ impl Engine {
             }
             for (pos, (i, _)) in bucket.iter().enumerate() {
                 let before = out.len();
-                costs.time(*i, || {
+                costs.time(*i, code, || {
                     jit.run_rule(code, pos, &self.program.fields, &mut cache, src, out)
                 });
                 if first && out.len() > before {
@@ -320,7 +325,7 @@ impl Engine {
         }
         let mut fields = cache.with(src);
         for (i, cond) in bucket {
-            if costs.time(*i, || eval_fields(cond, &self.program.fields, &mut fields)) {
+            if costs.time(*i, code, || eval_fields(cond, &self.program.fields, &mut fields)) {
                 out.push(*i as usize);
                 if first {
                     return;
@@ -333,6 +338,11 @@ impl Engine {
     /// (`EngineOptions::rule_costs`).
     pub fn rule_costs(&self) -> Option<(u32, Vec<costs::RuleCost>)> {
         self.costs.as_ref().map(|c| (c.every(), c.totals()))
+    }
+
+    /// [`Engine::rule_costs`] per event code, with `EngineOptions::rule_costs_by_event_type`.
+    pub fn rule_costs_by_event_type(&self) -> Option<Vec<Vec<(u16, costs::RuleCost)>>> {
+        self.costs.as_ref()?.totals_by_event_type()
     }
 
     /// Whether any rule listens to event code `code` (lets callers skip field work).

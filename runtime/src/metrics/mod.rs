@@ -4,6 +4,8 @@
 //! `falcosecurity_falco_rules_matches_total`, ...) and falcorc's own under
 //! `falcosecurity_falcorc_*`. [`server`] serves it with `/healthz`.
 
+use crate::output::queue::{LATENCY_BOUNDS, Latency};
+
 pub mod server;
 
 use std::fmt::Write;
@@ -31,6 +33,8 @@ pub struct OutputStat {
     pub failed: u64,
     /// Time its worker spent writing (for the mean latency per alert).
     pub write_seconds: f64,
+    /// Alerts' latency from made to delivered.
+    pub latency: crate::output::queue::Latency,
 }
 
 /// Everything a scrape reports, as of one moment of the event loop.
@@ -238,6 +242,14 @@ pub fn render(s: &Snapshot, o: &MetricsOptions) -> String {
         let values: Vec<f64> = s.outputs.iter().map(value).collect();
         out.metric(name, kind, help, &labels, &values);
     }
+    out.histogram(
+        "falcosecurity_falcorc_output_latency_seconds",
+        "time from an alert being made to its delivery (written and flushed) by the output",
+        &s.outputs
+            .iter()
+            .map(|o| ("output", o.name.as_str(), &o.latency))
+            .collect::<Vec<_>>(),
+    );
     if o.rules_counters {
         let total: u64 = s.rules.iter().map(|r| r.matches).sum();
         out.one(
@@ -316,6 +328,27 @@ struct Prom {
 }
 
 impl Prom {
+    /// A histogram family: per labelled series, cumulative `_bucket`s up to `+Inf`,
+    /// `_sum` and `_count`.
+    fn histogram(&mut self, name: &'static str, help: &str, series: &[(&str, &str, &Latency)]) {
+        if series.is_empty() {
+            return;
+        }
+        let _ = writeln!(self.text, "# HELP {name} {help}");
+        let _ = writeln!(self.text, "# TYPE {name} histogram");
+        for (key, value, h) in series {
+            let label = format!("{key}=\"{}\"", escape(value));
+            let mut cumulative = 0;
+            for (i, n) in h.buckets.iter().enumerate() {
+                cumulative += n;
+                let le = LATENCY_BOUNDS.get(i).map_or("+Inf".to_string(), |b| b.to_string());
+                let _ = writeln!(self.text, "{name}_bucket{{{label},le=\"{le}\"}} {cumulative}");
+            }
+            let _ = writeln!(self.text, "{name}_sum{{{label}}} {}", h.sum_nanos as f64 / 1e9);
+            let _ = writeln!(self.text, "{name}_count{{{label}}} {cumulative}");
+        }
+    }
+
     fn one(&mut self, name: &'static str, kind: &str, help: &str, labels: &[(&str, &str)], value: f64) {
         self.metric(name, kind, help, &[labels.to_vec()], &[value]);
     }
@@ -417,6 +450,10 @@ mod tests {
                 dropped: 5,
                 failed: 0,
                 write_seconds: 0.25,
+                latency: Latency {
+                    buckets: [0, 1, 1, 0, 0, 0, 0, 1],
+                    sum_nanos: 61_500_000_000,
+                },
             }],
             rss_bytes: Some(8192),
             vsz_bytes: None,
@@ -441,6 +478,14 @@ mod tests {
             "falcosecurity_falco_memory_rss_bytes 8192\n",
             "falcosecurity_falcorc_reloads_total{result=\"ok\"} 3\nfalcosecurity_falcorc_reloads_total{result=\"failed\"} 1\n",
             "falcosecurity_falcorc_ruleset_info{digest=\"sha256:ab\"} 1\n",
+            "# TYPE falcosecurity_falcorc_output_latency_seconds histogram\n\
+             falcosecurity_falcorc_output_latency_seconds_bucket{output=\"stdout\",le=\"0.0001\"} 0\n\
+             falcosecurity_falcorc_output_latency_seconds_bucket{output=\"stdout\",le=\"0.001\"} 1\n\
+             falcosecurity_falcorc_output_latency_seconds_bucket{output=\"stdout\",le=\"0.01\"} 2\n",
+            "falcosecurity_falcorc_output_latency_seconds_bucket{output=\"stdout\",le=\"60\"} 2\n\
+             falcosecurity_falcorc_output_latency_seconds_bucket{output=\"stdout\",le=\"+Inf\"} 3\n\
+             falcosecurity_falcorc_output_latency_seconds_sum{output=\"stdout\"} 61.5\n\
+             falcosecurity_falcorc_output_latency_seconds_count{output=\"stdout\"} 3\n",
             "falcosecurity_falcorc_rule_evaluations_total{rule_name=\"Read \\\"shadow\\\"\"} 512\n",
             "falcosecurity_falcorc_rule_evaluation_seconds_total{rule_name=\"Read \\\"shadow\\\"\"} 0.000125\n",
         ] {

@@ -39,6 +39,52 @@ pub struct OutputCounters {
     pub error: Option<String>,
     /// Time the worker spent in its sink (writes and flushes), in nanoseconds.
     pub write_nanos: u64,
+    /// How long delivered alerts took from being made to being flushed to the output.
+    pub latency: Latency,
+}
+
+/// Upper bounds (seconds) of the latency histogram's buckets; a last one has no bound.
+pub const LATENCY_BOUNDS: [f64; 7] = [0.0001, 0.001, 0.01, 0.1, 1.0, 10.0, 60.0];
+
+/// A latency histogram: per bucket of [`LATENCY_BOUNDS`] (and one above them), the
+/// alerts whose latency fell in it (not cumulative), and their total.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Latency {
+    pub buckets: [u64; LATENCY_BOUNDS.len() + 1],
+    pub sum_nanos: u64,
+}
+
+impl Latency {
+    pub fn count(&self) -> u64 {
+        self.buckets.iter().sum()
+    }
+}
+
+/// [`Latency`] as the worker updates it.
+#[derive(Default)]
+struct LatencyCells {
+    buckets: [AtomicU64; LATENCY_BOUNDS.len() + 1],
+    sum_nanos: AtomicU64,
+}
+
+impl LatencyCells {
+    fn observe(&self, d: Duration) {
+        let secs = d.as_secs_f64();
+        let i = LATENCY_BOUNDS
+            .iter()
+            .position(|b| secs <= *b)
+            .unwrap_or(LATENCY_BOUNDS.len());
+        self.buckets[i].fetch_add(1, Ordering::Relaxed);
+        let ns = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.sum_nanos.fetch_add(ns, Ordering::Relaxed);
+    }
+
+    fn read(&self) -> Latency {
+        Latency {
+            buckets: std::array::from_fn(|i| self.buckets[i].load(Ordering::Relaxed)),
+            sum_nanos: self.sum_nanos.load(Ordering::Relaxed),
+        }
+    }
 }
 
 impl OutputCounters {
@@ -59,6 +105,7 @@ struct Shared {
     /// Reopen requests ([`OutputQueue::reopen`]); the worker acts on a change.
     reopens: AtomicU64,
     write_nanos: AtomicU64,
+    latency: LatencyCells,
 }
 
 impl Shared {
@@ -124,10 +171,7 @@ impl OutputQueue {
     /// Queues one line (without its newline; the worker adds it). Never blocks: when the
     /// queue is full the line is dropped and counted. Returns whether it was queued.
     pub fn send(&mut self, line: String) -> bool {
-        self.send_line(Line {
-            level: super::sink::LEVEL_INFO,
-            text: line.into(),
-        })
+        self.send_line(Line::new(super::sink::LEVEL_INFO, line))
     }
 
     /// [`OutputQueue::send`] of a line shared between outputs, with its syslog level.
@@ -175,6 +219,7 @@ impl OutputQueue {
             abandoned: 0,
             error: self.shared.error.lock().unwrap_or_else(|p| p.into_inner()).clone(),
             write_nanos: self.shared.write_nanos.load(Ordering::Relaxed),
+            latency: self.shared.latency.read(),
         }
     }
 
@@ -223,28 +268,35 @@ impl Drop for OutputQueue {
 }
 
 /// The worker: lines into the sink while more are waiting, a flush whenever the queue
-/// runs empty (and before a reopen); lines count as sent once flushed.
+/// runs empty (and before a reopen); lines count as sent once flushed, and their latency
+/// (made to flushed) is observed then.
 fn work(rx: Receiver<Line>, mut sink: Box<dyn Sink>, shared: &Shared) {
-    let mut pending = 0u64;
+    // When each line written since the last flush was made.
+    let mut pending: Vec<Instant> = Vec::new();
     let mut reopens_seen = 0u64;
     let timed = |start: Instant| {
         let n = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
         shared.write_nanos.fetch_add(n, Ordering::Relaxed);
     };
-    let flush = |sink: &mut Box<dyn Sink>, pending: &mut u64| {
-        if *pending == 0 {
+    let flush = |sink: &mut Box<dyn Sink>, pending: &mut Vec<Instant>| {
+        if pending.is_empty() {
             return;
         }
         let start = Instant::now();
         let flushed = sink.flush();
         timed(start);
+        let n = pending.len() as u64;
         match flushed {
             Ok(()) => {
-                shared.sent.fetch_add(*pending, Ordering::Relaxed);
+                let now = Instant::now();
+                for made in pending.iter() {
+                    shared.latency.observe(now.saturating_duration_since(*made));
+                }
+                shared.sent.fetch_add(n, Ordering::Relaxed);
             }
-            Err(e) => shared.fail(*pending, &e),
+            Err(e) => shared.fail(n, &e),
         }
-        *pending = 0;
+        pending.clear();
     };
     loop {
         let line = match rx.try_recv() {
@@ -270,11 +322,11 @@ fn work(rx: Receiver<Line>, mut sink: Box<dyn Sink>, shared: &Shared) {
         let written = sink.write_line(&line);
         timed(start);
         match written {
-            Ok(()) => pending += 1,
+            Ok(()) => pending.push(line.made),
             Err(e) => {
                 // This line and those buffered before it are lost.
-                shared.fail(pending + 1, &e);
-                pending = 0;
+                shared.fail(pending.len() as u64 + 1, &e);
+                pending.clear();
             }
         }
     }
@@ -379,11 +431,15 @@ mod tests {
         }
         let c = q.finish(Instant::now() + Duration::from_secs(10));
         assert!(c.write_nanos > 0, "the worker's time is measured");
+        // Every delivered line's latency, in some bucket.
+        assert_eq!(c.latency.count(), 1000);
+        assert!(c.latency.sum_nanos > 0);
         assert_eq!(
             c,
             OutputCounters {
                 sent: 1000,
                 write_nanos: c.write_nanos,
+                latency: c.latency.clone(),
                 ..OutputCounters::default()
             }
         );

@@ -21,6 +21,19 @@ pub const LEVEL_INFO: u8 = 6;
 pub struct Line {
     pub level: u8,
     pub text: Arc<str>,
+    /// When the alert was made: each output measures its latency from here.
+    pub made: std::time::Instant,
+}
+
+impl Line {
+    /// A line made now.
+    pub fn new(level: u8, text: impl Into<Arc<str>>) -> Line {
+        Line {
+            level,
+            text: text.into(),
+            made: std::time::Instant::now(),
+        }
+    }
 }
 
 /// Falco's priority names (long or short, any case) to syslog severities.
@@ -255,10 +268,7 @@ mod tests {
     use super::*;
 
     fn line(text: &str, level: u8) -> Line {
-        Line {
-            level,
-            text: text.into(),
-        }
+        Line::new(level, text)
     }
 
     fn temp(name: &str) -> PathBuf {

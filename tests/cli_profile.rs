@@ -1,0 +1,150 @@
+//! `falcorc profile`: per-rule cost from a replay that times every rule on every event.
+//! The counts must be exact (evaluations, matches as `replay` reports them), the times
+//! consistent (per event type adding up, sorted by total), the ranking right when one rule
+//! is obviously costlier, and both engines must work.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn falcorc(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_falcorc"))
+        .args(args)
+        .output()
+        .expect("falcorc runs");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A synthetic capture of 200,000 events (execs, opens, reads and writes, connects).
+fn workload(dir: &std::path::Path) -> PathBuf {
+    let bytes = falcorc_runtime::synth::workload(Vec::new(), 200_000, false).expect("workload");
+    let p = dir.join("workload.scap");
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("falcorc-cli-profile-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Two rules on the same events: one with a single integer comparison, one with sixty
+/// substring searches over the command line (none found): the second must cost more.
+const RULES: &str = "\
+- rule: cheap
+  desc: one integer comparison
+  condition: evt.type in (open, openat) and proc.pid = 1
+  output: cheap
+  priority: INFO
+- rule: costly
+  desc: sixty substring searches
+  condition: evt.type in (open, openat) and (COSTLY)
+  output: costly %proc.cmdline
+  priority: INFO
+- rule: writes
+  desc: matches the workload's writes
+  condition: evt.type = write and fd.num >= 0
+  output: write %fd.name
+  priority: INFO
+";
+
+fn rules(dir: &std::path::Path) -> PathBuf {
+    let costly: Vec<String> = (0..60).map(|i| format!("proc.cmdline contains zq{i}x")).collect();
+    let p = dir.join("rules.yaml");
+    std::fs::write(&p, RULES.replace("COSTLY", &costly.join(" or "))).unwrap();
+    p
+}
+
+#[test]
+fn profile_counts_exactly_ranks_by_cost_and_works_on_both_engines() {
+    let d = dir("rank");
+    let (cap, r) = (workload(&d), rules(&d));
+    let (cap, r) = (cap.to_str().unwrap(), r.to_str().unwrap());
+    // What replay reports, to compare matches with.
+    let (code, out, err) = falcorc(&["replay", "-r", r, cap, "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let replayed = |rule: &str| {
+        out.lines()
+            .filter(|l| serde_json::from_str::<Value>(l).is_ok_and(|v| v["rule"] == rule))
+            .count() as u64
+    };
+    for engine in ["jit", "interp"] {
+        let (code, out, err) = falcorc(&["profile", "-r", r, cap, "--format", "json", "--engine", engine]);
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).expect("JSON");
+        assert_eq!(v["engine"], engine);
+        assert_eq!(v["events"], 200_000);
+        assert!(v["overhead"].as_f64().unwrap() > 0.0);
+        let rows = v["rules"].as_array().unwrap();
+        let row = |name: &str| {
+            rows.iter()
+                .find(|x| x["rule"] == name)
+                .unwrap_or_else(|| panic!("{name}: {out}"))
+        };
+        // Sorted by total time, the costly rule first.
+        let totals: Vec<u64> = rows.iter().map(|x| x["total_ns"].as_u64().unwrap()).collect();
+        assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
+        assert_eq!(rows[0]["rule"], "costly", "{engine}: {out}");
+        assert!(
+            row("costly")["ns_per_eval"].as_f64().unwrap() > 3.0 * row("cheap")["ns_per_eval"].as_f64().unwrap(),
+            "{engine}: {out}"
+        );
+        // Exact counts: the cheap and costly rules run on every open, the write rule on
+        // every write; matches are replay's.
+        assert_eq!(row("cheap")["evaluations"], row("costly")["evaluations"]);
+        assert!(row("cheap")["evaluations"].as_u64().unwrap() > 1000);
+        for name in ["cheap", "costly", "writes"] {
+            assert_eq!(row(name)["matches"].as_u64().unwrap(), replayed(name), "{name}");
+            let by = row(name)["by_event_type"].as_object().unwrap();
+            let evals: u64 = by.values().map(|e| e["evaluations"].as_u64().unwrap()).sum();
+            assert_eq!(evals, row(name)["evaluations"].as_u64().unwrap(), "{name}: {by:?}");
+        }
+        assert!(row("writes")["matches"].as_u64().unwrap() > 0);
+        assert_eq!(
+            row("writes")["by_event_type"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["write"]
+        );
+        // A field only the costly rule reads is its own cost.
+        assert!(
+            row("costly")["unique_fields"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("proc.cmdline")),
+            "{out}"
+        );
+    }
+    let (code, table, _) = falcorc(&["profile", "-r", r, cap, "--top", "1"]);
+    assert_eq!(code, 0);
+    assert!(table.lines().nth(1).is_some_and(|l| l.starts_with("costly")), "{table}");
+    assert!(!table.contains("\ncheap "), "--top 1 shows one rule: {table}");
+    assert!(table.contains("profile overhead:"), "{table}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn profile_errors_are_usage_errors() {
+    let d = dir("errors");
+    let r = rules(&d);
+    let (code, _, err) = falcorc(&["profile", "-r", r.to_str().unwrap(), "/nonexistent.scap"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent.scap"), "{err}");
+    std::fs::write(
+        &r,
+        "- rule: x\n  desc: d\n  condition: proc.name = = a\n  output: o\n  priority: INFO\n",
+    )
+    .unwrap();
+    let (code, _, err) = falcorc(&["profile", "-r", r.to_str().unwrap(), "/nonexistent.scap"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("nothing profiled"), "{err}");
+    let _ = std::fs::remove_dir_all(&d);
+}
