@@ -8,6 +8,7 @@
 //! engine_version = "0.57.0"     # default: the version falcorc implements
 //! container_plugin = true
 //! plugins = ["k8saudit:0.7.0"]
+//! profile = "profile.json"      # `falcorc profile --format json` output: costs on hover
 //!
 //! [lint]
 //! style = "warn"                # a category
@@ -34,6 +35,9 @@ pub struct Project {
     pub plugins: Vec<(String, Version)>,
     /// Check levels, in the order they apply (least specific first).
     pub lint: Config,
+    /// A `falcorc profile --format json` output, relative to the project file: the
+    /// language server shows each rule's measured cost on hover.
+    pub profile: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +51,7 @@ struct Raw {
     plugins: Vec<Spanned<String>>,
     #[serde(default)]
     lint: BTreeMap<Spanned<String>, Spanned<String>>,
+    profile: Option<String>,
 }
 
 /// A problem in the project file, with its 1-based line and column.
@@ -108,6 +113,7 @@ impl Project {
             container_plugin: raw.container_plugin,
             plugins,
             lint: Config { settings },
+            profile: raw.profile,
         })
     }
 

@@ -14,6 +14,7 @@ pub struct Input {
     pub generation: u64,
     pub files: Vec<(String, String)>,
     pub options: Options,
+    pub profile: Option<Arc<crate::ide::profile::Profile>>,
 }
 
 struct Job {
@@ -114,6 +115,9 @@ fn analyze(job: Job) -> Output {
     let Job { input, cancel } = job;
     Output {
         generation: input.generation,
-        snapshot: Snapshot::cancellable(input.files, &input.options, &cancel).map(Arc::new),
+        snapshot: Snapshot::cancellable(input.files, &input.options, &cancel).map(|mut s| {
+            s.profile = input.profile;
+            Arc::new(s)
+        }),
     }
 }

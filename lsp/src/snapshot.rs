@@ -17,6 +17,8 @@ pub struct Snapshot {
     pub env: Env,
     /// The compiler panicked on these files (a bug to report): no analysis is served.
     pub analysis_panicked: bool,
+    /// The measured profile `falcorc.toml` names, if any (shown on hover).
+    pub profile: Option<std::sync::Arc<crate::ide::profile::Profile>>,
     index: OnceLock<Index>,
 }
 
@@ -37,6 +39,7 @@ impl Snapshot {
                 container_plugin: opts.container_plugin,
             },
             analysis_panicked: false,
+            profile: None,
             index: OnceLock::new(),
         })
     }
@@ -81,6 +84,7 @@ impl Snapshot {
             analysis,
             env,
             analysis_panicked,
+            profile: None,
             index: OnceLock::new(),
         })
     }

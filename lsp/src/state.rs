@@ -45,6 +45,8 @@ pub struct State {
     pub config_error: Option<String>,
     /// Analysis options from `falcorc.toml` (check levels, engine and plugin versions).
     options: falcorc_compiler::Options,
+    /// The measured profile `falcorc.toml` names (`profile`), read with the configuration.
+    profile: Option<Arc<crate::ide::profile::Profile>>,
 }
 
 impl State {
@@ -65,6 +67,7 @@ impl State {
             published: HashSet::new(),
             config_error: None,
             options: falcorc_compiler::Options::default(),
+            profile: None,
         };
         s.reload_disk();
         s
@@ -94,6 +97,14 @@ impl State {
             None
         });
         self.options = config.as_ref().map_or_else(Default::default, |c| c.options());
+        self.profile = None;
+        if let Some(name) = config.as_ref().and_then(|c| c.profile.as_deref()) {
+            let read = fs::read_text(&root.join(name), fs::MAX_TEXT_BYTES).map_err(|e| e.to_string());
+            match read.and_then(|text| crate::ide::profile::parse(&text, name)) {
+                Ok(p) => self.profile = Some(Arc::new(p)),
+                Err(e) => self.config_error = Some(format!("falcorc.toml: profile: {e}")),
+            }
+        }
         // The editor's load order wins over the project file's; its other settings stay.
         if let Some(rules) = &self.settings_rules {
             let mut c = config.unwrap_or_default();
@@ -185,6 +196,7 @@ impl State {
             generation: self.generation,
             files: self.files(),
             options: self.options.clone(),
+            profile: self.profile.clone(),
         })
     }
 

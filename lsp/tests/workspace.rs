@@ -100,3 +100,55 @@ fn falcorc_toml_sets_check_levels_in_the_editor() {
     assert_eq!(got, [("rule-without-tags".to_string(), 1)]);
     c.shutdown().unwrap();
 }
+
+/// `profile = "profile.json"` in falcorc.toml (a `falcorc profile --format json` output):
+/// hovering a rule's name shows what it cost on the recorded events; a rule the profile
+/// does not list did not run there; a profile that cannot be read is reported.
+#[test]
+fn hover_shows_a_rules_measured_cost_from_the_configured_profile() {
+    let dir = std::env::temp_dir().join(format!("falcorc-lsp-profile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("falcorc.toml"),
+        "rules = [\"rules.yaml\"]\nprofile = \"profile.json\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("rules.yaml"),
+        "- rule: costly\n  desc: d\n  condition: evt.type = openat and proc.cmdline contains x\n  output: o\n  priority: INFO\n\
+         - rule: idle\n  desc: d\n  condition: evt.type = ptrace\n  output: o\n  priority: INFO\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("profile.json"),
+        r#"{"engine": "jit", "events": 5000, "rules": [{"rule": "costly", "evaluations": 2000, "matches": 3,
+            "total_ns": 260000, "ns_per_eval": 130.0, "by_event_type": {"openat": {"evaluations": 2000, "total_ns": 260000}}}]}"#,
+    )
+    .unwrap();
+    let root = dir.canonicalize().unwrap();
+    let mut c = Client::in_memory();
+    c.initialize(Some(&uri::from_path(&root)), Value::Null).unwrap();
+    let rules = uri::from_path(&root.join("rules.yaml"));
+    let hover = |c: &mut Client, line: u32| {
+        let r = c
+            .request(
+                "textDocument/hover",
+                json!({ "textDocument": { "uri": rules }, "position": { "line": line, "character": 10 } }),
+            )
+            .unwrap();
+        r["contents"]["value"].as_str().unwrap_or_default().to_string()
+    };
+    let costly = hover(&mut c, 0);
+    assert!(
+        costly.contains(
+            "measured (profile.json, jit engine, 5000 events): 130.0 ns per evaluation, 2000 evaluations, \
+             0.260 ms in all (100.0 % of all rule time), 3 matches; by event type: openat 100 %"
+        ),
+        "{costly}"
+    );
+    let idle = hover(&mut c, 5);
+    assert!(idle.contains("did not run on the recorded events"), "{idle}");
+    c.shutdown().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

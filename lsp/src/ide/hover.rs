@@ -149,5 +149,8 @@ fn rule_doc(snap: &Snapshot, name: &str) -> Option<String> {
         (None, None) => {}
     }
     let _ = write!(s, "\n```\n{}\n```", r.condition.trim());
+    if let Some(p) = &snap.profile {
+        let _ = write!(s, "\n\n{}", p.hover(name));
+    }
     Some(s)
 }

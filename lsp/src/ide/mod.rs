@@ -8,6 +8,7 @@ mod docs;
 pub mod format;
 pub mod hover;
 pub mod navigation;
+pub mod profile;
 pub mod semantic;
 pub mod symbols;
 #[cfg(test)]
