@@ -18,6 +18,8 @@ pub const POLL_BUDGET: Duration = Duration::from_millis(100);
 pub static PROBE_OBJECT: &[u8] = include_bytes!(env!("FALCORC_PROBE_OBJ"));
 /// `fresh`, `stale` or `prebuilt` (see build.rs).
 pub const PROBE_STATE: &str = env!("FALCORC_PROBE_STATE");
+/// The object's build id: FNV-1a of its bytes in hex, computed by build.rs.
+pub const PROBE_ID: &str = env!("FALCORC_PROBE_ID");
 
 /// The BTF tracepoint program (syscall exits) and the raw tracepoint one (process exits).
 const SYS_EXIT: (&str, &str) = ("falcorc_sys_exit", "sys_exit");
@@ -389,6 +391,15 @@ fn raise_memlock() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// build.rs's id is the FNV-1a of the object this crate embeds.
+    #[test]
+    fn the_build_id_is_the_embedded_objects() {
+        let fnv = PROBE_OBJECT.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+        assert_eq!(PROBE_ID, format!("{fnv:016x}"));
+    }
 
     #[test]
     fn a_verifier_rejection_carries_its_log() {

@@ -4,7 +4,7 @@
 //! (a digest of the object and whether this build compiled it or used the committed one).
 
 use falcorc_compiler::sema::version::ENGINE_VERSION;
-use falcorc_runtime_ebpf::probe::{PROBE_OBJECT, PROBE_STATE};
+use falcorc_runtime_ebpf::probe::{PROBE_ID, PROBE_OBJECT, PROBE_STATE};
 
 #[derive(clap::Args)]
 pub struct Args {}
@@ -17,25 +17,8 @@ pub fn run(_: Args) -> u8 {
 /// The text after `falcorc ` (clap prints the name first for `--version`).
 pub fn long() -> String {
     format!(
-        "{}\nFalco engine version: {ENGINE_VERSION}\nprobe: {} bytes, build id {:016x} ({PROBE_STATE})",
+        "{}\nFalco engine version: {ENGINE_VERSION}\nprobe: {} bytes, build id {PROBE_ID} ({PROBE_STATE})",
         env!("CARGO_PKG_VERSION"),
         PROBE_OBJECT.len(),
-        fnv1a(PROBE_OBJECT),
     )
-}
-
-/// FNV-1a, 64 bits: tells two probe builds apart (not a security digest).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fnv1a_matches_its_reference_values() {
-        assert_eq!(super::fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(super::fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
-    }
 }
