@@ -42,6 +42,14 @@ enum Command {
     Version(cmd::version::Args),
 }
 
+/// The rule selections of subcommand `name`, in command-line order.
+fn selectors(matches: &clap::ArgMatches, name: &str) -> Vec<falcorc_runtime::engine::Selector> {
+    matches
+        .subcommand_matches(name)
+        .map(cmd::selection::selectors)
+        .unwrap_or_default()
+}
+
 fn main() -> ExitCode {
     // A closed standard output (`falcorc fields | head`) ends the process quietly, as for
     // any Unix filter, instead of a "Broken pipe" panic from `println!`.
@@ -71,34 +79,10 @@ fn main() -> ExitCode {
         Command::Fields(a) => cmd::fields::run(a),
         Command::Explain(a) => cmd::explain::run(a),
         Command::Fmt(a) => cmd::fmt::run(a),
-        Command::Replay(a) => {
-            let sub = matches
-                .subcommand_matches("replay")
-                .map(cmd::selection::selectors)
-                .unwrap_or_default();
-            cmd::replay::run(a, sub)
-        }
-        Command::Run(a) => {
-            let sub = matches
-                .subcommand_matches("run")
-                .map(cmd::selection::selectors)
-                .unwrap_or_default();
-            cmd::run::run(a, sub)
-        }
-        Command::Profile(a) => {
-            let sub = matches
-                .subcommand_matches("profile")
-                .map(cmd::selection::selectors)
-                .unwrap_or_default();
-            cmd::profile::run(a, sub)
-        }
-        Command::Record(a) => {
-            let sub = matches
-                .subcommand_matches("record")
-                .map(cmd::selection::selectors)
-                .unwrap_or_default();
-            cmd::record::run(a, sub)
-        }
+        Command::Replay(a) => cmd::replay::run(a, selectors(&matches, "replay")),
+        Command::Run(a) => cmd::run::run(a, selectors(&matches, "run")),
+        Command::Profile(a) => cmd::profile::run(a, selectors(&matches, "profile")),
+        Command::Record(a) => cmd::record::run(a, selectors(&matches, "record")),
         Command::Test(a) => cmd::test::run(a),
         Command::Build(a) => cmd::build::run(a),
         Command::Lsp(a) => cmd::lsp::run(a),

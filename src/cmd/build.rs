@@ -113,7 +113,7 @@ fn generate_key(p: &Path) -> u8 {
 
 /// Writes a file next to `p`, then renames it over `p`: a reader (a `run` watching it, a
 /// bundle server) sees the old file or the new one, never half of one.
-fn write_atomically(p: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+pub(super) fn write_atomically(p: &Path, bytes: &[u8], mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let name = p
         .file_name()

@@ -149,7 +149,7 @@ impl BundleInput {
     pub fn keep(&self, bytes: Vec<u8>, say: Say<'_>) {
         if let Some(cache) = &self.cache
             && let Place::Url(_) = self.place
-            && let Err(e) = write_cache(cache, &bytes)
+            && let Err(e) = super::build::write_atomically(cache, &bytes, 0o644)
         {
             say(format!(
                 "falcorc: warning: cannot keep the bundle in {}: {e}",
@@ -162,10 +162,4 @@ impl BundleInput {
 
 fn read_file(p: &Path) -> Result<Vec<u8>, String> {
     falcorc_compiler::fs::read_bytes(p, MAX_BUNDLE_BYTES).map_err(|e| format!("bundle {}: {e}", p.display()))
-}
-
-fn write_cache(p: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = p.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, p)
 }

@@ -29,27 +29,32 @@ impl Seen {
 /// Serves on 127.0.0.1 until the test ends; answers the n-th request with `statuses[n]`
 /// (200 after the end of the list).
 pub fn server(statuses: Vec<u16>) -> (String, Receiver<Seen>) {
+    let n = std::sync::atomic::AtomicUsize::new(0);
+    serve("/alerts", move |_| {
+        let i = n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let status = statuses.get(i).copied().unwrap_or(200);
+        format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\n\r\n").into_bytes()
+    })
+}
+
+/// Listens on 127.0.0.1 (URL ending in `path`); each connection on a thread of its own
+/// (clients keep theirs open between requests); every request is recorded and answered
+/// with the bytes `answer` gives for it.
+fn serve(path: &str, answer: impl Fn(&Seen) -> Vec<u8> + Send + Sync + 'static) -> (String, Receiver<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let url = format!("http://{}/alerts", listener.local_addr().unwrap());
+    let url = format!("http://{}{path}", listener.local_addr().unwrap());
     let (tx, rx) = channel();
-    let statuses = std::sync::Arc::new(statuses);
-    let n = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let answer = std::sync::Arc::new(answer);
     std::thread::spawn(move || {
-        // Each connection on its own thread: clients keep theirs open between requests.
         for conn in listener.incoming() {
             let Ok(conn) = conn else { return };
-            let (tx, statuses, n) = (tx.clone(), statuses.clone(), n.clone());
+            let (tx, answer) = (tx.clone(), answer.clone());
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(conn.try_clone().expect("clone"));
                 let mut conn = conn;
                 while let Some(seen) = read_request(&mut reader) {
-                    let i = n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    let status = statuses.get(i).copied().unwrap_or(200);
-                    if tx.send(seen).is_err() {
-                        return;
-                    }
-                    let reply = format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\n\r\n");
-                    if conn.write_all(reply.as_bytes()).is_err() {
+                    let reply = answer(&seen);
+                    if tx.send(seen).is_err() || conn.write_all(&reply).is_err() {
                         return;
                     }
                 }
@@ -99,40 +104,19 @@ pub type Served = std::sync::Arc<std::sync::Mutex<Option<(Vec<u8>, String)>>>;
 /// request's `If-None-Match` is that ETag, 503 when there is nothing to serve. Every
 /// request is recorded.
 pub fn etag_server(served: Served) -> (String, Receiver<Seen>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let url = format!("http://{}/ruleset.bundle", listener.local_addr().unwrap());
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(conn) = conn else { return };
-            let (tx, served) = (tx.clone(), served.clone());
-            std::thread::spawn(move || {
-                let mut reader = BufReader::new(conn.try_clone().expect("clone"));
-                let mut conn = conn;
-                while let Some(seen) = read_request(&mut reader) {
-                    let current = served.lock().unwrap().clone();
-                    let reply = match current {
-                        None => b"HTTP/1.1 503 Unavailable\r\nContent-Length: 0\r\n\r\n".to_vec(),
-                        Some((_, etag)) if seen.header("If-None-Match") == Some(etag.as_str()) => {
-                            format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0\r\n\r\n")
-                                .into_bytes()
-                        }
-                        Some((body, etag)) => {
-                            let mut r = format!(
-                                "HTTP/1.1 200 OK\r\nETag: {etag}\r\nContent-Length: {}\r\n\r\n",
-                                body.len()
-                            )
-                            .into_bytes();
-                            r.extend_from_slice(&body);
-                            r
-                        }
-                    };
-                    if tx.send(seen).is_err() || conn.write_all(&reply).is_err() {
-                        return;
-                    }
-                }
-            });
+    serve("/ruleset.bundle", move |seen| match served.lock().unwrap().clone() {
+        None => b"HTTP/1.1 503 Unavailable\r\nContent-Length: 0\r\n\r\n".to_vec(),
+        Some((_, etag)) if seen.header("If-None-Match") == Some(etag.as_str()) => {
+            format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0\r\n\r\n").into_bytes()
         }
-    });
-    (url, rx)
+        Some((body, etag)) => {
+            let mut r = format!(
+                "HTTP/1.1 200 OK\r\nETag: {etag}\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            r.extend_from_slice(&body);
+            r
+        }
+    })
 }
