@@ -21,10 +21,15 @@ assert all("falcorc-ci.sh" in s.get("run", "") for s in steps if "run" in s), "s
 gitlab = yaml.safe_load(open("ci/gitlab/falcorc.gitlab-ci.yml"))
 assert gitlab["falcorc-lint"]["artifacts"]["reports"]["codequality"]
 assert gitlab["falcorc-test"]["artifacts"]["reports"]["junit"]
+assert any(s.get("id") == "diff" for s in steps), "the action has the diff step"
+pr = yaml.safe_load(open("ci/github/pr-diff.yml"))
+assert "pull_request" in pr[True], pr.keys()
+assert pr["permissions"]["pull-requests"] == "write"
+assert any("gh pr comment" in s.get("run", "") for s in pr["jobs"]["diff"]["steps"])
 hooks = yaml.safe_load(open(".pre-commit-hooks.yaml"))
 ids = {h["id"] for h in hooks}
 assert {"falcorc-lint", "falcorc-fmt", "falcorc-test"} <= ids, ids
-print("ok: action.yml, falcorc.gitlab-ci.yml, .pre-commit-hooks.yaml")
+print("ok: action.yml, pr-diff.yml, falcorc.gitlab-ci.yml, .pre-commit-hooks.yaml")
 PY
 
 echo "-- install (falcorc already on PATH: kept)"
@@ -41,6 +46,11 @@ if FALCORC_RULES=testdata/lint/broken.yaml FALCORC_SARIF="$out/broken.sarif" FAL
 fi
 echo "-- the rule fixtures with a JUnit report"
 FALCORC_TESTS=rules/tests FALCORC_JUNIT="$out/test.xml" ci test
+
+echo "-- the rules diff against HEAD (a clean checkout: no rule changed), with the fixtures replayed"
+FALCORC_BASE=HEAD FALCORC_RULES=rules/falcorc_rules.yaml FALCORC_TESTS=rules/tests \
+  FALCORC_DIFF_FAIL_ON=changed,alerts FALCORC_DIFF_MARKDOWN="$out/diff.md" ci diff
+grep -q '^### Rules diff: no rule changed' "$out/diff.md"
 
 echo "-- reports are well formed"
 python3 - "$out" <<'PY'

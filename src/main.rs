@@ -34,6 +34,8 @@ enum Command {
     Record(cmd::record::Args),
     /// Run rule fixtures: rules + capture or hand-written events + expected alerts.
     Test(cmd::test::Args),
+    /// Which detections a change to the rules alters, and why (with captures: which alerts).
+    Diff(cmd::diff::Args),
     /// Check rules and write them as one bundle file (digest, optional signature) for `run --bundle`.
     Build(cmd::build::Args),
     /// Language server for editors (LSP on stdin/stdout).
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::Profile(a) => cmd::profile::run(a, selectors(&matches, "profile")),
         Command::Record(a) => cmd::record::run(a, selectors(&matches, "record")),
         Command::Test(a) => cmd::test::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
         Command::Build(a) => cmd::build::run(a),
         Command::Lsp(a) => cmd::lsp::run(a),
         Command::Version(a) => cmd::version::run(a),

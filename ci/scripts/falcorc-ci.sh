@@ -5,6 +5,8 @@
 #   falcorc-ci.sh install   put falcorc on PATH (a binary already there wins)
 #   falcorc-ci.sh lint      lint the rules: annotations/report for the CI system, SARIF file
 #   falcorc-ci.sh test      run the rule fixtures, JUnit report
+#   falcorc-ci.sh diff      which detections the change alters (`falcorc diff --git BASE`),
+#                           as text and as Markdown for a pull-request comment
 #
 # Settings (environment):
 #   FALCORC_RULES     rules files/directories in load order (default: falcorc.toml's `rules`)
@@ -14,12 +16,16 @@
 #   FALCORC_SARIF     SARIF output path (default falcorc.sarif)
 #   FALCORC_JUNIT     JUnit output path of the tests (default falcorc-test.xml)
 #   FALCORC_CODE_QUALITY  GitLab Code Quality output path (set by the GitLab template)
+#   FALCORC_BASE      git revision the diff compares the work tree with (required by `diff`)
+#   FALCORC_CAPTURES  captures the diff replays under both versions (FALCORC_TESTS too)
+#   FALCORC_DIFF_FAIL_ON  removed, changed and/or alerts, comma-separated (default: never fail)
+#   FALCORC_DIFF_MARKDOWN  Markdown output path of the diff (default falcorc-diff.md)
 #   FALCORC_VERSION   version to install (default: latest release)
 #   FALCORC_RELEASE_URL  URL of a release tarball holding the `falcorc` binary
 #   FALCORC_GIT       git URL to build from when no binary can be downloaded
 set -euo pipefail
 
-step=${1:?usage: falcorc-ci.sh install|lint|test}
+step=${1:?usage: falcorc-ci.sh install|lint|test|diff}
 bin=${FALCORC_BIN:-falcorc}
 
 case "$step" in
@@ -81,8 +87,26 @@ test)
   "$bin" test "${tests[@]}" "${extra[@]}" --format junit > "$junit" || true
   exit "$status"
   ;;
+diff)
+  base=${FALCORC_BASE:?FALCORC_BASE: the git revision to compare with (e.g. origin/main)}
+  # shellcheck disable=SC2206
+  rules=(${FALCORC_RULES:-})
+  replay=()
+  # shellcheck disable=SC2206
+  [ -n "${FALCORC_CAPTURES:-}" ] && replay+=(--captures ${FALCORC_CAPTURES})
+  # shellcheck disable=SC2206
+  [ -n "${FALCORC_TESTS:-}" ] && replay+=(--tests ${FALCORC_TESTS})
+  fail=()
+  [ -n "${FALCORC_DIFF_FAIL_ON:-}" ] && fail=(--fail-on "$FALCORC_DIFF_FAIL_ON")
+  markdown=${FALCORC_DIFF_MARKDOWN:-falcorc-diff.md}
+  status=0
+  "$bin" diff --git "$base" "${rules[@]}" "${replay[@]}" "${fail[@]}" --color always || status=$?
+  # The comment body; an unloadable version (exit 2) leaves the text report's reason only.
+  "$bin" diff --git "$base" "${rules[@]}" "${replay[@]}" --format markdown -o "$markdown" || true
+  exit "$status"
+  ;;
 *)
-  echo "unknown step '$step': install, lint or test" >&2
+  echo "unknown step '$step': install, lint, test or diff" >&2
   exit 2
   ;;
 esac

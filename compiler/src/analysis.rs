@@ -74,6 +74,11 @@ pub struct RuleInfo {
     pub tags: BTreeSet<String>,
     /// Condition text as parsed: exceptions expanded and lists substituted.
     pub condition: String,
+    /// The rule's own condition as written (appends and overrides applied; no exceptions,
+    /// lists or macros expanded): what `falcorc diff` compares to say why a rule changed.
+    pub own_condition: String,
+    /// Each exception with values, by name, as the condition text it adds.
+    pub exceptions: Vec<(String, String)>,
     pub output: String,
     pub output_parts: Vec<OutputPart>,
     /// Fully expanded condition (macros substituted); None if it failed to compile.
@@ -298,6 +303,16 @@ fn load(
             enabled: r.enabled,
             tags: r.tags.clone(),
             condition: p.text.clone(),
+            own_condition: r.cond.text.clone(),
+            exceptions: r
+                .exceptions
+                .iter()
+                .filter(|e| !e.values.is_empty())
+                .map(|e| {
+                    let alone = exceptions::expand(&SrcText::default(), r.cond_span, std::slice::from_ref(e));
+                    (e.name.value.clone(), alone.text)
+                })
+                .collect(),
             output: r.output.text.clone(),
             output_parts: Vec::new(),
             expr: None,

@@ -14,6 +14,7 @@ pub mod ir;
 pub mod lines;
 pub mod lint;
 pub mod project;
+pub mod review;
 pub mod sema;
 pub mod span;
 pub mod syntax;

@@ -7,6 +7,7 @@
 mod fmt_common;
 
 use falcorc_compiler::fmt::format;
+use falcorc_compiler::{Options, SourceFile, analyze};
 use fmt_common::check;
 use proptest::prelude::*;
 
@@ -616,6 +617,21 @@ proptest! {
         let (fa, fb) = (format(&ta), format(&tb));
         prop_assert!(fa.is_ok() && fb.is_ok(), "{:?} {:?}\n{}\n{}", fa, fb, ta, tb);
         prop_assert_eq!(fa.unwrap(), fb.unwrap(), "\n--- a\n{}--- b\n{}", ta, tb);
+    }
+
+    /// Two layouts of one file, and a file and its formatted text, are the same ruleset
+    /// for `falcorc diff`: a formatting-only rewrite never shows up in a review.
+    #[test]
+    fn formatting_only_rewrites_diff_empty(items in file(), a in layout(), b in layout()) {
+        let (ta, tb) = (render(&items, &a), render(&items, &b));
+        let load = |t: &str| analyze(vec![SourceFile { name: "rules.yaml".into(), text: t.into() }], &Options::default());
+        let (la, lb) = (load(&ta), load(&tb));
+        let d = falcorc_compiler::review::diff(&la, &lb);
+        prop_assert!(d.is_empty(), "{:?}\n--- a\n{}--- b\n{}", d, ta, tb);
+        if let Ok(f) = format(&ta) {
+            let d = falcorc_compiler::review::diff(&la, &load(&f));
+            prop_assert!(d.is_empty(), "{:?}\n--- a\n{}--- formatted\n{}", d, ta, f);
+        }
     }
 
     #[test]

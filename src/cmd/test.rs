@@ -64,7 +64,7 @@ fn parse_percent(s: &str) -> Result<f64, String> {
 
 /// The fixtures `p` names: itself, or every `*.test.yaml` below it (each directory once,
 /// however symlinks loop; FIFOs and devices are reported, not read).
-fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+pub fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     use falcorc_compiler::fs;
     let meta = std::fs::metadata(p).map_err(|e| e.to_string())?;
     if !meta.is_dir() {
@@ -214,7 +214,7 @@ fn coverage_reached(outcomes: &[Outcome], min: Option<f64>) -> bool {
 }
 
 /// Write the report to `file`, or to standard output.
-fn emit(text: &str, file: Option<&Path>) -> Result<(), u8> {
+pub fn emit(text: &str, file: Option<&Path>) -> Result<(), u8> {
     let written = match file {
         Some(f) => std::fs::write(f, text).map_err(|e| format!("{}: {e}", f.display())),
         None => {
