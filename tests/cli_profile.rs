@@ -148,3 +148,72 @@ fn profile_errors_are_usage_errors() {
     assert!(err.contains("nothing profiled"), "{err}");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Spearman's rank correlation (ties share their mean rank).
+fn spearman(a: &[f64], b: &[f64]) -> f64 {
+    fn ranks(xs: &[f64]) -> Vec<f64> {
+        let mut order: Vec<usize> = (0..xs.len()).collect();
+        order.sort_by(|&i, &j| xs[i].total_cmp(&xs[j]));
+        let mut r = vec![0.0; xs.len()];
+        let mut i = 0;
+        while i < order.len() {
+            let mut j = i;
+            while j + 1 < order.len() && xs[order[j + 1]] == xs[order[i]] {
+                j += 1;
+            }
+            for k in i..=j {
+                r[order[k]] = (i + j) as f64 / 2.0;
+            }
+            i = j + 1;
+        }
+        r
+    }
+    let (ra, rb) = (ranks(a), ranks(b));
+    let n = a.len() as f64;
+    let (ma, mb) = (ra.iter().sum::<f64>() / n, rb.iter().sum::<f64>() / n);
+    let cov: f64 = ra.iter().zip(&rb).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let va: f64 = ra.iter().map(|x| (x - ma).powi(2)).sum();
+    let vb: f64 = rb.iter().map(|y| (y - mb).powi(2)).sum();
+    cov / (va * vb).sqrt()
+}
+
+/// The static estimate (the `costly-rule` check's model) ranks Falco's stable rules as the
+/// measured profile does on the synthetic workload: by total cost, and by cost per
+/// evaluation. docs/PERFORMANCE.md states the coefficients of a release build; a debug
+/// build's measure is noisier, hence the margins.
+#[test]
+fn the_static_estimate_ranks_falcos_rules_like_the_profile() {
+    let rules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/falco-upstream/falco_rules.yaml");
+    let rules = std::env::var_os("FALCORC_SHARED")
+        .map(|s| PathBuf::from(s).join("falco-upstream/falco_rules.yaml"))
+        .unwrap_or(rules);
+    if !rules.exists() {
+        println!("skipping: {} not found (set FALCORC_SHARED)", rules.display());
+        return;
+    }
+    let d = dir("estimate");
+    let cap = workload(&d);
+    let (code, out, err) = falcorc(&[
+        "profile",
+        "-r",
+        rules.to_str().unwrap(),
+        cap.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let rows = v["rules"].as_array().unwrap();
+    assert!(rows.len() >= 15, "{out}");
+    let col = |f: &dyn Fn(&Value) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+    let measured_total = col(&|r| r["total_ns"].as_f64().unwrap());
+    let measured_each = col(&|r| r["ns_per_eval"].as_f64().unwrap());
+    let estimated_total = col(&|r| r["estimated"]["ns_per_1000_events"].as_f64().unwrap());
+    let estimated_each = col(&|r| r["estimated"]["ns_per_eval"].as_f64().unwrap());
+    let total = spearman(&measured_total, &estimated_total);
+    let each = spearman(&measured_each, &estimated_each);
+    println!("rank correlation: total {total:.2}, per evaluation {each:.2}");
+    assert!(total >= 0.8, "total: {total:.2}\n{out}");
+    assert!(each >= 0.4, "per evaluation: {each:.2}\n{out}");
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod cancel;
+pub mod cost;
 pub mod diag;
 pub mod eval;
 pub mod fmt;

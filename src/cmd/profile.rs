@@ -2,13 +2,17 @@
 //! as `replay` runs them (the baseline, twice: the faster counts), then once with every rule
 //! of every event evaluated on its own and timed (`engine::costs` on every event, per event type). Rows are
 //! sorted by total time; the profile states its own overhead (the second run's time over
-//! the first's) so the absolute figures can be read for what they are.
+//! the first's) so the absolute figures can be read for what they are. Each row also carries
+//! the static estimate of `falcorc_compiler::cost` (what the `costly-rule` check uses), so
+//! the model can be checked against the measure.
 
 use super::engine::{Format, load, to_stderr};
 use super::replay::hostname;
 use super::selection::Selection;
 use super::{EXIT_OK, EXIT_USAGE, load_files};
+use falcorc_compiler::cost::{self, Estimate};
 use falcorc_compiler::ir::{Cmp, Cond, FieldId, FieldSpec, Operand, Rhs};
+use falcorc_compiler::{Options, analyze};
 use falcorc_runtime::engine::Engine;
 use falcorc_runtime::engine::costs::RuleCost;
 use falcorc_runtime::event::event_def;
@@ -50,6 +54,7 @@ struct Row {
     matches: u64,
     by_event_type: Vec<(String, RuleCost)>,
     unique_fields: Vec<String>,
+    estimate: Option<Estimate>,
 }
 
 pub fn run(a: Args, selectors: Vec<falcorc_runtime::engine::Selector>) -> u8 {
@@ -109,7 +114,21 @@ pub fn run(a: Args, selectors: Vec<falcorc_runtime::engine::Selector>) -> u8 {
             }
         }
     }
-    let rows = rows(&timed, &matches);
+    let mut rows = rows(&timed, &matches);
+    // The static estimates, from the same files (loading takes milliseconds).
+    let opts = Options {
+        lint: falcorc_compiler::lint::Config::none(),
+        ..Options::default()
+    };
+    let an = analyze(files, &opts);
+    let estimates: BTreeMap<&str, Estimate> = an
+        .rules
+        .iter()
+        .filter_map(|r| Some((r.name.as_str(), cost::estimate(r)?)))
+        .collect();
+    for r in &mut rows {
+        r.estimate = estimates.get(r.rule.as_str()).cloned();
+    }
     let overhead = totals.1.as_secs_f64() / totals.0.as_secs_f64().max(1e-9);
     match a.format {
         ProfileFormat::Table => print_table(&rows, a.top, &timed, events, totals, overhead),
@@ -197,6 +216,7 @@ fn rows(engine: &Engine, matches: &[u64]) -> Vec<Row> {
                     .filter(|f| readers.get(f) == Some(&1))
                     .map(|f| field_name(&program.fields[f.0 as usize]))
                     .collect(),
+                estimate: None,
             }
         })
         .collect();
@@ -261,8 +281,8 @@ fn print_table(
 ) {
     let all = rows.iter().fold(0.0, |sum, r| sum + r.cost.seconds);
     println!(
-        "{:<48} {:>11} {:>8} {:>10} {:>8} {:>6}  event types (share of its time)",
-        "rule", "evaluations", "matches", "total ms", "ns/eval", "share"
+        "{:<48} {:>11} {:>8} {:>10} {:>8} {:>6} {:>9}  event types (share of its time)",
+        "rule", "evaluations", "matches", "total ms", "ns/eval", "share", "estimated"
     );
     for r in rows.iter().take(top.unwrap_or(usize::MAX)) {
         let types: Vec<String> = r
@@ -275,8 +295,12 @@ fn print_table(
         if name.chars().count() > 48 {
             name = name.chars().take(47).collect::<String>() + "…";
         }
+        let estimated = r
+            .estimate
+            .as_ref()
+            .map_or("-".to_string(), |e| format!("{:.0}", e.per_eval));
         println!(
-            "{name:<48} {:>11} {:>8} {:>10.3} {:>8.1} {:>5.1}%  {}",
+            "{name:<48} {:>11} {:>8} {:>10.3} {:>8.1} {:>5.1}% {estimated:>9}  {}",
             r.cost.evaluations,
             r.matches,
             r.cost.seconds * 1e3,
@@ -300,7 +324,8 @@ fn print_table(
         ""
     };
     println!(
-        "profile overhead: replay took {:.1} ms timed rule by rule vs {:.1} ms as `replay` runs it ({overhead:.2}x){short}; \
+        "estimated: falcorc's static estimate of ns per evaluation (the costly-rule check's model)\n\
+         profile overhead: replay took {:.1} ms timed rule by rule vs {:.1} ms as `replay` runs it ({overhead:.2}x){short}; \
          each rule's time has the clock's own cost removed",
         totals.1.as_secs_f64() * 1e3,
         totals.0.as_secs_f64() * 1e3
@@ -329,6 +354,11 @@ fn print_json(rows: &[Row], engine: &Engine, events: u64, totals: (Duration, Dur
                 "ns_per_eval": (ns_per_eval(&r.cost) * 10.0).round() / 10.0,
                 "by_event_type": by,
                 "unique_fields": r.unique_fields,
+                "estimated": r.estimate.as_ref().map(|e| json!({
+                    "ns_per_eval": (e.per_eval * 10.0).round() / 10.0,
+                    "evals_per_1000_events": (e.evals_per_1000 * 100.0).round() / 100.0,
+                    "ns_per_1000_events": (e.per_1000_events() * 10.0).round() / 10.0,
+                })),
             })
         })
         .collect();

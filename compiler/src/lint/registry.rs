@@ -70,6 +70,7 @@ registry! {
         OverrideNoChange => override_no_change,
         GlobWithoutWildcard => glob_without_wildcard,
         NoEvttypeFilter => no_evttype_filter,
+        CostlyRule => costly_rule,
         DeprecatedField => deprecated_field,
         ContainerOutputMissingId => container_output_missing_id,
         ExceptionWithoutValues => exception_without_values,

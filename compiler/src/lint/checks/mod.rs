@@ -3,6 +3,7 @@
 
 pub mod container_output_missing_id;
 pub mod contradictory_comparison;
+pub mod costly_rule;
 pub mod deprecated_field;
 pub mod duplicate_comparison;
 pub mod duplicate_exception_value;
