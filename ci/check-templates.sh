@@ -36,9 +36,9 @@ echo "-- install (falcorc already on PATH: kept)"
 ci install
 
 echo "-- lint as in GitHub Actions: annotations + SARIF"
-GITHUB_ACTIONS=true FALCORC_RULES=rules/falcorc_rules.yaml FALCORC_SARIF="$out/rules.sarif" ci lint | tee "$out/annotations.txt"
+GITHUB_ACTIONS=true FALCORC_RULES=rules/ FALCORC_SARIF="$out/rules.sarif" ci lint | tee "$out/annotations.txt"
 echo "-- lint as in GitLab: Code Quality + SARIF"
-FALCORC_RULES=rules/falcorc_rules.yaml FALCORC_SARIF="$out/gl.sarif" FALCORC_CODE_QUALITY="$out/cq.json" ci lint
+FALCORC_RULES=rules/ FALCORC_SARIF="$out/gl.sarif" FALCORC_CODE_QUALITY="$out/cq.json" ci lint
 echo "-- a broken file: the step fails, the reports are still written"
 if FALCORC_RULES=testdata/lint/broken.yaml FALCORC_SARIF="$out/broken.sarif" FALCORC_CODE_QUALITY="$out/broken-cq.json" ci lint > "$out/broken.txt"; then
   echo "lint of a broken file passed" >&2
@@ -48,7 +48,7 @@ echo "-- the rule fixtures with a JUnit report"
 FALCORC_TESTS=rules/tests FALCORC_JUNIT="$out/test.xml" ci test
 
 echo "-- the rules diff against HEAD (a clean checkout: no rule changed), with the fixtures replayed"
-FALCORC_BASE=HEAD FALCORC_RULES=rules/falcorc_rules.yaml FALCORC_TESTS=rules/tests \
+FALCORC_BASE=HEAD FALCORC_RULES=rules/ FALCORC_TESTS=rules/tests \
   FALCORC_DIFF_FAIL_ON=changed,alerts FALCORC_DIFF_MARKDOWN="$out/diff.md" ci diff
 grep -q '^### Rules diff: no rule changed' "$out/diff.md"
 

@@ -384,7 +384,9 @@ fn default_ruleset_with_a_tag_disabled() {
     sh(&format!(
         "cp /bin/true {exe} && cat /etc/shadow > /dev/null && {exe} && rm -f {exe}"
     ));
-    let a = live.expect("Process executed from /tmp", |a| field(a, "proc.exepath") == exe);
+    let a = live.expect("Program executed from a temporary directory", |a| {
+        field(a, "proc.exepath") == exe
+    });
     // proc.cmdline starts with the comm, which the kernel cuts at 15 characters.
     assert_eq!(field(&a, "proc.cmdline"), "falcorc-live-ex");
     assert_eq!(field(&a, "user.name"), "root");

@@ -37,11 +37,18 @@ fn seeds() -> &'static Seeds {
         let read = |p: PathBuf| std::fs::read_to_string(p).ok();
         let mut files: Vec<String> = [
             shared().join("falco-upstream/falco_rules.yaml"),
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../rules/falcorc_rules.yaml"),
         ]
         .into_iter()
         .filter_map(read)
         .collect();
+        // falcorc's own default ruleset, file by file.
+        let own = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../rules");
+        let mut own_files: Vec<PathBuf> = std::fs::read_dir(&own)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        own_files.retain(|p| p.extension().is_some_and(|x| x == "yaml"));
+        own_files.sort();
+        files.extend(own_files.into_iter().filter_map(read));
         let mut conditions = Vec::new();
         if let Some(text) = read(shared().join("conformance/cases.yaml")) {
             let (docs, _) = yaml::parse(&text, &yaml::Limits::default());

@@ -20,9 +20,6 @@ use falcorc_runtime_ebpf::wire::Counters;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// The default ruleset, used when no `-r` is given.
-pub const DEFAULT_RULES: &str = include_str!("../../rules/falcorc_rules.yaml");
-
 /// Compiled rules, ready for events.
 pub struct Rules {
     pub engine: Engine,
@@ -40,10 +37,7 @@ pub struct Rules {
 /// `say` (followed by `consequence`) and becomes an exit code.
 pub fn read_rules(paths: &[PathBuf], consequence: &str, say: Say<'_>) -> Result<Vec<SourceFile>, u8> {
     if paths.is_empty() {
-        return Ok(vec![SourceFile {
-            name: "rules/falcorc_rules.yaml (embedded)".into(),
-            text: DEFAULT_RULES.into(),
-        }]);
+        return Ok(super::default_rules::files());
     }
     load_files(paths).map_err(|e| {
         say(format!("falcorc: {e}{consequence}"));

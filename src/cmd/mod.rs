@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod bundle;
+pub mod default_rules;
 pub mod diff;
 pub mod engine;
 pub mod explain;

@@ -14,8 +14,8 @@ use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Rules files or directories, loaded in order.
-    #[arg(short = 'r', long = "rules", required = true, num_args = 1)]
+    /// Rules files or directories, loaded in order (default: the embedded default ruleset).
+    #[arg(short = 'r', long = "rules", num_args = 1)]
     rules: Vec<PathBuf>,
     /// Captures to replay, one after another.
     #[arg(required = true)]
@@ -48,7 +48,12 @@ pub fn hostname(flag: Option<String>) -> String {
 }
 
 pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
-    let files = match load_files(&a.rules) {
+    let loaded = if a.rules.is_empty() {
+        Ok(super::default_rules::files())
+    } else {
+        load_files(&a.rules)
+    };
+    let files = match loaded {
         Ok(f) => f,
         Err(e) => {
             eprintln!("falcorc: {e}");

@@ -6,8 +6,12 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(required = true)]
+    /// Rules files or directories, loaded in order.
+    #[arg(required_unless_present = "default", conflicts_with = "default")]
     paths: Vec<PathBuf>,
+    /// List falcorc's embedded default ruleset (what `run` and `replay` load without `-r`).
+    #[arg(long)]
+    default: bool,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
 }
@@ -19,7 +23,12 @@ enum Format {
 }
 
 pub fn run(a: Args) -> u8 {
-    let files = match load_files(&a.paths) {
+    let loaded = if a.default {
+        Ok(super::default_rules::files())
+    } else {
+        load_files(&a.paths)
+    };
+    let files = match loaded {
         Ok(f) => f,
         Err(e) => {
             eprintln!("falcorc: {e}");

@@ -397,6 +397,47 @@ pub const PTRACE_REQUESTS: Names = &[
     ("PTRACE_UNKNOWN", 0),
 ];
 
+/// `bpf` commands (`cmd`): the kernel's `enum bpf_cmd`, listed from the highest value so the
+/// exact one is found first.
+pub const BPF_COMMANDS: Names = &[
+    ("BPF_PROG_BIND_MAP", 35),
+    ("BPF_LINK_DETACH", 34),
+    ("BPF_ITER_CREATE", 33),
+    ("BPF_ENABLE_STATS", 32),
+    ("BPF_LINK_GET_NEXT_ID", 31),
+    ("BPF_LINK_GET_FD_BY_ID", 30),
+    ("BPF_LINK_UPDATE", 29),
+    ("BPF_LINK_CREATE", 28),
+    ("BPF_MAP_DELETE_BATCH", 27),
+    ("BPF_MAP_UPDATE_BATCH", 26),
+    ("BPF_MAP_LOOKUP_AND_DELETE_BATCH", 25),
+    ("BPF_MAP_LOOKUP_BATCH", 24),
+    ("BPF_BTF_GET_NEXT_ID", 23),
+    ("BPF_MAP_FREEZE", 22),
+    ("BPF_MAP_LOOKUP_AND_DELETE_ELEM", 21),
+    ("BPF_TASK_FD_QUERY", 20),
+    ("BPF_BTF_GET_FD_BY_ID", 19),
+    ("BPF_BTF_LOAD", 18),
+    ("BPF_RAW_TRACEPOINT_OPEN", 17),
+    ("BPF_PROG_QUERY", 16),
+    ("BPF_OBJ_GET_INFO_BY_FD", 15),
+    ("BPF_MAP_GET_FD_BY_ID", 14),
+    ("BPF_PROG_GET_FD_BY_ID", 13),
+    ("BPF_MAP_GET_NEXT_ID", 12),
+    ("BPF_PROG_GET_NEXT_ID", 11),
+    ("BPF_PROG_TEST_RUN", 10),
+    ("BPF_PROG_DETACH", 9),
+    ("BPF_PROG_ATTACH", 8),
+    ("BPF_OBJ_GET", 7),
+    ("BPF_OBJ_PIN", 6),
+    ("BPF_PROG_LOAD", 5),
+    ("BPF_MAP_GET_NEXT_KEY", 4),
+    ("BPF_MAP_DELETE_ELEM", 3),
+    ("BPF_MAP_UPDATE_ELEM", 2),
+    ("BPF_MAP_LOOKUP_ELEM", 1),
+    ("BPF_MAP_CREATE", 0),
+];
+
 /// Memory protection (`mmap`, `mprotect` `prot`).
 pub const PROT_FLAGS: Names = &[
     ("PROT_READ", 1 << 0),
@@ -560,6 +601,7 @@ pub fn table_for(event: &str, param: &str) -> Option<Names> {
         ("socket" | "socketpair", "domain") => SOCKET_FAMILIES,
         ("clone" | "clone3" | "fork" | "vfork" | "unshare", "flags") | ("setns", "nstype") => CLONE_FLAGS,
         ("ptrace", "request") => PTRACE_REQUESTS,
+        ("bpf", "cmd") => BPF_COMMANDS,
         ("mmap" | "mmap2" | "mprotect", "prot") => PROT_FLAGS,
         ("mmap" | "mmap2", "flags") => MMAP_FLAGS,
         ("fcntl", "cmd") => FCNTL_COMMANDS,
@@ -657,6 +699,9 @@ mod tests {
     #[test]
     fn open_flags_spelling() {
         assert_eq!(flags_text(FILE_FLAGS, 1), "O_RDONLY");
+        assert_eq!(flags_text(BPF_COMMANDS, 5), "BPF_PROG_LOAD");
+        assert_eq!(flags_text(BPF_COMMANDS, 0), "BPF_MAP_CREATE");
+        assert_eq!(flags_text(BPF_COMMANDS, 28), "BPF_LINK_CREATE");
         assert_eq!(flags_text(FILE_FLAGS, 4097), "O_RDONLY|O_CLOEXEC");
         assert_eq!(flags_text(FILE_FLAGS, 3 | (1 << 8)), "O_TRUNC|O_RDWR");
         assert_eq!(flags_text(FILE_FLAGS, 0), "O_NONE");

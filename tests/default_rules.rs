@@ -1,0 +1,170 @@
+//! docs/RULES.md is generated from the default ruleset (rules/*.yaml) and its fixtures
+//! (rules/tests/*.test.yaml); this test fails when the page is stale.
+//! `FALCORC_UPDATE_DOCS=1 cargo test --test default_rules` writes it again.
+
+use falcorc_compiler::{Options, SourceFile, analyze};
+use falcorc_runtime::fixture::spec;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sorted_files(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.file_name().and_then(|n| n.to_str()).is_some_and(&keep))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The leading comment of a rules file, without `#` and the "part N:" heading.
+fn intro(text: &str) -> (String, String) {
+    let lines: Vec<&str> = text
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .map(|l| l.trim_start_matches('#').trim())
+        .collect();
+    let joined = lines.join(" ");
+    match joined.split_once(": ") {
+        Some((head, rest)) => {
+            let (title, body) = rest.split_once(". ").unwrap_or((rest, ""));
+            let _ = head;
+            (title.to_string(), body.to_string())
+        }
+        None => (String::new(), joined),
+    }
+}
+
+struct Tested {
+    fires: Vec<String>,
+    quiet: Vec<String>,
+}
+
+fn render() -> String {
+    let rules_dir = repo().join("rules");
+    let files = sorted_files(&rules_dir, |n| n.ends_with(".yaml") && !n.ends_with(".test.yaml"));
+    let sources: Vec<SourceFile> = files
+        .iter()
+        .map(|p| SourceFile {
+            name: format!("rules/{}", p.file_name().unwrap().to_string_lossy()),
+            text: std::fs::read_to_string(p).unwrap(),
+        })
+        .collect();
+    let an = analyze(sources.clone(), &Options::default());
+    assert_eq!(an.errors(), 0);
+
+    // Which fixtures test each rule, and how.
+    let mut tested: BTreeMap<String, Tested> = BTreeMap::new();
+    for f in sorted_files(&rules_dir.join("tests"), |n| n.ends_with(".test.yaml")) {
+        let t = spec::load(&f).unwrap_or_else(|e| panic!("{e}"));
+        let name = format!("rules/tests/{}", f.file_name().unwrap().to_string_lossy());
+        for e in &t.expect {
+            let entry = tested.entry(e.rule.clone()).or_insert(Tested {
+                fires: Vec::new(),
+                quiet: Vec::new(),
+            });
+            let list = if e.positive() {
+                &mut entry.fires
+            } else {
+                &mut entry.quiet
+            };
+            if !list.contains(&name) {
+                list.push(name.clone());
+            }
+        }
+    }
+
+    let mut out = String::new();
+    let _ = writeln!(out, "# falcorc's default ruleset\n");
+    let _ = writeln!(
+        out,
+        "<!-- Generated from rules/*.yaml and rules/tests/ by tests/default_rules.rs: edit the rules, then run\n     FALCORC_UPDATE_DOCS=1 cargo test --test default_rules -->\n"
+    );
+    let _ = writeln!(
+        out,
+        "What `falcorc run` and `falcorc replay` load when no `-r` is given (`falcorc rules --default`\n\
+         lists it): {} rules in {} files, with {} macros and {} lists, every name of which starts with\n\
+         `fr_` so the set loads beside Falco's own rules. Every rule has a fixture that makes it fire\n\
+         and one that keeps it quiet on the nearest harmless action (`falcorc test rules/tests\n\
+         --min-coverage 100` runs in CI), and the files lint clean with every check at deny.\n",
+        an.rules.len(),
+        files.len() - 1,
+        an.macros.len(),
+        an.lists.len()
+    );
+    for src in &sources {
+        let rules: Vec<_> = an
+            .rules
+            .iter()
+            .filter(|r| an.files.get(r.span.file.0 as usize).is_some_and(|f| f.name == src.name))
+            .collect();
+        let (title, body) = intro(&src.text);
+        if rules.is_empty() {
+            let _ = writeln!(out, "Shared lists and macros are in `{}`.\n", src.name);
+            continue;
+        }
+        let mut title = title;
+        if let Some(c) = title.get(..1) {
+            title = c.to_uppercase() + &title[1..];
+        }
+        let _ = writeln!(out, "## {title} (`{}`)\n", src.name);
+        if !body.is_empty() {
+            let _ = writeln!(out, "{body}\n");
+        }
+        for r in rules {
+            let _ = writeln!(out, "### {}\n", r.name);
+            let _ = writeln!(out, "{}\n", r.desc.split_whitespace().collect::<Vec<_>>().join(" "));
+            let types = r.evttypes.as_ref().map(|s| s.names().join(", ")).unwrap_or_default();
+            let tags: Vec<&str> = r.tags.iter().map(String::as_str).collect();
+            let mitre: Vec<&str> = tags
+                .iter()
+                .copied()
+                .filter(|t| t.starts_with('T') && t[1..].starts_with(|c: char| c.is_ascii_digit()))
+                .collect();
+            let _ = writeln!(out, "- priority: {}; event types: {types}", r.priority.name());
+            let _ = writeln!(out, "- tags: {}", tags.join(", "));
+            if !mitre.is_empty() {
+                let links: Vec<String> = mitre
+                    .iter()
+                    .map(|t| format!("[{t}](https://attack.mitre.org/techniques/{}/)", t.replace('.', "/")))
+                    .collect();
+                let _ = writeln!(out, "- MITRE ATT&CK: {}", links.join(", "));
+            }
+            match tested.get(&r.name) {
+                Some(t) => {
+                    let _ = writeln!(
+                        out,
+                        "- fires in {}; quiet in {}",
+                        t.fires.join(", "),
+                        t.quiet.join(", ")
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "- no fixture");
+                }
+            }
+            out.push('\n');
+        }
+    }
+    out.trim_end().to_string() + "\n"
+}
+
+#[test]
+fn rules_md_is_generated_from_the_default_ruleset() {
+    let want = render();
+    let path = repo().join("docs/RULES.md");
+    if std::env::var_os("FALCORC_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/RULES.md is stale: run FALCORC_UPDATE_DOCS=1 cargo test --test default_rules"
+    );
+}
