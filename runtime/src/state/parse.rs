@@ -464,6 +464,14 @@ impl Tracker {
 
     /// Copies what a new process or thread inherits from `from`.
     fn inherit(child: &mut Thread, from: &Thread) {
+        // A clone event without cgroups (falcorc's probe leaves them to be read from /proc,
+        // which a short-lived child may already have left): the kernel starts a child in
+        // its parent's cgroups, so the container is the parent's. Drivers that send
+        // cgroups are unaffected.
+        if child.cgroups.is_empty() {
+            child.cgroups = from.cgroups.clone();
+            child.container_id = from.container_id.clone();
+        }
         child.exepath = from.exepath.clone();
         child.exe_writable = from.exe_writable;
         child.exe_upper_layer = from.exe_upper_layer;
