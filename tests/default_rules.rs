@@ -2,8 +2,13 @@
 //! (rules/tests/*.test.yaml); this test fails when the page is stale.
 //! `FALCORC_UPDATE_DOCS=1 cargo test --test default_rules` writes it again.
 
-use falcorc_compiler::{Options, SourceFile, analyze};
+use falcorc_compiler::sema::typeck::Env;
+use falcorc_compiler::{Analysis, Options, SourceFile, analyze};
+use falcorc_runtime::engine::{Engine, EngineOptions, RuleMatching};
 use falcorc_runtime::fixture::spec;
+use falcorc_runtime::output::Outputs;
+use falcorc_runtime::replay::replay_numbered;
+use falcorc_runtime::scap::ScapReader;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -63,14 +68,11 @@ fn live() -> (Vec<String>, BTreeMap<String, String>) {
     (tripped, not)
 }
 
-struct Tested {
-    fires: Vec<String>,
-    quiet: Vec<String>,
-}
-
-fn render() -> String {
-    let rules_dir = repo().join("rules");
-    let files = sorted_files(&rules_dir, |n| n.ends_with(".yaml") && !n.ends_with(".test.yaml"));
+/// The default ruleset as `-r rules/` loads it.
+fn default_ruleset() -> (Vec<PathBuf>, Vec<SourceFile>, Analysis) {
+    let files = sorted_files(&repo().join("rules"), |n| {
+        n.ends_with(".yaml") && !n.ends_with(".test.yaml")
+    });
     let sources: Vec<SourceFile> = files
         .iter()
         .map(|p| SourceFile {
@@ -80,6 +82,69 @@ fn render() -> String {
         .collect();
     let an = analyze(sources.clone(), &Options::default());
     assert_eq!(an.errors(), 0);
+    (files, sources, an)
+}
+
+/// One recording of ordinary work replayed with every rule (all matching): its description
+/// (the script's first comment), events, and the alerts as `rule: output`.
+struct Benign {
+    name: String,
+    what: String,
+    events: u64,
+    alerts: Vec<String>,
+}
+
+fn benign(an: &Analysis) -> Vec<Benign> {
+    let dir = repo().join("testdata/benign");
+    let outputs = Outputs::new(&an.program, Env { container_plugin: true });
+    let engine = Engine::new(
+        an.program.clone(),
+        &EngineOptions {
+            matching: RuleMatching::All,
+            ..Default::default()
+        },
+    );
+    sorted_files(&dir, |n| n.ends_with(".scap.gz"))
+        .into_iter()
+        .map(|cap| {
+            let name = cap.file_name().unwrap().to_string_lossy().replace(".scap.gz", "");
+            let script = std::fs::read_to_string(dir.join(format!("{name}.sh"))).unwrap_or_default();
+            let what = script
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_start_matches('#')
+                .trim()
+                .to_string();
+            let mut reader = ScapReader::open(&cap).unwrap_or_else(|e| panic!("{}: {e}", cap.display()));
+            let mut alerts = Vec::new();
+            let (stats, err) = replay_numbered(
+                &mut reader,
+                &engine,
+                &outputs,
+                "benign",
+                &mut |_, a| alerts.push(format!("{}: {}", a.rule, a.message)),
+                |_| {},
+            );
+            assert!(err.is_none(), "{}: {err:?}", cap.display());
+            Benign {
+                name,
+                what,
+                events: stats.events,
+                alerts,
+            }
+        })
+        .collect()
+}
+
+struct Tested {
+    fires: Vec<String>,
+    quiet: Vec<String>,
+}
+
+fn render() -> String {
+    let rules_dir = repo().join("rules");
+    let (files, sources, an) = default_ruleset();
 
     // Which fixtures test each rule, and how.
     let mut tested: BTreeMap<String, Tested> = BTreeMap::new();
@@ -121,8 +186,7 @@ fn render() -> String {
          named like a Docker container's) and checks that each raises its rule: {} of the {} rules;\n\
          each of the others says below why it cannot be tripped harmlessly here. The same run has\n\
          ordinary work (a C build with make, git, tar and gzip, Python, the usual commands) raise\n\
-         nothing. Recorded fixtures and captures of ordinary work for a measured alert rate are\n\
-         still to come (issue 14).\n",
+         nothing.\n",
         an.rules.len(),
         files.len() - 1,
         an.macros.len(),
@@ -130,6 +194,21 @@ fn render() -> String {
         an.rules.iter().filter(|r| tripped.contains(&r.name)).count(),
         an.rules.len()
     );
+    let quiet = benign(&an);
+    let events: u64 = quiet.iter().map(|b| b.events).sum();
+    let alerts: usize = quiet.iter().map(|b| b.alerts.len()).sum();
+    let _ = writeln!(
+        out,
+        "## On ordinary work\n\n\
+         Recordings of ordinary work in `testdata/benign/` (`falcorc record` of the script beside\n\
+         each), replayed with every rule evaluated on every event (`rule_matching: all`):\n\
+         {alerts} alerts in {events} events. `tests/default_rules.rs` fails on any alert.\n\n\
+         | recording | what it does | events | alerts |\n|---|---|---|---|"
+    );
+    for b in &quiet {
+        let _ = writeln!(out, "| `{}` | {} | {} | {} |", b.name, b.what, b.events, b.alerts.len());
+    }
+    out.push('\n');
     for src in &sources {
         let rules: Vec<_> = an
             .rules
@@ -190,6 +269,19 @@ fn render() -> String {
         }
     }
     out.trim_end().to_string() + "\n"
+}
+
+#[test]
+fn recordings_of_ordinary_work_raise_nothing() {
+    let (_, _, an) = default_ruleset();
+    let quiet = benign(&an);
+    assert!(quiet.len() >= 6, "{} recordings", quiet.len());
+    let loud: Vec<(&str, &Vec<String>)> = quiet
+        .iter()
+        .filter(|b| !b.alerts.is_empty())
+        .map(|b| (b.name.as_str(), &b.alerts))
+        .collect();
+    assert!(loud.is_empty(), "ordinary work raised alerts: {loud:#?}");
 }
 
 #[test]
