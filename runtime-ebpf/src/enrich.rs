@@ -28,6 +28,7 @@ pub fn enrich(ev: &Event<'_>, proc: &Path) -> Option<Vec<u8>> {
     let mut changed = false;
     if params.get(CGROUPS).is_some_and(Vec::is_empty)
         && let Ok(text) = std::fs::read_to_string(dir.join("cgroup"))
+        && !exiting(&dir)
     {
         let mut list = Vec::new();
         for item in parse_cgroups(&text) {
@@ -53,6 +54,27 @@ pub fn enrich(ev: &Event<'_>, proc: &Path) -> Option<Vec<u8>> {
     encode_record(ev.ts, ev.tid, ev.code, &refs).ok()
 }
 
+/// The kernel's flag of a task in `do_exit` (`PF_EXITING`).
+const PF_EXITING: u64 = 0x4;
+
+/// Whether the task is exiting or gone, read after its cgroups: an exiting task is moved to
+/// the root cgroups before it becomes a zombie, so what /proc showed is not where it ran (the
+/// tracker then keeps the cgroups the task inherited from its parent).
+fn exiting(dir: &Path) -> bool {
+    let Ok(stat) = std::fs::read_to_string(dir.join("stat")) else {
+        return true;
+    };
+    // `pid (comm) state ppid pgrp session tty_nr tpgid flags ...`: comm may hold spaces
+    // and parentheses, so fields are counted after the last `)`.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return true;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let state = fields.first().copied().unwrap_or("X");
+    let flags = fields.get(6).and_then(|f| f.parse::<u64>().ok()).unwrap_or(PF_EXITING);
+    matches!(state, "Z" | "X" | "x") || flags & PF_EXITING != 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +94,7 @@ mod tests {
         let dir = root.join("4242");
         std::fs::create_dir_all(&dir).expect("dir");
         std::fs::write(dir.join("cgroup"), "0::/docker/abc\n").expect("cgroup");
+        std::fs::write(dir.join("stat"), "4242 (c a)t) R 1 4242 4242 0 -1 4194560 0 0\n").expect("stat");
         let _ = std::fs::remove_file(dir.join("exe"));
         std::os::unix::fs::symlink("/usr/bin/cat", dir.join("exe")).expect("exe link");
         let rec = execve_exit(4242, 0);
@@ -84,6 +107,18 @@ mod tests {
             (ev2.ts, ev2.tid, ev2.code, ev2.param_raw(1)),
             (5, 4242, 293, Some(&b"cat\0"[..]))
         );
+
+        // An exiting task shows the root cgroups: they are not used (the exe link still is).
+        std::fs::write(dir.join("stat"), "4242 (cat) R 1 4242 4242 0 -1 4194564 0 0\n").expect("stat");
+        let (ev, _) = parse_record(&rec, true).expect("parses");
+        let out = enrich(&ev, &root).expect("exe path still filled");
+        let (ev3, _) = parse_record(&out, true).expect("parses");
+        assert_eq!(ev3.param_raw(CGROUPS), Some(&b""[..]), "cgroups of an exiting task");
+        std::fs::write(dir.join("stat"), "4242 (cat) Z 1 4242 4242 0 -1 4194560 0 0\n").expect("stat");
+        let (ev, _) = parse_record(&rec, true).expect("parses");
+        let out = enrich(&ev, &root).expect("exe path still filled");
+        let (ev4, _) = parse_record(&out, true).expect("parses");
+        assert_eq!(ev4.param_raw(CGROUPS), Some(&b""[..]), "cgroups of a zombie");
 
         let gone = execve_exit(4243, 0);
         let (ev, _) = parse_record(&gone, true).expect("parses");

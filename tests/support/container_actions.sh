@@ -17,4 +17,5 @@ c = socket.socket(socket.AF_UNIX); c.connect('$W/docker.sock')
 apt-get --version > /dev/null                                             # Package manager run in a container
 cp /bin/true "$W/nmap"; "$W/nmap"                                         # Network tool run in a container
 script -qc true /dev/null                                                 # Interactive shell in a container
+/usr/bin/python3 -c "import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW)"  # Packet socket created in a container
 true
