@@ -188,8 +188,8 @@ fn render() -> String {
          ordinary work (a C build with make, git, tar and gzip, Python, the usual commands) raise\n\
          nothing.\n\n\
          Against Falco's stable rules (2026-12-06, `falcorc replay -r falco_rules.yaml --rule-matching\n\
-         all` on `rules/tests/recorded/attacks.scap.gz` and `container.scap.gz`, the same 42 actions\n\
-         recorded): Falco's ruleset alerts on 14 of them (13 of its rules); this one on all 42. On the\n\
+         all` on `rules/tests/recorded/attacks.scap.gz` and `container.scap.gz`, the same 44 actions\n\
+         recorded): Falco's ruleset alerts on 14 of them (13 of its rules); this one on all 44. On the\n\
          recordings of ordinary work below, neither raises anything.\n",
         an.rules.len(),
         files.len() - 1,

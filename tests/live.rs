@@ -778,7 +778,7 @@ fn a_rule_without_an_event_type_filter_is_named_once() {
     std::fs::write(
         &rules,
         "- rule: everything by nobody\n  desc: d\n  condition: proc.name = falcorc-nobody\n  output: o\n  priority: INFO\n  warn_evttypes: false\n\
-         - rule: namespace joins\n  desc: d\n  condition: evt.type = setns and proc.name = falcorc-nobody\n  output: o\n  priority: INFO\n",
+         - rule: process controls\n  desc: d\n  condition: evt.type = prctl and proc.name = falcorc-nobody\n  output: o\n  priority: INFO\n",
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_falcorc"))
@@ -798,7 +798,7 @@ fn a_rule_without_an_event_type_filter_is_named_once() {
         .lines()
         .find(|l| l.contains("does not produce these event types"))
         .unwrap_or_else(|| panic!("{err}"));
-    assert!(missing.ends_with(": setns"), "only what a rule names: {missing}");
+    assert!(missing.ends_with(": prctl"), "only what a rule names: {missing}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

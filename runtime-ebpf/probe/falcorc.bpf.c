@@ -204,6 +204,45 @@ static __noinline void ev_ptrace(__u16 code, struct args *x)
 	rec_send(&r);
 }
 
+/* ---- namespaces and capabilities ---- */
+
+/* setns exit: res, fd, nstype (CLONE_NEW* bits as the event table's PPM_CL_* bits). */
+static __noinline void ev_setns(__u16 code, struct args *x)
+{
+	struct rec r;
+	if (!rec_begin(&r, code, 3))
+		return;
+	p_i64(&r, x->ret);
+	p_i64(&r, (__s32)x->a[0]);
+	p_u32(&r, clone_flags_to_ppm(x->a[1]));
+	rec_send(&r);
+}
+
+/* unshare exit: res, flags (as PPM_CL_* bits). */
+static __noinline void ev_unshare(__u16 code, struct args *x)
+{
+	struct rec r;
+	if (!rec_begin(&r, code, 2))
+		return;
+	p_i64(&r, x->ret);
+	p_u32(&r, clone_flags_to_ppm(x->a[0]));
+	rec_send(&r);
+}
+
+/* capset exit: res and the capability sets the task has after the call. */
+static __noinline void ev_capset(__u16 code, struct args *x)
+{
+	struct task_struct *t = task();
+	struct rec r;
+	if (!rec_begin(&r, code, 4))
+		return;
+	p_i64(&r, x->ret);
+	p_u64(&r, BPF_CORE_READ(t, cred, cap_inheritable.val));
+	p_u64(&r, BPF_CORE_READ(t, cred, cap_permitted.val));
+	p_u64(&r, BPF_CORE_READ(t, cred, cap_effective.val));
+	rec_send(&r);
+}
+
 /* ---- network ---- */
 
 static __noinline void ev_socket(__u16 code, struct args *x)
@@ -495,6 +534,9 @@ int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 	case 113: ev_args(427, &x, 3, L3(RES, U32(0), U32(1))); break; /* setreuid */
 	case 114: ev_args(429, &x, 3, L3(RES, U32(0), U32(1))); break; /* setregid */
 	case 101: ev_ptrace(169, &x); break;
+	case 308: ev_setns(241, &x); break;
+	case 272: ev_unshare(285, &x); break;
+	case 126: ev_capset(353, &x); break;
 	}
 	return 0;
 }

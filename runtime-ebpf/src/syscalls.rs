@@ -74,6 +74,10 @@ pub const SYSCALLS: &[Syscall] = &[
     s(113, "setreuid", 427, true),
     s(114, "setregid", 429, true),
     s(101, "ptrace", 169, false),
+    s(308, "setns", 241, false),
+    s(272, "unshare", 285, false),
+    // The tracker keeps each thread's capabilities current with it.
+    s(126, "capset", 353, true),
 ];
 
 /// The procexit event (from `sched_process_exit`).

@@ -62,4 +62,6 @@ libc.syscall(321, 5, attr, 120)
 PY
 mkdir -p "$W/cg"; mount -t cgroup2 none "$W/cg" && umount "$W/cg"         # Disk or cgroup mounted by an unexpected program
 nsenter -t 1 -m true 2>/dev/null                                          # Namespace tool run
+unshare -U true                                                           # Namespace changed by an unexpected program
+setpriv --reuid=1000 --regid=1000 --clear-groups --inh-caps=+sys_ptrace --ambient-caps=+sys_ptrace true  # Capabilities raised by a non-root process
 true
