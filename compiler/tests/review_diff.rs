@@ -49,15 +49,7 @@ fn diff(old: &[(&str, &str)], new: &[(&str, &str)]) -> RulesetDiff {
 }
 
 fn human(d: RulesetDiff) -> String {
-    review::render::human(
-        &Report {
-            old: "old".into(),
-            new: "new".into(),
-            diff: d,
-            alerts: None,
-        },
-        false,
-    )
+    review::render::human(&report(d), false)
 }
 
 const RULES: &str = "falco_rules.yaml";

@@ -4,7 +4,7 @@
 mod git;
 mod replay;
 
-use super::{ColorChoice, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, project, read_paths};
+use super::{ColorChoice, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load_files, project};
 use falcorc_compiler::review::{self, AlertsDiff, Change, Report};
 use falcorc_compiler::{Analysis, Options, SourceFile, analyze};
 use std::path::{Path, PathBuf};
@@ -156,24 +156,16 @@ fn versions(a: &Args) -> Result<(Version, Version), String> {
                 .join(" ");
             let old = git::files_at(rev, &paths)?;
             let present: Vec<PathBuf> = paths.into_iter().filter(|p| p.exists()).collect();
-            let new = read(&present)?;
+            let new = load_files(&present)?;
             Ok(((format!("{rev}:{label}"), old), (label, new)))
         }
         None => match a.paths.as_slice() {
             [old, new] => Ok((
-                (old.display().to_string(), read(std::slice::from_ref(old))?),
-                (new.display().to_string(), read(std::slice::from_ref(new))?),
+                (old.display().to_string(), load_files(std::slice::from_ref(old))?),
+                (new.display().to_string(), load_files(std::slice::from_ref(new))?),
             )),
             _ => Err("give OLD and NEW rules (files or directories), or --git REV [PATH...]".into()),
         },
-    }
-}
-
-fn read(paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
-    let (files, errors) = read_paths(paths);
-    match errors.into_iter().next() {
-        Some(e) => Err(e.message),
-        None => Ok(files),
     }
 }
 
