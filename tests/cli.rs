@@ -369,3 +369,53 @@ fn version_names_the_engine_version_and_the_probe_build() {
     assert_eq!(stdout(&falcorc(&["--version"])), text);
     assert_eq!(stdout(&falcorc(&["-V"])).trim_end(), lines[0]);
 }
+
+#[test]
+fn at_default_loads_the_embedded_ruleset_beside_a_site_tuning_file() {
+    let tuning = "tests/support/loopback_is_remote.yaml";
+    // The tuning file replaces the list the connection rules use, after the embedded files.
+    let o = falcorc(&["rules", "@default", tuning, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["rules"].as_array().unwrap().len(), 52);
+    let local = v["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "fr_local_addresses")
+        .unwrap();
+    assert_eq!(local["items"], serde_json::json!(["127.0.0.1"]));
+
+    let o = falcorc(&["lint", "@default", tuning, "--select", "all"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    // The recorded connections to 127.0.0.2 are remote only under the tuning.
+    let capture = "rules/tests/recorded/remote.scap.gz";
+    let rules_of = |args: &[&str]| -> Vec<String> {
+        let o = falcorc(args);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut r: Vec<String> = stdout(&o)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["rule"].to_string())
+            .collect();
+        r.sort();
+        r.dedup();
+        r
+    };
+    let tuned = rules_of(&["replay", "-r", "@default", "-r", tuning, capture, "--format", "json"]);
+    assert_eq!(
+        tuned,
+        [
+            "\"Interpreter one-liner connected to a remote address\"",
+            "\"Reverse shell tool started\"",
+            "\"SSH client connected to a non-standard port\"",
+            "\"Shell connected to a remote address\"",
+        ]
+    );
+    let plain = rules_of(&["replay", capture, "--format", "json"]);
+    assert_eq!(plain, ["\"Reverse shell tool started\""]);
+
+    // A path named `@default` elsewhere is still a path.
+    let o = falcorc(&["lint", "./@default"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -51,7 +51,7 @@ fn intro(text: &str) -> (String, String) {
 fn live() -> (Vec<String>, BTreeMap<String, String>) {
     let support = repo().join("tests/support");
     let mut tripped = Vec::new();
-    for script in ["attack_actions.sh", "container_actions.sh"] {
+    for script in ["attack_actions.sh", "container_actions.sh", "remote_actions.sh"] {
         let text = std::fs::read_to_string(support.join(script)).unwrap();
         for l in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
             if let Some((_, c)) = l.rsplit_once("  # ") {
@@ -182,15 +182,27 @@ fn render() -> String {
          and one that keeps it quiet on the nearest harmless action (`falcorc test rules/tests\n\
          --min-coverage 100` runs in CI), and the files lint clean with every check at deny.\n\n\
          Live, `tests/live_rules.rs` (root, in CI) runs harmless versions of the attacks against\n\
-         `falcorc run` (`tests/support/attack_actions.sh`, and `container_actions.sh` in a cgroup\n\
-         named like a Docker container's) and checks that each raises its rule: {} of the {} rules;\n\
+         `falcorc run` (`tests/support/attack_actions.sh`; `container_actions.sh` in a cgroup named\n\
+         like a Docker container's, with an overlay mount; `remote_actions.sh` with connections to\n\
+         127.0.0.2, which `tests/support/loopback_is_remote.yaml` counts as another host) and checks\n\
+         that each raises its rule: {} of the {} rules;\n\
          each of the others says below why it cannot be tripped harmlessly here. The same run has\n\
          ordinary work (a C build with make, git, tar and gzip, Python, the usual commands) raise\n\
          nothing.\n\n\
          Against Falco's stable rules (2026-12-06, `falcorc replay -r falco_rules.yaml --rule-matching\n\
-         all` on `rules/tests/recorded/attacks.scap.gz` and `container.scap.gz`, the same 44 actions\n\
-         recorded): Falco's ruleset alerts on 14 of them (13 of its rules); this one on all 44. On the\n\
-         recordings of ordinary work below, neither raises anything.\n",
+         all` on `rules/tests/recorded/attacks.scap.gz` and `container.scap.gz`, the same 45 actions\n\
+         recorded): Falco's ruleset alerts on 15 of them (14 of its rules); this one on all 45. On\n\
+         `remote.scap.gz` (a shell, a Python one-liner and ssh dialing out) Falco's stable rules\n\
+         raise nothing; this one raises its 3 connection rules and the reverse-shell rule. On the\n\
+         recordings of ordinary work below, neither raises anything.\n\n\
+         ## Tuning for a site\n\n\
+         The lists are the knobs: a rules file loaded after the default set (`falcorc run -r @default\n\
+         -r site.yaml`) appends to a list (`append: true`, or `override: {{items: append}}`) or\n\
+         replaces it (`override: {{items: replace}}`). For example, `fr_local_addresses` (127.0.0.0/8\n\
+         and ::1) holds the addresses no connection rule treats as another host: a site adds its own\n\
+         networks there; `tests/support/loopback_is_remote.yaml` replaces it with 127.0.0.1 alone so\n\
+         that tests can stand 127.0.0.2 in for a remote host. `falcorc rules @default` lists every\n\
+         list and macro with its items.\n",
         an.rules.len(),
         files.len() - 1,
         an.macros.len(),

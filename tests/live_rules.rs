@@ -2,7 +2,8 @@
 //! attack_actions.sh, and container_actions.sh inside a cgroup named like a Docker
 //! container's) each raise the rule their line names, against `falcorc run` with no `-r`;
 //! ordinary work (benign_actions.sh: a C build, git, tar, Python, the usual commands) raises
-//! nothing. Every rule of the default ruleset is either proven here or listed in
+//! nothing. Connections to other hosts (remote_actions.sh) are made to 127.0.0.2 under a
+//! tuning file that leaves only 127.0.0.1 local: tests stay on loopback. Every rule of the default ruleset is either proven here or listed in
 //! tests/support/not_live.tsv with the reason. Root only (loads the eBPF probe): run by .ci/run.
 
 #[path = "support/live_run.rs"]
@@ -68,14 +69,15 @@ fn run_script(script: &Path, dir: &Path) {
     assert!(st.success(), "{} failed", script.display());
 }
 
-/// `falcorc run` on the default rules while `act` runs; the alerts it raised.
-fn alerts_during(act: impl FnOnce()) -> Vec<Value> {
-    let (mut run, _err) = started(&[
-        "--format".as_ref(),
-        "json".as_ref(),
-        "--rule-matching".as_ref(),
-        "all".as_ref(),
-    ]);
+/// `falcorc run` on the default rules (and `extra` arguments) while `act` runs; the
+/// alerts it raised.
+fn alerts_during(extra: &[&str], act: impl FnOnce()) -> Vec<Value> {
+    let args: Vec<&std::ffi::OsStr> = ["--format", "json", "--rule-matching", "all"]
+        .iter()
+        .chain(extra)
+        .map(std::ffi::OsStr::new)
+        .collect();
+    let (mut run, _err) = started(&args);
     let alerts = Alerts::read(run.0.stdout.take().expect("stdout"));
     act();
     // Let the last events through the ring buffer and the outputs, then stop.
@@ -125,8 +127,10 @@ fn attack_actions_raise_their_rules_live() {
     let in_container = support("container_actions.sh");
     let mut expected = tagged_rules(&attacks);
     expected.extend(tagged_rules(&in_container));
+    let mut covered = expected.clone();
+    covered.extend(tagged_rules(&support("remote_actions.sh")));
     let all = default_rules();
-    for r in &expected {
+    for r in &covered {
         assert!(
             all.contains(r),
             "the scripts name '{r}', which the default ruleset does not have"
@@ -136,7 +140,7 @@ fn attack_actions_raise_their_rules_live() {
     let untested: BTreeSet<&str> = all
         .iter()
         .map(String::as_str)
-        .filter(|r| !expected.contains(*r))
+        .filter(|r| !covered.contains(*r))
         .collect();
     let excused = not_live();
     let excused: BTreeSet<&str> = excused.iter().map(|(r, _)| r.as_str()).collect();
@@ -147,7 +151,7 @@ fn attack_actions_raise_their_rules_live() {
 
     let d = dir("attacks");
     let cgroup = container_cgroup();
-    let alerts = alerts_during(|| {
+    let alerts = alerts_during(&[], || {
         run_script(&attacks, &d);
         // The container's first process joins the cgroup, then becomes the script.
         let st = Command::new("bash")
@@ -177,6 +181,39 @@ fn attack_actions_raise_their_rules_live() {
             "{r} without the container's id"
         );
     }
+    // A program of the image (overlayfs' lower layer) is not drift; the one added is.
+    let drift: Vec<&str> = alerts
+        .iter()
+        .filter(|a| a["rule"] == "Program added to a container executed")
+        .filter_map(|a| a["output_fields"]["proc.exepath"].as_str())
+        .collect();
+    assert!(drift.iter().any(|e| e.ends_with("/dropped")), "{drift:?}");
+    assert!(!drift.iter().any(|e| e.ends_with("/imagetool")), "{drift:?}");
+}
+
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn connections_to_other_hosts_raise_their_rules_live() {
+    let script = support("remote_actions.sh");
+    let tuning = support("loopback_is_remote.yaml");
+    let d = dir("remote");
+    let alerts = alerts_during(&["-r", "@default", "-r", tuning.to_str().expect("UTF-8 path")], || {
+        run_script(&script, &d)
+    });
+    let _ = std::fs::remove_dir_all(&d);
+    let fired: BTreeSet<&str> = alerts.iter().filter_map(|a| a["rule"].as_str()).collect();
+    for r in tagged_rules(&script) {
+        assert!(fired.contains(r.as_str()), "{r} not raised live; raised: {fired:#?}");
+    }
+    // The readiness probe (bash to 18767, no command line of its own) is a shell connection
+    // too; the listener's port in the SSH alert is the one the client dialled.
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a["rule"] == "SSH client connected to a non-standard port"
+                && a["output_fields"]["fd.sport"].to_string().trim_matches('"') == "18767"),
+        "{alerts:#?}"
+    );
 }
 
 #[test]
@@ -184,7 +221,7 @@ fn attack_actions_raise_their_rules_live() {
 fn ordinary_work_raises_nothing_live() {
     let d = dir("benign");
     let script = support("benign_actions.sh");
-    let alerts = alerts_during(|| run_script(&script, &d));
+    let alerts = alerts_during(&[], || run_script(&script, &d));
     let _ = std::fs::remove_dir_all(&d);
     // Other processes of the machine may alert; the script's (below its directory, or one
     // of the programs it runs) must not.

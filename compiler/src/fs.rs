@@ -187,6 +187,34 @@ pub struct WalkOptions<'a> {
     pub max_files: usize,
 }
 
+/// `*.yaml` or `*.yml`.
+pub fn is_yaml(p: &Path) -> bool {
+    p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+}
+
+/// A rule fixture of `falcorc test` (`*.test.yaml`), not a rules file.
+pub fn is_fixture(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".test.yaml") || n.ends_with(".test.yml"))
+}
+
+/// The rules files of a directory as a rules path names them (CLI, fixtures' `rules:`): its
+/// `*.yaml`/`*.yml` in name order, not the `*.test.yaml` fixtures, not its subdirectories
+/// (as Falco's `-r DIR`). Entries that are not regular files (a FIFO named `x.yaml`) are
+/// problems of their own.
+pub fn rules_files_in(dir: &Path) -> Walk {
+    walk(
+        dir,
+        &WalkOptions {
+            keep: &|p| is_yaml(p) && !is_fixture(p),
+            enter: &|_| false,
+            max_depth: 0,
+            max_files: usize::MAX,
+        },
+    )
+}
+
 /// Regular files under `root` (symlinks followed, each directory entered once).
 pub fn walk(root: &Path, opts: &WalkOptions<'_>) -> Walk {
     let mut out = Walk::default();

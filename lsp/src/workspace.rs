@@ -88,9 +88,7 @@ fn find_rules(dir: &Path) -> Vec<PathBuf> {
     walk.files
 }
 
-pub fn is_yaml(p: &Path) -> bool {
-    p.extension().is_some_and(|x| x == "yaml" || x == "yml")
-}
+pub use falcorc_compiler::fs::is_yaml;
 
 /// A name editors associate with rules: `*_rules.yaml` or a file under a `rules/` folder.
 pub fn has_rules_name(p: &Path) -> bool {

@@ -118,7 +118,7 @@ static __noinline void ev_open(__u16 code, struct args *x, int variant)
 		flags = 0100 | 01 | 01000; /* O_CREAT|O_WRONLY|O_TRUNC */
 		mode = x->a[1];
 	}
-	__u32 ppm = open_flags_to_ppm(flags) | oi.created;
+	__u32 ppm = open_flags_to_ppm(flags) | oi.fflags;
 	if (!(flags & (0100 | 020000000)))
 		mode = 0;
 	struct rec r;
@@ -137,7 +137,7 @@ static __noinline void ev_open(__u16 code, struct args *x, int variant)
 	p_u32(&r, oi.dev);
 	p_u64(&r, oi.ino);
 	if (variant == 3)
-		p_u16(&r, oi.created ? 1 : 0);
+		p_u16(&r, oi.fflags & (1 << 14) ? 1 : 0);
 	rec_send(&r);
 }
 

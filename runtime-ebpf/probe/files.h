@@ -28,6 +28,32 @@ static __always_inline __u32 encode_dev(__u32 dev)
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
 }
 
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define SB_RDONLY_BIT 1
+#define S_IMMUTABLE_BIT 8
+#define CAP_DAC_OVERRIDE_BIT 1
+
+/*
+ * Which overlayfs layer a file comes from: 0 not on overlayfs, 1 the upper layer (written
+ * since the mount: a container's own changes, including files copied up from the image
+ * when they were modified), 2 a lower layer (the image). An overlay inode keeps the pointer
+ * to its upper dentry right after the VFS inode it embeds; its type lives in the overlay
+ * module's BTF on kernels that build overlayfs as a module, so the offset is taken from the
+ * size of struct inode, which vmlinux always describes.
+ */
+static __always_inline int overlay_layer(struct file *f)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	if (!d || BPF_CORE_READ(d, d_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+		return 0;
+	struct inode *ino = BPF_CORE_READ(d, d_inode);
+	if (!ino)
+		return 0;
+	struct dentry *upper = NULL;
+	bpf_probe_read_kernel(&upper, sizeof(upper), (char *)ino + bpf_core_type_size(struct inode));
+	return upper && BPF_CORE_READ(upper, d_inode) ? 1 : 2;
+}
+
 /* Kernel O_* open flags to the event table's PPM_O_* bits. */
 static __always_inline __u32 open_flags_to_ppm(__u64 f)
 {
@@ -52,11 +78,12 @@ static __always_inline __u32 open_flags_to_ppm(__u64 f)
 	return o;
 }
 
-/* mode, dev, ino of an open file plus PPM_O_F_CREATED when the open created it. */
+/* mode, dev, ino of an open file plus PPM_O_F_CREATED when the open created it and
+ * PPM_O_F_UPPER_LAYER / PPM_O_F_LOWER_LAYER for a file on overlayfs. */
 struct open_info {
 	__u32 dev;
 	__u64 ino;
-	__u32 created;
+	__u32 fflags; /* PPM_O_F_* bits */
 };
 
 static __always_inline void open_info(struct task_struct *t, __s64 fd, struct open_info *oi)
@@ -68,7 +95,12 @@ static __always_inline void open_info(struct task_struct *t, __s64 fd, struct op
 	oi->ino = BPF_CORE_READ(ino, i_ino);
 	oi->dev = encode_dev(BPF_CORE_READ(ino, i_sb, s_dev));
 	if (BPF_CORE_READ(f, f_mode) & FMODE_CREATED_BIT)
-		oi->created = 1 << 14;
+		oi->fflags = 1 << 14;
+	int layer = overlay_layer(f);
+	if (layer == 1)
+		oi->fflags |= 1 << 15;
+	else if (layer == 2)
+		oi->fflags |= 1 << 16;
 }
 
 /* A user sockaddr as a PT_SOCKADDR parameter (family byte + address, no padding). */
@@ -221,19 +253,52 @@ static __always_inline void p_tuple_to(struct rec *r, struct task_struct *t, __s
 	}
 }
 
-/* PPM_EXE_* flags of the running image: only FROM_MEMFD (an unlinked memfd file). */
+/*
+ * Whether the task could open its executable for writing, by the kernel's own order: a
+ * read-only mount or an immutable file never; then the owner's, the group's or the others'
+ * mode bits, whichever class the task's filesystem ids fall in; then CAP_DAC_OVERRIDE.
+ */
+static __always_inline bool exe_writable(struct task_struct *t, struct inode *ino)
+{
+	if (BPF_CORE_READ(ino, i_sb, s_flags) & SB_RDONLY_BIT)
+		return false;
+	if (BPF_CORE_READ(ino, i_flags) & S_IMMUTABLE_BIT)
+		return false;
+	const struct cred *c = BPF_CORE_READ(t, cred);
+	__u32 mode = BPF_CORE_READ(ino, i_mode);
+	bool ok;
+	if (BPF_CORE_READ(c, fsuid.val) == BPF_CORE_READ(ino, i_uid.val))
+		ok = mode & 0200;
+	else if (BPF_CORE_READ(c, fsgid.val) == BPF_CORE_READ(ino, i_gid.val))
+		ok = mode & 020;
+	else
+		ok = mode & 02;
+	return ok || (BPF_CORE_READ(c, cap_effective.val) & (1ull << CAP_DAC_OVERRIDE_BIT));
+}
+
+/* PPM_EXE_* flags of the running image: WRITABLE, UPPER_LAYER, FROM_MEMFD (an unlinked
+ * memfd file), LOWER_LAYER. */
 static __always_inline __u32 exe_flags(struct task_struct *t)
 {
 	struct file *exe = BPF_CORE_READ(t, mm, exe_file);
 	if (!exe)
 		return 0;
+	__u32 flags = 0;
+	struct inode *ino = BPF_CORE_READ(exe, f_inode);
+	if (ino && exe_writable(t, ino))
+		flags |= 1 << 0;
+	int layer = overlay_layer(exe);
+	if (layer == 1)
+		flags |= 1 << 1;
+	else if (layer == 2)
+		flags |= 1 << 3;
 	char name[8] = {};
 	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(exe, f_path.dentry, d_name.name));
 	__u32 nlink = BPF_CORE_READ(exe, f_inode, __i_nlink);
 	if (nlink == 0 && name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' &&
 	    name[5] == ':')
-		return 1 << 2;
-	return 0;
+		flags |= 1 << 2;
+	return flags;
 }
 
 /* Deepest working directory written in full; a deeper one is sent empty (user space then

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args)]
 pub struct Args {
     /// Rules files or directories (their `.yaml` files in name order, without `*.test.yaml`
-    /// fixtures), in load order.
+    /// fixtures), in load order; `@default` is the embedded ruleset.
     #[arg(required_unless_present = "generate_key")]
     rules: Vec<PathBuf>,
     /// Where to write the bundle.

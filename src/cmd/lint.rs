@@ -15,7 +15,8 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 pub struct Args {
     /// Rules files or directories (their *.yaml in name order, fixtures excluded), loaded
-    /// in this order; `-` reads standard input. Default: `rules` of falcorc.toml.
+    /// in this order; `-` reads standard input, `@default` is the embedded ruleset.
+    /// Default: `rules` of falcorc.toml.
     paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "human")]
     format: Format,

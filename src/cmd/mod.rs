@@ -38,8 +38,14 @@ pub const EXIT_USAGE: u8 = 2;
 /// Largest rules file read: the loader's own limit, enforced while reading.
 pub const MAX_FILE_BYTES: u64 = fs::MAX_TEXT_BYTES;
 
+/// Stands for the embedded default ruleset in a list of rules paths, so that a host's own
+/// tuning file can load after it (`-r @default -r local.yaml`), as Falco's
+/// falco_rules.local.yaml loads after falco_rules.yaml.
+pub const DEFAULT_RULES: &str = "@default";
+
 /// Expand the paths (a directory gives its `.yaml`/`.yml` files in name order, without
-/// the `*.test.yaml` rule fixtures; `-` is standard input) and read them. The first
+/// the `*.test.yaml` rule fixtures; `-` is standard input; [`DEFAULT_RULES`] the embedded
+/// ruleset) and read them. The first
 /// unreadable path is an error message naming it.
 pub fn load_files(paths: &[PathBuf]) -> Result<Vec<SourceFile>, String> {
     let (files, errors) = read_paths(paths);
@@ -69,6 +75,8 @@ pub fn read_paths(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<ReadError>) {
     for p in paths {
         if p.as_os_str() == "-" {
             push(read_stdin(), p);
+        } else if p.as_os_str() == DEFAULT_RULES {
+            default_rules::files().into_iter().for_each(|f| push(Ok(f), p));
         } else if p.is_dir() {
             match rules_files_in(p) {
                 Ok((entries, problems)) => {
@@ -86,19 +94,10 @@ pub fn read_paths(paths: &[PathBuf]) -> (Vec<SourceFile>, Vec<ReadError>) {
     (out, errors)
 }
 
-/// The rules files of a directory, in name order: `*.yaml`/`*.yml`, not the fixtures
-/// `falcorc test` runs (`*.test.yaml`), not its subdirectories (as Falco's `-r DIR`).
-/// Entries that are not regular files (a FIFO named `x.yaml`) are errors of their own.
+/// The rules files of a directory ([`fs::rules_files_in`]); an unreadable directory is an
+/// error message.
 pub fn rules_files_in(dir: &Path) -> Result<(Vec<PathBuf>, Vec<fs::WalkProblem>), String> {
-    let walk = fs::walk(
-        dir,
-        &fs::WalkOptions {
-            keep: &|p| is_yaml(p) && !is_fixture(p),
-            enter: &|_| false,
-            max_depth: 0,
-            max_files: usize::MAX,
-        },
-    );
+    let walk = fs::rules_files_in(dir);
     if let Some(e) = walk.root_error {
         return Err(format!(
             "LOAD_ERR_FILE_READ: cannot read directory {}: {e}",
@@ -108,17 +107,7 @@ pub fn rules_files_in(dir: &Path) -> Result<(Vec<PathBuf>, Vec<fs::WalkProblem>)
     Ok((walk.files, walk.problems))
 }
 
-/// `*.yaml` or `*.yml`.
-pub fn is_yaml(p: &Path) -> bool {
-    p.extension().is_some_and(|x| x == "yaml" || x == "yml")
-}
-
-/// A rule fixture of `falcorc test` (`*.test.yaml`), not a rules file.
-pub fn is_fixture(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.ends_with(".test.yaml") || n.ends_with(".test.yml"))
-}
+pub use fs::{is_fixture, is_yaml};
 
 fn read_stdin() -> Result<SourceFile, String> {
     let bytes = fs::read_stream(std::io::stdin().lock(), MAX_FILE_BYTES).map_err(|e| match e {

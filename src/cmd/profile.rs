@@ -32,7 +32,7 @@ pub enum ProfileFormat {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Rules files or directories, loaded in order.
+    /// Rules files or directories, loaded in order (`@default`: the embedded ruleset).
     #[arg(short = 'r', long = "rules", num_args = 1, required = true)]
     rules: Vec<PathBuf>,
     /// Captures to replay (.scap, gzip or plain).

@@ -14,7 +14,8 @@ use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Rules files or directories, loaded in order (default: the embedded default ruleset).
+    /// Rules files or directories, loaded in order (default, or `@default` among them: the
+    /// embedded default ruleset).
     #[arg(short = 'r', long = "rules", num_args = 1)]
     rules: Vec<PathBuf>,
     /// Captures to replay, one after another.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Rules files or directories, loaded in order.
+    /// Rules files or directories, loaded in order (`@default`: the embedded ruleset).
     #[arg(required_unless_present = "default", conflicts_with = "default")]
     paths: Vec<PathBuf>,
     /// List falcorc's embedded default ruleset (what `run` and `replay` load without `-r`).

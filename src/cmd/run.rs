@@ -34,7 +34,8 @@ use std::time::{Duration, Instant};
 #[derive(clap::Args)]
 pub struct Args {
     /// Rules files or directories, loaded in order (default: the configuration's
-    /// `rules_files`, else the embedded ruleset).
+    /// `rules_files`, else the embedded ruleset). `@default` stands for the embedded ruleset,
+    /// so a tuning file can follow it: `-r @default -r local.yaml`.
     #[arg(short = 'r', long = "rules", num_args = 1)]
     rules: Vec<PathBuf>,
     /// A Falco configuration file (falco.yaml): outputs, JSON, rule selection

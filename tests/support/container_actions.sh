@@ -17,5 +17,12 @@ c = socket.socket(socket.AF_UNIX); c.connect('$W/docker.sock')
 apt-get --version > /dev/null                                             # Package manager run in a container
 cp /bin/true "$W/nmap"; "$W/nmap"                                         # Network tool run in a container
 script -qc true /dev/null                                                 # Interactive shell in a container
+# The container's root as a runtime builds it: the image as overlayfs' lower layer, its own
+# changes in the upper one. A program of the image runs quietly; one copied in afterwards
+# lives in the upper layer.
+mkdir -p "$W/ovl/image" "$W/ovl/upper" "$W/ovl/work" "$W/ovl/root"; cp /bin/true "$W/ovl/image/imagetool"
+mount -t overlay overlay -o lowerdir="$W/ovl/image",upperdir="$W/ovl/upper",workdir="$W/ovl/work" "$W/ovl/root"
+"$W/ovl/root/imagetool"
+cp /bin/true "$W/ovl/root/dropped"; "$W/ovl/root/dropped"; umount "$W/ovl/root"  # Program added to a container executed
 /usr/bin/python3 -c "import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW)"  # Packet socket created in a container
 true
