@@ -421,3 +421,72 @@ fn a_rule_hidden_behind_an_earlier_one_is_a_warning_in_every_format() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
     assert!(!text(&o.stdout).contains("warning:"));
 }
+
+#[test]
+fn a_pattern_says_that_no_rule_the_fixture_does_not_name_fires() {
+    let d = TempDir::new("pattern");
+    d.write("rules.yaml", RULES);
+    // Both rules fire; the fixture names only one of them.
+    d.write(
+        "collateral.test.yaml",
+        &reads_fixture(
+            "collateral",
+            "  - {rule: Shadow read by python, count: 2}\n  - {rule: \"*\", count: 0}\n",
+        ),
+    );
+    let o = d.run(&["collateral.test.yaml"]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("line 12: rules matching '*' that the fixture does not name fired: 'Any shadow read' 3 times"),
+        "{out}"
+    );
+
+    // Naming the other rule, or a pattern it does not match, passes.
+    d.write(
+        "named.test.yaml",
+        &reads_fixture(
+            "named",
+            "  - {rule: Shadow read by python, count: 2}\n  - {rule: Any shadow read, count: 3}\n  - {rule: \"*\", count: 0}\n",
+        ),
+    );
+    d.write(
+        "narrow.test.yaml",
+        &reads_fixture(
+            "narrow",
+            "  - {rule: Any shadow read, count: 3}\n  - {rule: \"Shadow read by *\", count: 2}\n",
+        ),
+    );
+    // Not in the coverage: a pattern is no near miss of any one rule.
+    d.write(
+        "quiet.test.yaml",
+        &quiet_fixture("quiet", "  - {rule: \"*\", count: 0}\n"),
+    );
+    let o = d.run(&["named.test.yaml", "quiet.test.yaml", "--coverage"]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("coverage: 0 of 2 rules have a positive and a negative test"),
+        "{out}"
+    );
+
+    // A pattern with a count of alerts is a fixture error; one that matches no rule, a failure.
+    let o = d.run(&["narrow.test.yaml"]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("a rule pattern ('Shadow read by *') only takes 'count: 0'"),
+        "{out}"
+    );
+    d.write(
+        "typo.test.yaml",
+        &quiet_fixture("typo", "  - {rule: \"Shdow*\", count: 0}\n"),
+    );
+    let o = d.run(&["typo.test.yaml"]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("line 9: no rule of the loaded rules files matches 'Shdow*'"),
+        "{out}"
+    );
+}

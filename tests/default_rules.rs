@@ -180,7 +180,9 @@ fn render() -> String {
          lists it): {} rules in {} files, with {} macros and {} lists, every name of which starts with\n\
          `fr_` so the set loads beside Falco's own rules. Every rule has a fixture that makes it fire\n\
          and one that keeps it quiet on the nearest harmless action (`falcorc test rules/tests\n\
-         --min-coverage 100` runs in CI), and the files lint clean with every check at deny.\n\n\
+         --min-coverage 100` runs in CI), and the files lint clean with every check at deny. Every\n\
+         fixture also says that no rule it does not name fires (`{{rule: \"*\", count: 0}}`), and the\n\
+         `quiet_*` fixtures replay the recordings of ordinary work below with nothing allowed to fire.\n\n\
          Live, `tests/live_rules.rs` (root, in CI) runs harmless versions of the attacks against\n\
          `falcorc run` (`tests/support/attack_actions.sh`; `container_actions.sh` in a cgroup named\n\
          like a Docker container's, with an overlay mount; `remote_actions.sh` with connections to\n\
