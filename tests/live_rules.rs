@@ -3,7 +3,9 @@
 //! container's) each raise the rule their line names, against `falcorc run` with no `-r`;
 //! ordinary work (benign_actions.sh: a C build, git, tar, Python, the usual commands) raises
 //! nothing. Connections to other hosts (remote_actions.sh) are made to 127.0.0.2 under a
-//! tuning file that leaves only 127.0.0.1 local: tests stay on loopback. Every rule of the default ruleset is either proven here or listed in
+//! tuning file that leaves only 127.0.0.1 local: tests stay on loopback. Kernel module loads
+//! are made to fail (module_attempts.sh), under a tuning file without the rules' success test.
+//! Every rule of the default ruleset is either proven here or listed in
 //! tests/support/not_live.tsv with the reason. Root only (loads the eBPF probe): run by .ci/run.
 
 #[path = "support/live_run.rs"]
@@ -239,4 +241,45 @@ fn ordinary_work_raises_nothing_live() {
         })
         .collect();
     assert!(ours.is_empty(), "ordinary work raised alerts: {ours:#?}");
+}
+
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn refused_kernel_module_loads_raise_the_module_rules_without_their_success_test() {
+    let script = support("module_attempts.sh");
+    let tuning = support("module_attempts_alert.yaml");
+    let d = dir("modules");
+    let cgroup = container_cgroup();
+    let alerts = alerts_during(&["-r", "@default", "-r", tuning.to_str().expect("UTF-8 path")], || {
+        // One shell runs the host attempts, then joins the container's cgroup at once: the
+        // host attempts stay the host's only if cgroups are read at the event, not later.
+        let st = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "bash {s} && echo $$ > {}/cgroup.procs && exec bash {s}",
+                cgroup.display(),
+                s = script.display()
+            ))
+            .env("FALCORC_LIVE_DIR", &d)
+            .status()
+            .expect("bash runs");
+        assert!(st.success(), "module attempts in the container failed");
+    });
+    let _ = std::fs::remove_dir_all(&d);
+    let _ = std::fs::remove_dir(&cgroup);
+    let containers = |rule: &str| -> Vec<String> {
+        alerts
+            .iter()
+            .filter(|a| a["rule"] == rule && a["output_fields"]["proc.name"] == "python3")
+            .map(|a| a["output_fields"]["container.id"].as_str().unwrap_or("?").to_string())
+            .collect()
+    };
+    // finit_module and init_module each, on the host and in the container.
+    let short = &CONTAINER_ID[..12];
+    assert_eq!(
+        containers("Kernel module loaded"),
+        ["host", "host", short, short],
+        "{alerts:#?}"
+    );
+    assert_eq!(containers("Kernel module loaded from a container"), [short, short]);
 }

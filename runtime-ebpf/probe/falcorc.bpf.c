@@ -18,6 +18,7 @@
 #include "record.h"
 #include "task.h"
 #include "files.h"
+#include "cgroups.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -364,7 +365,7 @@ static __noinline void ev_clone(__u16 code, struct args *x, __u64 kflags)
 	for (int i = 0; i < 5; i++)
 		p_empty(&r); /* page faults and memory sizes */
 	p_comm(&r);
-	p_empty(&r); /* cgroups */
+	p_cgroups(&r, t);
 	p_u32(&r, clone_flags_to_ppm(kflags));
 	p_u32(&r, task_euid(t));
 	p_u32(&r, task_egid(t));
@@ -401,7 +402,7 @@ static __noinline void ev_execve(__u16 code, struct args *x, bool at)
 	for (int i = 0; i < 5; i++)
 		p_empty(&r);
 	p_comm(&r);
-	p_empty(&r); /* cgroups */
+	p_cgroups(&r, t);
 	p_env(&r, t);
 	p_u32(&r, task_tty(t));
 	p_empty(&r); /* vpgid */

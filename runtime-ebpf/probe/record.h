@@ -95,7 +95,9 @@ static __always_inline void rec_len(struct rec *r, __u16 len)
 	__u32 i = r->idx;
 	if (i >= FALCORC_MAX_PARAMS)
 		return;
-	__u8 *p = &r->s->buf[HDR_LEN + 2 * i];
+	/* The mask repeats the bound for the verifier, which can lose it when this is inlined
+	 * into a loop (FALCORC_MAX_PARAMS is a power of two). */
+	__u8 *p = &r->s->buf[HDR_LEN + 2 * (i & (FALCORC_MAX_PARAMS - 1))];
 	p[0] = len & 0xff;
 	p[1] = len >> 8;
 	r->idx = i + 1;

@@ -1,6 +1,8 @@
 //! Parameters the probe leaves empty but /proc still knows when the event is read: the
-//! cgroups of execve and clone events (container ids come from them) and the resolved
-//! executable path of execve (`trusted_exepath`).
+//! resolved executable path of execve (`trusted_exepath`), and the cgroups of execve and clone
+//! events (container ids come from them) on kernels before 5.17, where the probe cannot walk
+//! them (it needs bpf_loop). /proc is read when the event is, not when it happened: a task
+//! that has exited or moved since shows where it is now, so the kernel's answer is preferred.
 //!
 //! The event is rebuilt with them before it reaches the tracker or a recording, so a live
 //! session and the replay of its recording still see the same bytes. A process that is

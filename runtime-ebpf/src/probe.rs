@@ -29,6 +29,8 @@ const KERNEL_BTF: &str = "/sys/kernel/btf/vmlinux";
 
 /// Oldest kernel with everything the probe uses (BPF ring buffer: 5.8).
 const MIN_KERNEL: (u32, u32) = (5, 8);
+/// bpf_loop, which the probe's in-kernel cgroup paths need; older kernels get them from /proc.
+const BPF_LOOP_KERNEL: (u32, u32) = (5, 17);
 
 /// Why the probe could not be started.
 #[derive(Debug)]
@@ -182,6 +184,7 @@ impl Probe {
         raise_memlock();
         let self_tgid = std::process::id();
         let boot = crate::clock::boot_epoch_ns();
+        let have_bpf_loop = u8::from(kernel_version(&release()).is_some_and(|v| v >= BPF_LOOP_KERNEL));
         // CO-RE relocation and the BTF tracepoint both run against the small subset of the
         // kernel's BTF the probe needs (`kernel_btf`); the whole BTF, as aya parses it, is
         // ~17 MB of heap and only the fallback.
@@ -199,6 +202,7 @@ impl Probe {
                 .btf(Some(&btf))
                 .override_global("self_tgid", &self_tgid, true)
                 .override_global("boot_epoch_ns", &boot, true)
+                .override_global("have_bpf_loop", &have_bpf_loop, true)
                 .map_max_entries("events", opts.ring_bytes);
             loader.load(PROBE_OBJECT).map_err(other("loading the probe"))?
         };

@@ -5,7 +5,9 @@
 #                      container's (the id the fixture expects)
 #   remote.scap.gz     tests/support/remote_actions.sh (connections to 127.0.0.2, which the
 #                      fixture's tuning file counts as another host)
-# Usage: record.sh [attacks|container|remote]... (default: all). FALCORC names the binary
+#   modules.scap.gz    tests/support/module_attempts.sh on the host, then in the container's
+#                      cgroup (refused module loads)
+# Usage: record.sh [attacks|container|remote|modules]... (default: all). FALCORC names the binary
 # (default: target/release/falcorc of this checkout).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +32,7 @@ container_cgroup() {
 	exit 1
 }
 
-for what in "${@:-attacks container remote}"; do
+for what in "${@:-attacks container remote modules}"; do
 	for w in $what; do
 		case $w in
 		attacks) "$falcorc" record -o "$here/attacks.scap.gz" -- bash "$support/attack_actions.sh" ;;
@@ -41,6 +43,15 @@ for what in "${@:-attacks container remote}"; do
 			rmdir "$cg" 2>/dev/null || true
 			;;
 		remote) "$falcorc" record -o "$here/remote.scap.gz" -- bash "$support/remote_actions.sh" ;;
+		modules)
+			cg=$(container_cgroup)
+			# One shell runs the host attempts, then joins the container's cgroup: the host
+			# attempts must stay the host's (the probe reads cgroups at the event; /proc, read
+			# later, would show the shell's new cgroup).
+			"$falcorc" record -o "$here/modules.scap.gz" -- bash -c \
+				"bash $support/module_attempts.sh && echo \$\$ > $cg/cgroup.procs && exec bash $support/module_attempts.sh"
+			rmdir "$cg" 2>/dev/null || true
+			;;
 		*) echo "unknown recording: $w" >&2; exit 2 ;;
 		esac
 	done
