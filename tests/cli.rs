@@ -46,7 +46,7 @@ fn lint_broken_file_reports_every_problem_and_exits_one() {
         "nonexistent field proc.nmae",
         "did you mean 'proc.name'?",
         "'contains' operator not supported for numeric filters",
-        "'abc' is not a valid number",
+        "unrecognized protocol abc",
         "unknown event type opne",
         "%fd.nmae",
         "Invalid priority",
@@ -384,7 +384,7 @@ fn at_default_loads_the_embedded_ruleset_beside_a_site_tuning_file() {
         .iter()
         .find(|l| l["name"] == "fr_local_addresses")
         .unwrap();
-    assert_eq!(local["items"], serde_json::json!(["127.0.0.1"]));
+    assert_eq!(local["items"], serde_json::json!(["127.0.0.1/32"]));
 
     let o = falcorc(&["lint", "@default", tuning, "--select", "all"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));

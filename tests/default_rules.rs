@@ -201,9 +201,10 @@ fn render() -> String {
          The lists are the knobs: a rules file loaded after the default set (`falcorc run -r @default\n\
          -r site.yaml`) appends to a list (`append: true`, or `override: {{items: append}}`) or\n\
          replaces it (`override: {{items: replace}}`). For example, `fr_local_addresses` (127.0.0.0/8\n\
-         and ::1) holds the addresses no connection rule treats as another host: a site adds its own\n\
-         networks there; `tests/support/loopback_is_remote.yaml` replaces it with 127.0.0.1 alone so\n\
-         that tests can stand 127.0.0.2 in for a remote host. `falcorc rules @default` lists every\n\
+         and ::1/128) holds the networks no connection rule treats as another host: a site adds its\n\
+         own there (networks, as Falco reads `fd.snet` values: one address is `/32` or `/128`);\n\
+         `tests/support/loopback_is_remote.yaml` replaces it with 127.0.0.1/32 alone so that tests\n\
+         can stand 127.0.0.2 in for a remote host. `falcorc rules @default` lists every\n\
          list and macro with its items.\n",
         an.rules.len(),
         files.len() - 1,

@@ -1523,6 +1523,36 @@ case!(
 );
 
 case!(
+    type_numbers_are_decimal_as_in_falco,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = open and (proc.pid = 0x10 or proc.pid = "12 " or fd.sport = +80)
+  output: o
+  priority: INFO
+"#
+);
+
+case!(
+    type_networks_need_their_bits,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = connect and (fd.snet = 10.0.0.1 or fd.snet = "::1" or fd.snet = 10.0.0.0/33 or fd.sip = 10.0.0.0/8)
+  output: o
+  priority: INFO
+"#
+);
+
+case!(
+    type_event_argument_no_event_has,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = open and (evt.arg.bogus = 3 or evt.arg.fdx = 3)
+  output: "file %evt.arg.nope"
+  priority: INFO
+"#
+);
+
+case!(
     type_bad_ip_address,
     r#"- rule: r
   desc: d

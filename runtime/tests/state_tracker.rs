@@ -361,8 +361,8 @@ fn connect_fills_the_socket() {
     assert_eq!(v["fd.connected"], Some(Value::Bool(true)));
     assert_eq!(v["evt.res"], st("SUCCESS"));
 
-    // CIDR comparisons work on the address values.
-    let cond = parse(r#"fd.snet in ("93.184.0.0/16") and fd.cip = "10.0.0.1" and not fd.sip in ("127.0.0.0/8")"#)
+    // CIDR comparisons work on the network fields (address fields take addresses, as in Falco).
+    let cond = parse(r#"fd.snet in ("93.184.0.0/16") and fd.cip = "10.0.0.1" and not fd.snet in ("127.0.0.0/8")"#)
         .expr
         .unwrap();
     let (cond, fields) = lower_condition(&cond, Env { container_plugin: true }).unwrap();

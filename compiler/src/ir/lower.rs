@@ -222,7 +222,8 @@ pub fn typed_const(ty: FieldType, op: CmpOp, v: &str) -> Option<Const> {
         return Some(Const::Bytes(v.as_bytes().to_vec()));
     }
     if ty.is_ip() {
-        return parse_ip(v);
+        let (addr, prefix) = crate::sema::literal::ip(ty, v).ok()?;
+        return Some(Const::Ip { addr, prefix });
     }
     if ty == FieldType::Bool {
         return match v {
@@ -235,7 +236,7 @@ pub fn typed_const(ty: FieldType, op: CmpOp, v: &str) -> Option<Const> {
         return v.parse().ok().map(Const::Double);
     }
     if ty.is_numeric() {
-        return crate::sema::typeck::parse_number(v).map(Const::Int);
+        return crate::sema::literal::number(ty, v).ok().map(Const::Int);
     }
     Some(Const::Str(v.to_string()))
 }
@@ -248,17 +249,4 @@ fn decode_hex(v: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(v.get(i..i + 2)?, 16).ok())
         .collect()
-}
-
-fn parse_ip(v: &str) -> Option<Const> {
-    match v.split_once('/') {
-        Some((a, bits)) => Some(Const::Ip {
-            addr: a.parse().ok()?,
-            prefix: Some(bits.parse().ok()?),
-        }),
-        None => Some(Const::Ip {
-            addr: v.parse().ok()?,
-            prefix: None,
-        }),
-    }
 }

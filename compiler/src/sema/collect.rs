@@ -83,6 +83,64 @@ pub const RULE_KEYS: &[&str] = &[
     "append",
     "override",
 ];
+/// Falco validates every item against one JSON-schema object whose properties are the keys
+/// of all item kinds together: a key of another kind (`priority` on a list) is ignored with a
+/// warning by the loader but passes the schema, as long as its value has the schema's type.
+const SCHEMA_KEYS: &[&str] = &[
+    "required_engine_version",
+    "required_plugin_versions",
+    "macro",
+    "condition",
+    "list",
+    "items",
+    "rule",
+    "desc",
+    "enabled",
+    "output",
+    "append",
+    "priority",
+    "capture",
+    "capture_duration",
+    "capture_events",
+    "capture_filesize",
+    "source",
+    "exceptions",
+    "override",
+    "tags",
+    "warn_evttypes",
+    "skip-if-unknown-filter",
+];
+
+/// Whether `v`, the value of `key` (one of [`SCHEMA_KEYS`]), has the type Falco's schema gives
+/// the key.
+fn schema_accepts(key: &str, v: &crate::syntax::yaml::Node) -> bool {
+    use crate::syntax::yaml::Style;
+    let plain = |ok: &dyn Fn(&str) -> bool| v.as_scalar().is_some_and(|s| s.style == Style::Plain && ok(&s.value));
+    match key {
+        "priority" => v.as_scalar().is_some_and(|s| {
+            matches!(
+                s.value.as_str(),
+                "EMERGENCY"
+                    | "ALERT"
+                    | "CRITICAL"
+                    | "ERROR"
+                    | "WARNING"
+                    | "NOTICE"
+                    | "INFO"
+                    | "INFORMATIONAL"
+                    | "DEBUG"
+            )
+        }),
+        "enabled" | "append" | "capture" | "warn_evttypes" | "skip-if-unknown-filter" => {
+            plain(&|t| matches!(t, "true" | "false" | "True" | "False" | "TRUE" | "FALSE"))
+        }
+        "capture_duration" | "capture_events" | "capture_filesize" => plain(&|t| t.parse::<i64>().is_ok()),
+        "items" | "exceptions" | "tags" | "required_plugin_versions" => v.as_seq().is_some(),
+        "override" => v.as_map().is_some(),
+        _ => v.as_scalar().is_some(),
+    }
+}
+
 pub(super) const RULE_APPENDABLE: &[&str] = &["condition", "output", "desc", "tags", "exceptions"];
 pub(super) const RULE_REPLACEABLE: &[&str] = &[
     "condition",
@@ -236,7 +294,9 @@ impl Ctx<'_> {
                 if let Some(s) = suggest(&k.value, allowed.iter().copied()) {
                     *d = d.did_you_mean(s);
                 }
-                self.col.schema_ok = false;
+                if !SCHEMA_KEYS.contains(&k.value.as_str()) || !schema_accepts(&k.value, &e.value) {
+                    self.col.schema_ok = false;
+                }
                 self.diags.push(*d);
             }
         }

@@ -9,6 +9,7 @@ pub mod evttype;
 pub mod exceptions;
 pub mod items;
 pub mod lists;
+pub mod literal;
 pub mod output;
 pub mod resolve;
 pub mod text;

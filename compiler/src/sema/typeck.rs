@@ -40,6 +40,24 @@ pub fn resolve_field_name(name: &str) -> Option<&'static FieldDef> {
     (suffix.is_empty() || def.arg.takes_dotted_suffix()).then_some(def)
 }
 
+/// libsinsp resolves `evt.arg.NAME` against the parameters of every event type at load time:
+/// the longest parameter name that starts NAME. None is an unknown argument (`Err(true)`); one
+/// shorter than NAME leaves the rest of the field name unread, a nonexistent field
+/// (`Err(false)`).
+fn evt_arg_name(name: &str) -> Result<(), bool> {
+    let longest = catalog::EVENTS
+        .iter()
+        .flat_map(|e| e.params.iter().map(|p| p.name))
+        .filter(|p| name.starts_with(p))
+        .map(str::len)
+        .max();
+    match longest {
+        None => Err(true),
+        Some(n) if n < name.len() => Err(false),
+        Some(_) => Ok(()),
+    }
+}
+
 /// The known field closest in spelling to `name`, for "did you mean".
 pub fn field_suggestion(name: &str) -> Option<&'static str> {
     let candidates = catalog::FIELDS
@@ -170,6 +188,24 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
             Some(a) if is_index(a) => {}
             _ => return need("[N] (a timestamp in nanoseconds)"),
         },
+    }
+    if matches!(def.arg, ArgKind::EvtArg | ArgKind::RawArg)
+        && let Some(name) = &suffix
+    {
+        evt_arg_name(name).map_err(|unknown_arg| {
+            if unknown_arg {
+                let mut names: Vec<&str> = catalog::EVENTS
+                    .iter()
+                    .flat_map(|e| e.params.iter().map(|p| p.name))
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                let help = suggest(name, names).map(crate::diag::did_you_mean);
+                (format!("unknown event argument {name}"), help, f.name_span)
+            } else {
+                unknown()
+            }
+        })?;
     }
     let mut ty = def.ty;
     if def.arg == ArgKind::RawArg {
@@ -584,8 +620,19 @@ impl Checker<'_> {
             return;
         }
         if ty.is_ip() {
-            if !valid_ip_value(ty, v) {
-                self.error(span, format!("'{v}' is not a valid {} value", ty.short_name()));
+            if let Err(e) = super::literal::ip(ty, v) {
+                let net = matches!(ty, FieldType::IpNet | FieldType::Ipv4Net | FieldType::Ipv6Net);
+                let help = match (net, v.contains('/')) {
+                    (false, true) => Some(
+                        "an address field takes one address: compare networks with a network field (fd.net, fd.snet, fd.cnet, fd.lnet, fd.rnet)".to_string(),
+                    ),
+                    (true, false) => Some(format!(
+                        "a network field takes networks with their prefix length: one address is {v}/{}",
+                        if v.contains('.') { 32 } else { 128 }
+                    )),
+                    _ => None,
+                };
+                self.report(Code::LoadErrCompileCondition, span, e, help);
             }
             return;
         }
@@ -595,12 +642,23 @@ impl Checker<'_> {
             }
             return;
         }
-        if ty.is_numeric() {
+        if ty.is_numeric() && ty != FieldType::Double {
+            if let Err(e) = super::literal::number(ty, v) {
+                let help = if ty == FieldType::Port && !e.ends_with("number") {
+                    "Falco looks service names up in the system's services database (/etc/services); falcorc does not: write the port number".to_string()
+                } else {
+                    format!(
+                        "a field of type {} takes a decimal number, with an optional sign",
+                        ty.short_name()
+                    )
+                };
+                self.report(Code::LoadErrCompileCondition, span, e, Some(help));
+            }
+            return;
+        }
+        if ty == FieldType::Double {
             if parse_number(v).is_none() {
-                self.error(
-                    span,
-                    format!("'{v}' is not a valid number for field type {}", ty.short_name()),
-                );
+                self.error(span, format!("{v} is not a valid number"));
             }
             return;
         }
@@ -680,28 +738,9 @@ impl Checker<'_> {
     }
 }
 
-/// Numbers as libsinsp accepts them for numeric fields: decimal (signed) or hex.
+/// A decimal integer as libsinsp reads one ([`super::literal::decimal`]).
 pub fn parse_number(v: &str) -> Option<i128> {
-    let t = v.trim();
-    if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        return i128::from_str_radix(h, 16).ok();
-    }
-    t.parse::<i128>().ok()
-}
-
-fn valid_ip_value(ty: FieldType, v: &str) -> bool {
-    use std::net::IpAddr;
-    let net = |s: &str| match s.split_once('/') {
-        Some((a, bits)) => a.parse::<IpAddr>().is_ok_and(|ip| {
-            bits.parse::<u8>()
-                .is_ok_and(|b| b <= if ip.is_ipv4() { 32 } else { 128 })
-        }),
-        None => s.parse::<IpAddr>().is_ok(),
-    };
-    match ty {
-        FieldType::IpNet | FieldType::Ipv4Net | FieldType::Ipv6Net => net(v),
-        _ => net(v),
-    }
+    super::literal::decimal(v)
 }
 
 /// If `re` is a literal with optional anchors or leading/trailing `.*`/`.?`, the

@@ -1,4 +1,4 @@
-//! `evt.arg.bogus`: an argument that none of the rule's events has.
+//! `evt.arg.argv` on `execve`: an argument that some event has, but none of the rule's.
 
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
@@ -13,9 +13,9 @@ pub const META: Meta = Meta {
     default: Level::Warn,
     summary: "`evt.arg.NAME` names a parameter that none of the rule's events has",
     what: "Reports `evt.arg.NAME`, `evt.arg[NAME]`, `evt.rawarg.NAME` in conditions when no event the rule runs on (or no event at all, for a rule without an event type filter) has a parameter called NAME.",
-    why: "Falco accepts any argument name when it loads the rule; on events without that parameter the field is empty, so the comparison is never true. A misspelled `evt.arg.flag` for `evt.arg.flags` silently disables the rule.",
-    bad: "- rule: Open for writing\n  desc: A file was opened for writing\n  condition: evt.type = openat and evt.arg.flag contains O_WRONLY\n  output: Open for writing (file=%fd.name)\n  priority: NOTICE\n",
-    good: "- rule: Open for writing\n  desc: A file was opened for writing\n  condition: evt.type = openat and evt.arg.flags contains O_WRONLY\n  output: Open for writing (file=%fd.name)\n  priority: NOTICE\n",
+    why: "Falco refuses an argument name that no event has, but accepts one that some other event has; on the rule's events the field is then empty, so the comparison is never true and the rule never fires.",
+    bad: "- rule: Netcat with a program\n  desc: netcat started with -e\n  condition: evt.type = execve and evt.arg.argv contains \"-e\"\n  output: Netcat with a program (cmdline=%proc.cmdline)\n  priority: NOTICE\n",
+    good: "- rule: Netcat with a program\n  desc: netcat started with -e\n  condition: evt.type = execve and evt.arg.args contains \"-e\"\n  output: Netcat with a program (cmdline=%proc.cmdline)\n  priority: NOTICE\n",
     fix: Some(crate::diag::Applicability::Unsafe),
 };
 
