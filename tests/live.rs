@@ -446,7 +446,9 @@ fn recorded_events_match_the_event_table() {
     let script = format!(
         "cd {d} && touch a && chmod 600 a && mkdir b && mv a b/c && ln b/c h && ln -s b/c s && \
          exec 3>x && exec 4>&3 && cat /etc/hostname > /dev/null && rm -r b h s x && \
-         bash -c 'exec 5<>/dev/tcp/127.0.0.1/9' 2>/dev/null; true"
+         bash -c 'exec 5<>/dev/tcp/127.0.0.1/9' 2>/dev/null; \
+         unshare -U true; nsenter --net=/proc/self/ns/net true; \
+         python3 -c 'import ctypes; ctypes.CDLL(None).syscall(323, 0x80800)'; true"
     );
     let rec = Command::new(env!("CARGO_BIN_EXE_falcorc"))
         .args(["record", "-o"])
@@ -457,9 +459,14 @@ fn recorded_events_match_the_event_table() {
     assert!(rec.status.success(), "{}", String::from_utf8_lossy(&rec.stderr));
     let mut reader = ScapReader::open(&cap).expect("capture opens");
     let mut seen = BTreeSet::new();
+    let mut uffd_flags = Vec::new();
     while let Some(ev) = reader.next_event().expect("capture reads") {
         let def = event_def(ev.code).unwrap_or_else(|| panic!("code {} is not in the table", ev.code));
         seen.insert(def.name);
+        if def.name == "userfaultfd" {
+            let res = ev.param(0).and_then(|p| p.as_i64());
+            uffd_flags.push((res.is_some_and(|r| r >= 0), ev.param_raw(1).map(<[u8]>::to_vec)));
+        }
         assert_eq!(ev.nparams(), def.params.len(), "{} parameter count", def.name);
         for (i, (raw, p)) in ev.params_raw().zip(def.params).enumerate() {
             if raw.is_empty() {
@@ -494,12 +501,20 @@ fn recorded_events_match_the_event_table() {
         "socket",
         "connect",
         "procexit",
+        "unshare",
+        "setns",
+        "userfaultfd",
     ] {
         assert!(seen.contains(name), "no {name} event in the recording; saw {seen:?}");
     }
     assert!(
         seen.iter().any(|n| matches!(*n, "clone" | "clone3" | "fork" | "vfork")),
         "{seen:?}"
+    );
+    // A descriptor, and the flags as the program passed them (O_CLOEXEC | O_NONBLOCK).
+    assert!(
+        uffd_flags.contains(&(true, Some(0x80800u32.to_le_bytes().to_vec()))),
+        "{uffd_flags:?}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

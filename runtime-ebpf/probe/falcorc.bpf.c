@@ -537,6 +537,7 @@ int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 	case 101: ev_ptrace(169, &x); break;
 	case 308: ev_setns(241, &x); break;
 	case 272: ev_unshare(285, &x); break;
+	case 323: ev_args(321, &x, 2, L2(RES, U32(0))); break; /* userfaultfd: flags as given (O_CLOEXEC, O_NONBLOCK, UFFD_USER_MODE_ONLY) */
 	case 126: ev_capset(353, &x); break;
 	}
 	return 0;

@@ -76,6 +76,8 @@ pub const SYSCALLS: &[Syscall] = &[
     s(101, "ptrace", 169, false),
     s(308, "setns", 241, false),
     s(272, "unshare", 285, false),
+    // Creates a descriptor the fd table must know (type `u`).
+    s(323, "userfaultfd", 321, true),
     // The tracker keeps each thread's capabilities current with it.
     s(126, "capset", 353, true),
 ];
