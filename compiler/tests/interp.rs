@@ -117,6 +117,11 @@ fn string_operators() {
     assert!(check("fd.name regex '/etc/(shadow|gshadow)'", &ev));
     // regex is a full match.
     assert!(!check("fd.name regex 'etc'", &ev));
+    // RE2: a brace that opens no counted repetition is literal.
+    let braces = [("proc.name", s("a{2,x}"))];
+    assert!(check("proc.name regex 'a{2,x}'", &braces));
+    assert!(check("proc.name regex 'a{1}[{]2,.*'", &braces));
+    assert!(!check("proc.name regex 'a{2}'", &braces));
     assert!(
         check("fd.name < 2", &ev),
         "strings compare lexicographically ('/' < '2')"

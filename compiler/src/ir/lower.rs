@@ -214,7 +214,7 @@ pub fn typed_const(ty: FieldType, op: CmpOp, v: &str) -> Option<Const> {
         return decode_hex(v).map(Const::Bytes);
     }
     if op == CmpOp::Regex {
-        return regex::Regex::new(&format!("^(?:{v})$"))
+        return regex::Regex::new(&format!("^(?:{})$", crate::sema::literal::re2_pattern(v)))
             .ok()
             .map(|r| Const::Regex(Box::new(r)));
     }

@@ -663,7 +663,7 @@ impl Checker<'_> {
             return;
         }
         if op == Op::Regex {
-            match regex::Regex::new(v) {
+            match regex::Regex::new(&super::literal::re2_pattern(v)) {
                 Err(e) => {
                     let first = e.to_string().lines().last().unwrap_or("").trim().to_string();
                     self.error(span, format!("invalid regular expression '{v}': {first}"));
