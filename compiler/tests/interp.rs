@@ -144,6 +144,17 @@ fn numeric_comparisons() {
 }
 
 #[test]
+fn doubles_take_equality_and_sets_as_in_falco() {
+    let ev = [("thread.cpu", Value::Double(1.5))];
+    assert!(check("thread.cpu = 1.5", &ev));
+    assert!(check("thread.cpu != 2", &ev));
+    assert!(check("thread.cpu in (1, 1.5)", &ev));
+    assert!(!check("thread.cpu in (1, 2)", &ev));
+    assert!(check("thread.cpu intersects (1.5)", &ev));
+    assert!(check("thread.cpu > 1", &ev));
+}
+
+#[test]
 fn missing_values() {
     let ev: [(&str, Value); 0] = [];
     assert!(!check("proc.name = bash", &ev));

@@ -233,7 +233,7 @@ pub fn typed_const(ty: FieldType, op: CmpOp, v: &str) -> Option<Const> {
         };
     }
     if ty == FieldType::Double {
-        return v.parse().ok().map(Const::Double);
+        return crate::sema::literal::double(v).ok().map(Const::Double);
     }
     if ty.is_numeric() {
         return crate::sema::literal::number(ty, v).ok().map(Const::Int);

@@ -65,6 +65,14 @@ pub fn number(ty: FieldType, v: &str) -> Result<i128, String> {
     })
 }
 
+/// A floating-point literal (`thread.cpu` and the other double fields): a decimal number with
+/// an optional fraction and exponent, after optional white space.
+pub fn double(v: &str) -> Result<f64, String> {
+    v.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r'])
+        .parse::<f64>()
+        .map_err(|_| format!("{v} is not a valid number"))
+}
+
 /// A port: decimal digits only (read as an `int`, kept as 16 bits), else a service name.
 fn port(v: &str) -> Result<i128, String> {
     if v.is_empty() {

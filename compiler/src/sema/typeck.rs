@@ -256,7 +256,7 @@ pub fn op_supported(ty: FieldType, list: bool, op: Op) -> bool {
             Eq | EqEq | Ne | Contains | In | StartsWith | EndsWith | Intersects | BContains | BStartsWith
         ),
         FieldType::Bool => matches!(op, Eq | EqEq | Ne | In | Intersects),
-        FieldType::Double => matches!(op, Lt | Le | Gt | Ge),
+        FieldType::Double => matches!(op, Eq | EqEq | Ne | Lt | Le | Gt | Ge | In | Intersects),
         t if t.is_ip() => matches!(op, Eq | EqEq | Ne | In | Intersects),
         t if t.is_numeric() => matches!(op, Eq | EqEq | Ne | Lt | Le | Gt | Ge | In | Intersects),
         _ => matches!(op, Eq | EqEq | Ne | In | Intersects),
@@ -657,8 +657,8 @@ impl Checker<'_> {
             return;
         }
         if ty == FieldType::Double {
-            if parse_number(v).is_none() {
-                self.error(span, format!("{v} is not a valid number"));
+            if let Err(e) = super::literal::double(v) {
+                self.error(span, e);
             }
             return;
         }
