@@ -174,20 +174,24 @@ impl Ctx<'_> {
         ov: &[(String, bool, FileSpan)],
     ) -> DResult<()> {
         let Some(i) = existing else {
-            let first_append = ov.iter().find(|(_, a, _)| *a);
-            let msg = match first_append {
-                Some((k, _, _)) => {
-                    format!("Rule uses 'append' or 'override.{k}: append' but no rule by that name already exists")
-                }
-                None => {
-                    let k = ov.first().map_or("", |(k, _, _)| k.as_str());
-                    format!(
-                        "An 'override.<key>: replace' to a rule was requested but no rule by that name already exists (key '{k}')"
-                    )
-                }
+            // Falco's texts, `<key>` included; the key is falcorc's help.
+            let (msg, k, how) = match ov.iter().find(|(_, a, _)| *a) {
+                Some((k, _, _)) => (
+                    "Rule uses 'append' or 'override.<key>: append' but no rule by that name already exists",
+                    k.as_str(),
+                    "append",
+                ),
+                None => (
+                    "An 'override.<key>: replace' to a rule was requested but no rule by that name already exists",
+                    ov.first().map_or("", |(k, _, _)| k.as_str()),
+                    "replace",
+                ),
             };
-            let d = item.err(Code::LoadErrValidate, name.file_span(), msg);
-            return Err(self.with_closest(d, "rule", &name.value));
+            let d = item.err(Code::LoadErrValidate, name.file_span(), msg).help(format!(
+                "'override.{k}: {how}' needs a rule named '{}' loaded before this item",
+                name.value
+            ));
+            return Err(self.with_closest(Box::new(d), "rule", &name.value));
         };
         let mut rule = self.col.rules[i].clone();
         // Appends first, then replaces, as Falco does.
