@@ -62,6 +62,17 @@ fn default_rules() -> BTreeSet<String> {
         .collect()
 }
 
+/// `bash -c command` with the actions' work directory; it must succeed.
+fn run_bash(command: &str, dir: &Path, what: &str) {
+    let st = Command::new("bash")
+        .arg("-c")
+        .arg(command)
+        .env("FALCORC_LIVE_DIR", dir)
+        .status()
+        .expect("bash runs");
+    assert!(st.success(), "{what} failed");
+}
+
 fn run_script(script: &Path, dir: &Path) {
     let st = Command::new("bash")
         .arg(script)
@@ -156,17 +167,12 @@ fn attack_actions_raise_their_rules_live() {
     let alerts = alerts_during(&[], || {
         run_script(&attacks, &d);
         // The container's first process joins the cgroup, then becomes the script.
-        let st = Command::new("bash")
-            .arg("-c")
-            .arg(format!(
-                "echo $$ > {}/cgroup.procs && exec bash {}",
-                cgroup.display(),
-                in_container.display()
-            ))
-            .env("FALCORC_LIVE_DIR", &d)
-            .status()
-            .expect("bash runs");
-        assert!(st.success(), "container actions failed");
+        let command = format!(
+            "echo $$ > {}/cgroup.procs && exec bash {}",
+            cgroup.display(),
+            in_container.display()
+        );
+        run_bash(&command, &d, "container actions");
     });
     let _ = std::fs::remove_dir_all(&d);
     let _ = std::fs::remove_dir(&cgroup);
@@ -253,17 +259,12 @@ fn refused_kernel_module_loads_raise_the_module_rules_without_their_success_test
     let alerts = alerts_during(&["-r", "@default", "-r", tuning.to_str().expect("UTF-8 path")], || {
         // One shell runs the host attempts, then joins the container's cgroup at once: the
         // host attempts stay the host's only if cgroups are read at the event, not later.
-        let st = Command::new("bash")
-            .arg("-c")
-            .arg(format!(
-                "bash {s} && echo $$ > {}/cgroup.procs && exec bash {s}",
-                cgroup.display(),
-                s = script.display()
-            ))
-            .env("FALCORC_LIVE_DIR", &d)
-            .status()
-            .expect("bash runs");
-        assert!(st.success(), "module attempts in the container failed");
+        let command = format!(
+            "bash {s} && echo $$ > {}/cgroup.procs && exec bash {s}",
+            cgroup.display(),
+            s = script.display()
+        );
+        run_bash(&command, &d, "module attempts");
     });
     let _ = std::fs::remove_dir_all(&d);
     let _ = std::fs::remove_dir(&cgroup);

@@ -319,7 +319,7 @@ impl Builder<'_> {
             self.name(v.span, &v.text, field);
             return;
         }
-        let kind = if v.quote.is_none() && crate::sema::typeck::parse_number(&v.text).is_some() {
+        let kind = if v.quote.is_none() && crate::sema::literal::decimal(&v.text).is_some() {
             TokenKind::Number
         } else {
             TokenKind::Value

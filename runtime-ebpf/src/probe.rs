@@ -118,7 +118,8 @@ fn release() -> String {
 }
 
 /// The checks that give better messages than a failed bpf() call.
-pub fn preflight() -> Result<(), LoadError> {
+/// Whether the probe can load here; the kernel's version when its release names one.
+pub fn preflight() -> Result<Option<(u32, u32)>, LoadError> {
     const CAP_SYS_ADMIN: u64 = 1 << 21;
     const CAP_PERFMON: u64 = 1 << 38;
     const CAP_BPF: u64 = 1 << 39;
@@ -127,13 +128,14 @@ pub fn preflight() -> Result<(), LoadError> {
         return Err(LoadError::Privileges);
     }
     let rel = release();
-    if kernel_version(&rel).is_some_and(|v| v < MIN_KERNEL) {
+    let version = kernel_version(&rel);
+    if version.is_some_and(|v| v < MIN_KERNEL) {
         return Err(LoadError::KernelTooOld(rel));
     }
     if !std::path::Path::new(KERNEL_BTF).exists() {
         return Err(LoadError::NoBtf);
     }
-    Ok(())
+    Ok(version)
 }
 
 fn other(what: &str) -> impl Fn(EbpfError) -> LoadError + '_ {
@@ -180,11 +182,11 @@ fn write_filter(ebpf: &mut Ebpf, current: &mut [bool], slots: &[u32]) -> Result<
 impl Probe {
     /// Loads and attaches the probe. Events flow from the moment this returns.
     pub fn start(opts: &ProbeOptions) -> Result<Probe, LoadError> {
-        preflight()?;
+        let version = preflight()?;
         raise_memlock();
         let self_tgid = std::process::id();
         let boot = crate::clock::boot_epoch_ns();
-        let have_bpf_loop = u8::from(kernel_version(&release()).is_some_and(|v| v >= BPF_LOOP_KERNEL));
+        let have_bpf_loop = u8::from(version.is_some_and(|v| v >= BPF_LOOP_KERNEL));
         // CO-RE relocation and the BTF tracepoint both run against the small subset of the
         // kernel's BTF the probe needs (`kernel_btf`); the whole BTF, as aya parses it, is
         // ~17 MB of heap and only the fallback.

@@ -111,6 +111,14 @@ const SCHEMA_KEYS: &[&str] = &[
     "skip-if-unknown-filter",
 ];
 
+/// Whether a value is a boolean to Falco's JSON schema: a plain (unquoted) `true`/`false`.
+pub(super) fn schema_bool(v: &crate::syntax::yaml::Node) -> bool {
+    v.as_scalar().is_some_and(|s| {
+        s.style == crate::syntax::yaml::Style::Plain
+            && matches!(s.value.as_str(), "true" | "false" | "True" | "False" | "TRUE" | "FALSE")
+    })
+}
+
 /// Whether `v`, the value of `key` (one of [`SCHEMA_KEYS`]), has the type Falco's schema gives
 /// the key.
 fn schema_accepts(key: &str, v: &crate::syntax::yaml::Node) -> bool {
@@ -131,9 +139,7 @@ fn schema_accepts(key: &str, v: &crate::syntax::yaml::Node) -> bool {
                     | "DEBUG"
             )
         }),
-        "enabled" | "append" | "capture" | "warn_evttypes" | "skip-if-unknown-filter" => {
-            plain(&|t| matches!(t, "true" | "false" | "True" | "False" | "TRUE" | "FALSE"))
-        }
+        "enabled" | "append" | "capture" | "warn_evttypes" | "skip-if-unknown-filter" => schema_bool(v),
         "capture_duration" | "capture_events" | "capture_filesize" => plain(&|t| t.parse::<i64>().is_ok()),
         "items" | "exceptions" | "tags" | "required_plugin_versions" => v.as_seq().is_some(),
         "override" => v.as_map().is_some(),

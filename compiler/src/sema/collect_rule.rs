@@ -269,9 +269,7 @@ impl Ctx<'_> {
         let b = item.bool(key)?;
         if let Some((_, span)) = b
             && let Some((_, v)) = item.entry(key)
-            && let Some(s) = v.as_scalar()
-            && (!matches!(s.value.as_str(), "true" | "false" | "True" | "False" | "TRUE" | "FALSE")
-                || s.style != crate::syntax::yaml::Style::Plain)
+            && !super::collect::schema_bool(v)
         {
             self.push(item.err(
                 Code::SchemaMismatch,

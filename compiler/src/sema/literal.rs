@@ -11,6 +11,9 @@
 use super::catalog::FieldType;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+/// What C's `isspace` skips before a number.
+const C_SPACE: [char; 6] = [' ', '\t', '\n', '\x0b', '\x0c', '\r'];
+
 /// Width and signedness of the integer libsinsp parses a value of `ty` into.
 fn width(ty: FieldType) -> Option<(u32, bool)> {
     use FieldType::*;
@@ -30,7 +33,7 @@ fn width(ty: FieldType) -> Option<(u32, bool)> {
 /// `sscanf("%d")` grammar: leading C white space, an optional sign, decimal digits, nothing
 /// after. Magnitudes past 64 bits are refused.
 pub fn decimal(v: &str) -> Option<i128> {
-    let t = v.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    let t = v.trim_start_matches(C_SPACE);
     let (neg, digits) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
         Some(b'+') => (false, &t[1..]),
@@ -68,7 +71,7 @@ pub fn number(ty: FieldType, v: &str) -> Result<i128, String> {
 /// A floating-point literal (`thread.cpu` and the other double fields): a decimal number with
 /// an optional fraction and exponent, after optional white space.
 pub fn double(v: &str) -> Result<f64, String> {
-    v.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r'])
+    v.trim_start_matches(C_SPACE)
         .parse::<f64>()
         .map_err(|_| format!("{v} is not a valid number"))
 }

@@ -738,11 +738,6 @@ impl Checker<'_> {
     }
 }
 
-/// A decimal integer as libsinsp reads one ([`super::literal::decimal`]).
-pub fn parse_number(v: &str) -> Option<i128> {
-    super::literal::decimal(v)
-}
-
 /// If `re` is a literal with optional anchors or leading/trailing `.*`/`.?`, the
 /// simpler operator that does the same job.
 fn simpler_than_regex(re: &str) -> Option<&'static str> {
