@@ -68,12 +68,12 @@ pub fn number(ty: FieldType, v: &str) -> Result<i128, String> {
     })
 }
 
-/// A floating-point literal (`thread.cpu` and the other double fields): a decimal number with
-/// an optional fraction and exponent, after optional white space.
+/// A literal for a double field (`thread.cpu`, ...): libsinsp reads it as a decimal integer, so
+/// `thread.cpu <= 1` loads and `thread.cpu = 1.0` does not (libs' filter_compiler tests).
 pub fn double(v: &str) -> Result<f64, String> {
-    v.trim_start_matches(C_SPACE)
-        .parse::<f64>()
-        .map_err(|_| format!("{v} is not a valid number"))
+    decimal(v)
+        .map(|n| n as f64)
+        .ok_or_else(|| format!("{v} is not a valid number"))
 }
 
 /// A port: decimal digits only (read as an `int`, kept as 16 bits), else a service name.
