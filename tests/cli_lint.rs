@@ -395,3 +395,37 @@ fn explain_a_check() {
         "{all}"
     );
 }
+
+/// Port service names resolve in the host's services database, as Falco's `getservbyname` does
+/// on the same host: a name the host knows loads, one it does not is Falco's error.
+#[test]
+fn port_service_names_resolve_in_the_hosts_services_database() {
+    let services = std::fs::read_to_string("/etc/services").unwrap_or_default();
+    let known = |name: &str| {
+        services.lines().any(|l| {
+            let mut w = l.split('#').next().unwrap_or("").split_ascii_whitespace();
+            let (n, p) = (w.next(), w.next());
+            p.is_some_and(|p| p.contains('/')) && (n == Some(name) || w.any(|a| a == name))
+        })
+    };
+    let dir = scratch("services");
+    std::fs::write(
+        dir.join("r.yaml"),
+        "- rule: web\n  desc: d\n  condition: evt.type = connect and fd.sport in (https, 8443)\n  output: o %fd.sport\n  priority: WARNING\n- rule: nowhere\n  desc: d\n  condition: evt.type = connect and fd.rport = no-such-service-here\n  output: o\n  priority: WARNING\n",
+    )
+    .unwrap();
+    let o = falcorc_in(&dir, &["lint", "--format", "json", "r.yaml"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let messages: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    let mut expected = vec!["unrecognized protocol no-such-service-here"];
+    if !known("https") {
+        expected.insert(0, "unrecognized protocol https");
+    }
+    assert_eq!(messages, expected, "{}", stdout(&o));
+}

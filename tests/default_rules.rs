@@ -96,7 +96,7 @@ struct Benign {
 
 fn benign(an: &Analysis) -> Vec<Benign> {
     let dir = repo().join("testdata/benign");
-    let outputs = Outputs::new(&an.program, Env { container_plugin: true });
+    let outputs = Outputs::new(&an.program, Env::default());
     let engine = Engine::new(
         an.program.clone(),
         &EngineOptions {

@@ -34,6 +34,19 @@ pub struct Options {
     pub yaml_limits: yaml::Limits,
     /// Which of falcorc's checks run, and the level of every warning.
     pub lint: crate::lint::Config,
+    /// Where port fields look service names up: the host's `/etc/services` at falcorc's
+    /// edges (`fs::host_services`), none by default.
+    pub services: &'static crate::sema::services::Services,
+}
+
+impl Options {
+    /// What these options make exist, for the checker and lowering.
+    pub fn env(&self) -> Env {
+        Env {
+            container_plugin: self.container_plugin,
+            services: self.services,
+        }
+    }
 }
 
 impl Default for Options {
@@ -44,6 +57,7 @@ impl Default for Options {
             plugins: Vec::new(),
             yaml_limits: yaml::Limits::default(),
             lint: crate::lint::Config::new(),
+            services: crate::sema::services::Services::none(),
         }
     }
 }
@@ -203,9 +217,7 @@ fn load(
         all_docs.push(docs);
     }
     check_plugins(&col, opts, &mut diags);
-    let env = Env {
-        container_plugin: opts.container_plugin,
-    };
+    let env = opts.env();
 
     // Lists.
     let mut list_used = vec![false; col.lists.len()];

@@ -297,6 +297,30 @@ fn identity(_: &std::fs::Metadata) -> (u64, u64) {
     (0, NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
 }
 
+/// [`Options::default`](crate::Options) with the host's services database: what every
+/// command that loads a user's rules starts from.
+pub fn host_options() -> crate::Options {
+    crate::Options {
+        services: host_services(),
+        ..crate::Options::default()
+    }
+}
+
+/// Where the C library's `getservbyname` reads services from.
+pub const SERVICES_PATH: &str = "/etc/services";
+
+/// The host's services database, read once per process: port fields resolve service names
+/// in it as Falco does on the same host. A missing or unreadable file resolves nothing (Falco
+/// then refuses the name too).
+pub fn host_services() -> &'static crate::sema::services::Services {
+    static HOST: std::sync::OnceLock<crate::sema::services::Services> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        read_text(Path::new(SERVICES_PATH), MAX_TEXT_BYTES)
+            .map(|t| crate::sema::services::Services::parse(&t))
+            .unwrap_or_default()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,6 +87,7 @@ fn run_condition(input: &str, stage: Option<&str>, expect: &str) -> Outcome {
         let mut ck = Checker {
             env: Env {
                 container_plugin: false,
+                ..Env::default()
             },
             smap: &smap,
             diags: Vec::new(),

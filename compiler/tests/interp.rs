@@ -43,12 +43,16 @@ fn list(xs: &[&str]) -> Value {
 
 /// Evaluate `cond` on an event with `fields`; the condition must compile cleanly.
 fn check(cond: &str, fields: &[(&str, Value)]) -> bool {
+    check_in(Env::default(), cond, fields)
+}
+
+/// [`check`] where `env` decides what exists (the services database).
+fn check_in(env: Env, cond: &str, fields: &[(&str, Value)]) -> bool {
     let parsed = condition::parse(cond);
     assert!(parsed.errors.is_empty(), "{cond}: {:?}", parsed.errors);
     let ast = parsed.expr.expect("an expression");
     let mut smap = SourceMap::default();
     smap.add(cond.len() as u32);
-    let env = Env { container_plugin: true };
     let mut ck = Checker {
         env,
         smap: &smap,
@@ -141,6 +145,22 @@ fn numeric_comparisons() {
     assert!(!check("fd.sport in (80, 8080)", &ev));
     // Numeric, not textual: 0443 is 443.
     assert!(check("fd.sport = 0443", &ev));
+}
+
+#[test]
+fn port_service_names_are_the_ports_of_the_services_table() {
+    let services = Box::leak(Box::new(falcorc_compiler::sema::services::Services::parse(
+        "http 80/tcp www\nhttps 443/tcp\nhttps 443/udp\n",
+    )));
+    let env = Env {
+        services,
+        ..Env::default()
+    };
+    let ev = [("fd.sport", n(443))];
+    assert!(check_in(env, "fd.sport = https", &ev));
+    assert!(check_in(env, "fd.sport in (http, https)", &ev));
+    assert!(!check_in(env, "fd.sport in (www, 8080)", &ev));
+    assert!(check_in(env, "fd.sport != http", &ev));
 }
 
 #[test]

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 fn lower(cond: &str) -> (Cond, Vec<FieldSpec>) {
     let parsed = condition::parse(cond);
     assert!(parsed.errors.is_empty(), "{cond}: {:?}", parsed.errors);
-    lower_condition(&parsed.expr.expect("an expression"), Env { container_plugin: true }).expect("lowers")
+    lower_condition(&parsed.expr.expect("an expression"), Env::default()).expect("lowers")
 }
 
 fn code(name: &str) -> u16 {

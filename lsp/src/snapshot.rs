@@ -25,7 +25,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// Analyze `files` (key, text) in load order.
     pub fn new(files: Vec<(String, String)>) -> Snapshot {
-        Snapshot::with_options(files, &Options::default())
+        Snapshot::with_options(files, &falcorc_compiler::fs::host_options())
     }
 
     /// Analyze `files` with the project's options (`falcorc.toml`).
@@ -35,9 +35,7 @@ impl Snapshot {
             keys: Vec::new(),
             lines: Vec::new(),
             analysis: Analysis::default(),
-            env: Env {
-                container_plugin: opts.container_plugin,
-            },
+            env: opts.env(),
             analysis_panicked: false,
             profile: None,
             index: OnceLock::new(),
@@ -46,9 +44,7 @@ impl Snapshot {
 
     /// [`Snapshot::with_options`], or None once `cancel` is set (newer text is waiting).
     pub fn cancellable(files: Vec<(String, String)>, opts: &Options, cancel: &Cancel) -> Option<Snapshot> {
-        let env = Env {
-            container_plugin: opts.container_plugin,
-        };
+        let env = opts.env();
         let mut analysis_panicked = false;
         let mut lines: Vec<LineIndex> = files.iter().map(|(_, t)| LineIndex::new(t)).collect();
         let keys: Vec<String> = files.iter().map(|(k, _)| k.clone()).collect();

@@ -66,7 +66,7 @@ impl State {
             reloaded: 0,
             published: HashSet::new(),
             config_error: None,
-            options: falcorc_compiler::Options::default(),
+            options: falcorc_compiler::fs::host_options(),
             profile: None,
         };
         s.reload_disk();
@@ -97,6 +97,7 @@ impl State {
             None
         });
         self.options = config.as_ref().map_or_else(Default::default, |c| c.options());
+        self.options.services = fs::host_services();
         self.profile = None;
         if let Some(name) = config.as_ref().and_then(|c| c.profile.as_deref()) {
             let read = fs::read_text(&root.join(name), fs::MAX_TEXT_BYTES).map_err(|e| e.to_string());

@@ -38,7 +38,7 @@ fn engine_costed(rules: &str, backend: Backend, rule_costs: Option<u32>) -> (Eng
     );
     assert_eq!(an.errors(), 0);
     // Text output, the default: alerts carry the message only.
-    let outputs = Outputs::new(&an.program, Env { container_plugin: true }).message_only();
+    let outputs = Outputs::new(&an.program, Env::default()).message_only();
     let opts = EngineOptions {
         backend,
         rule_costs,

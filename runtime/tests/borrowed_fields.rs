@@ -56,7 +56,7 @@ fn specs() -> Vec<FieldSpec> {
         .iter()
         .map(|key| {
             let expr = parse(&format!("{key} exists")).expr.expect("a condition");
-            let (_, fields) = lower_condition(&expr, Env { container_plugin: true }).expect("resolves");
+            let (_, fields) = lower_condition(&expr, Env::default()).expect("resolves");
             fields.into_iter().next().expect("one field")
         })
         .collect()

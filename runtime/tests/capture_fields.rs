@@ -34,8 +34,7 @@ fn spec_of(key: &str) -> FieldSpec {
     let parsed = parse(&format!("{key} exists"));
     assert!(parsed.errors.is_empty(), "{key}: {:?}", parsed.errors);
     let expr = parsed.expr.expect("a condition");
-    let (_, fields) =
-        lower_condition(&expr, Env { container_plugin: true }).unwrap_or_else(|| panic!("{key} does not resolve"));
+    let (_, fields) = lower_condition(&expr, Env::default()).unwrap_or_else(|| panic!("{key} does not resolve"));
     fields.into_iter().next().expect("one field")
 }
 

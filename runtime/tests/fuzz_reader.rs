@@ -218,7 +218,7 @@ fn mutated_captures_replay_through_the_engine() {
     use falcorc_runtime::engine::{Engine, EngineOptions};
     use falcorc_runtime::output::Outputs;
     let program = stable_program();
-    let outputs = Outputs::new(&program, Env { container_plugin: true });
+    let outputs = Outputs::new(&program, Env::default());
     let engine = Engine::new(program, &EngineOptions::default());
     let n = all_captures().len();
     let strategy = (

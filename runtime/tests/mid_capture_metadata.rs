@@ -50,7 +50,7 @@ fn late_process_list_updates_the_tracker() {
 
     let rules = "- rule: named\n  desc: d\n  condition: evt.type = close and proc.name in (early, late)\n  output: \"%proc.name\"\n  priority: INFO\n";
     let program = program(rules);
-    let outputs = Outputs::new(&program, Env { container_plugin: true });
+    let outputs = Outputs::new(&program, Env::default());
     let engine = Engine::new(
         program,
         &EngineOptions {
@@ -86,7 +86,7 @@ fn a_second_engine_that_disagrees_is_reported() {
     let bytes = w.finish().unwrap();
     let rules = "- rule: named\n  desc: d\n  condition: evt.type = close and proc.name = early\n  output: \"%proc.name\"\n  priority: INFO\n";
     let program = program(rules);
-    let outputs = Outputs::new(&program, Env { container_plugin: true });
+    let outputs = Outputs::new(&program, Env::default());
     let same = Engine::new(program.clone(), &EngineOptions::default());
     let without = Engine::new(
         program.clone(),

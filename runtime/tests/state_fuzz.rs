@@ -31,7 +31,7 @@ fn build_specs() -> Vec<FieldSpec> {
             let Some(expr) = parse(&format!("{candidate} exists")).expr else {
                 continue;
             };
-            if let Some((_, fields)) = lower_condition(&expr, Env { container_plugin: true }) {
+            if let Some((_, fields)) = lower_condition(&expr, Env::default()) {
                 out.extend(fields);
             }
         }

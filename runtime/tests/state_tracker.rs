@@ -15,7 +15,7 @@ use falcorc_runtime::state::{Tracker, User};
 
 fn spec_of(key: &str) -> FieldSpec {
     let expr = parse(&format!("{key} exists")).expr.expect("a condition");
-    let (_, fields) = lower_condition(&expr, Env { container_plugin: true }).expect("field resolves");
+    let (_, fields) = lower_condition(&expr, Env::default()).expect("field resolves");
     fields.into_iter().next().expect("one field")
 }
 
@@ -365,7 +365,7 @@ fn connect_fills_the_socket() {
     let cond = parse(r#"fd.snet in ("93.184.0.0/16") and fd.cip = "10.0.0.1" and not fd.snet in ("127.0.0.0/8")"#)
         .expr
         .unwrap();
-    let (cond, fields) = lower_condition(&cond, Env { container_plugin: true }).unwrap();
+    let (cond, fields) = lower_condition(&cond, Env::default()).unwrap();
     let mut matched = None;
     h.ts += 1;
     let raw = encode_record(h.ts, 500, 7, &[&i64p(0), &[], &i64p(5), &u32p(0)]).unwrap();

@@ -3,7 +3,6 @@
 
 use super::EXIT_ERRORS;
 use super::selection::Selection;
-use falcorc_compiler::sema::typeck::Env;
 use falcorc_compiler::{Options, SourceFile, analyze};
 use falcorc_runtime::engine::{Backend, Engine, EngineOptions, Selector};
 use falcorc_runtime::output::style::Style;
@@ -67,7 +66,7 @@ pub fn load_with_other(
     // Running rules needs the loader's verdict, not falcorc's checks.
     let opts = Options {
         lint: falcorc_compiler::lint::Config::none(),
-        ..Options::default()
+        ..falcorc_compiler::fs::host_options()
     };
     let an = analyze(files, &opts);
     if an.errors() > 0 {
@@ -81,9 +80,7 @@ pub fn load_with_other(
         say(format!("falcorc: the rules have {n} error{s}{consequence}"));
         return Err(EXIT_ERRORS);
     }
-    let env = Env {
-        container_plugin: opts.container_plugin,
-    };
+    let env = opts.env();
     let outputs = match format {
         Format::Text => Outputs::new(&an.program, env).message_only(),
         Format::Json => Outputs::new(&an.program, env),

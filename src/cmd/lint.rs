@@ -122,6 +122,7 @@ fn lint(a: &Args) -> Result<u8, Usage> {
         a.paths.clone()
     };
     let mut opts = found.as_ref().map_or_else(Options::default, |f| f.project.options());
+    opts.services = falcorc_compiler::fs::host_services();
     if a.no_container_plugin {
         opts.container_plugin = false;
     }

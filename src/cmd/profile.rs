@@ -118,7 +118,7 @@ pub fn run(a: Args, selectors: Vec<falcorc_runtime::engine::Selector>) -> u8 {
     // The static estimates, from the same files (loading takes milliseconds).
     let opts = Options {
         lint: falcorc_compiler::lint::Config::none(),
-        ..Options::default()
+        ..falcorc_compiler::fs::host_options()
     };
     let an = analyze(files, &opts);
     let estimates: BTreeMap<&str, Estimate> = an

@@ -1,7 +1,7 @@
 //! `falcorc rules`: what a set of rules files defines.
 
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE, load_files};
-use falcorc_compiler::{Options, analyze};
+use falcorc_compiler::analyze;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -35,7 +35,7 @@ pub fn run(a: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let an = analyze(files, &Options::default());
+    let an = analyze(files, &falcorc_compiler::fs::host_options());
     // What does not load is said, not left as silently empty tables.
     let errors: Vec<_> = an.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
     if !errors.is_empty() {

@@ -11,7 +11,7 @@ fn index_of(files: &[&str]) -> (Analysis, Index) {
         })
         .collect();
     let a = analyze(files, &Options::default());
-    let idx = build(&a, &Env { container_plugin: true });
+    let idx = build(&a, &Env::default());
     (a, idx)
 }
 

@@ -159,7 +159,8 @@ impl Lowerer {
     fn check(&mut self, c: &ast::Check) -> Option<Cmp> {
         let (lhs, ty) = self.operand(&c.lhs)?;
         let op = cmp_op(c.op);
-        let konst = |v: &str| typed_const(ty, op, v);
+        let env = self.env;
+        let konst = |v: &str| typed_const(ty, op, v, env);
         let rhs = match &c.rhs {
             ast::Rhs::None => Rhs::None,
             ast::Rhs::Value(v) if c.op.is_list() => Rhs::Set(ConstSet::new(vec![konst(&v.text)?])),
@@ -209,7 +210,7 @@ fn cmp_op(op: Op) -> CmpOp {
 }
 
 /// Read a literal as the constant the comparison needs.
-pub fn typed_const(ty: FieldType, op: CmpOp, v: &str) -> Option<Const> {
+pub fn typed_const(ty: FieldType, op: CmpOp, v: &str, env: Env) -> Option<Const> {
     if matches!(op, CmpOp::BContains | CmpOp::BStartsWith) {
         return decode_hex(v).map(Const::Bytes);
     }
@@ -236,7 +237,7 @@ pub fn typed_const(ty: FieldType, op: CmpOp, v: &str) -> Option<Const> {
         return crate::sema::literal::double(v).ok().map(Const::Double);
     }
     if ty.is_numeric() {
-        return crate::sema::literal::number(ty, v).ok().map(Const::Int);
+        return crate::sema::literal::number(ty, v, env.services).ok().map(Const::Int);
     }
     Some(Const::Str(v.to_string()))
 }

@@ -5,10 +5,11 @@
 //! libsinsp reads an integer with `sscanf("%<width>%c")`: white space first, then an optional
 //! sign, decimal digits only (`0x10` and `10 ` are refused), and a negative number for an
 //! unsigned type wraps (`-1` is the largest value). A port is a decimal number, or else a
-//! service name from the system's services database (not resolved by falcorc). A network
+//! service name from the host's services database (see `services.rs`). A network
 //! needs its `/bits`; an IPv4 netmask is read as an 8-bit number (`/256` is `/0`).
 
 use super::catalog::FieldType;
+use super::services::Services;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// What C's `isspace` skips before a number.
@@ -51,9 +52,9 @@ pub fn decimal(v: &str) -> Option<i128> {
 
 /// An integer literal compared with a field of type `ty`: the value libsinsp stores, or its
 /// error message.
-pub fn number(ty: FieldType, v: &str) -> Result<i128, String> {
+pub fn number(ty: FieldType, v: &str, services: &Services) -> Result<i128, String> {
     if ty == FieldType::Port {
-        return port(v);
+        return port(v, services);
     }
     let n = decimal(v).ok_or_else(|| format!("{v} is not a valid number"))?;
     let Some((bits, signed)) = width(ty) else {
@@ -76,8 +77,9 @@ pub fn double(v: &str) -> Result<f64, String> {
         .ok_or_else(|| format!("{v} is not a valid number"))
 }
 
-/// A port: decimal digits only (read as an `int`, kept as 16 bits), else a service name.
-fn port(v: &str) -> Result<i128, String> {
+/// A port: decimal digits only (read as an `int`, kept as 16 bits), else a service name from
+/// the services database.
+fn port(v: &str, services: &Services) -> Result<i128, String> {
     if v.is_empty() {
         return Ok(0);
     }
@@ -85,7 +87,10 @@ fn port(v: &str) -> Result<i128, String> {
         let n: i32 = v.parse().map_err(|_| format!("{v} is not a valid number"))?;
         return Ok(i128::from(n as u16));
     }
-    Err(format!("unrecognized protocol {v}"))
+    services
+        .port(v)
+        .map(i128::from)
+        .ok_or_else(|| format!("unrecognized protocol {v}"))
 }
 
 /// An address or network literal for a field of type `ty`: the address and, for a network,
@@ -109,7 +114,7 @@ pub fn ip(ty: FieldType, v: &str) -> Result<(IpAddr, Option<u8>), String> {
             .split_once('/')
             .ok_or_else(|| format!("unrecognized IP network {v}"))?;
         let addr: Ipv4Addr = a.parse().map_err(|_| format!("unrecognized IP address {v}"))?;
-        let bits = number(FieldType::Uint8, mask)?;
+        let bits = number(FieldType::Uint8, mask, Services::none())?;
         if bits > 32 {
             return Err(format!("invalid netmask {mask}"));
         }
@@ -166,6 +171,10 @@ mod tests {
     use super::*;
     use FieldType::{Int16, Int64, IpNet, Port, Uint16, Uint32, Uint64};
 
+    fn number(ty: FieldType, v: &str) -> Result<i128, String> {
+        super::number(ty, v, Services::none())
+    }
+
     #[test]
     fn integers_are_decimal_with_a_sign_and_wrap_into_their_width() {
         assert_eq!(number(Int64, "  -42"), Ok(-42));
@@ -192,6 +201,23 @@ mod tests {
         assert_eq!(number(Port, "http"), Err("unrecognized protocol http".into()));
         assert_eq!(number(Port, "+80"), Err("unrecognized protocol +80".into()));
         assert_eq!(number(Port, "0x50"), Err("unrecognized protocol 0x50".into()));
+    }
+
+    #[test]
+    fn service_names_resolve_in_the_table_given() {
+        let s = Services::parse("http 80/tcp www\nmysql 3306/tcp\n");
+        assert_eq!(super::number(Port, "http", &s), Ok(80));
+        assert_eq!(super::number(Port, "www", &s), Ok(80));
+        assert_eq!(super::number(Port, "mysql", &s), Ok(3306));
+        assert_eq!(
+            super::number(Port, "Mysql", &s),
+            Err("unrecognized protocol Mysql".into())
+        );
+        // Only port fields read names: elsewhere a name is not a number.
+        assert_eq!(
+            super::number(Uint16, "http", &s),
+            Err("http is not a valid number".into())
+        );
     }
 
     #[test]

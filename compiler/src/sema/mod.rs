@@ -12,6 +12,7 @@ pub mod lists;
 pub mod literal;
 pub mod output;
 pub mod resolve;
+pub mod services;
 pub mod text;
 pub mod typeck;
 pub mod version;

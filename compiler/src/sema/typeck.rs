@@ -31,6 +31,18 @@ pub struct ResolvedField {
 pub struct Env {
     /// The built-in model of the container plugin provides `container.*` and `k8s.*`.
     pub container_plugin: bool,
+    /// Where port fields look service names up (`fd.sport = http`).
+    pub services: &'static super::services::Services,
+}
+
+impl Default for Env {
+    /// The container plugin loaded, no services database.
+    fn default() -> Env {
+        Env {
+            container_plugin: true,
+            services: super::services::Services::none(),
+        }
+    }
 }
 
 /// Look a bare field token up (as in exception `fields`), ignoring arguments.
@@ -643,9 +655,13 @@ impl Checker<'_> {
             return;
         }
         if ty.is_numeric() && ty != FieldType::Double {
-            if let Err(e) = super::literal::number(ty, v) {
+            if let Err(e) = super::literal::number(ty, v, self.env.services) {
                 let help = if ty == FieldType::Port && !e.ends_with("number") {
-                    "Falco looks service names up in the system's services database (/etc/services); falcorc does not: write the port number".to_string()
+                    if self.env.services.is_empty() {
+                        "a port is a number or a service name from the services database (/etc/services), which is missing or empty here: write the port number".to_string()
+                    } else {
+                        "a port is a number or a service name from the services database (/etc/services); this name is not in it".to_string()
+                    }
                 } else {
                     format!(
                         "a field of type {} takes a decimal number, with an optional sign",
@@ -669,14 +685,18 @@ impl Checker<'_> {
                     self.error(span, format!("invalid regular expression '{v}': {first}"));
                 }
                 Ok(_) => {
-                    if let Some(simpler) = simpler_than_regex(v) {
+                    if regex_is_plain(v) {
+                        let help = match simpler_than_regex(v) {
+                            Some(op) => format!("'{op}' matches exactly what this pattern matches, without a regex engine"),
+                            None => "a literal with anchors or wildcards at its ends is matched faster by '=', 'contains', 'startswith' or 'endswith'".to_string(),
+                        };
                         self.report(
                             Code::LoadCompileCondition,
                             span,
                             format!(
-                                "regex operator used with a pattern that a simpler operator can match: use '{simpler}'"
+                                "regex check with '{v}' may be optimized with simpler operators such as '=', 'contains', 'startswith', 'endswith'"
                             ),
-                            None,
+                            Some(help),
                         );
                     }
                 }
@@ -738,27 +758,49 @@ impl Checker<'_> {
     }
 }
 
-/// If `re` is a literal with optional anchors or leading/trailing `.*`/`.?`, the
-/// simpler operator that does the same job.
+/// The bytes that make a pattern more than text (libsinsp's list).
+const REGEX_SPECIAL: &[u8] = b".+*?^$()[]{}|\\";
+
+/// libsinsp's test for its "may be optimized" warning: the pattern is plain text apart from a
+/// `^` first, a `$` last, and a `.*`, `.+` or `.?` at its very start or end. Any other regex
+/// character (a backslash included) means the regex is needed. Bytes, as libsinsp scans them.
+fn regex_is_plain(re: &str) -> bool {
+    let b = re.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    while i < n {
+        if (i == 0 && b[i] == b'^') || (i + 1 == n && b[i] == b'$') {
+            i += 1;
+            continue;
+        }
+        if ((i == 0 && n > 1) || i + 2 == n) && b[i] == b'.' && matches!(b.get(i + 1), Some(b'+' | b'*' | b'?')) {
+            i += 2;
+            continue;
+        }
+        if REGEX_SPECIAL.contains(&b[i]) {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The one operator that matches exactly what `re` matches, where there is one: a literal,
+/// anchored or not (Falco's regex is a full match), with `.*` at neither, one or both ends.
 fn simpler_than_regex(re: &str) -> Option<&'static str> {
-    // Falco's regex is a full match: without a leading/trailing wildcard the pattern
-    // is anchored at that end, `^`/`$` or not.
     let mut s = re.strip_prefix('^').unwrap_or(re);
-    if s.ends_with('$') && !s.ends_with("\\$") {
+    if s.ends_with('$') {
         s = &s[..s.len() - 1];
     }
-    let (s, lead) = match s.strip_prefix(".*").or_else(|| s.strip_prefix(".?")) {
+    let (s, lead) = match s.strip_prefix(".*") {
         Some(r) => (r, false),
         None => (s, true),
     };
-    let (s, trail) = match s.strip_suffix(".*").or_else(|| s.strip_suffix(".?")) {
+    let (s, trail) = match s.strip_suffix(".*") {
         Some(r) => (r, false),
         None => (s, true),
     };
-    let literal = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '/' | ':' | ' ' | ',' | '@' | '=' | '%'));
-    if !literal {
+    if s.is_empty() || s.bytes().any(|b| REGEX_SPECIAL.contains(&b)) {
         return None;
     }
     Some(match (lead, trail) {
@@ -767,4 +809,53 @@ fn simpler_than_regex(re: &str) -> Option<&'static str> {
         (false, true) => "endswith",
         (false, false) => "contains",
     })
+}
+
+#[cfg(test)]
+mod regex_warning_tests {
+    use super::{regex_is_plain, simpler_than_regex};
+
+    /// The patterns of libsinsp's own `compilation_warnings` test, with its verdicts.
+    #[test]
+    fn warns_exactly_where_libsinsp_warns() {
+        for re in [
+            "syscall",
+            "^syscall$",
+            "^syscall",
+            "syscall$",
+            ".*syscall",
+            "syscall.*",
+            ".*syscall.*",
+            ".+syscall",
+            "syscall.+",
+            ".+syscall.+",
+            ".?syscall",
+            "syscall.?",
+            ".?syscall.?",
+        ] {
+            assert!(regex_is_plain(re), "{re} warns in libsinsp");
+        }
+        for re in [
+            "syscall.{1}",
+            "syscall\\.*",
+            "s.*l",
+            "syscal[l]?",
+            "^.*syscall",
+            "syscall.*$",
+            "a|b",
+        ] {
+            assert!(!regex_is_plain(re), "{re} does not warn in libsinsp");
+        }
+    }
+
+    #[test]
+    fn the_help_names_an_operator_only_where_it_is_exact() {
+        assert_eq!(simpler_than_regex("^syscall$"), Some("="));
+        assert_eq!(simpler_than_regex("syscall.*"), Some("startswith"));
+        assert_eq!(simpler_than_regex(".*syscall"), Some("endswith"));
+        assert_eq!(simpler_than_regex(".*sys call.*"), Some("contains"));
+        // `.+` and `.?` need (at most) one more character: no single operator says that.
+        assert_eq!(simpler_than_regex(".+syscall"), None);
+        assert_eq!(simpler_than_regex("syscall.?"), None);
+    }
 }

@@ -69,7 +69,7 @@ fn diff(a: &Args) -> Result<u8, String> {
     let opts = Options {
         container_plugin: !a.no_container_plugin,
         lint: falcorc_compiler::lint::Config::none(),
-        ..Options::default()
+        ..falcorc_compiler::fs::host_options()
     };
     let old = load(&old_label, old_files, &opts)?;
     let new = load(&new_label, new_files, &opts)?;

@@ -21,7 +21,13 @@ pub struct Side {
 
 impl Side {
     pub fn new(an: &Analysis, container_plugin: bool) -> Side {
-        let outputs = Outputs::new(&an.program, Env { container_plugin });
+        let outputs = Outputs::new(
+            &an.program,
+            Env {
+                container_plugin,
+                ..Env::default()
+            },
+        );
         let engine = Engine::new(an.program.clone(), &EngineOptions::default());
         Side {
             engine,
