@@ -2694,3 +2694,13 @@ case!(
         - [a, b, c]
 "#
 );
+
+case!(
+    type_empty_arguments_are_no_argument,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = open and container.label[""] = x and getopt(proc.args, "t:")[""] = y and proc.aname[""] = bash and proc.aname[0x1] = sh
+  output: o
+  priority: INFO
+"#
+);

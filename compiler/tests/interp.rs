@@ -312,6 +312,31 @@ fn ancestors_without_argument_match_any() {
     assert!(!check("proc.aname[1] = sshd", &ev));
 }
 
+#[test]
+fn field_arguments_are_read_as_libsinsp_reads_them() {
+    let ev = [
+        ("proc.aname", list(&["bash", "sshd", "systemd"])),
+        ("proc.aname[1]", s("bash")),
+        ("proc.args", s("-c true")),
+        ("proc.args[0]", s("-c")),
+        ("proc.env", s("HOME=/root")),
+        ("evt.arg[1]", s("x")),
+    ];
+    // Levels and indexes are sscanf("%d") numbers: sign, leading zeros and white space.
+    assert!(check("proc.aname[+1] = bash", &ev));
+    assert!(check("proc.aname[01] = bash", &ev));
+    assert!(check("proc.aname[\" 1\"] = bash", &ev));
+    assert!(check("proc.args[+0] = -c", &ev));
+    assert!(check("evt.arg[+1] = x", &ev));
+    // -1 is "no level" (any ancestor, every argument); an empty argument is no argument.
+    assert!(check("proc.aname[-1] = systemd", &ev));
+    assert!(check("proc.aname[\"\"] = sshd", &ev));
+    assert!(check("proc.args[-1] = \"-c true\"", &ev));
+    // An all-digit key of proc.env names no variable: the whole environment.
+    assert!(check("proc.env[123] = \"HOME=/root\"", &ev));
+    assert!(check("proc.env[\"\"] = \"HOME=/root\"", &ev));
+}
+
 /// Which rules of a loaded ruleset match an event, evaluating the lowered program.
 fn matching_rules(yaml: &str, fields: &[(&str, Value)]) -> Vec<String> {
     let an = falcorc_compiler::analyze(

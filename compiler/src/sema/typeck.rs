@@ -106,7 +106,9 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
         ));
     }
     let suffix = suffix.strip_prefix('.').map(str::to_string);
-    let arg = f.arg.as_ref().map(|a| a.value.clone());
+    // libsinsp names the check `field[arg]` only for a non-empty arg: `proc.env[""]` is
+    // `proc.env`, and `container.label[""]` lacks its key.
+    let mut arg = f.arg.as_ref().map(|a| a.value.clone()).filter(|a| !a.is_empty());
     let arg_span = f.arg.as_ref().map_or(f.span, |a| a.span);
     let need = |what: &str| {
         Err((
@@ -115,19 +117,42 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
             f.span,
         ))
     };
+    // An argument libsinsp cannot read leaves part of the name unparsed: the whole
+    // `name[arg]` is then a field that does not exist (an error, or with
+    // skip-if-unknown-filter a LOAD_UNKNOWN_FILTER warning).
+    let nonexistent = |a: &str, help: String| {
+        Err((
+            format!("filter_check called with nonexistent field {}[{a}]", f.name),
+            Some(help),
+            arg_span,
+        ))
+    };
     let is_index = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    // An index as libsinsp's `parsed32` reads it (`sscanf("%d")`): `+2`, `02` and ` 2` are 2.
+    let level = |s: &str| super::literal::decimal(s).filter(|n| i32::try_from(*n).is_ok());
     match def.arg {
         ArgKind::None => {
-            if arg.is_some() {
-                return Err((
-                    format!("field '{}' does not support an argument", def.name),
-                    None,
-                    arg_span,
-                ));
+            if let Some(a) = &arg {
+                return nonexistent(a, format!("field '{}' takes no argument", def.name));
             }
         }
         ArgKind::Index { required } => match &arg {
             None if required => return need("[N]"),
+            // The process fields read the index as the ancestor fields do.
+            Some(a) if def.class == catalog::FieldClass::Process => match level(a) {
+                // -1 is libsinsp's "no index": every argument.
+                Some(-1) => arg = None,
+                Some(n) => arg = Some(n.to_string()),
+                None => {
+                    return nonexistent(
+                        a,
+                        format!(
+                            "the index of '{}' is a decimal number: [0] is the first argument after the program",
+                            def.name
+                        ),
+                    );
+                }
+            },
             Some(a) if !is_index(a) => {
                 return Err((
                     format!("field '{}' needs a numeric index, not '{a}'", def.name),
@@ -139,22 +164,47 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
         },
         ArgKind::Key { required } | ArgKind::IndexOrKey { required } => {
             if required && arg.is_none() {
+                if def.class == catalog::FieldClass::Container {
+                    // The container plugin's own text.
+                    return Err((
+                        format!("filter '{0}': {0} requires an argument but none provided", def.name),
+                        Some(format!("write {}[KEY]", def.name)),
+                        f.span,
+                    ));
+                }
                 return need("[KEY]");
+            }
+            // An all-digit key of proc.env is an index into nothing: the whole environment.
+            if def.name == "proc.env" && arg.as_deref().is_some_and(is_index) {
+                arg = None;
             }
         }
         ArgKind::Ancestor => {
-            if let Some(a) = &arg
-                && !is_index(a)
-            {
-                return Err((
-                    format!("field '{}' needs a numeric ancestor level, not '{a}'", def.name),
-                    None,
-                    arg_span,
-                ));
+            if let Some(a) = &arg {
+                match level(a) {
+                    // -1 is libsinsp's "no level": any ancestor.
+                    Some(-1) => arg = None,
+                    Some(n) => arg = Some(n.to_string()),
+                    None => {
+                        return nonexistent(
+                            a,
+                            format!(
+                                "the level of '{}' is a decimal number: 0 is the process, 1 its parent, ...",
+                                def.name
+                            ),
+                        );
+                    }
+                }
             }
         }
         ArgKind::EvtArg => match (&suffix, &arg) {
-            (None, None) => return need(".NAME or [N]"),
+            (None, None) => {
+                return Err((
+                    format!("filter syntax error: {}", f.name),
+                    Some(format!("write {0}.NAME or {0}[N]", def.name)),
+                    f.span,
+                ));
+            }
             (Some(_), Some(_)) => {
                 return Err((
                     format!("field '{}' takes a .NAME or an [N], not both", def.name),
@@ -162,13 +212,16 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
                     arg_span,
                 ));
             }
-            (None, Some(a)) if !is_index(a) => {
-                return Err((
-                    format!("field '{}' needs a numeric index, not '{a}'", def.name),
-                    None,
-                    arg_span,
-                ));
-            }
+            (None, Some(a)) => match level(a) {
+                Some(n) => arg = Some(n.to_string()),
+                None => {
+                    return Err((
+                        format!("{a} is not a valid number"),
+                        Some(format!("{}[N] takes the parameter's position, from 0", def.name)),
+                        arg_span,
+                    ));
+                }
+            },
             _ => {}
         },
         ArgKind::RawArg => {
@@ -356,6 +409,7 @@ impl Checker<'_> {
                 // An unknown name: the suggestion is also a fix of the name.
                 if span == f.name_span
                     && let Some(s) = field_suggestion(&f.name)
+                    && s != f.name
                     && let Some(d) = self.diags.last_mut()
                 {
                     *d = d.clone().did_you_mean(s);
@@ -522,6 +576,13 @@ impl Checker<'_> {
                         self,
                         "transformer 'getopt' takes an argument list and an option string: getopt(proc.args, \"t:\")"
                             .into(),
+                    );
+                }
+                // An empty option key selects no option: Falco refuses it.
+                if t.arg.as_ref().is_some_and(|a| a.value.is_empty()) {
+                    return bad(
+                        self,
+                        "transformer 'getopt' needs an option letter in [...]: getopt(proc.args, \"t:\")[t]".into(),
                     );
                 }
                 Ty::Val {
