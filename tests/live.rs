@@ -993,3 +993,30 @@ fn metrics_are_scraped_with_falcos_names_and_parsed() {
     assert!(wait_exit(&mut run.0, Instant::now(), "SIGTERM").success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `proc.exepath` is the executable file with symlinks resolved, read in the kernel at the
+/// execve (the `trusted_exepath` Falco's drivers send), so a program that has already exited
+/// when its event is read still shows the file that ran, not the name it was run by.
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn exepath_is_the_resolved_executable_even_after_exit() {
+    let dir = std::env::temp_dir().join(format!("falcorc-live-exepath-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("exec.yaml");
+    std::fs::write(
+        &rules,
+        "- rule: falcorc live exec by link\n  desc: d\n  condition: evt.type in (execve, execveat) and proc.name = falcorc-lnk\n  output: ran %proc.exepath\n  priority: NOTICE\n",
+    )
+    .unwrap();
+    let link = dir.join("falcorc-lnk");
+    std::os::unix::fs::symlink("/usr/bin/true", &link).unwrap();
+    let live = Live::start(&[rules]);
+    sh(&format!("{}", link.display()));
+    let a = live.expect("falcorc live exec by link", |_| true);
+    // The resolved file: `true` is gone before user space reads the event, so /proc cannot
+    // have supplied this.
+    assert_eq!(field(&a, "proc.exepath"), "/usr/bin/true");
+    live.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

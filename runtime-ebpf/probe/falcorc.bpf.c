@@ -5,9 +5,10 @@
  * it to user space through a ring buffer; plus procexit from sched_process_exit.
  *
  * Only exit events are produced: Falco evaluates rules on exit events, and every current
- * exit event carries what the enter event had. Working directories are not resolved here
- * (that needs a dentry walk): user space knows them from /proc and chdir events, and
- * keeps them across clone and execve like libsinsp does.
+ * exit event carries what the enter event had. execve sends its working directory and
+ * its executable's resolved path (`trusted_exepath`), both walked up the dentries as
+ * Falco's drivers do; other events leave the directory to user space, which keeps it across
+ * chdir, clone and execve like libsinsp does.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -415,7 +416,7 @@ static __noinline void ev_execve(__u16 code, struct args *x, bool at)
 	p_empty(&r);
 	p_empty(&r);
 	p_u32(&r, task_euid(t));
-	p_empty(&r); /* trusted_exepath: user space joins `filename` with the cwd */
+	p_exepath(&r);
 	p_empty(&r); /* pgid */
 	p_u32(&r, task_egid(t));
 	if (!at)

@@ -301,25 +301,32 @@ static __always_inline __u32 exe_flags(struct task_struct *t)
 	return flags;
 }
 
-/* Deepest working directory written in full; a deeper one is sent empty (user space then
- * keeps the directory it tracked through chdir). */
+/* Deepest path written in full; a deeper one is sent empty (user space then keeps the
+ * directory it tracked through chdir, or reads the executable's link in /proc). */
 #define CWD_DEPTH 48
 /* A path component with its NUL (NAME_MAX + 1). */
 #define NAME_BYTES 256
 
+/* Which path falcorc_path writes. */
+#define PATH_CWD 0
+#define PATH_EXE 1
+
 /*
- * The current task's working directory as an absolute path, as seen from its root (so a
- * process in a container gets its own view, as Falco reports it), written at `off` in the
- * scratch record; returns its length with the NUL, or 0 when it cannot be told (too deep,
- * too long, unreadable). d_path is not callable from this program type, so the dentries are
- * walked by hand: up to the root, crossing mount points, remembering each component in the
- * small scratch area, then written root first.
+ * The current task's working directory (PATH_CWD) or executable file (PATH_EXE, the
+ * execve's `trusted_exepath`: symlinks resolved, as Falco's drivers send it) as an absolute
+ * path, as seen from the task's root (so a process in a container gets its own view, as
+ * Falco reports it), written at `off` in the scratch record; returns its length with the
+ * NUL, or 0 when it cannot be told (too deep, too long, unreadable). d_path is not callable
+ * from this program type, so the dentries are walked by hand: up to the root, crossing
+ * mount points, remembering each component in the small scratch area, then written root
+ * first. A file on a mount that is attached nowhere (a memfd) is `/name`, as Falco's walk
+ * gives it.
  *
  * A global function, so the verifier checks it once on its own and the caller goes on with
  * one unknown length: inlined, each way out of the walk multiplied the paths through the
  * rest of the execve handler past the verifier's limit.
  */
-__noinline int falcorc_cwd(__u32 off)
+__noinline int falcorc_path(__u32 off, int which)
 {
 	__u32 zero = 0;
 	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
@@ -330,6 +337,18 @@ __noinline int falcorc_cwd(__u32 off)
 	struct fs_struct *fs = BPF_CORE_READ(t, fs);
 	if (!fs)
 		return 0;
+	struct dentry *start_d;
+	struct vfsmount *start_vm;
+	if (which == PATH_EXE) {
+		struct file *exe = BPF_CORE_READ(t, mm, exe_file);
+		if (!exe)
+			return 0;
+		start_d = BPF_CORE_READ(exe, f_path.dentry);
+		start_vm = BPF_CORE_READ(exe, f_path.mnt);
+	} else {
+		start_d = BPF_CORE_READ(fs, pwd.dentry);
+		start_vm = BPF_CORE_READ(fs, pwd.mnt);
+	}
 	/*
 	 * stack[0..n]: component dentries, leaf first; n in stack[63] and the walk's position
 	 * (dentry, vfsmount, mount) in stack[59..61]. Reloaded from memory at every step, they
@@ -339,10 +358,9 @@ __noinline int falcorc_cwd(__u32 off)
 	__u64 *stack = (__u64 *)sm->tmp;
 	struct dentry *root_d = BPF_CORE_READ(fs, root.dentry);
 	struct vfsmount *root_vm = BPF_CORE_READ(fs, root.mnt);
-	struct vfsmount *pwd_vm = BPF_CORE_READ(fs, pwd.mnt);
-	stack[59] = (__u64)BPF_CORE_READ(fs, pwd.dentry);
-	stack[60] = (__u64)pwd_vm;
-	stack[61] = (__u64)pwd_vm - bpf_core_field_offset(struct mount, mnt);
+	stack[59] = (__u64)start_d;
+	stack[60] = (__u64)start_vm;
+	stack[61] = (__u64)start_vm - bpf_core_field_offset(struct mount, mnt);
 	stack[63] = 0;
 	for (int i = 0; i < CWD_DEPTH + 16; i++) {
 		struct dentry *d = (struct dentry *)stack[59];
@@ -397,7 +415,12 @@ walked:;
 
 static __always_inline void p_cwd(struct rec *r)
 {
-	rec_len(r, (__u16)(falcorc_cwd(r->off) & (MAX_PARAM * 2 - 1)));
+	rec_len(r, (__u16)(falcorc_path(r->off, PATH_CWD) & (MAX_PARAM * 2 - 1)));
+}
+
+static __always_inline void p_exepath(struct rec *r)
+{
+	rec_len(r, (__u16)(falcorc_path(r->off, PATH_EXE) & (MAX_PARAM * 2 - 1)));
 }
 
 #endif

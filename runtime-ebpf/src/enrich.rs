@@ -1,5 +1,6 @@
 //! Parameters the probe leaves empty but /proc still knows when the event is read: the
-//! resolved executable path of execve (`trusted_exepath`), and the cgroups of execve and clone
+//! resolved executable path of execve (`trusted_exepath`) when the probe's dentry walk could
+//! not tell it (a path deeper or longer than it writes), and the cgroups of execve and clone
 //! events (container ids come from them) on kernels before 5.17, where the probe cannot walk
 //! them (it needs bpf_loop). /proc is read when the event is, not when it happened: a task
 //! that has exited or moved since shows where it is now, so the kernel's answer is preferred.
