@@ -21,6 +21,7 @@ fn operator_table_matches_the_checker() {
         (FieldType::IpAddr, false),
         (FieldType::Bytebuf, false),
         (FieldType::Charbuf, true),
+        (FieldType::SockAddr, false),
     ];
     assert_eq!(table.len(), 2 + rows.len(), "one row per type");
     for (line, (ty, list)) in table[2..].iter().zip(rows) {

@@ -299,8 +299,29 @@ pub struct Checker<'a> {
     pub item: (&'static str, String),
 }
 
-fn is_stringy(t: FieldType) -> bool {
-    t.is_string()
+/// Element types a list field can be compared on (libsinsp's list branch).
+fn list_comparable(ty: FieldType) -> bool {
+    use FieldType::*;
+    matches!(ty, Charbuf | Uint64 | Reltime | Abstime | Bool | IpAddr | IpNet)
+}
+
+/// Parameter types libsinsp compares with nothing but `exists` (`evt.rawarg.uid`, ...).
+fn exists_only(ty: FieldType) -> bool {
+    use FieldType::*;
+    matches!(
+        ty,
+        SockAddr
+            | SockTuple
+            | FdList
+            | L4Proto
+            | SockFamily
+            | Dyn
+            | Uid
+            | Gid
+            | Sigset
+            | CharbufArray
+            | CharbufPairArray
+    )
 }
 
 /// Operators a type supports (libsinsp's `flt_is_comparable`).
@@ -310,9 +331,9 @@ pub fn op_supported(ty: FieldType, list: bool, op: Op) -> bool {
         return true;
     }
     if list {
-        return matches!(op, In | Intersects);
+        return list_comparable(ty) && matches!(op, In | Intersects);
     }
-    if is_stringy(ty) {
+    if ty.is_string() {
         return !matches!(op, BContains | BStartsWith);
     }
     match ty {
@@ -321,25 +342,41 @@ pub fn op_supported(ty: FieldType, list: bool, op: Op) -> bool {
             Eq | EqEq | Ne | Contains | In | StartsWith | EndsWith | Intersects | BContains | BStartsWith
         ),
         FieldType::Bool => matches!(op, Eq | EqEq | Ne | In | Intersects),
-        FieldType::Double => matches!(op, Eq | EqEq | Ne | Lt | Le | Gt | Ge | In | Intersects),
         t if t.is_ip() => matches!(op, Eq | EqEq | Ne | In | Intersects),
+        t if exists_only(t) => false,
         t if t.is_numeric() => matches!(op, Eq | EqEq | Ne | Lt | Le | Gt | Ge | In | Intersects),
         _ => matches!(op, Eq | EqEq | Ne | In | Intersects),
     }
 }
 
-fn type_word(ty: FieldType) -> &'static str {
-    if ty.is_numeric() {
-        "numeric"
-    } else if ty.is_ip() {
-        "ip address"
-    } else if ty == FieldType::Bool {
-        "boolean"
-    } else if ty == FieldType::Bytebuf {
-        "bytebuf"
-    } else {
-        ty.short_name()
+/// libsinsp's message for an operator `ty` does not take, word for word (`==` is named `=`,
+/// and the list message has no "for").
+fn op_unsupported_message(ty: FieldType, list: bool, op: Op) -> String {
+    let name = if op == Op::EqEq { "=" } else { op.text() };
+    // The type as libsinsp's `param_type_to_string` names it.
+    let type_name = || match ty {
+        FieldType::Dyn => "DYNAMIC",
+        t => t.pt_name().trim_start_matches("PT_"),
+    };
+    if list {
+        return if list_comparable(ty) {
+            format!("'{name}' operator not supported list filters")
+        } else {
+            format!("list filters are not supported for type '{}'", type_name())
+        };
     }
+    let what = if ty.is_string() {
+        "string"
+    } else if ty == FieldType::Bytebuf {
+        "buffer"
+    } else if ty.is_ip() {
+        "ip address and network"
+    } else if ty == FieldType::Bool || (ty.is_numeric() && !exists_only(ty)) {
+        "numeric"
+    } else {
+        return format!("'{name}' operator not supported for type '{}'", type_name());
+    };
+    format!("'{name}' operator not supported for {what} filters")
 }
 
 impl Checker<'_> {
@@ -603,14 +640,18 @@ impl Checker<'_> {
             return;
         };
         if !op_supported(ty, list, c.op) {
-            let what = if list {
-                "list".to_string()
+            let help = if list && list_comparable(ty) {
+                Some("a list field takes in, intersects or exists".to_string())
+            } else if !list && exists_only(ty) {
+                Some("a value of this type can only be tested with exists".to_string())
             } else {
-                type_word(ty).to_string()
+                None
             };
-            self.error(
+            self.report(
+                Code::LoadErrCompileCondition,
                 c.op_span,
-                format!("'{}' operator not supported for {what} filters", c.op.text()),
+                op_unsupported_message(ty, list, c.op),
+                help,
             );
             return;
         }
@@ -711,7 +752,12 @@ impl Checker<'_> {
         }
         if ty == FieldType::Bool {
             if v != "true" && v != "false" {
-                self.error(span, format!("'{v}' is not a valid boolean value (use true or false)"));
+                self.report(
+                    Code::LoadErrCompileCondition,
+                    span,
+                    format!("unrecognized boolean value {v}"),
+                    Some("a boolean is true or false".into()),
+                );
             }
             return;
         }
