@@ -9,13 +9,20 @@ static __always_inline struct file *fd_file(struct task_struct *t, __s64 fd)
 {
 	if (fd < 0)
 		return NULL;
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	/*
+	 * `t` is the task's BTF pointer: loads through it and the pointers it leads to are
+	 * plain loads (a fault reads as 0), far cheaper than a helper call each. Only the
+	 * slot of the array, at a variable index, is read with a helper.
+	 */
+	struct files_struct *files = t->files;
+	if (!files)
+		return NULL;
+	struct fdtable *fdt = files->fdt;
 	if (!fdt)
 		return NULL;
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
-	if ((__u64)fd >= max)
+	if ((__u64)fd >= fdt->max_fds)
 		return NULL;
-	struct file **arr = BPF_CORE_READ(fdt, fd);
+	struct file **arr = fdt->fd;
 	struct file *f = NULL;
 	bpf_core_read(&f, sizeof(f), &arr[fd & 0xfffff]);
 	return f;
@@ -41,13 +48,11 @@ static __always_inline __u32 encode_dev(__u32 dev)
  * module's BTF on kernels that build overlayfs as a module, so the offset is taken from the
  * size of struct inode, which vmlinux always describes.
  */
-static __always_inline int overlay_layer(struct file *f)
+static __always_inline int overlay_layer_of(struct inode *ino, struct super_block *sb)
 {
-	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
-	if (!d || BPF_CORE_READ(d, d_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
-		return 0;
-	struct inode *ino = BPF_CORE_READ(d, d_inode);
-	if (!ino)
+	/* An open overlay file's inode is the overlay's own (the real file hides behind it),
+	 * on the overlay's super block. */
+	if (!ino || !sb || BPF_CORE_READ(sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
 		return 0;
 	struct dentry *upper = NULL;
 	bpf_probe_read_kernel(&upper, sizeof(upper), (char *)ino + bpf_core_type_size(struct inode));
@@ -86,17 +91,37 @@ struct open_info {
 	__u32 fflags; /* PPM_O_F_* bits */
 };
 
+/* Bytes read at once from the head of a struct file and of a struct inode: every field
+ * open_info needs lies in them on every kernel (f_mode, f_inode, f_path; i_sb, i_ino). */
+#define FILE_HEAD 256
+#define INODE_HEAD 128
+
+/* A field of `type` at a CO-RE offset inside a head copied to `buf` (the mask keeps the
+ * verifier's bound; a field past the head would read other bytes, never outside). */
+#define HEAD_FIELD(buf, mask, type, off) (*(type *)&(buf)[(off) & (mask)])
+
 static __always_inline void open_info(struct task_struct *t, __s64 fd, struct open_info *oi)
 {
 	struct file *f = fd_file(t, fd);
 	if (!f)
 		return;
-	struct inode *ino = BPF_CORE_READ(f, f_inode);
-	oi->ino = BPF_CORE_READ(ino, i_ino);
-	oi->dev = encode_dev(BPF_CORE_READ(ino, i_sb, s_dev));
-	if (BPF_CORE_READ(f, f_mode) & FMODE_CREATED_BIT)
+	__u32 zero = 0;
+	struct small *sm = bpf_map_lookup_elem(&small_map, &zero);
+	if (!sm)
+		return;
+	/* One helper call per head instead of one per field: each costs more than the copy. */
+	__u8 *fh = sm->tmp, *ih = sm->tmp + FILE_HEAD;
+	if (bpf_probe_read_kernel(fh, FILE_HEAD, f) != 0)
+		return;
+	struct inode *ino = HEAD_FIELD(fh, FILE_HEAD - 1, struct inode *, bpf_core_field_offset(struct file, f_inode));
+	if (!ino || bpf_probe_read_kernel(ih, INODE_HEAD, ino) != 0)
+		return;
+	oi->ino = HEAD_FIELD(ih, INODE_HEAD - 1, __u64, bpf_core_field_offset(struct inode, i_ino));
+	struct super_block *sb = HEAD_FIELD(ih, INODE_HEAD - 1, struct super_block *, bpf_core_field_offset(struct inode, i_sb));
+	oi->dev = encode_dev(BPF_CORE_READ(sb, s_dev));
+	if (HEAD_FIELD(fh, FILE_HEAD - 1, __u32, bpf_core_field_offset(struct file, f_mode)) & FMODE_CREATED_BIT)
 		oi->fflags = 1 << 14;
-	int layer = overlay_layer(f);
+	int layer = overlay_layer_of(ino, sb);
 	if (layer == 1)
 		oi->fflags |= 1 << 15;
 	else if (layer == 2)
@@ -287,7 +312,7 @@ static __always_inline __u32 exe_flags(struct task_struct *t)
 	struct inode *ino = BPF_CORE_READ(exe, f_inode);
 	if (ino && exe_writable(t, ino))
 		flags |= 1 << 0;
-	int layer = overlay_layer(exe);
+	int layer = overlay_layer_of(ino, BPF_CORE_READ(ino, i_sb));
 	if (layer == 1)
 		flags |= 1 << 1;
 	else if (layer == 2)
