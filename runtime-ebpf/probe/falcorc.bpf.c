@@ -451,9 +451,8 @@ int falcorc_sched_exit(__u64 *ctx)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	if ((id >> 32) == self_tgid)
-		return 0;
+	/* The syscall first: most exits are of syscalls nothing needs, and they are dropped
+	 * before any helper call. */
 	__u32 nr = regs->orig_ax;
 	if (nr >= FALCORC_SYSCALL_SLOTS - 1)
 		return 0;
@@ -463,6 +462,9 @@ int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 			c->filtered++;
 		return 0;
 	}
+	__u64 id = bpf_get_current_pid_tgid();
+	if ((id >> 32) == self_tgid)
+		return 0;
 	/* 32-bit (ia32) syscalls use other numbers: not decoded, and never misread as ours. */
 	struct task_struct *t = task();
 	if (t->thread_info.status & TS_COMPAT)
