@@ -312,6 +312,31 @@ fn relative_opens_are_normalized() {
     assert_eq!(v["evt.failed"], Some(Value::Bool(true)));
 }
 
+/// Falco 0.44 (libs 0.25) shows a path it was given with every unprintable character as
+/// U+FFFD (`sanitize_string` in `concatenate_paths` and `strcpy_sanitized`), so a newline in a
+/// file name cannot split an alert line; a command line keeps its bytes as they are.
+#[test]
+fn unprintable_characters_in_paths_are_replaced_as_libsinsp_does() {
+    let mut h = Harness::new();
+    h.execve(410, 1, "/usr/bin/python3", &["-c", "x=1\nprint(x)"], "python3", &[]);
+    h.feed(410, CHDIR_X, &[i64p(0), strp("/tmp")], &[]);
+    let keys = ["fd.name", "fd.filename", "evt.arg.name", "proc.cmdline", "proc.args"];
+    let v = h.open(410, 3, "/tmp/a\nb\u{7f}c", 1, &keys);
+    assert_eq!(v["fd.name"], st("/tmp/a\u{fffd}b\u{fffd}c"));
+    assert_eq!(v["fd.filename"], st("a\u{fffd}b\u{fffd}c"));
+    assert_eq!(v["evt.arg.name"], st("/tmp/a\u{fffd}b\u{fffd}c"));
+    assert_eq!(v["proc.cmdline"], st("python3 -c x=1\nprint(x)"));
+    assert_eq!(v["proc.args"], st("-c x=1\nprint(x)"));
+    // Relative: joined to the working directory, the new part sanitized.
+    let v = h.open(410, 4, "r\tel", 1, &["fd.name", "evt.arg.name"]);
+    assert_eq!(v["fd.name"], st("/tmp/r\u{fffd}el"));
+    assert_eq!(v["evt.arg.name"], st("/tmp/r\u{fffd}el"));
+    // A later event on the fd shows the same name.
+    let v = h.feed(410, READ_X, &[i64p(0), E, i64p(3), u32p(0)], &["fd.name", "evt.arg.fd"]);
+    assert_eq!(v["fd.name"], st("/tmp/a\u{fffd}b\u{fffd}c"));
+    assert_eq!(v["evt.arg.fd"], st("<f>/tmp/a\u{fffd}b\u{fffd}c"));
+}
+
 #[test]
 fn connect_fills_the_socket() {
     let mut h = Harness::new();

@@ -141,7 +141,7 @@ impl FieldCtx<'_> {
                     }
                 }
                 resolved.push('>');
-                resolved.push_str(&f.name);
+                resolved.push_str(&path::sanitize(&f.name));
             }
         } else if fd == -100 {
             resolved.push_str("AT_FDCWD");
@@ -197,8 +197,13 @@ impl FieldCtx<'_> {
                 },
             },
             Param::Str(b) => {
-                let s = String::from_utf8_lossy(b).into_owned();
-                if matches!(ty, FieldType::Fspath | FieldType::Fsrelpath) && self.thread.is_some() && s != "<NA>" {
+                let mut s = String::from_utf8_lossy(b).into_owned();
+                let is_path = matches!(ty, FieldType::Fspath | FieldType::Fsrelpath);
+                if is_path {
+                    // libsinsp copies path parameters with `strcpy_sanitized`.
+                    s = path::sanitize(&s).into_owned();
+                }
+                if is_path && self.thread.is_some() && s != "<NA>" {
                     let resolved = if s.is_empty() || s.starts_with('/') {
                         String::new()
                     } else {

@@ -2,10 +2,32 @@
 //! a directory and normalizing `.`, `..` and repeated separators lexically
 //! (no filesystem access, symlinks are not resolved).
 
+/// Whether libsinsp's `sanitize_string` replaces `c`: ASCII controls and DEL, C1 controls
+/// and Unicode non-characters. (Invalid UTF-8 is already U+FFFD here: lossy decoding
+/// substitutes maximal subparts, as libsinsp does.)
+#[inline]
+fn unprintable(c: char) -> bool {
+    let u = c as u32;
+    u < 0x20 || (0x7f..=0x9f).contains(&u) || (0xfdd0..=0xfdef).contains(&u) || u & 0xfffe == 0xfffe
+}
+
+/// `s` as Falco 0.44's libsinsp shows a path it was given (`sanitize_string`, applied by
+/// `concatenate_paths` and to path parameters): every unprintable character becomes U+FFFD,
+/// so a newline in a file name cannot break an alert line. Borrowed when nothing changes.
+pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(unprintable) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(s.chars().map(|c| if unprintable(c) { '\u{fffd}' } else { c }).collect())
+}
+
 /// `rel` resolved against `base`: `rel` alone when it is absolute (or `base`
 /// is empty), `base/rel` otherwise, then normalized. A trailing separator of
-/// `rel` is kept.
+/// `rel` is kept. `rel` is sanitized ([`sanitize`]); `base`, a path already
+/// resolved, is not (libsinsp's `concatenate_paths`).
 pub fn join(base: &str, rel: &str) -> String {
+    let rel = sanitize(rel);
+    let rel = rel.as_ref();
     if rel.starts_with('/') || base.is_empty() {
         return normalize(rel);
     }
@@ -27,7 +49,7 @@ pub fn join(base: &str, rel: &str) -> String {
 /// [`join`], borrowing `rel` when it is already the result (an absolute path in
 /// normal form: what most opens pass).
 pub fn join_cow<'a>(base: &str, rel: &'a str) -> std::borrow::Cow<'a, str> {
-    if (rel.starts_with('/') || base.is_empty()) && is_normal(rel) {
+    if (rel.starts_with('/') || base.is_empty()) && is_normal(rel) && !rel.chars().any(unprintable) {
         std::borrow::Cow::Borrowed(rel)
     } else {
         std::borrow::Cow::Owned(join(base, rel))
@@ -125,8 +147,8 @@ pub fn plain_absolute(raw: &[u8]) -> Option<&str> {
     let mut state = EMPTY;
     let mut end = raw.len();
     for (i, &b) in raw.iter().enumerate().skip(1) {
-        // Most bytes: letters, digits, `_` and the like, above '/' and below 0x80.
-        if b.wrapping_sub(b'/' + 1) < 0x80 - (b'/' + 1) {
+        // Most bytes: letters, digits, `_` and the like, above '/' and below DEL.
+        if b.wrapping_sub(b'/' + 1) < 0x7f - (b'/' + 1) {
             state = NAME;
             continue;
         }
@@ -138,7 +160,8 @@ pub fn plain_absolute(raw: &[u8]) -> Option<&str> {
             b'/' if state == NAME => state = EMPTY,
             b'/' => return None,
             b'.' => state = if state < DOTDOT { state + 1 } else { NAME },
-            0x80.. => return None,
+            // Non-ASCII, controls and DEL: the general path decodes and sanitizes.
+            0x80.. | 0x01..=0x1f | 0x7f => return None,
             _ => state = NAME,
         }
     }
@@ -201,6 +224,31 @@ mod tests {
         assert_eq!(normalize("a/./b"), "a/b");
         assert_eq!(normalize("//x"), "/x");
         assert_eq!(normalize("/x/"), "/x/");
+    }
+
+    /// libsinsp's `sanitize_string` (libs 0.25, Falco 0.44): one U+FFFD per unprintable
+    /// character; printable text of any script is kept.
+    #[test]
+    fn unprintable_characters_in_a_path_become_replacement_characters() {
+        let r = '\u{fffd}';
+        assert_eq!(sanitize("/tmp/a\nb"), format!("/tmp/a{r}b"));
+        assert_eq!(sanitize("x\t\u{1}\u{7f}y"), format!("x{r}{r}{r}y"));
+        assert_eq!(
+            sanitize("c1\u{85}nc\u{fdd0}\u{fffe}\u{1fffe}"),
+            format!("c1{r}nc{r}{r}{r}")
+        );
+        assert!(matches!(sanitize("/home/été/日本/😀 x"), std::borrow::Cow::Borrowed(_)));
+        // Invalid UTF-8 was replaced when decoded, one U+FFFD per maximal subpart, as libsinsp
+        // does: `\xE2\x82` (a cut 3-byte sequence) is one, `\xFF\xFE` two.
+        let decoded = String::from_utf8_lossy(b"a\xe2\x82b\xff\xfe");
+        assert_eq!(sanitize(&decoded), format!("a{r}b{r}{r}"));
+        // The relative part of a join is sanitized, the directory it is joined to is not.
+        assert_eq!(join("/tmp/", "a\nb"), format!("/tmp/a{r}b"));
+        assert_eq!(join("/t\nmp/", "ab"), "/t\nmp/ab");
+        assert_eq!(join_cow("", "/x\ny"), format!("/x{r}y"));
+        assert_eq!(plain_absolute(b"/x\ny\0"), None);
+        assert_eq!(plain_absolute(b"/x\x7fy\0"), None);
+        assert_eq!(plain_absolute(b"/x~y\0"), Some("/x~y"));
     }
 
     proptest::proptest! {
