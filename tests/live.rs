@@ -448,8 +448,22 @@ fn recorded_events_match_the_event_table() {
          exec 3>x && exec 4>&3 && cat /etc/hostname > /dev/null && rm -r b h s x && \
          bash -c 'exec 5<>/dev/tcp/127.0.0.1/9' 2>/dev/null; \
          unshare -U true; nsenter --net=/proc/self/ns/net true; \
-         python3 -c 'import ctypes; ctypes.CDLL(None).syscall(323, 0x80800)'; true"
+         python3 -c 'import ctypes; ctypes.CDLL(None).syscall(323, 0x80800)'; \
+         python3 {d}/udp.py; true"
     );
+    // Datagrams received with recvfrom and recvmsg; the ports go to a file for the checks.
+    std::fs::write(
+        dir.join("udp.py"),
+        format!(
+            "import socket\n\
+             a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); a.bind(('127.0.0.1', 0))\n\
+             b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); b.bind(('127.0.0.1', 0))\n\
+             b.sendto(b'one', a.getsockname()); a.recvfrom(64)\n\
+             b.sendto(b'two', a.getsockname()); a.recvmsg(64)\n\
+             open('{d}/ports', 'w').write('%d %d' % (b.getsockname()[1], a.getsockname()[1]))\n"
+        ),
+    )
+    .expect("udp script");
     let rec = Command::new(env!("CARGO_BIN_EXE_falcorc"))
         .args(["record", "-o"])
         .arg(&cap)
@@ -460,9 +474,16 @@ fn recorded_events_match_the_event_table() {
     let mut reader = ScapReader::open(&cap).expect("capture opens");
     let mut seen = BTreeSet::new();
     let mut uffd_flags = Vec::new();
+    let mut received = Vec::new();
     while let Some(ev) = reader.next_event().expect("capture reads") {
         let def = event_def(ev.code).unwrap_or_else(|| panic!("code {} is not in the table", ev.code));
         seen.insert(def.name);
+        if matches!(def.name, "recvfrom" | "recvmsg") {
+            let at = |name: &str| def.params.iter().position(|p| p.name == name).unwrap();
+            let data = ev.param_raw(at("data")).map(<[u8]>::to_vec);
+            let tuple = ev.param_raw(at("tuple")).map(<[u8]>::to_vec).unwrap_or_default();
+            received.push((def.name, data, tuple));
+        }
         if def.name == "userfaultfd" {
             let res = ev.param(0).and_then(|p| p.as_i64());
             uffd_flags.push((res.is_some_and(|r| r >= 0), ev.param_raw(1).map(<[u8]>::to_vec)));
@@ -504,6 +525,8 @@ fn recorded_events_match_the_event_table() {
         "unshare",
         "setns",
         "userfaultfd",
+        "recvfrom",
+        "recvmsg",
     ] {
         assert!(seen.contains(name), "no {name} event in the recording; saw {seen:?}");
     }
@@ -516,6 +539,25 @@ fn recorded_events_match_the_event_table() {
         uffd_flags.contains(&(true, Some(0x80800u32.to_le_bytes().to_vec()))),
         "{uffd_flags:?}"
     );
+    // What was received, from whom: the tuple of an inbound datagram has the sender first
+    // (family 2, source address and port, then this end), as the drivers build it.
+    let ports = std::fs::read_to_string(dir.join("ports")).expect("ports written");
+    let (sender, receiver): (u16, u16) = {
+        let mut it = ports.split(' ').map(|p| p.parse().unwrap());
+        (it.next().unwrap(), it.next().unwrap())
+    };
+    let mut want_tuple = vec![2, 127, 0, 0, 1];
+    want_tuple.extend(sender.to_le_bytes());
+    want_tuple.extend([127, 0, 0, 1]);
+    want_tuple.extend(receiver.to_le_bytes());
+    for (name, data) in [("recvfrom", &b"one"[..]), ("recvmsg", &b"two"[..])] {
+        assert!(
+            received
+                .iter()
+                .any(|(n, d, t)| *n == name && d.as_deref() == Some(data) && *t == want_tuple),
+            "no {name} of {data:?} from port {sender} to {receiver}: {received:?}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

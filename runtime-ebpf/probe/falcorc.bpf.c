@@ -51,6 +51,34 @@ struct args {
 	__s64 ret;
 };
 
+/* The syscall's arguments for handlers that are global functions (verified once on their
+ * own, so that they do not add to the main program's verification, which is near the
+ * kernel's limit): they take scalars only and find the arguments here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct args);
+} args_map SEC(".maps");
+
+/* `x` where the global handlers find it; false if the map is unavailable. */
+static __always_inline bool stash(const struct args *x)
+{
+	__u32 zero = 0;
+	struct args *m = bpf_map_lookup_elem(&args_map, &zero);
+	if (!m)
+		return false;
+	*m = *x;
+	return true;
+}
+
+/* The arguments `stash` left, in a global handler. */
+static __always_inline struct args *stashed(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&args_map, &zero);
+}
+
 /* ---- events that only carry the result and a few plain values ---- */
 
 /* ---- files ---- */
@@ -347,15 +375,78 @@ static __noinline void ev_send(__u16 code, struct args *x, bool msg)
 	rec_send(&r);
 }
 
+/*
+ * recvfrom / recvmsg exit. recvfrom: res, data, tuple, fd, size; recvmsg: res, size, data,
+ * tuple, msgcontrol, fd. The data is what was received (`res` bytes, cut at SNAPLEN), the
+ * tuple has the sender first (the address the kernel wrote back, or the connected socket's).
+ */
+__noinline int falcorc_recv(int msg)
+{
+	struct args *x = stashed();
+	if (!x)
+		return 0;
+	__u16 code = msg ? 53 : 35;
+	struct task_struct *t = task();
+	const void *data = NULL, *addr = NULL, *control = NULL;
+	__u64 size = 0, alen = 0, clen = 0;
+	if (msg) {
+		struct user_msghdr mh = {};
+		struct iovec iov = {};
+		bpf_probe_read_user(&mh, sizeof(mh), (void *)x->a[1]);
+		if (mh.msg_iovlen > 0)
+			bpf_probe_read_user(&iov, sizeof(iov), mh.msg_iov);
+		data = iov.iov_base;
+		size = iov.iov_len;
+		addr = mh.msg_name;
+		alen = mh.msg_namelen;
+		control = mh.msg_control;
+		clen = mh.msg_controllen;
+	} else {
+		data = (void *)x->a[1];
+		size = x->a[2];
+		addr = (void *)x->a[4];
+		__u32 l = 0;
+		if (x->a[5])
+			bpf_probe_read_user(&l, sizeof(l), (void *)x->a[5]);
+		alen = l;
+	}
+	__u64 n = x->ret > 0 ? (__u64)x->ret : 0;
+	if (n > size)
+		n = size;
+	struct rec r;
+	if (!rec_begin(&r, code, msg ? 6 : 5))
+		return 0;
+	p_i64(&r, x->ret);
+	if (msg)
+		p_u32(&r, (__u32)size);
+	p_ubytes(&r, data, n < SNAPLEN ? n : SNAPLEN);
+	if (x->ret >= 0)
+		p_tuple_from(&r, t, (__s32)x->a[0], addr, alen);
+	else
+		p_empty(&r);
+	if (msg) {
+		p_ubytes(&r, control, x->ret >= 0 && clen < SNAPLEN ? clen : 0);
+		p_i64(&r, (__s32)x->a[0]);
+	} else {
+		p_i64(&r, (__s32)x->a[0]);
+		p_u32(&r, (__u32)size);
+	}
+	rec_send(&r);
+	return 0;
+}
+
 /* ---- processes ---- */
 
-static __noinline void ev_clone(__u16 code, struct args *x, __u64 kflags)
+__noinline int falcorc_clone(int code, __u64 kflags)
 {
+	struct args *x = stashed();
+	if (!x)
+		return 0;
 	struct task_struct *t = task();
 	__u64 id = bpf_get_current_pid_tgid();
 	struct rec r;
 	if (!rec_begin(&r, code, 21))
-		return;
+		return 0;
 	p_i64(&r, x->ret);
 	p_exe_args(&r, t);
 	p_i64(&r, (__u32)id);
@@ -374,15 +465,19 @@ static __noinline void ev_clone(__u16 code, struct args *x, __u64 kflags)
 	p_i64(&r, pid_vnr(BPF_CORE_READ(t, group_leader, thread_pid)));
 	p_empty(&r); /* pidns_init_start_ts */
 	rec_send(&r);
+	return 0;
 }
 
-static __noinline void ev_execve(__u16 code, struct args *x, bool at)
+__noinline int falcorc_execve(int code, int at)
 {
+	struct args *x = stashed();
+	if (!x)
+		return 0;
 	struct task_struct *t = task();
 	__u64 id = bpf_get_current_pid_tgid();
 	struct rec r;
 	if (!rec_begin(&r, code, at ? 30 : 31))
-		return;
+		return 0;
 	p_i64(&r, x->ret);
 	if (x->ret != 0) {
 		/* Failed: the old image is still there; report the path it tried. */
@@ -392,7 +487,7 @@ static __noinline void ev_execve(__u16 code, struct args *x, bool at)
 		p_i64(&r, id >> 32);
 		p_i64(&r, task_ptid(t));
 		rec_send(&r);
-		return;
+		return 0;
 	}
 	p_exe_args(&r, t);
 	p_i64(&r, (__u32)id);
@@ -422,6 +517,7 @@ static __noinline void ev_execve(__u16 code, struct args *x, bool at)
 	if (!at)
 		p_execfn(&r, t);
 	rec_send(&r);
+	return 0;
 }
 
 SEC("raw_tracepoint/sched_process_exit")
@@ -519,18 +615,21 @@ int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 	case 288: ev_accept(389, &x, true); break;
 	case 44: ev_send(31, &x, false); break;                    /* sendto */
 	case 46: ev_send(49, &x, true); break;                     /* sendmsg */
+	case 45: if (stash(&x)) falcorc_recv(0); break;            /* recvfrom */
+	case 47: if (stash(&x)) falcorc_recv(1); break;            /* recvmsg */
 	/* processes */
-	case 56: ev_clone(223, &x, x.a[0]); break;
-	case 57: ev_clone(225, &x, 0); break;
-	case 58: ev_clone(227, &x, 0x100 | 0x4000); break;         /* CLONE_VM|CLONE_VFORK */
+	case 56: if (stash(&x)) falcorc_clone(223, x.a[0]); break;
+	case 57: if (stash(&x)) falcorc_clone(225, 0); break;
+	case 58: if (stash(&x)) falcorc_clone(227, 0x100 | 0x4000); break;         /* CLONE_VM|CLONE_VFORK */
 	case 435: {
 		__u64 flags = 0;
 		bpf_probe_read_user(&flags, sizeof(flags), (void *)x.a[0]);
-		ev_clone(335, &x, flags);
+		if (stash(&x))
+			falcorc_clone(335, flags);
 		break;
 	}
-	case 59: ev_execve(293, &x, false); break;
-	case 322: ev_execve(331, &x, true); break;
+	case 59: if (stash(&x)) falcorc_execve(293, 0); break;
+	case 322: if (stash(&x)) falcorc_execve(331, 1); break;
 	case 105: ev_args(199, &x, 2, L2(RES, U32(0))); break;      /* setuid */
 	case 106: ev_args(201, &x, 2, L2(RES, U32(0))); break;      /* setgid */
 	case 117: ev_args(193, &x, 4, L4(RES, U32(0), U32(1), U32(2))); break; /* setresuid */

@@ -236,12 +236,12 @@ static __always_inline void p_tuple(struct rec *r, struct task_struct *t, __s64 
 }
 
 /*
- * The tuple of a datagram sent to an explicit address (sendto/sendmsg on an unconnected
- * socket): local end from the socket, remote end from the user's sockaddr. Without an
- * address, the connected socket's own tuple.
+ * The tuple of a datagram exchanged with an explicit address (sendto/sendmsg to it,
+ * recvfrom/recvmsg from it): one end from the socket, the other from the user's sockaddr,
+ * the sender first. Without an address, the connected socket's own tuple.
  */
-static __always_inline void p_tuple_to(struct rec *r, struct task_struct *t, __s64 fd, const void *uaddr,
-				       __u64 ulen)
+static __always_inline void p_tuple_user(struct rec *r, struct task_struct *t, __s64 fd, const void *uaddr,
+					 __u64 ulen, bool inbound)
 {
 	struct sock *sk = fd_sock(t, fd);
 	if (!sk || !uaddr || ulen < 8) {
@@ -257,25 +257,52 @@ static __always_inline void p_tuple_to(struct rec *r, struct task_struct *t, __s
 	__u16 fam = ua[0] | (ua[1] << 8);
 	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	__u16 rport = ((__u16)ua[2] << 8) | ua[3];
+	/* The sender's end first: this socket's when sending, the address's when receiving. An
+	 * address is 4 or 16 bytes, then its port; the ends are written in a fixed order and
+	 * swapped by whole values, which keeps the verifier on constant offsets. */
 	if (fam == 2) {
-		__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr), u = 0;
+		__builtin_memcpy(&u, &ua[4], 4);
+		__u32 a1 = inbound ? u : l, a2 = inbound ? l : u;
+		__u16 p1 = inbound ? rport : lport, p2 = inbound ? lport : rport;
 		tmp[0] = 2;
-		__builtin_memcpy(&tmp[1], &l, 4);
-		__builtin_memcpy(&tmp[5], &lport, 2);
-		__builtin_memcpy(&tmp[7], &ua[4], 4);
-		__builtin_memcpy(&tmp[11], &rport, 2);
+		__builtin_memcpy(&tmp[1], &a1, 4);
+		__builtin_memcpy(&tmp[5], &p1, 2);
+		__builtin_memcpy(&tmp[7], &a2, 4);
+		__builtin_memcpy(&tmp[11], &p2, 2);
 		p_tmp(r, 13);
 	} else if (fam == 10) {
 		struct in6_addr l = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+		__u16 p1 = inbound ? rport : lport, p2 = inbound ? lport : rport;
 		tmp[0] = 10;
-		__builtin_memcpy(&tmp[1], &l, 16);
-		__builtin_memcpy(&tmp[17], &lport, 2);
-		__builtin_memcpy(&tmp[19], &ua[8], 16);
-		__builtin_memcpy(&tmp[35], &rport, 2);
+		if (inbound) {
+			__builtin_memcpy(&tmp[1], &ua[8], 16);
+			__builtin_memcpy(&tmp[19], &l, 16);
+		} else {
+			__builtin_memcpy(&tmp[1], &l, 16);
+			__builtin_memcpy(&tmp[19], &ua[8], 16);
+		}
+		__builtin_memcpy(&tmp[17], &p1, 2);
+		__builtin_memcpy(&tmp[35], &p2, 2);
 		p_tmp(r, 37);
 	} else {
 		p_empty(r);
 	}
+}
+
+/* The tuple of a message sent to `uaddr` (sendto, sendmsg): this end first. */
+static __always_inline void p_tuple_to(struct rec *r, struct task_struct *t, __s64 fd, const void *uaddr,
+				       __u64 ulen)
+{
+	p_tuple_user(r, t, fd, uaddr, ulen, false);
+}
+
+/* The tuple of a datagram received from `uaddr` (recvfrom, recvmsg): the sender first, as the
+ * drivers build inbound tuples; a connected socket's own tuple when no address came back. */
+static __always_inline void p_tuple_from(struct rec *r, struct task_struct *t, __s64 fd, const void *uaddr,
+					 __u64 ulen)
+{
+	p_tuple_user(r, t, fd, uaddr, ulen, true);
 }
 
 /*

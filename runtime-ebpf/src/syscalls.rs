@@ -61,6 +61,8 @@ pub const SYSCALLS: &[Syscall] = &[
     s(288, "accept4", 389, true),
     s(44, "sendto", 31, false),
     s(46, "sendmsg", 49, false),
+    s(45, "recvfrom", 35, false),
+    s(47, "recvmsg", 53, false),
     s(56, "clone", 223, true),
     s(57, "fork", 225, true),
     s(58, "vfork", 227, true),
@@ -162,8 +164,13 @@ mod tests {
             let line = src.lines().find(|l| l.trim_start().starts_with(&case));
             let line = line.unwrap_or_else(|| panic!("no `{case}` for {}", s.name));
             let code = s.code.to_string();
+            // The code is the handler's first argument, or the recv handler's choice of two.
+            let recv = |flag: u8| line.contains(&format!("falcorc_recv({flag})")) && src.contains("? 53 : 35");
             assert!(
-                line.contains(&format!("({code},")) || src.contains(&format!("ev_clone({code},")),
+                line.contains(&format!("({code},"))
+                    || src.contains(&format!("falcorc_clone({code},"))
+                    || (s.code == 35 && recv(0))
+                    || (s.code == 53 && recv(1)),
                 "{}: {line}",
                 s.name
             );
