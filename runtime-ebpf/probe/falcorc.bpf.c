@@ -337,22 +337,36 @@ static __noinline void ev_accept(__u16 code, struct args *x, bool with_flags)
 /* sendto / sendmsg: res, data (the first bytes), fd, size, tuple. */
 #define SNAPLEN 80
 
+/* What a user msghdr points at: the first buffer, the address, the control data. */
+struct msg_parts {
+	const void *data, *addr, *control;
+	__u64 size, alen, clen;
+};
+
+static __always_inline void read_msg(struct msg_parts *m, const void *umsg)
+{
+	struct user_msghdr mh = {};
+	struct iovec iov = {};
+	bpf_probe_read_user(&mh, sizeof(mh), umsg);
+	if (mh.msg_iovlen > 0)
+		bpf_probe_read_user(&iov, sizeof(iov), mh.msg_iov);
+	m->data = iov.iov_base;
+	m->size = iov.iov_len;
+	m->addr = mh.msg_name;
+	m->alen = mh.msg_namelen;
+	m->control = mh.msg_control;
+	m->clen = mh.msg_controllen;
+}
+
 static __noinline void ev_send(__u16 code, struct args *x, bool msg)
 {
 	struct task_struct *t = task();
-	const void *data = NULL, *addr = NULL;
-	__u64 size = 0, alen = 0;
-	if (msg) {
-		struct user_msghdr mh = {};
-		struct iovec iov = {};
-		bpf_probe_read_user(&mh, sizeof(mh), (void *)x->a[1]);
-		if (mh.msg_iovlen > 0)
-			bpf_probe_read_user(&iov, sizeof(iov), mh.msg_iov);
-		data = iov.iov_base;
-		size = iov.iov_len;
-		addr = mh.msg_name;
-		alen = mh.msg_namelen;
-	} else {
+	struct msg_parts m = {};
+	if (msg)
+		read_msg(&m, (void *)x->a[1]);
+	const void *data = m.data, *addr = m.addr;
+	__u64 size = m.size, alen = m.alen;
+	if (!msg) {
 		data = (void *)x->a[1];
 		size = x->a[2];
 		addr = (void *)x->a[4];
@@ -387,21 +401,12 @@ __noinline int falcorc_recv(int msg)
 		return 0;
 	__u16 code = msg ? 53 : 35;
 	struct task_struct *t = task();
-	const void *data = NULL, *addr = NULL, *control = NULL;
-	__u64 size = 0, alen = 0, clen = 0;
-	if (msg) {
-		struct user_msghdr mh = {};
-		struct iovec iov = {};
-		bpf_probe_read_user(&mh, sizeof(mh), (void *)x->a[1]);
-		if (mh.msg_iovlen > 0)
-			bpf_probe_read_user(&iov, sizeof(iov), mh.msg_iov);
-		data = iov.iov_base;
-		size = iov.iov_len;
-		addr = mh.msg_name;
-		alen = mh.msg_namelen;
-		control = mh.msg_control;
-		clen = mh.msg_controllen;
-	} else {
+	struct msg_parts m = {};
+	if (msg)
+		read_msg(&m, (void *)x->a[1]);
+	const void *data = m.data, *addr = m.addr, *control = m.control;
+	__u64 size = m.size, alen = m.alen, clen = m.clen;
+	if (!msg) {
 		data = (void *)x->a[1];
 		size = x->a[2];
 		addr = (void *)x->a[4];
