@@ -17,20 +17,18 @@
 /* Bytes of the parameter past which no further controller is written. */
 #define CG_BUDGET 2048
 
-/* kernfs_node's parent pointer was renamed `__parent` in Linux 6.15. */
-struct kernfs_node___new {
-	struct kernfs_node___new *__parent;
-} __attribute__((preserve_access_index));
-struct kernfs_node___old {
-	struct kernfs_node___old *parent;
-} __attribute__((preserve_access_index));
+/*
+ * kernfs_node's parent pointer (`parent`, renamed `__parent` in Linux 6.15), read at the
+ * offset the loader found in the kernel's BTF: a CO-RE read of the name a kernel lacks is
+ * poisoned at load even behind a test for the name, since the compiler may hoist it.
+ */
+const volatile __u32 kn_parent_off = 0;
 
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
-	struct kernfs_node___new *n = (void *)kn;
-	if (bpf_core_field_exists(n->__parent))
-		return (void *)BPF_CORE_READ(n, __parent);
-	return (void *)BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+	struct kernfs_node *p = NULL;
+	bpf_probe_read_kernel(&p, sizeof(p), (char *)kn + (kn_parent_off & 0xfff));
+	return p;
 }
 
 /*
@@ -47,7 +45,7 @@ const volatile __u8 have_bpf_loop = 0;
 /* Appends a kernel string (without its NUL). */
 static __always_inline __u32 cg_put(struct rec *r, __u32 start, __u32 len, const char *s)
 {
-	long n = bpf_probe_read_kernel_str(&r->s->buf[(start + len) & HALF_MASK], CG_NAME, s);
+	long n = bpf_probe_read_kernel_str(scratch_at(r->s, start + len), CG_NAME, s);
 	if (n > 1)
 		len += (__u32)n - 1;
 	return len & LEN_MASK;
@@ -55,7 +53,7 @@ static __always_inline __u32 cg_put(struct rec *r, __u32 start, __u32 len, const
 
 static __always_inline __u32 cg_char(struct rec *r, __u32 start, __u32 len, char c)
 {
-	r->s->buf[(start + len) & HALF_MASK] = c;
+	*scratch_at(r->s, start + len) = c;
 	return (len + 1) & LEN_MASK;
 }
 

@@ -267,9 +267,10 @@ static __noinline void ev_capset(__u16 code, struct args *x)
 	if (!rec_begin(&r, code, 4))
 		return;
 	p_i64(&r, x->ret);
-	p_u64(&r, BPF_CORE_READ(t, cred, cap_inheritable.val));
-	p_u64(&r, BPF_CORE_READ(t, cred, cap_permitted.val));
-	p_u64(&r, BPF_CORE_READ(t, cred, cap_effective.val));
+	const struct cred *cr = BPF_CORE_READ(t, cred);
+	p_u64(&r, CRED_CAPS(cr, cap_inheritable));
+	p_u64(&r, CRED_CAPS(cr, cap_permitted));
+	p_u64(&r, CRED_CAPS(cr, cap_effective));
 	rec_send(&r);
 }
 
@@ -509,9 +510,10 @@ __noinline int falcorc_execve(int code, int at)
 	p_empty(&r); /* vpgid */
 	p_u32(&r, task_loginuid(t));
 	p_u32(&r, exe_flags(t));
-	p_u64(&r, BPF_CORE_READ(t, cred, cap_inheritable.val));
-	p_u64(&r, BPF_CORE_READ(t, cred, cap_permitted.val));
-	p_u64(&r, BPF_CORE_READ(t, cred, cap_effective.val));
+	const struct cred *cr = BPF_CORE_READ(t, cred);
+	p_u64(&r, CRED_CAPS(cr, cap_inheritable));
+	p_u64(&r, CRED_CAPS(cr, cap_permitted));
+	p_u64(&r, CRED_CAPS(cr, cap_effective));
 	p_empty(&r); /* exe_ino */
 	p_empty(&r);
 	p_empty(&r);

@@ -325,7 +325,7 @@ static __always_inline bool exe_writable(struct task_struct *t, struct inode *in
 		ok = mode & 020;
 	else
 		ok = mode & 02;
-	return ok || (BPF_CORE_READ(c, cap_effective.val) & (1ull << CAP_DAC_OVERRIDE_BIT));
+	return ok || (CRED_CAPS(c, cap_effective) & (1ull << CAP_DAC_OVERRIDE_BIT));
 }
 
 /* PPM_EXE_* flags of the running image: WRITABLE, UPPER_LAYER, FROM_MEMFD (an unlinked

@@ -90,6 +90,17 @@ static __always_inline bool rec_begin(struct rec *r, __u16 type, __u32 n)
 	return true;
 }
 
+/*
+ * The scratch byte at `off`, masked into the buffer by an instruction the compiler cannot
+ * drop: when it can prove the mask a no-op it removes it, and older verifiers (Linux 6.1)
+ * then cannot bound the access.
+ */
+static __always_inline __u8 *scratch_at(struct scratch *s, __u64 off)
+{
+	asm volatile("%[o] &= %[m]" : [o] "+r"(off) : [m] "i"(HALF_MASK));
+	return &s->buf[off];
+}
+
 static __always_inline void rec_len(struct rec *r, __u16 len)
 {
 	__u32 i = r->idx;
@@ -111,25 +122,25 @@ static __always_inline void p_empty(struct rec *r)
 
 static __always_inline void p_u8(struct rec *r, __u8 v)
 {
-	r->s->buf[r->off & HALF_MASK] = v;
+	*scratch_at(r->s, r->off) = v;
 	rec_len(r, 1);
 }
 
 static __always_inline void p_u16(struct rec *r, __u16 v)
 {
-	__builtin_memcpy(&r->s->buf[r->off & HALF_MASK], &v, 2);
+	__builtin_memcpy(scratch_at(r->s, r->off), &v, 2);
 	rec_len(r, 2);
 }
 
 static __always_inline void p_u32(struct rec *r, __u32 v)
 {
-	__builtin_memcpy(&r->s->buf[r->off & HALF_MASK], &v, 4);
+	__builtin_memcpy(scratch_at(r->s, r->off), &v, 4);
 	rec_len(r, 4);
 }
 
 static __always_inline void p_u64(struct rec *r, __u64 v)
 {
-	__builtin_memcpy(&r->s->buf[r->off & HALF_MASK], &v, 8);
+	__builtin_memcpy(scratch_at(r->s, r->off), &v, 8);
 	rec_len(r, 8);
 }
 
@@ -146,7 +157,7 @@ static __always_inline void p_ustr(struct rec *r, const void *ptr, __u32 max)
 		p_empty(r);
 		return;
 	}
-	long n = bpf_probe_read_user_str(&r->s->buf[r->off & HALF_MASK], max & (MAX_PARAM * 2 - 1), ptr);
+	long n = bpf_probe_read_user_str(scratch_at(r->s, r->off), max & (MAX_PARAM * 2 - 1), ptr);
 	rec_len(r, n > 0 ? (__u16)n : 0);
 }
 
@@ -157,7 +168,7 @@ static __always_inline void p_kstr(struct rec *r, const void *ptr, __u32 max)
 		p_empty(r);
 		return;
 	}
-	long n = bpf_probe_read_kernel_str(&r->s->buf[r->off & HALF_MASK], max & (MAX_PARAM * 2 - 1), ptr);
+	long n = bpf_probe_read_kernel_str(scratch_at(r->s, r->off), max & (MAX_PARAM * 2 - 1), ptr);
 	rec_len(r, n > 0 ? (__u16)n : 0);
 }
 
@@ -171,7 +182,7 @@ static __always_inline void p_ubytes(struct rec *r, const void *ptr, __u64 len)
 	if (len > MAX_PARAM)
 		len = MAX_PARAM;
 	__u32 n = len & (MAX_PARAM * 2 - 1);
-	if (n == 0 || bpf_probe_read_user(&r->s->buf[r->off & HALF_MASK], n, ptr) != 0) {
+	if (n == 0 || bpf_probe_read_user(scratch_at(r->s, r->off), n, ptr) != 0) {
 		p_empty(r);
 		return;
 	}
@@ -185,7 +196,11 @@ static __always_inline void p_tmp(struct rec *r, __u32 len)
 		p_empty(r);
 		return;
 	}
-	bpf_probe_read_kernel(&r->s->buf[r->off & HALF_MASK], len & 511, r->t->tmp);
+	/* The size as an unsigned 64-bit value of known bounds: older verifiers (6.1) lose the
+	 * bounds of a 32-bit mask and refuse the size as possibly negative. */
+	__u64 n = len;
+	asm volatile("%[n] &= 511" : [n] "+r"(n)); /* kept: the compiler knows it is a no-op */
+	bpf_probe_read_kernel(scratch_at(r->s, r->off), n, r->t->tmp);
 	rec_len(r, len);
 }
 
@@ -217,7 +232,9 @@ static __always_inline void rec_send(struct rec *r)
 	__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	__u64 wake = waiting < WAKEUP_BYTES && waiting + len >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
 									  : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, r->s->buf, len, wake) == 0) {
+	__u64 size = len;
+	asm volatile("%[n] &= %[m]" : [n] "+r"(size) : [m] "i"(2 * SCRATCH_HALF - 1)); /* as scratch_at */
+	if (bpf_ringbuf_output(&events, r->s->buf, size, wake) == 0) {
 		if (c)
 			c->sent++;
 	} else if (c) {

@@ -10,6 +10,16 @@ static __always_inline struct task_struct *task(void)
 	return (struct task_struct *)bpf_get_current_task_btf();
 }
 
+/* A capability set of `cred` as 64 bits: kernel_cap_t is one u64 `val` since Linux 6.3 and
+ * two u32 words before, the same 8 bytes either way; read whole, so that no relocation names
+ * a member one of the two layouts lacks. */
+#define CRED_CAPS(cred, set) \
+	({ \
+		__u64 caps_ = 0; \
+		bpf_core_read(&caps_, sizeof(caps_), &(cred)->set); \
+		caps_; \
+	})
+
 /* The id of `p` in its own (innermost) pid namespace. */
 static __always_inline __s64 pid_vnr(struct pid *p)
 {

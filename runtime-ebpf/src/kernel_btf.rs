@@ -176,6 +176,17 @@ impl<'a> RawBtf<'a> {
         (1..=self.offsets.len() as u32).find(|&id| self.kind(id) == kind && self.name(id) == name.as_bytes())
     }
 
+    /// The byte offset of member `member` of struct `name`, if the struct has one.
+    pub fn member_offset(&self, name: &str, member: &str) -> Option<u32> {
+        let id = self.find(STRUCT, name)?;
+        let info = self.word(id, 1);
+        // With kind_flag set, a member's offset word holds the bit-field size in its top byte.
+        let bits = |w: u32| if info & (1 << 31) != 0 { w & 0x00ff_ffff } else { w };
+        (0..vlen_of(info))
+            .find(|&m| self.string(self.word(id, 3 + 3 * m)) == member.as_bytes())
+            .map(|m| bits(self.word(id, 3 + 3 * m + 2)) / 8)
+    }
+
     /// Names of the structs, unions, enums, typedefs and forward declarations.
     pub fn type_names(&self) -> HashSet<&'a [u8]> {
         (1..=self.offsets.len() as u32)

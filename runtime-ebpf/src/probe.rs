@@ -186,17 +186,23 @@ impl Probe {
         raise_memlock();
         let self_tgid = std::process::id();
         let boot = crate::clock::boot_epoch_ns();
-        let have_bpf_loop = u8::from(version.is_some_and(|v| v >= BPF_LOOP_KERNEL));
+        let mut have_bpf_loop = u8::from(version.is_some_and(|v| v >= BPF_LOOP_KERNEL));
         // CO-RE relocation and the BTF tracepoint both run against the small subset of the
         // kernel's BTF the probe needs (`kernel_btf`); the whole BTF, as aya parses it, is
         // ~17 MB of heap and only the fallback.
-        let btf = match subset_btf() {
-            Ok(btf) => btf,
+        let (btf, kn_parent) = match subset_btf() {
+            Ok(b) => b,
             Err(why) => {
                 eprintln!("falcorc: note: using the whole kernel BTF ({why})");
-                Btf::from_sys_fs().map_err(|e| LoadError::Other(format!("reading the kernel's BTF: {e}")))?
+                let btf = Btf::from_sys_fs().map_err(|e| LoadError::Other(format!("reading the kernel's BTF: {e}")))?;
+                (btf, None)
             }
         };
+        // Without the parent pointer's offset the cgroup walk cannot climb: /proc instead.
+        let kn_parent_off = kn_parent.unwrap_or_else(|| {
+            have_bpf_loop = 0;
+            0
+        });
         trim_heap();
         let mut ebpf = {
             let mut loader = loader_without_system_btf();
@@ -205,6 +211,7 @@ impl Probe {
                 .override_global("self_tgid", &self_tgid, true)
                 .override_global("boot_epoch_ns", &boot, true)
                 .override_global("have_bpf_loop", &have_bpf_loop, true)
+                .override_global("kn_parent_off", &kn_parent_off, true)
                 .map_max_entries("events", opts.ring_bytes);
             loader.load(PROBE_OBJECT).map_err(other("loading the probe"))?
         };
@@ -305,14 +312,22 @@ impl Probe {
 }
 
 /// The kernel BTF subset for the embedded probe, parsed by aya.
-fn subset_btf() -> Result<Btf, String> {
+/// The BTF subset, and the offset of `kernfs_node`'s parent pointer (`parent`, `__parent`
+/// since 6.15), which the probe's cgroup walk reads at an offset the loader gives it: a
+/// CO-RE read of whichever name the kernel lacks is poisoned at load, and the compiler may
+/// hoist it out of the branch that tests for the name.
+fn subset_btf() -> Result<(Btf, Option<u32>), String> {
     let local = RawBtf::parse(kernel_btf::own_btf(PROBE_OBJECT)?).map_err(|e| format!("the probe's BTF: {e}"))?;
-    let blob = {
+    let (blob, kn_parent) = {
         let data = std::fs::read(KERNEL_BTF).map_err(|e| format!("{KERNEL_BTF}: {e}"))?;
         let kernel = RawBtf::parse(&data).map_err(|e| format!("{KERNEL_BTF}: {e}"))?;
-        kernel_btf::subset(&kernel, &local, &[SYS_EXIT.1])?
+        let kn_parent = ["__parent", "parent"]
+            .iter()
+            .find_map(|m| kernel.member_offset("kernfs_node", m));
+        (kernel_btf::subset(&kernel, &local, &[SYS_EXIT.1])?, kn_parent)
     };
-    Btf::parse(&blob, Endianness::default()).map_err(|e| format!("the BTF subset: {e}"))
+    let btf = Btf::parse(&blob, Endianness::default()).map_err(|e| format!("the BTF subset: {e}"))?;
+    Ok((btf, kn_parent))
 }
 
 /// An `EbpfLoader` that has not parsed the kernel's BTF.
