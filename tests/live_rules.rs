@@ -275,12 +275,9 @@ fn refused_kernel_module_loads_raise_the_module_rules_without_their_success_test
             .map(|a| a["output_fields"]["container.id"].as_str().unwrap_or("?").to_string())
             .collect()
     };
-    // finit_module and init_module each, on the host and in the container.
+    // finit_module and init_module each, on the host and in the container; the host's rule
+    // does not print a container (it has none).
     let short = &CONTAINER_ID[..12];
-    assert_eq!(
-        containers("Kernel module loaded"),
-        ["host", "host", short, short],
-        "{alerts:#?}"
-    );
+    assert_eq!(containers("Kernel module loaded"), ["?", "?"], "{alerts:#?}");
     assert_eq!(containers("Kernel module loaded from a container"), [short, short]);
 }

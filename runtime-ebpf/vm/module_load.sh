@@ -3,13 +3,15 @@
 # kernel has no module support) and no host should do for real: boots Debian's Linux 6.1 in
 # QEMU (TCG, no KVM needed) with this machine's root shared read-only over 9p, runs
 # `falcorc run` on the default ruleset there and loads the kernel's own `dummy` module with
-# busybox insmod. Also the check that the probe loads on an older LTS kernel.
+# busybox insmod, recording the loads at the same time (out/modules_loaded.scap.gz, replayed
+# after the VM stops). Also the check that the probe loads on an older LTS kernel.
 #
 # usage (root): runtime-ebpf/vm/module_load.sh [FALCORC]   (default target/release/falcorc)
 # Needs: qemu-system-x86_64 (apt: qemu-system-x86) and apt-get download access for
-# linux-image-amd64 and busybox-static. Prints the alerts; exits 0 when "Kernel module loaded"
-# fired on the load from the host and "Kernel module loaded from a container" on the load from
-# a shell in a cgroup named like a Docker container's.
+# linux-image-amd64 and busybox-static. Prints the alerts; exits 0 when, live and on replay of
+# the recording, with Falco's default rule matching (first), "Kernel module loaded" fired on the
+# load from the host and "Kernel module loaded from a container" on the load from a shell in a
+# cgroup named like a Docker container's.
 set -eu
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$(realpath "${1:-$repo/target/release/falcorc}")
@@ -51,26 +53,41 @@ chmod +x initrd/init
 (cd initrd && find . | ../bb/bin/busybox cpio -o -H newc 2>/dev/null | gzip > ../initrd.img)
 cat > guest.sh <<EOF
 cd /tmp
-"$bin" run --format json --rule-matching all --duration 30 > /tmp/alerts 2> /tmp/err &
+# The recording leaves the VM through a second, writable 9p share.
+mount -t 9p -o trans=virtio,version=9p2000.L out $work/out
+"$bin" run --format json --duration 60 > /tmp/alerts 2> /tmp/err &
 i=0; while ! grep -q "falcorc: live" /tmp/err && [ \$i -lt 300 ]; do sleep 0.2; i=\$((i+1)); done
 head -3 /tmp/err
 bb=$work/bb/bin/busybox
-\$bb insmod $work/$mods/drivers/net/dummy.ko && echo "falcorc-vm: module loaded"
-# Again from a shell in a cgroup named like a Docker container's.
-\$bb rmmod dummy
+ko=$work/$mods/drivers/net/dummy.ko
 cg=/sys/fs/cgroup/docker/c0ffee0000000000000000000000000000000000000000000000000000c0ffee
 mkdir -p \$cg
-sh -c "echo \\\$\\\$ > \$cg/cgroup.procs && exec \$bb insmod $work/$mods/drivers/net/dummy.ko" && echo "falcorc-vm: module loaded in a container"
+# Loaded from the host, unloaded, then loaded again from a shell in a cgroup named like a
+# Docker container's; recorded at the same time as detected.
+"$bin" record -o $work/out/modules_loaded.scap.gz -- sh -c "\$bb insmod \$ko && echo 'falcorc-vm: module loaded' && \$bb rmmod dummy && echo \\\$\\\$ > \$cg/cgroup.procs && \$bb insmod \$ko && echo 'falcorc-vm: module loaded in a container'" 2>&1 | grep -v '^falcorc: '
 sleep 2
 kill -TERM \$! 2>/dev/null; sleep 2
 echo "falcorc-vm: alerts"
 cat /tmp/alerts
 EOF
+mkdir -p out
 timeout 600 qemu-system-x86_64 -m 2048 -smp 2 -nographic -no-reboot \
   -kernel "kernel/boot/vmlinuz-$kver" -initrd initrd.img \
   -append "console=ttyS0 loglevel=3 panic=-1 falcorc_vm_script=$work/guest.sh" \
   -fsdev "local,id=h,path=/,security_model=none,readonly=on,multidevs=remap" \
-  -device virtio-9p-pci,fsdev=h,mount_tag=host > console.log 2>&1 || true
+  -device virtio-9p-pci,fsdev=h,mount_tag=host \
+  -fsdev "local,id=o,path=$work/out,security_model=none" \
+  -device virtio-9p-pci,fsdev=o,mount_tag=out > console.log 2>&1 || true
 sed -n '/falcorc: /p; /falcorc-vm: /,$p' console.log | grep -v '^\[' | head -40
-grep -q '"rule":"Kernel module loaded"' console.log
-grep -q '"rule":"Kernel module loaded from a container"' console.log
+# One alert per load: the host's, then the container's (with its id).
+check() {
+  [ "$(grep -c '"rule":"Kernel module loaded"' "$1")" = 1 ] &&
+  [ "$(grep '"rule":"Kernel module loaded from a container"' "$1" | grep -c '"container.id":"c0ffee000000"')" = 1 ] ||
+  { echo "module_load.sh: $2: expected one alert of each kernel-module rule" >&2; exit 1; }
+}
+check console.log live
+# The recording means the same on replay (rules/tests/recorded/record.sh copies it for the
+# committed fixture).
+"$bin" replay --format json out/modules_loaded.scap.gz > replayed.json
+echo "replayed out/modules_loaded.scap.gz:"; cat replayed.json
+check replayed.json replay

@@ -7,7 +7,9 @@
 #                      fixture's tuning file counts as another host)
 #   modules.scap.gz    tests/support/module_attempts.sh on the host, then in the container's
 #                      cgroup (refused module loads)
-# Usage: record.sh [attacks|container|remote|modules]... (default: all). FALCORC names the binary
+#   modules_loaded.scap.gz  module loads that succeed, inside a Linux 6.1 VM
+#                      (runtime-ebpf/vm/module_load.sh: the host and a container's cgroup)
+# Usage: record.sh [attacks|container|remote|modules|loaded]... (default: all). FALCORC names the binary
 # (default: target/release/falcorc of this checkout).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,7 +34,7 @@ container_cgroup() {
 	exit 1
 }
 
-for what in "${@:-attacks container remote modules}"; do
+for what in "${@:-attacks container remote modules loaded}"; do
 	for w in $what; do
 		case $w in
 		attacks) "$falcorc" record -o "$here/attacks.scap.gz" -- bash "$support/attack_actions.sh" ;;
@@ -51,6 +53,10 @@ for what in "${@:-attacks container remote modules}"; do
 			"$falcorc" record -o "$here/modules.scap.gz" -- bash -c \
 				"bash $support/module_attempts.sh && echo \$\$ > $cg/cgroup.procs && exec bash $support/module_attempts.sh"
 			rmdir "$cg" 2>/dev/null || true
+			;;
+		loaded)
+			sh "$top/runtime-ebpf/vm/module_load.sh" "$falcorc"
+			cp "$top/target/vm/out/modules_loaded.scap.gz" "$here/"
 			;;
 		*) echo "unknown recording: $w" >&2; exit 2 ;;
 		esac
