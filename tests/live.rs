@@ -1062,3 +1062,34 @@ fn exepath_is_the_resolved_executable_even_after_exit() {
     live.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn opens_carry_their_file_information_when_a_rule_reads_it() {
+    // The stable rules never read an open's dev, ino or O_F_* bits, so the probe leaves them
+    // out (sensitive_file_read_by_an_untrusted_program runs that way); this rule reads all of
+    // them, so the probe sends them, and they are the file's.
+    let dir = std::env::temp_dir().join(format!("falcorc-file-info-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.yaml");
+    let target = dir.join("created");
+    std::fs::write(
+        &rules,
+        format!(
+            "- rule: created here\n  desc: d\n  condition: evt.type in (open, openat) and evt.is_open_create = true and fd.name = {}\n  output: \"%fd.name %fd.ino %fd.dev %evt.arg.flags\"\n  priority: WARNING\n",
+            target.display()
+        ),
+    )
+    .unwrap();
+    let live = Live::start(&[rules]);
+    sh(&format!(": > {}", target.display()));
+    let a = live.expect("created here", |_| true);
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(&target).unwrap();
+    assert_eq!(field(&a, "fd.ino"), meta.ino(), "{a}");
+    assert!(field(&a, "fd.dev").as_u64().is_some_and(|d| d > 0), "{a}");
+    let flags = field(&a, "evt.arg.flags").as_str().unwrap_or_default().to_string();
+    assert!(flags.contains("O_F_CREATED") && flags.contains("O_CREAT"), "{flags}");
+    live.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

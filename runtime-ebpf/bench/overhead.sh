@@ -13,11 +13,16 @@ old_stats=$(cat /proc/sys/kernel/bpf_stats_enabled)
 trap 'rm -rf "$tmp"; echo "$old_stats" > /proc/sys/kernel/bpf_stats_enabled' EXIT
 echo 1 > /proc/sys/kernel/bpf_stats_enabled
 cc -O2 -o "$tmp/loop" "$repo/runtime-ebpf/bench/loop.c"
-hz=$(getconf CLK_TCK)
 
 # run_time_ns and run_cnt of the probe's sys_exit program
 prog_stats() {
   bpftool prog show | awk '/name falcorc_sys_exi/ {for (i = 1; i < NF; i++) { if ($i == "run_time_ns") t = $(i+1); if ($i == "run_cnt") c = $(i+1) } } END { printf "%d %d\n", t, c }'
+}
+
+# CPU time of every thread of process $1 in ns (schedstat: exact, where /proc/PID/stat counts
+# 10 ms ticks)
+cpu_ns() {
+  cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ t += $1 } END { printf "%d\n", t }'
 }
 
 measure() { # name, loop args...
@@ -27,18 +32,18 @@ measure() { # name, loop args...
   pid=$!
   until grep -q "falcorc: live" "$tmp/err" 2>/dev/null; do sleep 0.1; done
   set -- $(prog_stats) "$@"; t0=$1; c0=$2; shift 2
-  cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  cpu0=$(cpu_ns "$pid")
   with=$("$tmp/loop" "$@")
   sleep 1
   set -- $(prog_stats); t1=$1; c1=$2
-  cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  cpu1=$(cpu_ns "$pid")
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status"); cur=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   kill -TERM "$pid"; wait "$pid" || true
   final=$(grep "falcorc final" "$tmp/err")
   events=$(echo "$final" | sed -n 's/.*(\([0-9]*\) events in.*/\1/p')
   echo "$name: ${base} ns -> ${with} ns per iteration"
   echo "  probe: $(( (t1 - t0) / ((c1 - c0) + 1) )) ns per sys_exit invocation ($((c1 - c0)) invocations)"
-  echo "  falcorc: $(( (cpu1 - cpu0) * 1000000000 / hz / (events + 1) )) ns CPU per event, RSS ${cur} kB (peak ${rss} kB, while loading)"
+  echo "  falcorc: $(( (cpu1 - cpu0) / (events + 1) )) ns CPU per event, RSS ${cur} kB (peak ${rss} kB, while loading)"
   echo "  $final"
 }
 

@@ -26,7 +26,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Our own process: its events are not sent (they would feed back into themselves). */
 const volatile __u32 self_tgid = 0;
 
-/* Per syscall number: 1 to send its exit event. Filled by the loader from the ruleset. */
+/* Per syscall number: 0 to drop its exit event, else SEND plus the costly parts the loaded
+ * rules can observe (parameter masks). Filled by the loader from the ruleset. */
+#define SEND 1
+#define FILE_INFO 2 /* an open's dev, ino and O_F_* flag bits (four kernel reads) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FALCORC_SYSCALL_SLOTS);
@@ -40,10 +43,10 @@ struct {
 /* Index into `interesting` for the sched_process_exit event (past the syscall numbers). */
 #define SLOT_PROCEXIT (FALCORC_SYSCALL_SLOTS - 1)
 
-static __always_inline bool wanted(__u32 slot)
+static __always_inline __u8 wanted(__u32 slot)
 {
 	__u8 *on = bpf_map_lookup_elem(&interesting, &slot);
-	return on && *on;
+	return on ? *on : 0;
 }
 
 struct args {
@@ -119,12 +122,13 @@ static __noinline void ev_args(__u16 code, struct args *x, __u32 n, __u64 layout
 }
 
 
-static __noinline void ev_open(__u16 code, struct args *x, int variant)
+static __noinline void ev_open(__u16 code, struct args *x, int variant, __u8 want)
 {
 	/* variant 0 open, 1 openat, 2 openat2, 3 creat */
 	struct task_struct *t = task();
 	struct open_info oi = {};
-	if (x->ret >= 0)
+	bool file_info = want & FILE_INFO;
+	if (x->ret >= 0 && file_info)
 		open_info(t, x->ret, &oi);
 	__u64 flags = 0, mode = 0, resolve = 0;
 	const void *name;
@@ -164,10 +168,20 @@ static __noinline void ev_open(__u16 code, struct args *x, int variant)
 	p_u32(&r, (__u32)mode);
 	if (variant == 2)
 		p_u32(&r, (__u32)resolve);
-	p_u32(&r, oi.dev);
-	p_u64(&r, oi.ino);
-	if (variant == 3)
-		p_u16(&r, oi.fflags & (1 << 14) ? 1 : 0);
+	if (file_info) {
+		p_u32(&r, oi.dev);
+		p_u64(&r, oi.ino);
+	} else {
+		/* Not sent: no loaded rule can observe them; they read as <NA>. */
+		p_empty(&r);
+		p_empty(&r);
+	}
+	if (variant == 3) {
+		if (file_info)
+			p_u16(&r, oi.fflags & (1 << 14) ? 1 : 0);
+		else
+			p_empty(&r);
+	}
 	rec_send(&r);
 }
 
@@ -559,7 +573,8 @@ int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 	__u32 nr = regs->orig_ax;
 	if (nr >= FALCORC_SYSCALL_SLOTS - 1)
 		return 0;
-	if (!wanted(nr)) {
+	__u8 want = wanted(nr);
+	if (!want) {
 		struct falcorc_counters *c = counters_get();
 		if (c)
 			c->filtered++;
@@ -582,10 +597,10 @@ int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 	x.a[5] = regs->r9;
 	switch (nr) {
 	/* files */
-	case 2: ev_open(3, &x, 0); break;
-	case 257: ev_open(307, &x, 1); break;
-	case 437: ev_open(327, &x, 2); break;
-	case 85: ev_open(59, &x, 3); break;
+	case 2: ev_open(3, &x, 0, want); break;
+	case 257: ev_open(307, &x, 1, want); break;
+	case 437: ev_open(327, &x, 2, want); break;
+	case 85: ev_open(59, &x, 3, want); break;
 	case 3: ev_args(5, &x, 2, L2(RES, FD(0))); break;         /* close */
 	case 32: ev_args(367, &x, 2, L2(RES, FD(0))); break;       /* dup */
 	case 33: ev_args(363, &x, 3, L3(RES, FD(0), FD(1))); break; /* dup2 */

@@ -3,6 +3,7 @@
 //! Dropping a [`Probe`] detaches it.
 
 use crate::kernel_btf::{self, RawBtf};
+use crate::syscalls::Filter;
 use crate::wire::{Counters, SYSCALL_SLOTS};
 use aya::maps::{Array, MapData, PerCpuArray, RingBuf};
 use aya::programs::{BtfTracePoint, ProgramError, RawTracePoint};
@@ -77,8 +78,8 @@ impl std::error::Error for LoadError {}
 /// What to load.
 #[derive(Clone, Debug)]
 pub struct ProbeOptions {
-    /// Filter map slots to switch on (see [`crate::syscalls::filter_slots`]).
-    pub slots: Vec<u32>,
+    /// The event types and parts to send.
+    pub filter: Filter,
     /// Ring buffer size in bytes (a power of two, at least a page).
     pub ring_bytes: u32,
 }
@@ -89,8 +90,8 @@ pub struct Probe {
     ring: RingBuf<MapData>,
     /// The epoch time of boot the probe adds to its boot-clock times.
     boot_epoch_ns: u64,
-    /// Which filter slots are switched on.
-    filter: Vec<bool>,
+    /// What each slot of the `interesting` map holds.
+    filter: Vec<u8>,
 }
 
 /// Effective capabilities of this process (`CapEff` of /proc/self/status).
@@ -155,23 +156,17 @@ fn prog_err(program: &str, e: ProgramError) -> LoadError {
     }
 }
 
-/// Writes the slots of the `interesting` map whose state differs from `slots` (`current`
-/// is what the map holds, updated as it is written).
-fn write_filter(ebpf: &mut Ebpf, current: &mut [bool], slots: &[u32]) -> Result<(), String> {
+/// Writes the slots of the `interesting` map whose value differs from what `wanted` asks
+/// (`current` is what the map holds, updated as it is written).
+fn write_filter(ebpf: &mut Ebpf, current: &mut [u8], wanted: &Filter) -> Result<(), String> {
     let map = ebpf
         .map_mut("interesting")
         .ok_or_else(|| "the probe has no `interesting` map".to_string())?;
     let mut filter: Array<_, u8> = Array::try_from(map).map_err(|e| format!("filter map: {e}"))?;
-    let mut wanted = vec![false; current.len()];
-    for &slot in slots {
-        if let Some(w) = wanted.get_mut(slot as usize) {
-            *w = true;
-        }
-    }
-    for (slot, (now, want)) in current.iter_mut().zip(wanted).enumerate() {
+    for (slot, (now, want)) in current.iter_mut().zip(wanted.map_values()).enumerate() {
         if *now != want {
             filter
-                .set(slot as u32, u8::from(want), 0)
+                .set(slot as u32, want, 0)
                 .map_err(|e| format!("filter map: {e}"))?;
             *now = want;
         }
@@ -215,8 +210,8 @@ impl Probe {
                 .map_max_entries("events", opts.ring_bytes);
             loader.load(PROBE_OBJECT).map_err(other("loading the probe"))?
         };
-        let mut filter = vec![false; SYSCALL_SLOTS as usize];
-        write_filter(&mut ebpf, &mut filter, &opts.slots).map_err(LoadError::Other)?;
+        let mut filter = vec![0u8; SYSCALL_SLOTS as usize];
+        write_filter(&mut ebpf, &mut filter, &opts.filter).map_err(LoadError::Other)?;
         let missing = |name: &str| LoadError::Other(format!("the probe has no program {name}"));
         let (name, tp) = SYS_EXIT;
         let prog: &mut BtfTracePoint = ebpf
@@ -248,10 +243,10 @@ impl Probe {
         })
     }
 
-    /// Switches on exactly `slots` in the probe's filter (the others off), while it runs:
-    /// a reload whose rules need other event types. Only the slots that change are written.
-    pub fn set_filter(&mut self, slots: &[u32]) -> Result<(), String> {
-        write_filter(&mut self.ebpf, &mut self.filter, slots)
+    /// Sends exactly what `filter` asks from now on, while the probe runs: a reload whose
+    /// rules need other event types or parts. Only the slots that change are written.
+    pub fn set_filter(&mut self, filter: &Filter) -> Result<(), String> {
+        write_filter(&mut self.ebpf, &mut self.filter, filter)
     }
 
     /// Now, on the clock of the events' `ts` (ns since the epoch).

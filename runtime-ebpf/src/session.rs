@@ -96,8 +96,8 @@ impl Session {
     }
 
     /// [`Probe::set_filter`]: the event types sent from now on.
-    pub fn set_filter(&mut self, slots: &[u32]) -> Result<(), String> {
-        self.probe.set_filter(slots)
+    pub fn set_filter(&mut self, filter: &crate::syscalls::Filter) -> Result<(), String> {
+        self.probe.set_filter(filter)
     }
 
     /// Now, on the clock of the events' `ts`.

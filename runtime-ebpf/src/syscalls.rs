@@ -4,7 +4,8 @@
 //! Mirrors the `switch` in `probe/falcorc.bpf.c`; the tests check every code against the
 //! event table (exists, is a current exit event of the syscall's name).
 
-use crate::wire::SLOT_PROCEXIT;
+use crate::wire::{SLOT_PROCEXIT, SYSCALL_SLOTS};
+use falcorc_runtime::needs::Needs;
 
 /// One syscall the probe handles.
 #[derive(Clone, Copy, Debug)]
@@ -86,6 +87,56 @@ pub const SYSCALLS: &[Syscall] = &[
 
 /// The procexit event (from `sched_process_exit`).
 pub const PROCEXIT_CODE: u16 = 186;
+
+/// What the probe sends: which exit events, and which of their costly parts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filter {
+    /// Filter map slots to switch on (see [`filter_slots`]).
+    pub slots: Vec<u32>,
+    /// What the loaded rules can observe of the parts the probe may leave out.
+    pub needs: Needs,
+}
+
+impl Filter {
+    /// Everything: what a capture must hold (`falcorc record`).
+    pub fn everything() -> Filter {
+        Filter {
+            slots: filter_slots(true, |_| true),
+            needs: Needs::ALL,
+        }
+    }
+
+    /// What both filters send (while two rulesets overlap during a reload).
+    pub fn union(&self, other: &Filter) -> Filter {
+        let mut slots = self.slots.clone();
+        slots.extend(other.slots.iter().copied().filter(|s| !self.slots.contains(s)));
+        Filter {
+            slots,
+            needs: Needs {
+                open_file_info: self.needs.open_file_info || other.needs.open_file_info,
+            },
+        }
+    }
+
+    /// Whether `other` sends something this filter does not.
+    pub fn widened_by(&self, other: &Filter) -> bool {
+        other.slots.iter().any(|s| !self.slots.contains(s))
+            || (other.needs.open_file_info && !self.needs.open_file_info)
+    }
+
+    /// The value of each slot of the probe's `interesting` map: 0 (not sent) or 1 (sent)
+    /// plus 2 when opens carry their file information.
+    pub fn map_values(&self) -> Vec<u8> {
+        let mut values = vec![0u8; SYSCALL_SLOTS as usize];
+        let on = 1 | if self.needs.open_file_info { 2 } else { 0 };
+        for &slot in &self.slots {
+            if let Some(v) = values.get_mut(slot as usize) {
+                *v = on;
+            }
+        }
+        values
+    }
+}
 
 /// What to send: every state syscall plus those whose exit event `wants` accepts.
 /// Returns the filter slots to switch on (syscall numbers, plus [`SLOT_PROCEXIT`]).

@@ -15,6 +15,7 @@ pub mod event;
 pub mod fields;
 pub mod fixture;
 pub mod metrics;
+pub mod needs;
 pub mod output;
 pub mod replay;
 pub mod scap;

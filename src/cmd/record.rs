@@ -103,7 +103,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     ignore_sigpipe();
     let mut log = Log::stderr();
     let mut session = match Session::start(&ProbeOptions {
-        slots: syscalls::filter_slots(true, |_| true),
+        filter: syscalls::Filter::everything(),
         ring_bytes: a.buffer_mb << 20,
     }) {
         Ok(s) => s,

@@ -22,10 +22,12 @@ use super::watch::Watch;
 use super::{EXIT_ERRORS, EXIT_OK, EXIT_USAGE};
 use falcorc_runtime::config::Config;
 use falcorc_runtime::engine::Selector;
+use falcorc_runtime::needs::Needs;
 use falcorc_runtime::output::OutputCounters;
 use falcorc_runtime::output::set::OutputSet;
 use falcorc_runtime_ebpf::probe::ProbeOptions;
 use falcorc_runtime_ebpf::session::{POLL_INTERVAL, Session};
+use falcorc_runtime_ebpf::syscalls::Filter;
 use falcorc_runtime_ebpf::{signals, syscalls};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -160,7 +162,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
         }
     };
     describe(&rules, &mut super::engine::to_stderr);
-    let mut slots = syscalls::filter_slots(a.all_events, |c| rules.engine.wants(c));
+    let mut filter = probe_filter(a.all_events, &rules);
     let bound = match super::web::bind(&config) {
         Ok(b) => b,
         Err(e) => {
@@ -175,7 +177,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     // capability, then the process keeps only what it still needs, and only then do the
     // output, log and web server threads start (they inherit the lowered sets).
     let mut session = match Session::start(&ProbeOptions {
-        slots: slots.clone(),
+        filter: filter.clone(),
         ring_bytes: a.buffer_mb << 20,
     }) {
         Ok(s) => s,
@@ -211,6 +213,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
         }
     };
     tracker.set_hostname(rules.hostname.clone());
+    release_free_heap();
     log.line(format!(
         "falcorc: live, {} rules active ({}), {} processes from /proc",
         rules.engine.active_rules(),
@@ -244,8 +247,9 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
             switched = Some(p.apply(&mut rules, &mut out));
         }
         if let Some(s) = switched {
-            let kept = s.finish(&mut session, &mut slots, &mut config, &rules, &mut watch, &mut log);
+            let kept = s.finish(&mut session, &mut filter, &mut config, &rules, &mut watch, &mut log);
             retired.extend(kept);
+            release_free_heap();
         }
         if last_drop_check.elapsed() >= Duration::from_secs(1) {
             last_drop_check = Instant::now();
@@ -297,7 +301,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
         if pending.is_none() {
             match reloader.poll() {
                 Some(Outcome::Ready(ready)) => {
-                    pending = Some(Switch::prepare(*ready, a.all_events, &slots, &mut session, &mut log));
+                    pending = Some(Switch::prepare(*ready, a.all_events, &filter, &mut session, &mut log));
                 }
                 Some(Outcome::Failed(messages)) => {
                     for m in messages {
@@ -380,24 +384,45 @@ fn start_reload(
     }
 }
 
+/// What the probe sends for `rules`: the event types they and the state tracker need, and
+/// the costly parts of events the rules can observe (all of it with `--all-events`).
+fn probe_filter(all_events: bool, rules: &Rules) -> Filter {
+    Filter {
+        slots: syscalls::filter_slots(all_events, |c| rules.engine.wants(c)),
+        needs: if all_events {
+            Needs::ALL
+        } else {
+            falcorc_runtime::needs::of_program(&rules.engine.program)
+        },
+    }
+}
+
+/// Hands the allocator's free memory back to the system: loading (the rules' analysis and
+/// native code, the probe's BTF, the /proc scan) leaves ~2 MB of free heap that glibc would
+/// otherwise keep resident for the whole run.
+fn release_free_heap() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only returns free memory of the allocator to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// A reload that is ready: its rules (and outputs, if they changed) take over at the
 /// first event at or after `at`, a time after the probe's filter was widened to what both
 /// rulesets need (so the new rules see every event of theirs from the switch on).
 struct Switch {
     ready: Ready,
-    /// The new rules' filter slots (the probe's filter narrows to them after the switch).
-    slots: Vec<u32>,
+    /// The new rules' filter (the probe's filter narrows to it after the switch).
+    filter: Filter,
     at: u64,
 }
 
 impl Switch {
-    fn prepare(ready: Ready, all_events: bool, running: &[u32], session: &mut Session, log: &mut Log) -> Switch {
-        let slots = syscalls::filter_slots(all_events, |c| ready.built.rules.engine.wants(c));
-        let widened = slots.iter().any(|s| !running.contains(s));
-        let at = if widened {
-            let mut both = running.to_vec();
-            both.extend(slots.iter().copied().filter(|s| !running.contains(s)));
-            match session.set_filter(&both) {
+    fn prepare(ready: Ready, all_events: bool, running: &Filter, session: &mut Session, log: &mut Log) -> Switch {
+        let filter = probe_filter(all_events, &ready.built.rules);
+        let at = if running.widened_by(&filter) {
+            match session.set_filter(&running.union(&filter)) {
                 Ok(()) => session.now_ns(),
                 Err(e) => {
                     log.line(format!("falcorc: warning: cannot widen the probe's filter: {e}"));
@@ -407,7 +432,7 @@ impl Switch {
         } else {
             0 // nothing new to wait for: the next event
         };
-        Switch { ready, slots, at }
+        Switch { ready, filter, at }
     }
 
     /// Swaps the rules (alert counts carried by rule name) and outputs; what was replaced
@@ -427,7 +452,7 @@ impl Switch {
             config: built.config,
             files: built.files,
             fingerprint: built.fingerprint,
-            slots: self.slots,
+            filter: self.filter,
             messages,
         }
     }
@@ -440,7 +465,7 @@ struct Switched {
     config: Config,
     files: Vec<std::path::PathBuf>,
     fingerprint: super::watch::Fingerprint,
-    slots: Vec<u32>,
+    filter: Filter,
     messages: Vec<String>,
 }
 
@@ -450,16 +475,16 @@ impl Switched {
     fn finish(
         self,
         session: &mut Session,
-        slots: &mut Vec<u32>,
+        filter: &mut Filter,
         config: &mut Config,
         rules: &Rules,
         watch: &mut Watch,
         log: &mut Log,
     ) -> Option<Retired> {
-        if let Err(e) = session.set_filter(&self.slots) {
+        if let Err(e) = session.set_filter(&self.filter) {
             log.line(format!("falcorc: warning: cannot narrow the probe's filter: {e}"));
         }
-        *slots = self.slots;
+        *filter = self.filter;
         for m in self.messages {
             log.line(m);
         }

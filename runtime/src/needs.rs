@@ -1,0 +1,196 @@
+//! What a ruleset can read of the parameters a live source may leave out: the probe sends
+//! each costly part of an event only when some loaded rule could observe it (issue 18's
+//! parameter masks). Every test here over-approximates: a rule that might read a part needs
+//! it, and a field this module does not know is assumed to read everything.
+//!
+//! The one part today is an open's file information (`dev`, `ino`, and the `O_F_CREATED`,
+//! `O_F_UPPER_LAYER` and `O_F_LOWER_LAYER` bits of `flags`), which costs the probe four
+//! kernel reads per successful open: the fd slot, the file and inode heads, the super block.
+
+use crate::event::event_def;
+use falcorc_compiler::ir::{Cmp, CmpOp, Cond, Const, FieldSpec, Operand, Program, Rhs};
+use falcorc_compiler::sema::output::OutputPart;
+
+/// The parts of events that the rules of a program can observe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Needs {
+    /// The file information of open events (see the module documentation).
+    pub open_file_info: bool,
+}
+
+impl Needs {
+    /// Everything: what a capture must hold (`falcorc record`, `--all-events`).
+    pub const ALL: Needs = Needs { open_file_info: true };
+}
+
+/// Events whose exit carries file information (`dev`, `ino`, `O_F_*` flag bits).
+const OPEN_EVENTS: &[&str] = &["open", "openat", "openat2", "creat", "open_by_handle_at"];
+
+/// Fields that read an fd's file information on any event, since the fd table keeps what
+/// the open said.
+const FD_FILE_INFO: &[&str] = &[
+    "fd.dev",
+    "fd.dev.major",
+    "fd.dev.minor",
+    "fd.ino",
+    "fd.is_upper_layer",
+    "fd.is_lower_layer",
+];
+
+/// Parameters of open events that hold file information.
+const FILE_INFO_PARAMS: &[&str] = &["dev", "ino", "flags", "creat_flags"];
+
+/// Names of the `O_F_*` bits that file information adds to `flags` as text.
+const FILE_INFO_FLAGS: &[&str] = &["O_F_CREATED", "O_F_UPPER_LAYER", "O_F_LOWER_LAYER"];
+
+/// The parts of events that `program`'s rules (conditions and outputs, enabled or not: a
+/// rule can be enabled later) can observe.
+pub fn of_program(program: &Program) -> Needs {
+    let open_file_info = program.rules.iter().any(|r| {
+        let sees_opens = r
+            .evttypes
+            .as_ref()
+            .is_none_or(|codes| codes.iter().any(|&c| is_open_event(c)));
+        let mut need = false;
+        visit(&r.cond, &mut |cmp| {
+            need |= cmp_needs_file_info(program, cmp, sees_opens)
+        });
+        need || r.output.iter().any(|p| output_needs_file_info(p, sees_opens))
+    });
+    Needs { open_file_info }
+}
+
+fn is_open_event(code: u16) -> bool {
+    event_def(code).is_some_and(|d| OPEN_EVENTS.contains(&d.name))
+}
+
+fn visit(c: &Cond, f: &mut impl FnMut(&Cmp)) {
+    match c {
+        Cond::And(v) | Cond::Or(v) => v.iter().for_each(|c| visit(c, f)),
+        Cond::Not(c) => visit(c, f),
+        Cond::Const(_) => {}
+        Cond::Cmp(cmp) => f(cmp),
+    }
+}
+
+fn cmp_needs_file_info(program: &Program, cmp: &Cmp, sees_opens: bool) -> bool {
+    let reads = |o: &Operand| operand_fields(program, o).any(|s| field_needs_file_info(s, sees_opens));
+    // `evt.arg.flags contains X` alone, with X a text that cannot meet the O_F_* names,
+    // decides the same with or without them.
+    if let Operand::Field(id) = &cmp.lhs
+        && let Some(spec) = program.fields.get(id.0 as usize)
+        && is_flags_text(spec)
+        && let (CmpOp::Contains, Rhs::Const(Const::Str(x))) = (cmp.op, &cmp.rhs)
+        && flags_contains_ignores_file_info(x)
+    {
+        return false;
+    }
+    reads(&cmp.lhs) || matches!(&cmp.rhs, Rhs::Operand(o) if reads(o))
+}
+
+/// Whether `flags contains x` is the same for a flags text with and without the `O_F_*`
+/// names: `x` joins no two names (no `|`) and is part of none of the `O_F_*` names.
+fn flags_contains_ignores_file_info(x: &str) -> bool {
+    !x.is_empty() && !x.contains('|') && !FILE_INFO_FLAGS.iter().any(|n| n.contains(x))
+}
+
+fn is_flags_text(spec: &FieldSpec) -> bool {
+    spec.name == "evt.arg" && spec.suffix.as_deref() == Some("flags") && spec.arg.is_none()
+}
+
+fn operand_fields<'p>(program: &'p Program, o: &'p Operand) -> Box<dyn Iterator<Item = &'p FieldSpec> + 'p> {
+    match o {
+        Operand::Field(id) => Box::new(program.fields.get(id.0 as usize).into_iter()),
+        Operand::Transform { args, .. } | Operand::List(args) => {
+            Box::new(args.iter().flat_map(move |a| operand_fields(program, a)))
+        }
+        Operand::Const(_) => Box::new(std::iter::empty()),
+    }
+}
+
+fn field_needs_file_info(spec: &FieldSpec, sees_opens: bool) -> bool {
+    let full = match &spec.suffix {
+        Some(s) => format!("{}.{s}", spec.name),
+        None => spec.name.to_string(),
+    };
+    name_needs_file_info(&full, sees_opens)
+}
+
+/// `name` as written (with any suffix): whether reading it may show file information.
+fn name_needs_file_info(name: &str, sees_opens: bool) -> bool {
+    if FD_FILE_INFO.contains(&name) {
+        return true;
+    }
+    if !sees_opens {
+        return false;
+    }
+    // A parameter by name: only those that carry file information.
+    if let Some(param) = name
+        .strip_prefix("evt.arg.")
+        .or_else(|| name.strip_prefix("evt.rawarg."))
+    {
+        return FILE_INFO_PARAMS.contains(&param);
+    }
+    // The created bit, every parameter as text, or one by index.
+    name == "evt.is_open_create"
+        || name == "evt.args"
+        || name == "evt.info"
+        || name.starts_with("evt.arg")
+        || name.starts_with("evt.rawarg")
+        // Fields this module has no entry for (plugins, future fields): assume they read
+        // everything.
+        || crate::fields::kind(name).is_none()
+}
+
+fn output_needs_file_info(part: &OutputPart, sees_opens: bool) -> bool {
+    match part {
+        OutputPart::Literal(_) => false,
+        OutputPart::Field { field, .. } => name_needs_file_info(&field.name, sees_opens),
+        // Kept as text until the runtime renders it: any field named in it counts.
+        OutputPart::Transform { text, .. } => text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+            .filter(|w| w.contains('.'))
+            .any(|w| name_needs_file_info(w, sees_opens)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contains_tests_that_cannot_meet_the_file_info_names() {
+        for safe in ["O_TRUNC", "O_WRONLY", "O_CREAT", "TRUNC", "O_APPEND"] {
+            assert!(flags_contains_ignores_file_info(safe), "{safe}");
+        }
+        // Part of a file information name, across two names, or empty (always true, but
+        // so is the conservative answer).
+        for unsafe_ in [
+            "O_F_CREATED",
+            "CREATED",
+            "LAYER",
+            "O_F",
+            "_",
+            "O",
+            "O_TRUNC|O_F_CREATED",
+            "",
+        ] {
+            assert!(!flags_contains_ignores_file_info(unsafe_), "{unsafe_}");
+        }
+    }
+
+    #[test]
+    fn fd_file_info_fields_need_it_on_every_event_type() {
+        assert!(name_needs_file_info("fd.ino", false));
+        assert!(name_needs_file_info("fd.is_upper_layer", false));
+        assert!(!name_needs_file_info("fd.name", true));
+        assert!(!name_needs_file_info("evt.arg.flags", false));
+        assert!(name_needs_file_info("evt.arg.flags", true));
+        assert!(name_needs_file_info("evt.is_open_create", true));
+        assert!(!name_needs_file_info("evt.is_open_read", true));
+        assert!(name_needs_file_info("plugin.field", true));
+        assert!(name_needs_file_info("evt.rawarg.ino", true));
+        assert!(!name_needs_file_info("evt.arg.name", true));
+        assert!(name_needs_file_info("evt.arg", true)); // by index
+    }
+}
