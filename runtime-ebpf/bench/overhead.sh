@@ -1,13 +1,14 @@
 #!/bin/sh
 # Overhead of `falcorc run` on syscall-heavy loops (as root; quieter machines give steadier
 # numbers). usage: runtime-ebpf/bench/overhead.sh [RULES.yaml]  (default: Falco's stable rules)
+# FALCORC names the binary (default: target/release/falcorc of this checkout).
 # For each loop: ns per iteration without and with falcorc; the probe's own kernel time per
 # invocation (kernel.bpf_stats_enabled); falcorc's CPU time per event, peak RSS and final
 # statistics (events/s, drops).
 set -eu
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 rules=${1:-$repo/../shared/falco-upstream/falco_rules.yaml}
-bin=$repo/target/release/falcorc
+bin=${FALCORC:-$repo/target/release/falcorc}
 tmp=$(mktemp -d)
 old_stats=$(cat /proc/sys/kernel/bpf_stats_enabled)
 trap 'rm -rf "$tmp"; echo "$old_stats" > /proc/sys/kernel/bpf_stats_enabled' EXIT

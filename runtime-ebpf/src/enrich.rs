@@ -21,8 +21,9 @@ const TRUSTED_EXEPATH: usize = 27;
 /// The event's record with the missing parameters filled in, when it needs any and /proc
 /// has them.
 pub fn enrich(ev: &Event<'_>, proc: &Path) -> Option<Vec<u8>> {
-    let is_exec = matches!(ev.name(), "execve" | "execveat");
-    let is_clone = matches!(ev.name(), "clone" | "clone3" | "fork" | "vfork");
+    let name = ev.name();
+    let is_exec = matches!(name, "execve" | "execveat");
+    let is_clone = matches!(name, "clone" | "clone3" | "fork" | "vfork");
     if !(is_exec || is_clone) || ev.param(0).and_then(|p| p.as_i64()).is_none_or(|r| r < 0) {
         return None;
     }

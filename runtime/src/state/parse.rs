@@ -223,12 +223,19 @@ impl Tracker {
             Op::Connect => self.on_connect(tid, p, &mut out),
             Op::Accept => self.on_accept(tid, p, &mut out),
             Op::Close => {
+                // One owner lookup: the table that has the fd is the one to remove it from.
                 if p.int(0).is_some_and(|r| r >= 0)
                     && let Some(fd) = out.fd_num
                     && let Some(t) = self.threads.get(&tid)
-                    && self.fd_of(t, fd).is_some()
+                    && let Some(owner) = self.fd_owner(t)
+                    && (if owner == tid {
+                        Some(t)
+                    } else {
+                        self.threads.get(&owner)
+                    })
+                    .is_some_and(|o| o.fds.get(fd).is_some())
                 {
-                    out.close = self.fd_owner(t).map(|o| (o, fd));
+                    out.close = Some((owner, fd));
                 }
             }
             Op::Pipe if p.int(0).is_some_and(|r| r >= 0) => {
