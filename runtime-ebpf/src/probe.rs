@@ -6,8 +6,10 @@ use crate::kernel_btf::{self, RawBtf};
 use crate::syscalls::Filter;
 use crate::wire::{Counters, SYSCALL_SLOTS};
 use aya::maps::{Array, MapData, PerCpuArray, RingBuf};
+use aya::programs::raw_trace_point::RawTracePointLink;
+use aya::programs::tp_btf::BtfTracePointLink;
 use aya::programs::{BtfTracePoint, ProgramError, RawTracePoint};
-use aya::{Btf, Ebpf, EbpfError, EbpfLoader, Endianness};
+use aya::{Btf, EbpfError, EbpfLoader, Endianness};
 use std::fmt;
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
@@ -86,7 +88,12 @@ pub struct ProbeOptions {
 
 /// A loaded, attached probe.
 pub struct Probe {
-    ebpf: Ebpf,
+    /// The attachments: they keep the programs (and through them every map) in the kernel
+    /// after aya's `Ebpf`, with its copy of the object, is dropped.
+    _links: (BtfTracePointLink, RawTracePointLink),
+    /// The `interesting` map (the filter and parameter masks).
+    interesting: Array<MapData, u8>,
+    counters: PerCpuArray<MapData, Counters>,
     ring: RingBuf<MapData>,
     /// The epoch time of boot the probe adds to its boot-clock times.
     boot_epoch_ns: u64,
@@ -158,11 +165,7 @@ fn prog_err(program: &str, e: ProgramError) -> LoadError {
 
 /// Writes the slots of the `interesting` map whose value differs from what `wanted` asks
 /// (`current` is what the map holds, updated as it is written).
-fn write_filter(ebpf: &mut Ebpf, current: &mut [u8], wanted: &Filter) -> Result<(), String> {
-    let map = ebpf
-        .map_mut("interesting")
-        .ok_or_else(|| "the probe has no `interesting` map".to_string())?;
-    let mut filter: Array<_, u8> = Array::try_from(map).map_err(|e| format!("filter map: {e}"))?;
+fn write_filter(filter: &mut Array<MapData, u8>, current: &mut [u8], wanted: &Filter) -> Result<(), String> {
     for (slot, (now, want)) in current.iter_mut().zip(wanted.map_values()).enumerate() {
         if *now != want {
             filter
@@ -210,8 +213,16 @@ impl Probe {
                 .map_max_entries("events", opts.ring_bytes);
             loader.load(PROBE_OBJECT).map_err(other("loading the probe"))?
         };
+        let mut interesting: Array<MapData, u8> = ebpf
+            .take_map("interesting")
+            .ok_or_else(|| LoadError::Other("the probe has no `interesting` map".into()))
+            .and_then(|m| Array::try_from(m).map_err(|e| LoadError::Other(format!("filter map: {e}"))))?;
+        let counters: PerCpuArray<MapData, Counters> = ebpf
+            .take_map("counters")
+            .ok_or_else(|| LoadError::Other("the probe has no `counters` map".into()))
+            .and_then(|m| PerCpuArray::try_from(m).map_err(|e| LoadError::Other(format!("counters map: {e}"))))?;
         let mut filter = vec![0u8; SYSCALL_SLOTS as usize];
-        write_filter(&mut ebpf, &mut filter, &opts.filter).map_err(LoadError::Other)?;
+        write_filter(&mut interesting, &mut filter, &opts.filter).map_err(LoadError::Other)?;
         let missing = |name: &str| LoadError::Other(format!("the probe has no program {name}"));
         let (name, tp) = SYS_EXIT;
         let prog: &mut BtfTracePoint = ebpf
@@ -220,7 +231,8 @@ impl Probe {
             .try_into()
             .map_err(|e| LoadError::Other(format!("program {name}: {e}")))?;
         prog.load(tp, &btf).map_err(|e| prog_err(name, e))?;
-        prog.attach().map_err(|e| prog_err(name, e))?;
+        let id = prog.attach().map_err(|e| prog_err(name, e))?;
+        let exit_link = prog.take_link(id).map_err(|e| prog_err(name, e))?;
         let (name, tp) = SCHED_EXIT;
         let prog: &mut RawTracePoint = ebpf
             .program_mut(name)
@@ -228,15 +240,21 @@ impl Probe {
             .try_into()
             .map_err(|e| LoadError::Other(format!("program {name}: {e}")))?;
         prog.load().map_err(|e| prog_err(name, e))?;
-        prog.attach(tp).map_err(|e| prog_err(name, e))?;
+        let id = prog.attach(tp).map_err(|e| prog_err(name, e))?;
+        let sched_link = prog.take_link(id).map_err(|e| prog_err(name, e))?;
         drop(btf);
         // Mapped only now, so its pages never add to the parsing peak.
         let ring = ebpf
             .take_map("events")
             .ok_or_else(|| LoadError::Other("the probe has no `events` ring buffer".into()))?;
         let ring = RingBuf::try_from(ring).map_err(|e| LoadError::Other(format!("ring buffer: {e}")))?;
+        // aya's copy of the object, its programs' instructions and relocation data: not
+        // needed once the links hold the programs.
+        drop(ebpf);
         Ok(Probe {
-            ebpf,
+            _links: (exit_link, sched_link),
+            interesting,
+            counters,
             ring,
             boot_epoch_ns: boot,
             filter,
@@ -246,7 +264,7 @@ impl Probe {
     /// Sends exactly what `filter` asks from now on, while the probe runs: a reload whose
     /// rules need other event types or parts. Only the slots that change are written.
     pub fn set_filter(&mut self, filter: &Filter) -> Result<(), String> {
-        write_filter(&mut self.ebpf, &mut self.filter, filter)
+        write_filter(&mut self.interesting, &mut self.filter, filter)
     }
 
     /// Now, on the clock of the events' `ts` (ns since the epoch).
@@ -291,13 +309,7 @@ impl Probe {
     /// The probe's counters summed over CPUs.
     pub fn counters(&self) -> Counters {
         let mut total = Counters::default();
-        let Some(map) = self.ebpf.map("counters") else {
-            return total;
-        };
-        let Ok(arr) = PerCpuArray::<_, Counters>::try_from(map) else {
-            return total;
-        };
-        if let Ok(vals) = arr.get(&0, 0) {
+        if let Ok(vals) = self.counters.get(&0, 0) {
             for c in vals.iter() {
                 total.add(c);
             }
