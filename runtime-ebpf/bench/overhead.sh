@@ -4,7 +4,7 @@
 # FALCORC names the binary (default: target/release/falcorc of this checkout).
 # For each loop: ns per iteration without and with falcorc; the probe's own kernel time per
 # invocation (kernel.bpf_stats_enabled); falcorc's CPU time per event, peak RSS and final
-# statistics (events/s, drops).
+# statistics (events/s, drops); then, in a run with --probe-timing, the probe's time by syscall.
 set -eu
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 rules=${1:-$repo/../shared/falco-upstream/falco_rules.yaml}
@@ -39,15 +39,27 @@ measure() { # name, loop args...
   set -- $(prog_stats); t1=$1; c1=$2
   cpu1=$(cpu_ns "$pid")
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status"); cur=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  # PSS counts the ring buffer's pages once (RSS counts them twice: the data is mapped twice
+  # so that a record can wrap) and shared pages in part.
+  pss=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
   kill -TERM "$pid"; wait "$pid" || true
   final=$(grep "falcorc final" "$tmp/err")
   events=$(echo "$final" | sed -n 's/.*(\([0-9]*\) events in.*/\1/p')
   echo "$name: ${base} ns -> ${with} ns per iteration"
   echo "  probe: $(( (t1 - t0) / ((c1 - c0) + 1) )) ns per sys_exit invocation ($((c1 - c0)) invocations)"
-  echo "  falcorc: $(( (cpu1 - cpu0) / (events + 1) )) ns CPU per event, RSS ${cur} kB (peak ${rss} kB, while loading)"
+  echo "  falcorc: $(( (cpu1 - cpu0) / (events + 1) )) ns CPU per event, RSS ${cur} kB (peak ${rss} kB, while loading), PSS ${pss} kB"
   echo "  $final"
 }
 
 measure "openat+close x1M" open 1000000
 measure "stat x1M (no rule needs stat: filtered in the kernel)" stat 1000000
 measure "fork+exec x10k" exec 10000
+
+# The probe's time by syscall, in a run of its own (its two clock reads per exit are in it).
+"$bin" run -r "$rules" --probe-timing >"$tmp/alerts" 2>"$tmp/err" &
+pid=$!
+until grep -q "falcorc: live" "$tmp/err" 2>/dev/null; do sleep 0.1; done
+"$tmp/loop" open 1000000 >/dev/null
+kill -TERM "$pid"; wait "$pid" || true
+echo "probe time by syscall during openat+close x1M (--probe-timing):"
+grep "falcorc probe:" "$tmp/err" | sed 's/^falcorc probe: /  /'

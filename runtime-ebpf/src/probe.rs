@@ -4,7 +4,7 @@
 
 use crate::kernel_btf::{self, RawBtf};
 use crate::syscalls::Filter;
-use crate::wire::{Counters, SYSCALL_SLOTS};
+use crate::wire::{Counters, ExitTime, SYSCALL_SLOTS};
 use aya::maps::{Array, MapData, PerCpuArray, RingBuf};
 use aya::programs::raw_trace_point::RawTracePointLink;
 use aya::programs::tp_btf::BtfTracePointLink;
@@ -84,6 +84,8 @@ pub struct ProbeOptions {
     pub filter: Filter,
     /// Ring buffer size in bytes (a power of two, at least a page).
     pub ring_bytes: u32,
+    /// Time every handled exit by syscall (benchmarks: it costs two clock reads per event).
+    pub timing: bool,
 }
 
 /// A loaded, attached probe.
@@ -94,6 +96,7 @@ pub struct Probe {
     /// The `interesting` map (the filter and parameter masks).
     interesting: Array<MapData, u8>,
     counters: PerCpuArray<MapData, Counters>,
+    exit_ns: PerCpuArray<MapData, ExitTime>,
     ring: RingBuf<MapData>,
     /// The epoch time of boot the probe adds to its boot-clock times.
     boot_epoch_ns: u64,
@@ -202,6 +205,7 @@ impl Probe {
             0
         });
         trim_heap();
+        let timing = u8::from(opts.timing);
         let mut ebpf = {
             let mut loader = loader_without_system_btf();
             loader
@@ -210,6 +214,7 @@ impl Probe {
                 .override_global("boot_epoch_ns", &boot, true)
                 .override_global("have_bpf_loop", &have_bpf_loop, true)
                 .override_global("kn_parent_off", &kn_parent_off, true)
+                .override_global("probe_timing", &timing, true)
                 .map_max_entries("events", opts.ring_bytes);
             loader.load(PROBE_OBJECT).map_err(other("loading the probe"))?
         };
@@ -221,6 +226,10 @@ impl Probe {
             .take_map("counters")
             .ok_or_else(|| LoadError::Other("the probe has no `counters` map".into()))
             .and_then(|m| PerCpuArray::try_from(m).map_err(|e| LoadError::Other(format!("counters map: {e}"))))?;
+        let exit_ns: PerCpuArray<MapData, ExitTime> = ebpf
+            .take_map("exit_ns")
+            .ok_or_else(|| LoadError::Other("the probe has no `exit_ns` map".into()))
+            .and_then(|m| PerCpuArray::try_from(m).map_err(|e| LoadError::Other(format!("exit_ns map: {e}"))))?;
         let mut filter = vec![0u8; SYSCALL_SLOTS as usize];
         write_filter(&mut interesting, &mut filter, &opts.filter).map_err(LoadError::Other)?;
         let missing = |name: &str| LoadError::Other(format!("the probe has no program {name}"));
@@ -255,6 +264,7 @@ impl Probe {
             _links: (exit_link, sched_link),
             interesting,
             counters,
+            exit_ns,
             ring,
             boot_epoch_ns: boot,
             filter,
@@ -304,6 +314,21 @@ impl Probe {
             }
         }
         n
+    }
+
+    /// With [`ProbeOptions::timing`]: per syscall number that had exits, the probe's time
+    /// on them and their count, summed over CPUs.
+    pub fn exit_times(&self) -> Vec<(u32, ExitTime)> {
+        (0..SYSCALL_SLOTS)
+            .filter_map(|nr| {
+                let per_cpu = self.exit_ns.get(&nr, 0).ok()?;
+                let t = per_cpu.iter().fold(ExitTime::default(), |a, c| ExitTime {
+                    ns: a.ns + c.ns,
+                    count: a.count + c.count,
+                });
+                (t.count > 0).then_some((nr, t))
+            })
+            .collect()
     }
 
     /// The probe's counters summed over CPUs.

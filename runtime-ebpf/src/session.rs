@@ -95,6 +95,11 @@ impl Session {
         self.probe.counters()
     }
 
+    /// [`Probe::exit_times`].
+    pub fn exit_times(&self) -> Vec<(u32, crate::wire::ExitTime)> {
+        self.probe.exit_times()
+    }
+
     /// [`Probe::set_filter`]: the event types sent from now on.
     pub fn set_filter(&mut self, filter: &crate::syscalls::Filter) -> Result<(), String> {
         self.probe.set_filter(filter)

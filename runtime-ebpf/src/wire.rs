@@ -32,6 +32,17 @@ pub struct Counters {
 // SAFETY: plain integers, every bit pattern is valid.
 unsafe impl aya::Pod for Counters {}
 
+/// `struct exit_time`: the time the probe spent on one syscall's exits (`--probe-timing`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExitTime {
+    pub ns: u64,
+    pub count: u64,
+}
+
+// SAFETY: plain integers, every bit pattern is valid.
+unsafe impl aya::Pod for ExitTime {}
+
 impl Counters {
     pub fn add(&mut self, o: &Counters) {
         self.sent += o.sent;

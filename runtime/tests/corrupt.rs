@@ -7,7 +7,7 @@ mod common;
 
 use std::io::Cursor;
 
-use common::{capture, decompressed, read_capture};
+use common::{CAPTURES, capture, decompressed, read_capture};
 use falcorc_runtime::event::OwnedEvent;
 use falcorc_runtime::scap::{DEFAULT_MAX_BLOCK_LEN, ScapError, ScapErrorKind, ScapReader};
 
@@ -189,6 +189,33 @@ fn reading_ahead_on_a_thread_changes_nothing() {
                     direct.error.map(|e| e.to_string()),
                     "{name}: cut at {cut}"
                 );
+            }
+        }
+    }
+}
+
+/// Blocks that straddle two read-ahead chunks (the reader parses chunks where they are
+/// and copies only such blocks): small chunks, every capture, plain and gzip, whole and cut.
+#[test]
+fn blocks_across_read_ahead_chunks_read_the_same() {
+    for name in CAPTURES {
+        let Some(path) = capture(name) else { return };
+        let raw = std::fs::read(&path).unwrap();
+        let plain = decompressed(&path);
+        for bytes in [&raw, &plain] {
+            let whole = bytes.len();
+            for cut in [whole, whole / 2, whole / 3 + 17] {
+                let damaged = bytes[..cut].to_vec();
+                let direct = read_damaged(&damaged);
+                for chunk in [61, 997, 4096] {
+                    let ahead = drain(ScapReader::prefetched_in_chunks(Cursor::new(damaged.clone()), chunk));
+                    assert_eq!(ahead.events, direct.events, "{name}: chunks of {chunk}, cut at {cut}");
+                    assert_eq!(
+                        ahead.error.map(|e| e.to_string()),
+                        direct.error.as_ref().map(|e| e.to_string()),
+                        "{name}: chunks of {chunk}, cut at {cut}"
+                    );
+                }
             }
         }
     }

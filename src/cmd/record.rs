@@ -105,6 +105,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let mut session = match Session::start(&ProbeOptions {
         filter: syscalls::Filter::everything(),
         ring_bytes: a.buffer_mb << 20,
+        timing: false,
     }) {
         Ok(s) => s,
         Err(e) => {

@@ -89,6 +89,10 @@ pub struct Args {
     /// Also send the events no rule needs (all the probe knows).
     #[arg(long)]
     all_events: bool,
+    /// Time the probe on every syscall exit it handles and print, at the end, its average
+    /// time per exit by syscall (a benchmark aid: the two clock reads it costs are counted).
+    #[arg(long)]
+    probe_timing: bool,
     /// Load the configuration and the rules (or the bundle) as a run would, report every
     /// problem, and exit without loading the probe or opening outputs: a check for CI.
     #[arg(long)]
@@ -179,6 +183,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     let mut session = match Session::start(&ProbeOptions {
         filter: filter.clone(),
         ring_bytes: a.buffer_mb << 20,
+        timing: a.probe_timing,
     }) {
         Ok(s) => s,
         Err(e) => {
@@ -335,6 +340,16 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     });
     let counters = session.counters();
     let events = session.events;
+    if a.probe_timing {
+        for (nr, t) in session.exit_times() {
+            let name = syscalls::SYSCALLS.iter().find(|s| s.nr == nr).map_or("?", |s| s.name);
+            log.line(format!(
+                "falcorc probe: {name} {} ns per exit ({} exits)",
+                t.ns / t.count.max(1),
+                t.count
+            ));
+        }
+    }
     drop(session);
     let output = finish_output(out, stopped_at);
     stats.report(&mut log, events, &counters, Some(&rules), lost(&output), true);

@@ -84,6 +84,19 @@ fn read_ahead<R: Read>(mut src: R, chunk: usize, tx: &SyncSender<io::Result<Vec<
     }
 }
 
+impl Prefetch {
+    /// The bytes of the current chunk not yet consumed (no I/O: empty at a chunk's end,
+    /// until a read takes the next one).
+    pub fn buffered(&self) -> &[u8] {
+        &self.cur[self.pos..]
+    }
+
+    /// Marks `n` bytes of [`Prefetch::buffered`] as read.
+    pub fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.cur.len());
+    }
+}
+
 impl Read for Prefetch {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         while self.pos == self.cur.len() {

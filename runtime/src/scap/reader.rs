@@ -40,6 +40,8 @@ const SMALL_BODY: u64 = 64 * 1024;
 enum Source<R: Read> {
     Plain(BufReader<R>),
     Gzip(Box<BufReader<MultiGzDecoder<BufReader<R>>>>),
+    /// Chunks read (and decompressed) ahead on another thread, parsed where they are.
+    Ahead(Prefetch),
 }
 
 impl<R: Read> Read for Source<R> {
@@ -47,6 +49,7 @@ impl<R: Read> Read for Source<R> {
         match self {
             Source::Plain(r) => r.read(buf),
             Source::Gzip(r) => r.read(buf),
+            Source::Ahead(r) => r.read(buf),
         }
     }
 }
@@ -57,6 +60,7 @@ impl<R: Read> Source<R> {
         match self {
             Source::Plain(r) => r.buffer(),
             Source::Gzip(r) => r.buffer(),
+            Source::Ahead(r) => r.buffered(),
         }
     }
 
@@ -64,6 +68,7 @@ impl<R: Read> Source<R> {
         match self {
             Source::Plain(r) => r.consume(n),
             Source::Gzip(r) => r.consume(n),
+            Source::Ahead(r) => r.consume(n),
         }
     }
 }
@@ -164,17 +169,23 @@ impl ScapReader<Prefetch> {
     /// decompression, done ahead on a second thread (`falcorc replay`): the caller's
     /// thread only parses. Memory stays bounded ([`super::prefetch::DEPTH`] chunks).
     pub fn prefetched<S: Read + Send + 'static>(src: S) -> Result<Self, ScapError> {
+        Self::prefetched_in_chunks(src, CHUNK)
+    }
+
+    /// [`ScapReader::prefetched`] with chunks of `chunk` bytes (tests use small ones, so
+    /// that blocks straddle chunks).
+    pub fn prefetched_in_chunks<S: Read + Send + 'static>(src: S, chunk: usize) -> Result<Self, ScapError> {
         let mut raw = BufReader::with_capacity(IO_BUF, src);
         let compressed = is_gzip(raw.fill_buf().map_err(|e| ScapError::io(0, e))?);
         let ahead = if compressed {
-            Prefetch::new(MultiGzDecoder::new(raw), CHUNK)
+            Prefetch::new(MultiGzDecoder::new(raw), chunk)
         } else {
-            Prefetch::new(raw, CHUNK)
+            Prefetch::new(raw, chunk)
         }
         .map_err(|e| ScapError::io(0, e))?;
-        let mut reader = ScapReader::new(ahead)?;
-        reader.compressed = compressed;
-        Ok(reader)
+        // Parsed straight from the chunks: a BufReader over them would copy every byte once
+        // more on this thread.
+        ScapReader::from_source(Source::Ahead(ahead), compressed, DEFAULT_MAX_BLOCK_LEN)
     }
 }
 
@@ -195,6 +206,10 @@ impl<R: Read> ScapReader<R> {
         } else {
             Source::Plain(raw)
         };
+        Self::from_source(src, compressed, max_block_len)
+    }
+
+    fn from_source(src: Source<R>, compressed: bool, max_block_len: u64) -> Result<Self, ScapError> {
         let mut reader = ScapReader {
             src,
             compressed,
