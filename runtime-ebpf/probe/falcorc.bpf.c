@@ -389,32 +389,50 @@ static __always_inline void read_msg(struct msg_parts *m, const void *umsg)
 	m->clen = mh.msg_controllen;
 }
 
+/* The parts of a send or a receive: through the msghdr (sendmsg, recvmsg), or sendto's and
+ * recvfrom's own arguments, whose last is the address length when sending and a pointer to
+ * it when receiving. */
+static __always_inline void read_parts(struct msg_parts *m, const struct args *x, bool msg, bool inbound)
+{
+	if (msg) {
+		read_msg(m, (void *)x->a[1]);
+		return;
+	}
+	m->data = (void *)x->a[1];
+	m->size = x->a[2];
+	m->addr = (void *)x->a[4];
+	m->alen = x->a[5];
+	if (inbound) {
+		__u32 l = 0;
+		if (x->a[5])
+			bpf_probe_read_user(&l, sizeof(l), (void *)x->a[5]);
+		m->alen = l;
+	}
+}
+
+/* Bytes of the data to copy: what the call moved (`ret`), at most the buffer, at most SNAPLEN. */
+static __always_inline __u64 snap_len(__s64 ret, __u64 size)
+{
+	__u64 n = ret > 0 ? (__u64)ret : 0;
+	if (n > size)
+		n = size;
+	return n < SNAPLEN ? n : SNAPLEN;
+}
+
 static __noinline void ev_send(__u16 code, struct args *x, bool msg)
 {
 	struct task_struct *t = task();
 	struct msg_parts m = {};
-	if (msg)
-		read_msg(&m, (void *)x->a[1]);
-	const void *data = m.data, *addr = m.addr;
-	__u64 size = m.size, alen = m.alen;
-	if (!msg) {
-		data = (void *)x->a[1];
-		size = x->a[2];
-		addr = (void *)x->a[4];
-		alen = x->a[5];
-	}
+	read_parts(&m, x, msg, false);
 	struct rec r;
 	if (!rec_begin(&r, code, 5))
 		return;
 	p_i64(&r, x->ret);
-	__u64 n = x->ret > 0 ? (__u64)x->ret : 0;
-	if (n > size)
-		n = size;
-	p_ubytes(&r, data, n < SNAPLEN ? n : SNAPLEN);
+	p_ubytes(&r, m.data, snap_len(x->ret, m.size));
 	p_i64(&r, (__s32)x->a[0]);
-	p_u32(&r, (__u32)size);
+	p_u32(&r, (__u32)m.size);
 	if (x->ret >= 0)
-		p_tuple_to(&r, t, (__s32)x->a[0], addr, alen);
+		p_tuple_to(&r, t, (__s32)x->a[0], m.addr, m.alen);
 	else
 		p_empty(&r);
 	rec_send(&r);
@@ -433,39 +451,24 @@ __noinline int falcorc_recv(int msg)
 	__u16 code = msg ? 53 : 35;
 	struct task_struct *t = task();
 	struct msg_parts m = {};
-	if (msg)
-		read_msg(&m, (void *)x->a[1]);
-	const void *data = m.data, *addr = m.addr, *control = m.control;
-	__u64 size = m.size, alen = m.alen, clen = m.clen;
-	if (!msg) {
-		data = (void *)x->a[1];
-		size = x->a[2];
-		addr = (void *)x->a[4];
-		__u32 l = 0;
-		if (x->a[5])
-			bpf_probe_read_user(&l, sizeof(l), (void *)x->a[5]);
-		alen = l;
-	}
-	__u64 n = x->ret > 0 ? (__u64)x->ret : 0;
-	if (n > size)
-		n = size;
+	read_parts(&m, x, msg, true);
 	struct rec r;
 	if (!rec_begin(&r, code, msg ? 6 : 5))
 		return 0;
 	p_i64(&r, x->ret);
 	if (msg)
-		p_u32(&r, (__u32)size);
-	p_ubytes(&r, data, n < SNAPLEN ? n : SNAPLEN);
+		p_u32(&r, (__u32)m.size);
+	p_ubytes(&r, m.data, snap_len(x->ret, m.size));
 	if (x->ret >= 0)
-		p_tuple_from(&r, t, (__s32)x->a[0], addr, alen);
+		p_tuple_from(&r, t, (__s32)x->a[0], m.addr, m.alen);
 	else
 		p_empty(&r);
 	if (msg) {
-		p_ubytes(&r, control, x->ret >= 0 && clen < SNAPLEN ? clen : 0);
+		p_ubytes(&r, m.control, x->ret >= 0 && m.clen < SNAPLEN ? m.clen : 0);
 		p_i64(&r, (__s32)x->a[0]);
 	} else {
 		p_i64(&r, (__s32)x->a[0]);
-		p_u32(&r, (__u32)size);
+		p_u32(&r, (__u32)m.size);
 	}
 	rec_send(&r);
 	return 0;

@@ -112,16 +112,13 @@ impl Filter {
         slots.extend(other.slots.iter().copied().filter(|s| !self.slots.contains(s)));
         Filter {
             slots,
-            needs: Needs {
-                open_file_info: self.needs.open_file_info || other.needs.open_file_info,
-            },
+            needs: self.needs.union(other.needs),
         }
     }
 
     /// Whether `other` sends something this filter does not.
     pub fn widened_by(&self, other: &Filter) -> bool {
-        other.slots.iter().any(|s| !self.slots.contains(s))
-            || (other.needs.open_file_info && !self.needs.open_file_info)
+        other.slots.iter().any(|s| !self.slots.contains(s)) || self.needs.union(other.needs) != self.needs
     }
 
     /// The value of each slot of the probe's `interesting` map: 0 (not sent) or 1 (sent)

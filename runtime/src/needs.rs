@@ -8,7 +8,7 @@
 //! kernel reads per successful open: the fd slot, the file and inode heads, the super block.
 
 use crate::event::event_def;
-use falcorc_compiler::ir::{Cmp, CmpOp, Cond, Const, FieldSpec, Operand, Program, Rhs};
+use falcorc_compiler::ir::{Cmp, CmpOp, Const, FieldSpec, Operand, Program, Rhs};
 use falcorc_compiler::sema::output::OutputPart;
 
 /// The parts of events that the rules of a program can observe.
@@ -21,10 +21,17 @@ pub struct Needs {
 impl Needs {
     /// Everything: what a capture must hold (`falcorc record`, `--all-events`).
     pub const ALL: Needs = Needs { open_file_info: true };
+
+    /// What either needs (two rulesets at once, during a reload).
+    pub fn union(self, other: Needs) -> Needs {
+        Needs {
+            open_file_info: self.open_file_info || other.open_file_info,
+        }
+    }
 }
 
 /// Events whose exit carries file information (`dev`, `ino`, `O_F_*` flag bits).
-const OPEN_EVENTS: &[&str] = &["open", "openat", "openat2", "creat", "open_by_handle_at"];
+pub const OPEN_EVENTS: &[&str] = &["open", "openat", "openat2", "creat", "open_by_handle_at"];
 
 /// Fields that read an fd's file information on any event, since the fd table keeps what
 /// the open said.
@@ -52,9 +59,8 @@ pub fn of_program(program: &Program) -> Needs {
             .as_ref()
             .is_none_or(|codes| codes.iter().any(|&c| is_open_event(c)));
         let mut need = false;
-        visit(&r.cond, &mut |cmp| {
-            need |= cmp_needs_file_info(program, cmp, sees_opens)
-        });
+        r.cond
+            .each_cmp(&mut |cmp| need |= cmp_needs_file_info(program, cmp, sees_opens));
         need || r.output.iter().any(|p| output_needs_file_info(p, sees_opens))
     });
     Needs { open_file_info }
@@ -64,17 +70,7 @@ fn is_open_event(code: u16) -> bool {
     event_def(code).is_some_and(|d| OPEN_EVENTS.contains(&d.name))
 }
 
-fn visit(c: &Cond, f: &mut impl FnMut(&Cmp)) {
-    match c {
-        Cond::And(v) | Cond::Or(v) => v.iter().for_each(|c| visit(c, f)),
-        Cond::Not(c) => visit(c, f),
-        Cond::Const(_) => {}
-        Cond::Cmp(cmp) => f(cmp),
-    }
-}
-
 fn cmp_needs_file_info(program: &Program, cmp: &Cmp, sees_opens: bool) -> bool {
-    let reads = |o: &Operand| operand_fields(program, o).any(|s| field_needs_file_info(s, sees_opens));
     // `evt.arg.flags contains X` alone, with X a text that cannot meet the O_F_* names,
     // decides the same with or without them.
     if let Operand::Field(id) = &cmp.lhs
@@ -85,7 +81,14 @@ fn cmp_needs_file_info(program: &Program, cmp: &Cmp, sees_opens: bool) -> bool {
     {
         return false;
     }
-    reads(&cmp.lhs) || matches!(&cmp.rhs, Rhs::Operand(o) if reads(o))
+    let mut need = false;
+    cmp.each_field(&mut |id| {
+        need |= program
+            .fields
+            .get(id.0 as usize)
+            .is_some_and(|s| field_needs_file_info(s, sees_opens));
+    });
+    need
 }
 
 /// Whether `flags contains x` is the same for a flags text with and without the `O_F_*`
@@ -96,16 +99,6 @@ fn flags_contains_ignores_file_info(x: &str) -> bool {
 
 fn is_flags_text(spec: &FieldSpec) -> bool {
     spec.name == "evt.arg" && spec.suffix.as_deref() == Some("flags") && spec.arg.is_none()
-}
-
-fn operand_fields<'p>(program: &'p Program, o: &'p Operand) -> Box<dyn Iterator<Item = &'p FieldSpec> + 'p> {
-    match o {
-        Operand::Field(id) => Box::new(program.fields.get(id.0 as usize).into_iter()),
-        Operand::Transform { args, .. } | Operand::List(args) => {
-            Box::new(args.iter().flat_map(move |a| operand_fields(program, a)))
-        }
-        Operand::Const(_) => Box::new(std::iter::empty()),
-    }
 }
 
 fn field_needs_file_info(spec: &FieldSpec, sees_opens: bool) -> bool {

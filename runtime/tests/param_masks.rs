@@ -82,8 +82,8 @@ fn without_file_info(path: &Path) -> (Vec<u8>, usize) {
             w.write_threads(lists.threads()).unwrap();
             w.write_fd_table(lists.fds()).unwrap();
         }
-        let is_open = matches!(ev.name(), "open" | "openat" | "openat2" | "creat" | "open_by_handle_at")
-            && ev.dir() == falcorc_compiler::sema::catalog::events::Dir::Exit;
+        let is_open =
+            needs::OPEN_EVENTS.contains(&ev.name()) && ev.dir() == falcorc_compiler::sema::catalog::events::Dir::Exit;
         if !is_open {
             w.write(&ev).unwrap();
             continue;

@@ -11,7 +11,7 @@ use super::replay::hostname;
 use super::selection::Selection;
 use super::{EXIT_OK, EXIT_USAGE, load_files};
 use falcorc_compiler::cost::{self, Estimate};
-use falcorc_compiler::ir::{Cmp, Cond, FieldId, FieldSpec, Operand, Rhs};
+use falcorc_compiler::ir::{FieldId, FieldSpec};
 use falcorc_compiler::{Options, analyze};
 use falcorc_runtime::engine::Engine;
 use falcorc_runtime::engine::costs::RuleCost;
@@ -164,7 +164,11 @@ fn rows(engine: &Engine, matches: &[u64]) -> Vec<Row> {
         .iter()
         .map(|r| {
             let mut set = BTreeSet::new();
-            cond_fields(&r.cond, &mut set);
+            r.cond.each_cmp(&mut |c| {
+                c.each_field(&mut |id| {
+                    set.insert(id);
+                })
+            });
             set
         })
         .collect();
@@ -227,32 +231,6 @@ fn rows(engine: &Engine, matches: &[u64]) -> Vec<Row> {
             .then_with(|| a.rule.cmp(&b.rule))
     });
     rows
-}
-
-fn cond_fields(c: &Cond, out: &mut BTreeSet<FieldId>) {
-    match c {
-        Cond::And(v) | Cond::Or(v) => v.iter().for_each(|c| cond_fields(c, out)),
-        Cond::Not(c) => cond_fields(c, out),
-        Cond::Const(_) => {}
-        Cond::Cmp(cmp) => cmp_fields(cmp, out),
-    }
-}
-
-fn cmp_fields(c: &Cmp, out: &mut BTreeSet<FieldId>) {
-    operand_fields(&c.lhs, out);
-    if let Rhs::Operand(o) = &c.rhs {
-        operand_fields(o, out);
-    }
-}
-
-fn operand_fields(o: &Operand, out: &mut BTreeSet<FieldId>) {
-    match o {
-        Operand::Field(id) => {
-            out.insert(*id);
-        }
-        Operand::Transform { args, .. } | Operand::List(args) => args.iter().for_each(|a| operand_fields(a, out)),
-        Operand::Const(_) => {}
-    }
 }
 
 fn field_name(f: &FieldSpec) -> String {

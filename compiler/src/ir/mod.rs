@@ -58,6 +58,39 @@ pub enum Cond {
     Cmp(Box<Cmp>),
 }
 
+impl Cond {
+    /// Every comparison of the condition, in order.
+    pub fn each_cmp<'a>(&'a self, f: &mut impl FnMut(&'a Cmp)) {
+        match self {
+            Cond::And(v) | Cond::Or(v) => v.iter().for_each(|c| c.each_cmp(f)),
+            Cond::Not(c) => c.each_cmp(f),
+            Cond::Const(_) => {}
+            Cond::Cmp(cmp) => f(cmp),
+        }
+    }
+}
+
+impl Cmp {
+    /// Every field the comparison reads, on either side and inside transformers.
+    pub fn each_field(&self, f: &mut impl FnMut(FieldId)) {
+        self.lhs.each_field(f);
+        if let Rhs::Operand(o) = &self.rhs {
+            o.each_field(f);
+        }
+    }
+}
+
+impl Operand {
+    /// Every field the operand reads, inside transformers and lists included.
+    pub fn each_field(&self, f: &mut impl FnMut(FieldId)) {
+        match self {
+            Operand::Field(id) => f(*id),
+            Operand::Transform { args, .. } | Operand::List(args) => args.iter().for_each(|a| a.each_field(f)),
+            Operand::Const(_) => {}
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Cmp {
     pub lhs: Operand,

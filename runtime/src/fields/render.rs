@@ -197,12 +197,14 @@ impl FieldCtx<'_> {
                 },
             },
             Param::Str(b) => {
-                let mut s = String::from_utf8_lossy(b).into_owned();
                 let is_path = matches!(ty, FieldType::Fspath | FieldType::Fsrelpath);
-                if is_path {
-                    // libsinsp copies path parameters with `strcpy_sanitized`.
-                    s = path::sanitize(&s).into_owned();
-                }
+                let text = String::from_utf8_lossy(b);
+                // libsinsp copies path parameters with `strcpy_sanitized`.
+                let s = if is_path {
+                    path::sanitize(&text).into_owned()
+                } else {
+                    text.into_owned()
+                };
                 if is_path && self.thread.is_some() && s != "<NA>" {
                     let resolved = if s.is_empty() || s.starts_with('/') {
                         String::new()
