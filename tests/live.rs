@@ -1093,3 +1093,46 @@ fn opens_carry_their_file_information_when_a_rule_reads_it() {
     live.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn failed_opens_no_rule_can_match_stay_in_the_kernel() {
+    // The rule matches failed opens by prefix, suffix and substring; the probe sends those
+    // (and relative paths, which it cannot test), and leaves every other failed open in the
+    // kernel, counted in the final statistics.
+    let dir = std::env::temp_dir().join(format!("falcorc-failed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rules = dir.join("rules.yaml");
+    std::fs::write(
+        &rules,
+        format!(
+            "- rule: failed here\n  desc: d\n  condition: evt.type in (open, openat, openat2) and fd.num = -1 and (fd.name startswith {}/pre_ or fd.name endswith .fcsuffix or fd.nameraw contains zq9x)\n  output: \"%fd.name %evt.res\"\n  priority: WARNING\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    let live = Live::start(&[rules]);
+    let d = dir.display();
+    sh(&format!(
+        "exec 2>/dev/null; cat {d}/pre_abs; cat /nonexistent-falcorc/x.fcsuffix; cat /nonexistent-falcorc/azq9xb; \
+         cd {d} && cat pre_rel; \
+         i=0; while [ $i -lt 300 ]; do cat /nonexistent-falcorc/other$i; i=$((i+1)); done; true"
+    ));
+    for name in [
+        format!("{d}/pre_abs"),
+        "/nonexistent-falcorc/x.fcsuffix".to_string(),
+        "/nonexistent-falcorc/azq9xb".to_string(),
+        format!("{d}/pre_rel"),
+    ] {
+        let a = live.expect("failed here", |a| field(a, "fd.name") == name.as_str());
+        assert_eq!(field(&a, "evt.res"), "ENOENT", "{a}");
+    }
+    let last = live.stop();
+    let left: u64 = last
+        .split(", ")
+        .find_map(|p| p.strip_suffix(" failed opens left in the kernel"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of failed opens in {last}"));
+    assert!(left >= 300, "{left} failed opens left in the kernel: {last}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

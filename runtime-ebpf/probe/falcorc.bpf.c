@@ -30,6 +30,7 @@ const volatile __u32 self_tgid = 0;
  * rules can observe (parameter masks). Filled by the loader from the ruleset. */
 #define SEND 1
 #define FILE_INFO 2 /* an open's dev, ino and O_F_* flag bits (four kernel reads) */
+#define FAILED_PATHS 4 /* a failed open only if `path_table` lets its path through */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FALCORC_SYSCALL_SLOTS);
@@ -138,35 +139,152 @@ static __noinline void ev_args(__u16 code, struct args *x, __u32 n, __u64 layout
 }
 
 
-static __noinline void ev_open(__u16 code, struct args *x, int variant, __u8 want)
+/* ---- the failed-open prefilter ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct falcorc_path_table);
+} path_table SEC(".maps");
+
+/* Longer paths of failed opens are always sent. */
+#define PATH_WINDOW 256
+#define BYTES(b) (0x0101010101010101ULL * (__u8)(b))
+/* 0x80 in the bytes of `x` below `n` (n <= 0x80). A byte above one that is flagged may be
+ * flagged too, which only ever sends more; a byte below `n` is always flagged. */
+#define BELOW(x, n) (((x) - BYTES(n)) & ~(x) & BYTES(0x80))
+#define ZERO(x) BELOW(x, 1)
+
+/* Eight bytes of the scratch buffer at any offset (the verifier bounds it by the mask). */
+static __always_inline __u64 word_at(struct scratch *s, __u64 at)
 {
-	/* variant 0 open, 1 openat, 2 openat2, 3 creat */
+	__u64 w;
+	__builtin_memcpy(&w, scratch_at(s, at), 8);
+	return w;
+}
+
+/* Whether the 32 bytes at `at` hold `t`'s text where its mask is set. */
+static __always_inline bool text_at(struct scratch *s, __u32 at, struct falcorc_path_text *t)
+{
+	__u64 diff = 0;
+	for (__u32 j = 0; j < 4; j++)
+		diff |= (word_at(s, at + 8 * j) ^ t->text[j]) & t->mask[j];
+	return !diff;
+}
+
+/* What one step of the scan over a failed open's path reads and finds. */
+struct path_scan {
+	struct scratch *s;
+	struct falcorc_path_table *pt;
+	__u32 off;
+	__u32 substrings;
+	int sent;
+};
+
+/*
+ * Eight bytes of the path (a bpf_loop callback, verified once). The bytes after the path
+ * are zero, so no byte past its end can look like a slash, a dot, a bad byte or a
+ * substring's first or last byte.
+ */
+static long scan_word(__u32 i, void *ctx)
+{
+	struct path_scan *c = ctx;
+	struct scratch *s = c->s;
+	struct falcorc_path_table *pt = c->pt;
+	if (!s || !pt)
+		return 1;
+	__u32 pos = c->off + 8 * (i & (PATH_WINDOW / 8 - 1));
+	__u64 w = word_at(s, pos);
+	__u64 next = word_at(s, pos + 1);
+	/* Plain (what fd.name equals): printable ASCII, no `//`, no `/.` (which also sends
+	 * hidden files: more than needed, never less). */
+	__u64 bad = (BELOW(w, 0x20) & ~ZERO(w)) | (w & BYTES(0x80)) | ZERO(w ^ BYTES(0x7f)) |
+		    (ZERO(w ^ BYTES('/')) & (ZERO(next ^ BYTES('/')) | ZERO(next ^ BYTES('.'))));
+	if (bad) {
+		c->sent = 1;
+		return 1;
+	}
+	/* Substrings: a place where the first and the last byte match is enough. */
+	for (__u32 k = 0; k < FALCORC_PATH_SUBSTRINGS; k++) {
+		if (k >= c->substrings)
+			break;
+		struct falcorc_path_substring *t = &pt->substring[k];
+		__u64 at_last = word_at(s, pos + ((t->len - 1) & (FALCORC_PATH_TEXT - 1)));
+		if (ZERO(w ^ t->first) & ZERO(at_last ^ t->last)) {
+			c->sent = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Whether a failed open of the path at scratch offset `off` (`len` bytes with its NUL) must
+ * be sent: the model is FailedOpens::sends (runtime/src/needs/failed_opens.rs), which this
+ * may exceed (send more), never fall short of. A global function: verified once, on its
+ * own; the loader sets FAILED_PATHS only where bpf_loop exists (Linux 5.17).
+ */
+__noinline int falcorc_failed_open_sent(__u32 off, __u32 len)
+{
+	__u32 zero = 0;
+	struct falcorc_path_table *pt = bpf_map_lookup_elem(&path_table, &zero);
+	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!pt || !s || !have_bpf_loop)
+		return 1;
+	if (pt->prefixes + pt->suffixes + pt->substrings == 0)
+		return 0;
+	if (len < 2 || len > PATH_WINDOW || off < FALCORC_PATH_TEXT || off + PATH_WINDOW + 64 > SCRATCH_HALF)
+		return 1;
+	__u32 n = len - 1;
+	if (*scratch_at(s, off) != '/')
+		return 1;
+	/* Zero the bytes after the path, as far as any read below goes past its end. */
+	for (__u32 j = 0; j < 6; j++) {
+		__u64 z = 0;
+		__builtin_memcpy(scratch_at(s, off + n + 8 * j), &z, 8);
+	}
+	struct path_scan c = { .s = s, .pt = pt, .off = off, .substrings = pt->substrings };
+	bpf_loop((n + 7) / 8, scan_word, &c, 0);
+	if (c.sent)
+		return 1;
+	__u32 pre = pt->prefixes;
+	for (__u32 k = 0; k < FALCORC_PATH_PREFIXES && k < pre; k++)
+		if (text_at(s, off, &pt->prefix[k]))
+			return 1;
+	/* The 32 bytes that end the path (bytes before it, if shorter: a match there only
+	 * sends more). */
+	__u32 suf = pt->suffixes;
+	for (__u32 k = 0; k < FALCORC_PATH_SUFFIXES && k < suf; k++)
+		if (text_at(s, off + n - FALCORC_PATH_TEXT, &pt->suffix[k]))
+			return 1;
+	return 0;
+}
+
+/*
+ * open (variant 0), openat (1), openat2 (2), creat (3): `arg` is the flags (openat2: its
+ * `struct open_how`), `mode_dirfd` the mode in the low half and the dirfd in the high one.
+ * Each variant is its own global function below, verified once on its own with its variant
+ * a constant (the main program is near the verifier's limit).
+ */
+static __always_inline int open_exit(int variant, __u16 code, __u8 want, __s64 ret, __u64 name_ptr, __u64 arg,
+				     __u64 mode_dirfd)
+{
 	struct task_struct *t = task();
 	struct open_info oi = {};
 	bool file_info = want & FILE_INFO;
-	if (x->ret >= 0 && file_info)
-		open_info(t, x->ret, &oi);
-	__u64 flags = 0, mode = 0, resolve = 0;
-	const void *name;
-	if (variant == 0) {
-		name = (void *)x->a[0];
-		flags = x->a[1];
-		mode = x->a[2];
-	} else if (variant == 1) {
-		name = (void *)x->a[1];
-		flags = x->a[2];
-		mode = x->a[3];
-	} else if (variant == 2) {
-		name = (void *)x->a[1];
+	if (ret >= 0 && file_info)
+		open_info(t, ret, &oi);
+	__u64 flags = arg, mode = (__u32)mode_dirfd, resolve = 0;
+	const void *name = (void *)name_ptr;
+	if (variant == 2) {
 		struct { __u64 flags, mode, resolve; } how = {};
-		bpf_probe_read_user(&how, sizeof(how), (void *)x->a[2]);
+		bpf_probe_read_user(&how, sizeof(how), (void *)arg);
 		flags = how.flags;
 		mode = how.mode;
 		resolve = how.resolve;
-	} else {
-		name = (void *)x->a[0];
+	} else if (variant == 3) {
 		flags = 0100 | 01 | 01000; /* O_CREAT|O_WRONLY|O_TRUNC */
-		mode = x->a[1];
 	}
 	__u32 ppm = open_flags_to_ppm(flags) | oi.fflags;
 	if (!(flags & (0100 | 020000000)))
@@ -174,11 +292,18 @@ static __noinline void ev_open(__u16 code, struct args *x, int variant, __u8 wan
 	struct rec r;
 	__u32 n = variant == 0 ? 6 : variant == 1 ? 7 : variant == 2 ? 8 : 6;
 	if (!rec_begin(&r, code, n))
-		return;
-	p_i64(&r, x->ret);
+		return 0;
+	p_i64(&r, ret);
 	if (variant == 1 || variant == 2)
-		p_i64(&r, (__s32)x->a[0]);
+		p_i64(&r, (__s32)(mode_dirfd >> 32));
+	__u32 path_off = r.off;
 	p_ustr(&r, name, MAX_PARAM);
+	if (ret < 0 && (want & FAILED_PATHS) && !falcorc_failed_open_sent(path_off, r.off - path_off)) {
+		struct falcorc_counters *c = counters_get();
+		if (c)
+			c->failed_opens++;
+		return 0;
+	}
 	if (variant != 3)
 		p_u32(&r, ppm);
 	p_u32(&r, (__u32)mode);
@@ -199,6 +324,27 @@ static __noinline void ev_open(__u16 code, struct args *x, int variant, __u8 wan
 			p_empty(&r);
 	}
 	rec_send(&r);
+	return 0;
+}
+
+__noinline int falcorc_open(__u32 want, __s64 ret, __u64 name, __u64 flags, __u64 mode)
+{
+	return open_exit(0, 3, want, ret, name, flags, mode);
+}
+
+__noinline int falcorc_openat(__u32 want, __s64 ret, __u64 name, __u64 flags, __u64 mode_dirfd)
+{
+	return open_exit(1, 307, want, ret, name, flags, mode_dirfd);
+}
+
+__noinline int falcorc_openat2(__u32 want, __s64 ret, __u64 name, __u64 how, __u64 dirfd)
+{
+	return open_exit(2, 327, want, ret, name, how, dirfd);
+}
+
+__noinline int falcorc_creat(__u32 want, __s64 ret, __u64 name, __u64 mode)
+{
+	return open_exit(3, 59, want, ret, name, 0, mode);
 }
 
 static __noinline void ev_mount(__u16 code, struct args *x)
@@ -617,10 +763,10 @@ int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 	x.a[5] = regs->r9;
 	switch (nr) {
 	/* files */
-	case 2: ev_open(3, &x, 0, want); break;
-	case 257: ev_open(307, &x, 1, want); break;
-	case 437: ev_open(327, &x, 2, want); break;
-	case 85: ev_open(59, &x, 3, want); break;
+	case 2: falcorc_open(want, ret, x.a[0], x.a[1], (__u32)x.a[2]); break;
+	case 257: falcorc_openat(want, ret, x.a[1], x.a[2], (__u32)x.a[3] | x.a[0] << 32); break;
+	case 437: falcorc_openat2(want, ret, x.a[1], x.a[2], x.a[0] << 32); break;
+	case 85: falcorc_creat(want, ret, x.a[0], (__u32)x.a[1]); break;
 	case 3: ev_args(5, &x, 2, L2(RES, FD(0))); break;         /* close */
 	case 32: ev_args(367, &x, 2, L2(RES, FD(0))); break;       /* dup */
 	case 33: ev_args(363, &x, 3, L3(RES, FD(0), FD(1))); break; /* dup2 */

@@ -36,13 +36,57 @@ struct falcorc_counters {
 	__u64 drops;     /* records lost because the ring buffer was full */
 	__u64 oversized; /* records dropped because they outgrew the scratch buffer */
 	__u64 filtered;  /* syscall exits skipped by the in-kernel filter */
+	__u64 failed_opens; /* failed opens no rule can match, skipped by the path prefilter */
 };
 
-FALCORC_ASSERT(sizeof(struct falcorc_counters) == 32);
+FALCORC_ASSERT(sizeof(struct falcorc_counters) == 40);
 FALCORC_ASSERT(__builtin_offsetof(struct falcorc_counters, sent) == 0);
 FALCORC_ASSERT(__builtin_offsetof(struct falcorc_counters, drops) == 8);
 FALCORC_ASSERT(__builtin_offsetof(struct falcorc_counters, oversized) == 16);
 FALCORC_ASSERT(__builtin_offsetof(struct falcorc_counters, filtered) == 24);
+FALCORC_ASSERT(__builtin_offsetof(struct falcorc_counters, failed_opens) == 32);
+
+/*
+ * The failed-open prefilter's tests, written by the loader from what the rules can match
+ * (runtime/src/needs/failed_opens.rs). A failed open is sent when its path is not absolute
+ * and plain, or passes one test. Texts are little-endian words, cut to 32 bytes.
+ */
+#define FALCORC_PATH_TEXT 32
+#define FALCORC_PATH_PREFIXES 16
+#define FALCORC_PATH_SUFFIXES 16
+#define FALCORC_PATH_SUBSTRINGS 4
+
+struct falcorc_path_text {
+	__u64 text[4]; /* a prefix from byte 0; a suffix ending at byte 31 */
+	__u64 mask[4]; /* 0xff on each byte of the text */
+};
+
+struct falcorc_path_substring {
+	__u64 first; /* the first byte, in every byte */
+	__u64 last;  /* the last byte, in every byte */
+	__u64 len;   /* bytes, 1 to 32 */
+};
+
+struct falcorc_path_table {
+	__u32 prefixes;
+	__u32 suffixes;
+	__u32 substrings;
+	__u32 pad;
+	struct falcorc_path_text prefix[FALCORC_PATH_PREFIXES];
+	struct falcorc_path_text suffix[FALCORC_PATH_SUFFIXES];
+	struct falcorc_path_substring substring[FALCORC_PATH_SUBSTRINGS];
+};
+
+FALCORC_ASSERT(sizeof(struct falcorc_path_text) == 64);
+FALCORC_ASSERT(sizeof(struct falcorc_path_substring) == 24);
+FALCORC_ASSERT(sizeof(struct falcorc_path_table) == 2160);
+FALCORC_ASSERT(__builtin_offsetof(struct falcorc_path_table, prefix) == 16);
+FALCORC_ASSERT(__builtin_offsetof(struct falcorc_path_table, suffix) == 1040);
+FALCORC_ASSERT(__builtin_offsetof(struct falcorc_path_table, substring) == 2064);
+FALCORC_ASSERT(FALCORC_PATH_TEXT == 32);
+FALCORC_ASSERT(FALCORC_PATH_PREFIXES == 16);
+FALCORC_ASSERT(FALCORC_PATH_SUFFIXES == 16);
+FALCORC_ASSERT(FALCORC_PATH_SUBSTRINGS == 4);
 
 /* Most parameters of one event (execve has 31). */
 #define FALCORC_MAX_PARAMS 32

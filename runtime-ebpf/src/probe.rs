@@ -4,7 +4,7 @@
 
 use crate::kernel_btf::{self, RawBtf};
 use crate::syscalls::Filter;
-use crate::wire::{Counters, ExitTime, SYSCALL_SLOTS};
+use crate::wire::{Counters, ExitTime, PathTable, SYSCALL_SLOTS};
 use aya::maps::{Array, MapData, PerCpuArray, RingBuf};
 use aya::programs::raw_trace_point::RawTracePointLink;
 use aya::programs::tp_btf::BtfTracePointLink;
@@ -93,15 +93,13 @@ pub struct Probe {
     /// The attachments: they keep the programs (and through them every map) in the kernel
     /// after aya's `Ebpf`, with its copy of the object, is dropped.
     _links: (BtfTracePointLink, RawTracePointLink),
-    /// The `interesting` map (the filter and parameter masks).
-    interesting: Array<MapData, u8>,
     counters: PerCpuArray<MapData, Counters>,
     exit_ns: PerCpuArray<MapData, ExitTime>,
     ring: RingBuf<MapData>,
     /// The epoch time of boot the probe adds to its boot-clock times.
     boot_epoch_ns: u64,
-    /// What each slot of the `interesting` map holds.
-    filter: Vec<u8>,
+    /// The filter, parameter masks and failed-open prefilter.
+    filter: FilterMaps,
 }
 
 /// Effective capabilities of this process (`CapEff` of /proc/self/status).
@@ -166,10 +164,34 @@ fn prog_err(program: &str, e: ProgramError) -> LoadError {
     }
 }
 
-/// Writes the slots of the `interesting` map whose value differs from what `wanted` asks
-/// (`current` is what the map holds, updated as it is written).
-fn write_filter(filter: &mut Array<MapData, u8>, current: &mut [u8], wanted: &Filter) -> Result<(), String> {
-    for (slot, (now, want)) in current.iter_mut().zip(wanted.map_values()).enumerate() {
+/// The `interesting` and `path_table` maps, and what they hold.
+struct FilterMaps {
+    interesting: Array<MapData, u8>,
+    path_table: Array<MapData, PathTable>,
+    current: Vec<u8>,
+    table: PathTable,
+}
+
+/// Writes what `wanted` asks into the maps, only where it differs from what they hold.
+/// The table cannot be written in one step the probe would see whole, so while it changes
+/// no slot uses it (every failed open is sent).
+fn write_filter(maps: &mut FilterMaps, wanted: &Filter) -> Result<(), String> {
+    let table = wanted.path_table();
+    if table != maps.table {
+        let values: Vec<u8> = maps.current.iter().map(|v| v & !4).collect();
+        write_slots(&mut maps.interesting, &mut maps.current, &values)?;
+        maps.path_table
+            .set(0, table, 0)
+            .map_err(|e| format!("path table map: {e}"))?;
+        maps.table = table;
+    }
+    write_slots(&mut maps.interesting, &mut maps.current, &wanted.map_values())
+}
+
+/// Writes the slots of the `interesting` map whose value differs from `wanted` (`current`
+/// is what the map holds, updated as it is written).
+fn write_slots(filter: &mut Array<MapData, u8>, current: &mut [u8], wanted: &[u8]) -> Result<(), String> {
+    for (slot, (now, &want)) in current.iter_mut().zip(wanted).enumerate() {
         if *now != want {
             filter
                 .set(slot as u32, want, 0)
@@ -218,7 +240,7 @@ impl Probe {
                 .map_max_entries("events", opts.ring_bytes);
             loader.load(PROBE_OBJECT).map_err(other("loading the probe"))?
         };
-        let mut interesting: Array<MapData, u8> = ebpf
+        let interesting: Array<MapData, u8> = ebpf
             .take_map("interesting")
             .ok_or_else(|| LoadError::Other("the probe has no `interesting` map".into()))
             .and_then(|m| Array::try_from(m).map_err(|e| LoadError::Other(format!("filter map: {e}"))))?;
@@ -230,8 +252,17 @@ impl Probe {
             .take_map("exit_ns")
             .ok_or_else(|| LoadError::Other("the probe has no `exit_ns` map".into()))
             .and_then(|m| PerCpuArray::try_from(m).map_err(|e| LoadError::Other(format!("exit_ns map: {e}"))))?;
-        let mut filter = vec![0u8; SYSCALL_SLOTS as usize];
-        write_filter(&mut interesting, &mut filter, &opts.filter).map_err(LoadError::Other)?;
+        let path_table: Array<MapData, PathTable> = ebpf
+            .take_map("path_table")
+            .ok_or_else(|| LoadError::Other("the probe has no `path_table` map".into()))
+            .and_then(|m| Array::try_from(m).map_err(|e| LoadError::Other(format!("path table map: {e}"))))?;
+        let mut filter = FilterMaps {
+            interesting,
+            path_table,
+            current: vec![0u8; SYSCALL_SLOTS as usize],
+            table: PathTable::default(),
+        };
+        write_filter(&mut filter, &opts.filter).map_err(LoadError::Other)?;
         let missing = |name: &str| LoadError::Other(format!("the probe has no program {name}"));
         let (name, tp) = SYS_EXIT;
         let prog: &mut BtfTracePoint = ebpf
@@ -262,7 +293,6 @@ impl Probe {
         drop(ebpf);
         Ok(Probe {
             _links: (exit_link, sched_link),
-            interesting,
             counters,
             exit_ns,
             ring,
@@ -274,7 +304,7 @@ impl Probe {
     /// Sends exactly what `filter` asks from now on, while the probe runs: a reload whose
     /// rules need other event types or parts. Only the slots that change are written.
     pub fn set_filter(&mut self, filter: &Filter) -> Result<(), String> {
-        write_filter(&mut self.interesting, &mut self.filter, filter)
+        write_filter(&mut self.filter, filter)
     }
 
     /// Now, on the clock of the events' `ts` (ns since the epoch).

@@ -4,8 +4,11 @@
 //! Mirrors the `switch` in `probe/falcorc.bpf.c`; the tests check every code against the
 //! event table (exists, is a current exit event of the syscall's name).
 
-use crate::wire::{SLOT_PROCEXIT, SYSCALL_SLOTS};
-use falcorc_runtime::needs::Needs;
+use crate::wire::{
+    PATH_PREFIXES, PATH_SUBSTRINGS, PATH_SUFFIXES, PATH_TEXT, PathSubstring, PathTable, PathText, SLOT_PROCEXIT,
+    SYSCALL_SLOTS,
+};
+use falcorc_runtime::needs::{FailedOpens, Limits, Needs, PathTest};
 
 /// One syscall the probe handles.
 #[derive(Clone, Copy, Debug)]
@@ -112,20 +115,26 @@ impl Filter {
         slots.extend(other.slots.iter().copied().filter(|s| !self.slots.contains(s)));
         Filter {
             slots,
-            needs: self.needs.union(other.needs),
+            needs: self.needs.union(&other.needs),
         }
     }
 
     /// Whether `other` sends something this filter does not.
     pub fn widened_by(&self, other: &Filter) -> bool {
-        other.slots.iter().any(|s| !self.slots.contains(s)) || self.needs.union(other.needs) != self.needs
+        other.slots.iter().any(|s| !self.slots.contains(s)) || self.needs.union(&other.needs) != self.needs
     }
 
     /// The value of each slot of the probe's `interesting` map: 0 (not sent) or 1 (sent)
     /// plus 2 when opens carry their file information.
     pub fn map_values(&self) -> Vec<u8> {
         let mut values = vec![0u8; SYSCALL_SLOTS as usize];
-        let on = 1 | if self.needs.open_file_info { 2 } else { 0 };
+        let on = 1
+            | if self.needs.open_file_info { 2 } else { 0 }
+            | if matches!(self.failed_opens(), FailedOpens::Paths(_)) {
+                4
+            } else {
+                0
+            };
         for &slot in &self.slots {
             if let Some(v) = values.get_mut(slot as usize) {
                 *v = on;
@@ -137,6 +146,68 @@ impl Filter {
 
 /// What to send: every state syscall plus those whose exit event `wants` accepts.
 /// Returns the filter slots to switch on (syscall numbers, plus [`SLOT_PROCEXIT`]).
+/// The failed-open prefilter's table limits (wire.h).
+pub const PATH_LIMITS: Limits = Limits {
+    prefixes: PATH_PREFIXES,
+    suffixes: PATH_SUFFIXES,
+    contains: PATH_SUBSTRINGS,
+    len: PATH_TEXT,
+};
+
+impl Filter {
+    /// The failed opens the probe sends, as its table can hold them.
+    pub fn failed_opens(&self) -> FailedOpens {
+        self.needs.failed_opens.within(PATH_LIMITS)
+    }
+
+    /// The `path_table` map's value (all zero, unused, when every failed open is sent).
+    pub fn path_table(&self) -> PathTable {
+        let mut t = PathTable::default();
+        let FailedOpens::Paths(tests) = self.failed_opens() else {
+            return t;
+        };
+        for test in &tests {
+            match test {
+                PathTest::Prefix(s) if (t.prefixes as usize) < PATH_PREFIXES => {
+                    t.prefix[t.prefixes as usize] = path_text(s.as_bytes(), false);
+                    t.prefixes += 1;
+                }
+                PathTest::Suffix(s) if (t.suffixes as usize) < PATH_SUFFIXES => {
+                    t.suffix[t.suffixes as usize] = path_text(s.as_bytes(), true);
+                    t.suffixes += 1;
+                }
+                PathTest::Contains(s) if (t.substrings as usize) < PATH_SUBSTRINGS && !s.is_empty() => {
+                    let b = s.as_bytes();
+                    t.substring[t.substrings as usize] = PathSubstring {
+                        first: u64::from_le_bytes([b[0]; 8]),
+                        last: u64::from_le_bytes([b[b.len() - 1]; 8]),
+                        len: b.len() as u64,
+                    };
+                    t.substrings += 1;
+                }
+                // `within` keeps the counts and lengths to the table's.
+                _ => unreachable!("a test beyond the table's limits: {test:?}"),
+            }
+        }
+        t
+    }
+}
+
+/// A prefix (from byte 0) or a suffix (ending at byte 31) as words and masks.
+fn path_text(b: &[u8], suffix: bool) -> PathText {
+    let mut text = [0u8; PATH_TEXT];
+    let mut mask = [0u8; PATH_TEXT];
+    let at = if suffix { PATH_TEXT - b.len() } else { 0 };
+    text[at..at + b.len()].copy_from_slice(b);
+    mask[at..at + b.len()].fill(0xff);
+    let words =
+        |a: &[u8; PATH_TEXT]| std::array::from_fn(|i| u64::from_le_bytes(a[8 * i..8 * i + 8].try_into().unwrap()));
+    PathText {
+        text: words(&text),
+        mask: words(&mask),
+    }
+}
+
 pub fn filter_slots(all: bool, wants: impl Fn(u16) -> bool) -> Vec<u32> {
     let mut out: Vec<u32> = SYSCALLS
         .iter()
@@ -205,6 +276,36 @@ mod tests {
     }
 
     #[test]
+    fn path_table_holds_each_test_as_the_probe_reads_it() {
+        use falcorc_runtime::needs::{FailedOpens, PathTest};
+        let mut needs = Needs::ALL;
+        needs.failed_opens = FailedOpens::Paths(vec![
+            PathTest::Prefix("/etc/".into()),
+            PathTest::Suffix("/.bashrc".into()),
+            PathTest::Contains("../".into()),
+        ]);
+        let f = Filter {
+            slots: vec![257],
+            needs,
+        };
+        assert_eq!(f.map_values()[257], 1 | 2 | 4);
+        let t = f.path_table();
+        assert_eq!((t.prefixes, t.suffixes, t.substrings), (1, 1, 1));
+        // Little-endian words: the prefix from byte 0, the suffix ending at byte 31.
+        assert_eq!(t.prefix[0].text[0], u64::from_le_bytes(*b"/etc/\0\0\0"));
+        assert_eq!(t.prefix[0].mask, [0xff_ffff_ffff, 0, 0, 0]);
+        assert_eq!(t.suffix[0].text[3], u64::from_le_bytes(*b"/.bashrc"));
+        assert_eq!(t.suffix[0].mask, [0, 0, 0, u64::MAX]);
+        assert_eq!(t.substring[0].first, u64::from_le_bytes([b'.'; 8]));
+        assert_eq!(t.substring[0].last, u64::from_le_bytes([b'/'; 8]));
+        assert_eq!(t.substring[0].len, 3);
+        // Every failed open sent: no table, no bit.
+        let all = Filter::everything();
+        assert_eq!(all.path_table(), PathTable::default());
+        assert!(all.map_values().iter().all(|v| v & 4 == 0));
+    }
+
+    #[test]
     fn the_probe_source_handles_every_listed_syscall() {
         let src = include_str!("../probe/falcorc.bpf.c");
         for s in SYSCALLS {
@@ -212,11 +313,14 @@ mod tests {
             let line = src.lines().find(|l| l.trim_start().starts_with(&case));
             let line = line.unwrap_or_else(|| panic!("no `{case}` for {}", s.name));
             let code = s.code.to_string();
-            // The code is the handler's first argument, or the recv handler's choice of two.
+            // The code is the handler's first argument, the one its open variant passes, or
+            // the recv handler's choice of two.
             let recv = |flag: u8| line.contains(&format!("falcorc_recv({flag})")) && src.contains("? 53 : 35");
             assert!(
                 line.contains(&format!("({code},"))
                     || src.contains(&format!("falcorc_clone({code},"))
+                    || (line.contains(&format!("falcorc_{}(", s.name))
+                        && src.contains(&format!(", {code}, want, ret,")))
                     || (s.code == 35 && recv(0))
                     || (s.code == 53 && recv(1)),
                 "{}: {line}",

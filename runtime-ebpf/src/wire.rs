@@ -27,6 +27,8 @@ pub struct Counters {
     pub oversized: u64,
     /// Syscall exits skipped by the in-kernel filter.
     pub filtered: u64,
+    /// Failed opens no rule can match, skipped by the path prefilter.
+    pub failed_opens: u64,
 }
 
 // SAFETY: plain integers, every bit pattern is valid.
@@ -49,8 +51,49 @@ impl Counters {
         self.drops += o.drops;
         self.oversized += o.oversized;
         self.filtered += o.filtered;
+        self.failed_opens += o.failed_opens;
     }
 }
+
+/// Bytes of each text of the failed-open prefilter (`FALCORC_PATH_TEXT`).
+pub const PATH_TEXT: usize = 32;
+/// Prefixes, suffixes and substrings the prefilter's table holds.
+pub const PATH_PREFIXES: usize = 16;
+pub const PATH_SUFFIXES: usize = 16;
+pub const PATH_SUBSTRINGS: usize = 4;
+
+/// `struct falcorc_path_text`: a prefix or suffix as words and byte masks.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PathText {
+    pub text: [u64; 4],
+    pub mask: [u64; 4],
+}
+
+/// `struct falcorc_path_substring`: a substring's first and last bytes, in every byte.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PathSubstring {
+    pub first: u64,
+    pub last: u64,
+    pub len: u64,
+}
+
+/// `struct falcorc_path_table`: the failed-open prefilter's tests.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PathTable {
+    pub prefixes: u32,
+    pub suffixes: u32,
+    pub substrings: u32,
+    pub pad: u32,
+    pub prefix: [PathText; PATH_PREFIXES],
+    pub suffix: [PathText; PATH_SUFFIXES],
+    pub substring: [PathSubstring; PATH_SUBSTRINGS],
+}
+
+// SAFETY: plain integers, every bit pattern is valid.
+unsafe impl aya::Pod for PathTable {}
 
 /// Most parameters of one record (`FALCORC_MAX_PARAMS`).
 pub const MAX_PARAMS: usize = 32;
@@ -88,6 +131,13 @@ mod tests {
         match c_expr {
             "sizeof(struct falcorc_evt_hdr)" => size_of::<EvtHdr>() as u64,
             "sizeof(struct falcorc_counters)" => size_of::<Counters>() as u64,
+            "sizeof(struct falcorc_path_text)" => size_of::<PathText>() as u64,
+            "sizeof(struct falcorc_path_substring)" => size_of::<PathSubstring>() as u64,
+            "sizeof(struct falcorc_path_table)" => size_of::<PathTable>() as u64,
+            "FALCORC_PATH_TEXT" => PATH_TEXT as u64,
+            "FALCORC_PATH_PREFIXES" => PATH_PREFIXES as u64,
+            "FALCORC_PATH_SUFFIXES" => PATH_SUFFIXES as u64,
+            "FALCORC_PATH_SUBSTRINGS" => PATH_SUBSTRINGS as u64,
             "FALCORC_MAX_PARAMS" => MAX_PARAMS as u64,
             "FALCORC_SYSCALL_SLOTS" => u64::from(SYSCALL_SLOTS),
             e => match member(e) {
@@ -101,6 +151,10 @@ mod tests {
                     ("struct falcorc_counters", "drops") => offset_of!(Counters, drops) as u64,
                     ("struct falcorc_counters", "oversized") => offset_of!(Counters, oversized) as u64,
                     ("struct falcorc_counters", "filtered") => offset_of!(Counters, filtered) as u64,
+                    ("struct falcorc_counters", "failed_opens") => offset_of!(Counters, failed_opens) as u64,
+                    ("struct falcorc_path_table", "prefix") => offset_of!(PathTable, prefix) as u64,
+                    ("struct falcorc_path_table", "suffix") => offset_of!(PathTable, suffix) as u64,
+                    ("struct falcorc_path_table", "substring") => offset_of!(PathTable, substring) as u64,
                     other => panic!("wire.h states a fact about {other:?} that the Rust mirror lacks"),
                 },
                 None => panic!("wire.h fact {e:?} is not understood by this test"),

@@ -196,10 +196,11 @@ impl StatsClock {
         };
         let label = if final_ { "final" } else { "stats" };
         log.line(format!(
-            "falcorc {label}: {:.0} events/s ({ev} events in {secs:.1} s), {drops} dropped ({:.2} %), {} oversized, alerts: {}, output drops: {output_drops}",
+            "falcorc {label}: {:.0} events/s ({ev} events in {secs:.1} s), {drops} dropped ({:.2} %), {} oversized, {} failed opens left in the kernel, alerts: {}, output drops: {output_drops}",
             ev as f64 / secs.max(1e-9),
             100.0 * drops as f64 / (ev + drops).max(1) as f64,
             c.oversized,
+            c.failed_opens,
             rules.map_or(0, |r| r.alerts.iter().sum::<u64>()),
         ));
         if let Some(r) = rules {

@@ -6,26 +6,39 @@
 //! The one part today is an open's file information (`dev`, `ino`, and the `O_F_CREATED`,
 //! `O_F_UPPER_LAYER` and `O_F_LOWER_LAYER` bits of `flags`), which costs the probe four
 //! kernel reads per successful open: the fd slot, the file and inode heads, the super block.
+//!
+//! Besides parts of events, whole events: the failed opens no rule can match
+//! ([`failed_opens`]), which the probe drops in the kernel.
+
+pub mod failed_opens;
+
+pub use failed_opens::{FailedOpens, Limits, PathTest};
 
 use crate::event::event_def;
 use falcorc_compiler::ir::{Cmp, CmpOp, Const, FieldSpec, Operand, Program, Rhs};
 use falcorc_compiler::sema::output::OutputPart;
 
 /// The parts of events that the rules of a program can observe.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Needs {
     /// The file information of open events (see the module documentation).
     pub open_file_info: bool,
+    /// The failed opens the rules can match.
+    pub failed_opens: FailedOpens,
 }
 
 impl Needs {
     /// Everything: what a capture must hold (`falcorc record`, `--all-events`).
-    pub const ALL: Needs = Needs { open_file_info: true };
+    pub const ALL: Needs = Needs {
+        open_file_info: true,
+        failed_opens: FailedOpens::All,
+    };
 
     /// What either needs (two rulesets at once, during a reload).
-    pub fn union(self, other: Needs) -> Needs {
+    pub fn union(&self, other: &Needs) -> Needs {
         Needs {
             open_file_info: self.open_file_info || other.open_file_info,
+            failed_opens: self.failed_opens.union(&other.failed_opens),
         }
     }
 }
@@ -63,7 +76,10 @@ pub fn of_program(program: &Program) -> Needs {
             .each_cmp(&mut |cmp| need |= cmp_needs_file_info(program, cmp, sees_opens));
         need || r.output.iter().any(|p| output_needs_file_info(p, sees_opens))
     });
-    Needs { open_file_info }
+    Needs {
+        open_file_info,
+        failed_opens: failed_opens::of_program(program),
+    }
 }
 
 fn is_open_event(code: u16) -> bool {
