@@ -1,5 +1,6 @@
 // Syscall-heavy loops for measuring the probe's overhead (see overhead.sh).
 //   loop open N   : N openat+close pairs on /etc/hostname
+//   loop openfail N : N openat calls that fail (ENOENT)
 //   loop stat N   : N stat calls
 //   loop exec N   : N fork + execve(/bin/true) + wait
 // Prints the mean time per iteration in ns.
@@ -22,7 +23,7 @@ static double now_ns(void)
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s open|stat|exec N\n", argv[0]);
+		fprintf(stderr, "usage: %s open|openfail|stat|exec N\n", argv[0]);
 		return 2;
 	}
 	long n = atol(argv[2]);
@@ -32,6 +33,8 @@ int main(int argc, char **argv)
 			int fd = openat(AT_FDCWD, "/etc/hostname", O_RDONLY);
 			if (fd >= 0)
 				close(fd);
+		} else if (!strcmp(argv[1], "openfail")) {
+			openat(AT_FDCWD, "/nonexistent/falcorc-bench", O_RDONLY);
 		} else if (!strcmp(argv[1], "stat")) {
 			struct stat st;
 			stat("/etc/hostname", &st);

@@ -52,6 +52,7 @@ measure() { # name, loop args...
 }
 
 measure "openat+close x1M" open 1000000
+measure "failed openat x1M (no rule can match them: left in the kernel)" openfail 1000000
 measure "stat x1M (no rule needs stat: filtered in the kernel)" stat 1000000
 measure "fork+exec x10k" exec 10000
 
