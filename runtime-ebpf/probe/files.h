@@ -62,25 +62,24 @@ static __always_inline int overlay_layer_of(struct inode *ino, struct super_bloc
 /* Kernel O_* open flags to the event table's PPM_O_* bits. */
 static __always_inline __u32 open_flags_to_ppm(__u64 f)
 {
-	__u32 o = 0;
-	switch (f & 3) {
-	case 0: o |= 1 << 0; break;           /* RDONLY */
-	case 1: o |= 1 << 1; break;           /* WRONLY */
-	default: o |= (1 << 0) | (1 << 1);    /* RDWR */
-	}
-	if (f & 0100) o |= 1 << 2;            /* CREAT */
-	if (f & 02000) o |= 1 << 3;           /* APPEND */
-	if (f & 010000) o |= 1 << 4;          /* DSYNC */
-	if (f & 0200) o |= 1 << 5;            /* EXCL */
-	if (f & 04000) o |= 1 << 6;           /* NONBLOCK */
-	if (f & 04000000) o |= 1 << 7;        /* SYNC */
-	if (f & 01000) o |= 1 << 8;           /* TRUNC */
-	if (f & 040000) o |= 1 << 9;          /* DIRECT */
-	if (f & 0200000) o |= 1 << 10;        /* DIRECTORY */
-	if (f & 0100000) o |= 1 << 11;        /* LARGEFILE */
-	if (f & 02000000) o |= 1 << 12;       /* CLOEXEC */
-	if (f & 020000000) o |= 1 << 13;      /* TMPFILE */
-	return o;
+/* Bit `from` of the flags as bit `to` of PPM_O_*: shifts, not a branch per flag. */
+#define PPM_BIT(from, to) ((__u32)((f >> (from)) & 1) << (to))
+	/* The access mode: RDONLY (1), WRONLY (2), RDWR (3, also for the invalid mode 3), as a
+	 * table of four nibbles. */
+	return ((0x3321 >> (4 * (f & 3))) & 0xf) |
+	       PPM_BIT(6, 2) |   /* O_CREAT 0100 */
+	       PPM_BIT(10, 3) |  /* O_APPEND 02000 */
+	       PPM_BIT(12, 4) |  /* O_DSYNC 010000 */
+	       PPM_BIT(7, 5) |   /* O_EXCL 0200 */
+	       PPM_BIT(11, 6) |  /* O_NONBLOCK 04000 */
+	       PPM_BIT(20, 7) |  /* __O_SYNC 04000000 */
+	       PPM_BIT(9, 8) |   /* O_TRUNC 01000 */
+	       PPM_BIT(14, 9) |  /* O_DIRECT 040000 */
+	       PPM_BIT(16, 10) | /* O_DIRECTORY 0200000 */
+	       PPM_BIT(15, 11) | /* O_LARGEFILE 0100000 */
+	       PPM_BIT(19, 12) | /* O_CLOEXEC 02000000 */
+	       PPM_BIT(22, 13);  /* __O_TMPFILE 020000000 */
+#undef PPM_BIT
 }
 
 /* mode, dev, ino of an open file plus PPM_O_F_CREATED when the open created it and

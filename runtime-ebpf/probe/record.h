@@ -223,15 +223,20 @@ static __always_inline void rec_send(struct rec *r)
 	h->len = len;
 	/*
 	 * Waking the reader for every record costs more than building it; user space polls
-	 * with a short timeout anyway, so wake it once per batch: only the record that takes
-	 * the waiting bytes over the threshold does. A reader still draining reads on to the
-	 * end without it; one that has gone back to poll finds the data ready at once. Forcing
-	 * a wake-up for every record past the threshold queued a self-interrupt each (a VM
-	 * exit in a guest) for as long as the reader lagged.
+	 * with a short timeout anyway, so wake it once per batch: after each WAKEUP_BYTES this
+	 * CPU wrote. A reader still draining reads on to the end without it; one that has gone
+	 * back to poll finds the data ready at once. The count is this CPU's own (its counters
+	 * slot), not the ring's waiting bytes: asking the ring reads the reader's position, a
+	 * cache line the reader's CPU keeps writing.
 	 */
-	__u64 waiting = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 wake = waiting < WAKEUP_BYTES && waiting + len >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
-									  : BPF_RB_NO_WAKEUP;
+	__u64 wake = BPF_RB_NO_WAKEUP;
+	if (c) {
+		c->unwoken += len;
+		if (c->unwoken >= WAKEUP_BYTES) {
+			c->unwoken = 0;
+			wake = BPF_RB_FORCE_WAKEUP;
+		}
+	}
 	__u64 size = len;
 	asm volatile("%[n] &= %[m]" : [n] "+r"(size) : [m] "i"(2 * SCRATCH_HALF - 1)); /* as scratch_at */
 	if (bpf_ringbuf_output(&events, r->s->buf, size, wake) == 0) {

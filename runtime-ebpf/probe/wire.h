@@ -37,14 +37,16 @@ struct falcorc_counters {
 	__u64 oversized; /* records dropped because they outgrew the scratch buffer */
 	__u64 filtered;  /* syscall exits skipped by the in-kernel filter */
 	__u64 failed_opens; /* failed opens no rule can match, skipped by the path prefilter */
+	__u64 unwoken;   /* bytes sent since this CPU last woke the reader (not a statistic) */
 };
 
-FALCORC_ASSERT(sizeof(struct falcorc_counters) == 40);
+FALCORC_ASSERT(sizeof(struct falcorc_counters) == 48);
 FALCORC_ASSERT(__builtin_offsetof(struct falcorc_counters, sent) == 0);
 FALCORC_ASSERT(__builtin_offsetof(struct falcorc_counters, drops) == 8);
 FALCORC_ASSERT(__builtin_offsetof(struct falcorc_counters, oversized) == 16);
 FALCORC_ASSERT(__builtin_offsetof(struct falcorc_counters, filtered) == 24);
 FALCORC_ASSERT(__builtin_offsetof(struct falcorc_counters, failed_opens) == 32);
+FALCORC_ASSERT(__builtin_offsetof(struct falcorc_counters, unwoken) == 40);
 
 /*
  * The failed-open prefilter's tests, written by the loader from what the rules can match

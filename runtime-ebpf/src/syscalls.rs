@@ -310,6 +310,14 @@ mod tests {
         let src = include_str!("../probe/falcorc.bpf.c");
         for s in SYSCALLS {
             let case = format!("case {}: ", s.nr);
+            // close is handled before the switch, on a path of its own.
+            if s.nr == 3 {
+                assert!(
+                    src.contains("if (nr == 3) {") && src.contains(&format!("rec_begin(&r, {}, 2)", s.code)),
+                    "close's own path"
+                );
+                continue;
+            }
             let line = src.lines().find(|l| l.trim_start().starts_with(&case));
             let line = line.unwrap_or_else(|| panic!("no `{case}` for {}", s.name));
             let code = s.code.to_string();

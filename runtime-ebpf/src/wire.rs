@@ -29,6 +29,8 @@ pub struct Counters {
     pub filtered: u64,
     /// Failed opens no rule can match, skipped by the path prefilter.
     pub failed_opens: u64,
+    /// Bytes sent since this CPU last woke the reader (the probe's own, not a statistic).
+    pub unwoken: u64,
 }
 
 // SAFETY: plain integers, every bit pattern is valid.
@@ -152,6 +154,7 @@ mod tests {
                     ("struct falcorc_counters", "oversized") => offset_of!(Counters, oversized) as u64,
                     ("struct falcorc_counters", "filtered") => offset_of!(Counters, filtered) as u64,
                     ("struct falcorc_counters", "failed_opens") => offset_of!(Counters, failed_opens) as u64,
+                    ("struct falcorc_counters", "unwoken") => offset_of!(Counters, unwoken) as u64,
                     ("struct falcorc_path_table", "prefix") => offset_of!(PathTable, prefix) as u64,
                     ("struct falcorc_path_table", "suffix") => offset_of!(PathTable, suffix) as u64,
                     ("struct falcorc_path_table", "substring") => offset_of!(PathTable, substring) as u64,
