@@ -173,64 +173,46 @@ static __always_inline bool text_at(struct scratch *s, __u32 at, struct falcorc_
 	return !diff;
 }
 
-/* What one step of the scan over a failed open's path reads and finds. */
-struct path_scan {
-	struct scratch *s;
-	struct falcorc_path_table *pt;
-	__u32 off;
-	__u32 substrings;
-	int sent;
-};
-
 /*
- * Eight bytes of the path (a bpf_loop callback, verified once). The bytes after the path
- * are zero, so no byte past its end can look like a slash, a dot, a bad byte or a
- * substring's first or last byte.
+ * Whether the eight bytes of the path at `pos` make it sent. The bytes after the path are
+ * zero, so no byte past its end can look like a slash, a dot, a bad byte or a substring's
+ * first or last byte; and no branch here depends on the path's length, which keeps the
+ * verifier's work linear in the loop that calls this.
  */
-static long scan_word(__u32 i, void *ctx)
+static __always_inline bool scan_word(struct scratch *s, struct falcorc_path_table *pt, __u32 pos, __u32 subs)
 {
-	struct path_scan *c = ctx;
-	struct scratch *s = c->s;
-	struct falcorc_path_table *pt = c->pt;
-	if (!s || !pt)
-		return 1;
-	__u32 pos = c->off + 8 * (i & (PATH_WINDOW / 8 - 1));
 	__u64 w = word_at(s, pos);
 	__u64 next = word_at(s, pos + 1);
 	/* Plain (what fd.name equals): printable ASCII, no `//`, no `/.` (which also sends
 	 * hidden files: more than needed, never less). */
 	__u64 bad = (BELOW(w, 0x20) & ~ZERO(w)) | (w & BYTES(0x80)) | ZERO(w ^ BYTES(0x7f)) |
 		    (ZERO(w ^ BYTES('/')) & (ZERO(next ^ BYTES('/')) | ZERO(next ^ BYTES('.'))));
-	if (bad) {
-		c->sent = 1;
-		return 1;
-	}
+	if (bad)
+		return true;
 	/* Substrings: a place where the first and the last byte match is enough. */
 	for (__u32 k = 0; k < FALCORC_PATH_SUBSTRINGS; k++) {
-		if (k >= c->substrings)
+		if (k >= subs)
 			break;
 		struct falcorc_path_substring *t = &pt->substring[k];
 		__u64 at_last = word_at(s, pos + ((t->len - 1) & (FALCORC_PATH_TEXT - 1)));
-		if (ZERO(w ^ t->first) & ZERO(at_last ^ t->last)) {
-			c->sent = 1;
-			return 1;
-		}
+		if (ZERO(w ^ t->first) & ZERO(at_last ^ t->last))
+			return true;
 	}
-	return 0;
+	return false;
 }
 
 /*
  * Whether a failed open of the path at scratch offset `off` (`len` bytes with its NUL) must
  * be sent: the model is FailedOpens::sends (runtime/src/needs/failed_opens.rs), which this
  * may exceed (send more), never fall short of. A global function: verified once, on its
- * own; the loader sets FAILED_PATHS only where bpf_loop exists (Linux 5.17).
+ * own.
  */
 __noinline int falcorc_failed_open_sent(__u32 off, __u32 len)
 {
 	__u32 zero = 0;
 	struct falcorc_path_table *pt = bpf_map_lookup_elem(&path_table, &zero);
 	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
-	if (!pt || !s || !have_bpf_loop)
+	if (!pt || !s)
 		return 1;
 	if (pt->prefixes + pt->suffixes + pt->substrings == 0)
 		return 0;
@@ -244,10 +226,13 @@ __noinline int falcorc_failed_open_sent(__u32 off, __u32 len)
 		__u64 z = 0;
 		__builtin_memcpy(scratch_at(s, off + n + 8 * j), &z, 8);
 	}
-	struct path_scan c = { .s = s, .pt = pt, .off = off, .substrings = pt->substrings };
-	bpf_loop((n + 7) / 8, scan_word, &c, 0);
-	if (c.sent)
-		return 1;
+	__u32 words = (n + 7) / 8, subs = pt->substrings;
+	for (__u32 i = 0; i < PATH_WINDOW / 8; i++) {
+		if (i >= words)
+			break;
+		if (scan_word(s, pt, off + 8 * i, subs))
+			return 1;
+	}
 	__u32 pre = pt->prefixes;
 	for (__u32 k = 0; k < FALCORC_PATH_PREFIXES && k < pre; k++)
 		if (text_at(s, off, &pt->prefix[k]))
