@@ -10,6 +10,7 @@ pub mod eval;
 pub mod fmt;
 #[cfg(feature = "fs")]
 pub mod fs;
+pub mod hash;
 pub mod index;
 pub mod ir;
 pub mod lines;
