@@ -90,6 +90,7 @@ impl Web {
             events: now.events,
             drops_buffer: now.counters.drops,
             drops_oversized: now.counters.oversized,
+            failed_opens_in_kernel: now.counters.failed_opens,
             threads: now.threads as u64,
             rules: program
                 .rules

@@ -49,6 +49,8 @@ pub struct Snapshot {
     pub events: u64,
     pub drops_buffer: u64,
     pub drops_oversized: u64,
+    /// Failed opens the probe tested and kept in the kernel: no loaded rule can match them.
+    pub failed_opens_in_kernel: u64,
     pub threads: u64,
     pub rules: Vec<RuleCount>,
     pub outputs: Vec<OutputStat>,
@@ -150,6 +152,13 @@ pub fn render(s: &Snapshot, o: &MetricsOptions) -> String {
             "events lost because they outgrew the probe's scratch buffer",
             &[],
             s.drops_oversized as f64,
+        );
+        out.one(
+            "falcosecurity_falcorc_failed_opens_in_kernel_total",
+            "counter",
+            "failed opens the probe kept in the kernel because no loaded rule can match them",
+            &[],
+            s.failed_opens_in_kernel as f64,
         );
     }
     if o.state_counters {
@@ -425,6 +434,7 @@ mod tests {
             events: 1000,
             drops_buffer: 3,
             drops_oversized: 1,
+            failed_opens_in_kernel: 7,
             threads: 42,
             rules: vec![
                 RuleCount {
@@ -471,6 +481,7 @@ mod tests {
             "# TYPE falcosecurity_scap_n_evts_total counter\nfalcosecurity_scap_n_evts_total 1000\n",
             "falcosecurity_scap_n_drops_total 4\n",
             "falcosecurity_scap_n_drops_buffer_total 3\n",
+            "falcosecurity_falcorc_failed_opens_in_kernel_total 7\n",
             "falcosecurity_falco_outputs_queue_num_drops_total 5\n",
             "falcosecurity_falco_rules_matches_total 2\n",
             "falcosecurity_falco_rules_matches_total{rule_name=\"Read \\\"shadow\\\"\",priority=\"4\",source=\"syscall\",tag_T1003=\"true\",tag_mitre_credential_access=\"true\"} 2\n",
