@@ -304,6 +304,38 @@ fn a_reload_that_needs_new_event_types_sees_them_from_the_switch_on() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+#[ignore = "needs root: loads the eBPF probe"]
+fn a_reload_that_matches_other_failed_opens_gets_them_from_the_switch_on() {
+    // The flood's opens all fail. The first rules match failed opens of another directory,
+    // so the probe leaves the flood's in the kernel; the reloaded rules match them, and the
+    // probe's path table must change with the switch, with no gap.
+    let (dir, exe) = flood_dir("reload-paths", "/bin/sh");
+    let rules_file = dir.join("rules.yaml");
+    let elsewhere =
+        rules(&dir, "elsewhere").replace(&format!("{}/n/", dir.display()), &format!("{}/x/", dir.display()));
+    std::fs::write(&rules_file, elsewhere).unwrap();
+    let (mut run, mut err) = started(&["-r".as_ref(), rules_file.as_os_str()]);
+    let alerts = Alerts::read(run.0.stdout.take().expect("stdout"));
+    let mut flood = numbered_flood(&exe, &dir);
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::write(&rules_file, rules(&dir, "new")).unwrap();
+    hangup(&run);
+    read_until(&mut err, "falcorc: reloaded", Duration::from_secs(10));
+    eventually("alerts of the reloaded rules", || alerts.count("new") >= 50);
+    let (total, lines) = stop(&dir, &mut flood, &mut run, alerts);
+    let mut numbers: Vec<u64> = lines.iter().map(|l| parse(l)).map(|(_, n)| n).collect();
+    numbers.sort();
+    let first = *numbers.first().expect("alerts after the switch");
+    assert!(first > 1, "the first rules matched nothing of the flood");
+    assert_eq!(
+        numbers,
+        (first..=total).collect::<Vec<_>>(),
+        "every failed open from the switch on, once"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[path = "../runtime/tests/support/http_server.rs"]
 mod http_server;
 
