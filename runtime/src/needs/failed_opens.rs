@@ -30,7 +30,7 @@ impl PathTest {
         match self {
             PathTest::Prefix(s) => path.starts_with(s.as_bytes()),
             PathTest::Suffix(s) => path.ends_with(s.as_bytes()),
-            PathTest::Contains(s) => path.windows(s.len()).any(|w| w == s.as_bytes()),
+            PathTest::Contains(s) => holds(path, s.as_bytes()),
         }
     }
 }
@@ -106,41 +106,38 @@ impl FailedOpens {
         con.dedup();
         let con: Vec<Vec<u8>> = con
             .iter()
-            .filter(|c| {
-                !con.iter()
-                    .any(|o| o != *c && c.windows(o.len()).any(|w| w == o.as_slice()))
-            })
+            .filter(|c| !con.iter().any(|o| o != *c && holds(c, o)))
             .cloned()
             .collect();
         if con.len() > limits.contains {
             return FailedOpens::All;
         }
+        // A cut inside a UTF-8 sequence leaves bytes that are not text: everything then.
         let text = |b: Vec<u8>| String::from_utf8(b).ok();
-        let mut out = Vec::new();
-        for (bytes, make) in pre
-            .into_iter()
-            .map(|b| (b, PathTest::Prefix as fn(String) -> PathTest))
-            .chain(suf.into_iter().map(|b| {
-                (
-                    b.into_iter().rev().collect(),
-                    PathTest::Suffix as fn(String) -> PathTest,
-                )
-            }))
-            .chain(
-                con.into_iter()
-                    .map(|b| (b, PathTest::Contains as fn(String) -> PathTest)),
-            )
-        {
-            // A cut inside a UTF-8 sequence: the test's bytes are what count, but tests are
-            // text; such a test is left out in favour of everything.
-            match text(bytes) {
-                Some(t) => out.push(make(t)),
-                None => return FailedOpens::All,
+        let tests = (|| -> Option<Vec<PathTest>> {
+            let mut out = Vec::with_capacity(pre.len() + suf.len() + con.len());
+            for b in pre {
+                out.push(PathTest::Prefix(text(b)?));
             }
-        }
+            for b in suf {
+                out.push(PathTest::Suffix(text(b.into_iter().rev().collect())?));
+            }
+            for b in con {
+                out.push(PathTest::Contains(text(b)?));
+            }
+            Some(out)
+        })();
+        let Some(mut out) = tests else {
+            return FailedOpens::All;
+        };
         out.sort();
         FailedOpens::Paths(out)
     }
+}
+
+/// Whether `hay` holds `needle` somewhere.
+fn holds(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// The first `n` bytes.
