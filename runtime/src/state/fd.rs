@@ -248,76 +248,173 @@ impl Fd {
 /// same limit).
 pub const MAX_FDS_PER_PROCESS: usize = 4096;
 
+/// Fds below this number may live in a table's dense part (see [`FdTable`]).
+const DENSE_FDS: usize = 1024;
+
 /// Where an fd goes in its table (see [`FdTable::slot`]).
 pub enum Slot<'a> {
     /// The fd has an entry.
     Occupied(&'a mut Fd),
     /// The fd has no entry and there is room for one.
-    Vacant(std::collections::hash_map::VacantEntry<'a, i64, Fd>),
+    Vacant(Vacant<'a>),
     /// The fd has no entry and the table is full.
     Full,
 }
 
+/// Room for an fd's entry in its table (from [`FdTable::slot`]).
+pub struct Vacant<'a> {
+    table: &'a mut FdTable,
+    fd: i64,
+}
+
+impl Vacant<'_> {
+    /// Puts the entry in its place.
+    pub fn insert(self, entry: Fd) {
+        self.table.put(self.fd, entry);
+    }
+}
+
 /// The fds of one process.
+///
+/// The kernel hands out the lowest free number, so a process's fds are small and
+/// dense: they live in a vector indexed by number (one bounds check per lookup,
+/// where a hash table hashed, probed and compared). A number far beyond the others
+/// (`dup2(fd, 1000)`) goes to a hash table instead, so that the vector never grows
+/// much past twice the number of entries; like a hash table, it keeps its room when
+/// entries go.
 #[derive(Clone, Debug, Default)]
 pub struct FdTable {
-    map: FastMap<i64, Fd>,
+    dense: Vec<Option<Fd>>,
+    sparse: FastMap<i64, Fd>,
+    len: usize,
 }
 
 impl FdTable {
+    /// The dense index of `fd`, when it has one.
+    #[inline]
+    fn dense_index(&self, fd: i64) -> Option<usize> {
+        usize::try_from(fd).ok().filter(|&i| i < self.dense.len())
+    }
+
     /// The entry for `fd`.
+    #[inline]
     pub fn get(&self, fd: i64) -> Option<&Fd> {
-        self.map.get(&fd)
+        match self.dense_index(fd) {
+            Some(i) => self.dense[i].as_ref(),
+            None if self.sparse.is_empty() => None,
+            None => self.sparse.get(&fd),
+        }
     }
 
     /// The entry for `fd`, mutably.
+    #[inline]
     pub fn get_mut(&mut self, fd: i64) -> Option<&mut Fd> {
-        self.map.get_mut(&fd)
+        match self.dense_index(fd) {
+            Some(i) => self.dense[i].as_mut(),
+            None if self.sparse.is_empty() => None,
+            None => self.sparse.get_mut(&fd),
+        }
     }
 
     /// The place of `fd`: its entry, room for it, or `Full` when the table is full
-    /// (one hash lookup for a caller that fills an entry either way).
+    /// (one lookup for a caller that fills an entry either way).
     pub fn slot(&mut self, fd: i64) -> Slot<'_> {
-        let full = self.map.len() >= MAX_FDS_PER_PROCESS;
-        match self.map.entry(fd) {
-            std::collections::hash_map::Entry::Occupied(e) => Slot::Occupied(e.into_mut()),
-            std::collections::hash_map::Entry::Vacant(_) if full => Slot::Full,
-            std::collections::hash_map::Entry::Vacant(e) => Slot::Vacant(e),
+        if self.get(fd).is_some() {
+            // Found twice rather than returned from the first lookup: the borrow
+            // checker cannot see that the vacant arm no longer borrows.
+            return self.get_mut(fd).map_or(Slot::Full, Slot::Occupied);
         }
+        if self.len >= MAX_FDS_PER_PROCESS {
+            return Slot::Full;
+        }
+        Slot::Vacant(Vacant { table: self, fd })
     }
 
     /// Adds or replaces `fd`. Returns false when the table is full.
     pub fn insert(&mut self, fd: i64, entry: Fd) -> bool {
-        if self.map.len() >= MAX_FDS_PER_PROCESS && !self.map.contains_key(&fd) {
-            return false;
+        match self.slot(fd) {
+            Slot::Occupied(e) => *e = entry,
+            Slot::Vacant(v) => v.insert(entry),
+            Slot::Full => return false,
         }
-        self.map.insert(fd, entry);
         true
+    }
+
+    /// Adds `fd`, which has no entry.
+    fn put(&mut self, fd: i64, entry: Fd) {
+        self.len += 1;
+        if let Some(i) = self.dense_index(fd) {
+            self.dense[i] = Some(entry);
+            return;
+        }
+        // Dense while the vector stays within twice the entries (and a little).
+        let room = (2 * self.len + 16).min(DENSE_FDS);
+        match usize::try_from(fd).ok().filter(|&i| i < room) {
+            Some(i) => {
+                self.dense.resize_with(i + 1, || None);
+                self.dense[i] = Some(entry);
+                // Entries the grown vector now covers move into it.
+                if !self.sparse.is_empty() {
+                    let moved: Vec<i64> = self
+                        .sparse
+                        .keys()
+                        .copied()
+                        .filter(|&n| self.dense_index(n).is_some())
+                        .collect();
+                    for n in moved {
+                        self.dense[n as usize] = self.sparse.remove(&n);
+                    }
+                }
+            }
+            None => {
+                self.sparse.insert(fd, entry);
+            }
+        }
     }
 
     /// Removes `fd`.
     pub fn remove(&mut self, fd: i64) -> Option<Fd> {
-        self.map.remove(&fd)
+        let gone = match self.dense_index(fd) {
+            Some(i) => self.dense[i].take(),
+            None => self.sparse.remove(&fd),
+        };
+        if gone.is_some() {
+            self.len -= 1;
+        }
+        gone
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.len
     }
 
     /// Whether the table is empty.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len == 0
     }
 
     /// All entries (unordered).
     pub fn iter(&self) -> impl Iterator<Item = (i64, &Fd)> {
-        self.map.iter().map(|(k, v)| (*k, v))
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| Some((i as i64, f.as_ref()?)));
+        dense.chain(self.sparse.iter().map(|(k, v)| (*k, v)))
     }
 
     /// Removes everything.
     pub fn clear(&mut self) {
-        self.map.clear();
+        self.dense.clear();
+        self.sparse.clear();
+        self.len = 0;
+    }
+
+    /// Bytes held beyond the entries' own strings (for memory accounting).
+    pub fn heap_bytes(&self) -> usize {
+        self.dense.capacity() * std::mem::size_of::<Option<Fd>>()
+            + self.sparse.capacity() * (std::mem::size_of::<(i64, Fd)>() + 1)
     }
 }
 
@@ -329,7 +426,107 @@ fn has_double_slash(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{Fd, FdType};
+    use super::{Fd, FdTable, FdType, MAX_FDS_PER_PROCESS, Slot};
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    fn named(n: &str) -> Fd {
+        let mut f = Fd::new(FdType::FileV2);
+        f.name = n.into();
+        f
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Insert(i64),
+        Fill(i64),
+        Remove(i64),
+    }
+
+    /// Fd numbers as processes use them: mostly small, some far off, a few negative.
+    fn fd() -> impl Strategy<Value = i64> {
+        prop_oneof![6 => 0i64..40, 2 => 0i64..2100, 1 => any::<i64>(), 1 => -3i64..0]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            fd().prop_map(Op::Insert),
+            fd().prop_map(Op::Fill),
+            fd().prop_map(Op::Remove)
+        ]
+    }
+
+    proptest! {
+        /// The table answers as an ordered map of the same operations does.
+        #[test]
+        fn the_table_is_a_map(ops in proptest::collection::vec(op(), 0..400)) {
+            let mut table = FdTable::default();
+            let mut model: BTreeMap<i64, String> = BTreeMap::new();
+            for (step, op) in ops.iter().enumerate() {
+                let name = step.to_string();
+                match *op {
+                    Op::Insert(n) => {
+                        prop_assert!(table.insert(n, named(&name)));
+                        model.insert(n, name);
+                    }
+                    Op::Fill(n) => match table.slot(n) {
+                        Slot::Occupied(f) => {
+                            prop_assert!(model.contains_key(&n));
+                            f.name = name.clone();
+                            model.insert(n, name);
+                        }
+                        Slot::Vacant(v) => {
+                            prop_assert!(!model.contains_key(&n));
+                            v.insert(named(&name));
+                            model.insert(n, name);
+                        }
+                        Slot::Full => prop_assert!(false, "not full"),
+                    },
+                    Op::Remove(n) => {
+                        prop_assert_eq!(table.remove(n).map(|f| f.name), model.remove(&n));
+                    }
+                }
+                prop_assert_eq!(table.len(), model.len());
+                let probe = match *op { Op::Insert(n) | Op::Fill(n) | Op::Remove(n) => n };
+                for n in [probe, probe.wrapping_add(1), 0, 1023, 1024] {
+                    prop_assert_eq!(table.get(n).map(|f| f.name.as_str()), model.get(&n).map(String::as_str));
+                }
+            }
+            let mut all: Vec<(i64, String)> = table.iter().map(|(n, f)| (n, f.name.clone())).collect();
+            all.sort();
+            prop_assert_eq!(all, model.into_iter().collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn a_full_table_takes_no_new_fd_but_replaces_its_own() {
+        let mut table = FdTable::default();
+        for n in 0..MAX_FDS_PER_PROCESS as i64 {
+            assert!(table.insert(n * 3, named("x")));
+        }
+        assert!(!table.insert(1, named("y")));
+        assert!(matches!(table.slot(1), Slot::Full));
+        assert!(table.insert(3, named("z")));
+        assert_eq!(table.get(3).map(|f| f.name.as_str()), Some("z"));
+        assert_eq!(table.len(), MAX_FDS_PER_PROCESS);
+    }
+
+    #[test]
+    fn a_far_fd_does_not_grow_the_dense_part() {
+        let mut table = FdTable::default();
+        table.insert(1000, named("far"));
+        assert!(table.dense.is_empty());
+        // Once enough fds below it are open, a dense part that grows past it takes it in.
+        for n in 0..600 {
+            table.insert(n, named("near"));
+        }
+        assert_eq!(table.dense.len(), 600);
+        assert_eq!(table.sparse.len(), 1);
+        table.insert(1001, named("next"));
+        assert_eq!(table.dense.len(), 1002);
+        assert!(table.sparse.is_empty());
+        assert_eq!(table.get(1000).map(|f| f.name.as_str()), Some("far"));
+    }
 
     #[test]
     fn the_raw_name_is_lent_as_it_is_only_without_repeated_slashes() {

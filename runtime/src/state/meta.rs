@@ -5,6 +5,7 @@
 //! event's parameters in that layout with the gaps filled from its enter
 //! event.
 
+use std::mem::MaybeUninit;
 use std::sync::OnceLock;
 
 use falcorc_compiler::sema::catalog::FieldType;
@@ -360,10 +361,11 @@ impl StoredEnter {
 #[derive(Clone, Copy)]
 pub struct ParamView<'a> {
     def: Option<&'static EventDef>,
-    /// `None` stands for an empty parameter: an array of `None`s is all zero bits, so
-    /// making the (per-event) empty view is a plain memset, where 32 empty slices
-    /// were 64 separate stores.
-    raw: [Option<&'a [u8]>; MAX_PARAMS],
+    /// The parameters; an empty slice stands for a missing one. Only the first `len`
+    /// slots are ever written or read: a view is made for every event, and zeroing
+    /// all 32 slots first cost more than filling the few an event has.
+    raw: [MaybeUninit<&'a [u8]>; MAX_PARAMS],
+    /// Slots written (the invariant every read relies on: `raw[..len]` is initialised).
     len: usize,
 }
 
@@ -373,7 +375,7 @@ impl<'a> ParamView<'a> {
     pub fn empty() -> ParamView<'a> {
         ParamView {
             def: None,
-            raw: [None; MAX_PARAMS],
+            raw: [MaybeUninit::uninit(); MAX_PARAMS],
             len: 0,
         }
     }
@@ -385,29 +387,37 @@ impl<'a> ParamView<'a> {
     pub fn fill(&mut self, ev: &Event<'a>, current: u16, enter: Option<&'a StoredEnter>) {
         let cur = event_def(current);
         let view = self;
+        view.len = 0;
         view.def = cur.or_else(|| ev.event_def());
         if let Some(cur) = cur.filter(|_| ev.code == current && enter.is_some()) {
             // A current-layout exit event with its enter part: own parameters in
             // place, the empty ones taken from the enter event by name.
-            view.len = cur.params.len().min(MAX_PARAMS);
-            for (slot, p) in view.raw[..view.len].iter_mut().zip(ev.params_raw()) {
-                *slot = Some(p);
+            let len = cur.params.len().min(MAX_PARAMS);
+            let mut own = ev.params_raw();
+            for (slot, def) in view.raw[..len].iter_mut().zip(cur.params) {
+                let mine = own.next().unwrap_or_default();
+                slot.write(if mine.is_empty() {
+                    enter.and_then(|e| e.param_named(def.name)).unwrap_or_default()
+                } else {
+                    mine
+                });
             }
-            for (slot, def) in view.raw[..view.len].iter_mut().zip(cur.params) {
-                if slot.is_none_or(<[u8]>::is_empty) {
-                    *slot = enter.and_then(|e| e.param_named(def.name));
-                }
-            }
+            view.len = len;
             return;
         }
         let Some(cur) = cur.filter(|_| ev.code != current || enter.is_some()) else {
             // The common case: a current-layout event without an enter part.
             let mut n = 0;
             for (slot, p) in view.raw.iter_mut().zip(ev.params_raw()) {
-                *slot = Some(p);
+                slot.write(p);
                 n += 1;
             }
-            view.len = cur.map_or(n, |c| c.params.len().min(MAX_PARAMS));
+            let len = cur.map_or(n, |c| c.params.len().min(MAX_PARAMS));
+            // Parameters the event lacks (an older, shorter layout) are empty.
+            for slot in view.raw.iter_mut().take(len).skip(n) {
+                slot.write(&[]);
+            }
+            view.len = len;
             return;
         };
         let mut own: [&'a [u8]; MAX_PARAMS] = [&[]; MAX_PARAMS];
@@ -417,8 +427,8 @@ impl<'a> ParamView<'a> {
             own_len += 1;
         }
         let own_def = ev.event_def();
-        view.len = cur.params.len().min(MAX_PARAMS);
-        for (i, slot) in view.raw.iter_mut().enumerate().take(view.len) {
+        let len = cur.params.len().min(MAX_PARAMS);
+        for (i, slot) in view.raw.iter_mut().enumerate().take(len) {
             let name = cur.params[i].name;
             let j = if ev.code == current {
                 Some(i)
@@ -426,12 +436,13 @@ impl<'a> ParamView<'a> {
                 own_def.and_then(|d| d.params.iter().position(|p| p.name == name))
             };
             let mine = j.filter(|&j| j < own_len).map_or(&[][..], |j| own[j]);
-            *slot = if mine.is_empty() {
-                enter.and_then(|e| e.param_named(name))
+            slot.write(if mine.is_empty() {
+                enter.and_then(|e| e.param_named(name)).unwrap_or_default()
             } else {
-                Some(mine)
-            };
+                mine
+            });
         }
+        view.len = len;
     }
 
     /// The layout the view follows.
@@ -461,7 +472,8 @@ impl<'a> ParamView<'a> {
 
     /// Raw bytes of parameter `i` (empty when missing).
     pub fn raw(&self, i: usize) -> Option<&'a [u8]> {
-        (i < self.len).then(|| self.raw[i].unwrap_or_default())
+        // SAFETY: `fill` writes every slot below `len` before it sets `len`.
+        (i < self.len).then(|| unsafe { self.raw[i].assume_init() })
     }
 
     /// Parameter `i`, decoded.

@@ -369,7 +369,9 @@ impl Tracker {
         let threads: usize = self
             .threads
             .values()
-            .map(|t| t.heap_bytes() + t.fds.iter().map(|(_, f)| f.heap_bytes() + 64).sum::<usize>() + 512)
+            .map(|t| {
+                t.heap_bytes() + t.fds.heap_bytes() + t.fds.iter().map(|(_, f)| f.heap_bytes()).sum::<usize>() + 512
+            })
             .sum();
         let pending: usize = self.pending.values().map(StoredEnter::capacity).sum();
         let spare: usize = self.spare_fds.iter().map(|f| f.heap_bytes() + 64).sum();
