@@ -319,10 +319,14 @@ impl FdTable {
     /// The place of `fd`: its entry, room for it, or `Full` when the table is full
     /// (one lookup for a caller that fills an entry either way).
     pub fn slot(&mut self, fd: i64) -> Slot<'_> {
-        if self.get(fd).is_some() {
-            // Found twice rather than returned from the first lookup: the borrow
-            // checker cannot see that the vacant arm no longer borrows.
-            return self.get_mut(fd).map_or(Slot::Full, Slot::Occupied);
+        // Tested, then borrowed: the borrow checker cannot see that a borrow returned
+        // from one arm is over in the other.
+        match self.dense_index(fd) {
+            Some(i) if self.dense[i].is_some() => return self.dense[i].as_mut().map_or(Slot::Full, Slot::Occupied),
+            None if self.sparse.contains_key(&fd) => {
+                return self.sparse.get_mut(&fd).map_or(Slot::Full, Slot::Occupied);
+            }
+            _ => {}
         }
         if self.len >= MAX_FDS_PER_PROCESS {
             return Slot::Full;
