@@ -101,7 +101,7 @@ impl Rules {
             rule: "Falco internal: syscall event drop".into(),
             priority: "Debug",
             source: "internal".into(),
-            tags: Vec::new(),
+            tags: std::sync::Arc::from([]),
             hostname: self.hostname.clone(),
             message: msg,
             fields: vec![

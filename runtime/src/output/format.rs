@@ -8,6 +8,7 @@ use falcorc_compiler::ir::{FieldId, FieldSpec, Operand, Program, Rule, lower_ope
 use falcorc_compiler::sema::output::OutputPart;
 use falcorc_compiler::sema::typeck::{Env, resolve_field};
 use falcorc_compiler::syntax::condition::{self, ast};
+use std::sync::Arc;
 
 /// Output fields get an id outside any program's field table.
 const OUTPUT_FIELD: FieldId = FieldId(u32::MAX);
@@ -27,9 +28,43 @@ enum Piece {
     },
 }
 
+/// A message size that the pieces of `plan` seldom outgrow.
+fn message_size(plan: &[Piece]) -> usize {
+    plan.iter()
+        .map(|p| match p {
+            Piece::Lit(s) => s.len(),
+            Piece::Field { .. } | Piece::Expr { .. } => 32,
+        })
+        .sum::<usize>()
+        .max(64)
+}
+
+/// What every alert of a rule carries the same.
+#[derive(Clone)]
+struct Shared {
+    name: Arc<str>,
+    source: Arc<str>,
+    tags: Arc<[String]>,
+}
+
+impl Shared {
+    fn of(rule: &Rule) -> Shared {
+        Shared {
+            name: Arc::from(rule.name.as_str()),
+            source: Arc::from(rule.source.as_str()),
+            tags: Arc::from(rule.tags.as_slice()),
+        }
+    }
+}
+
 /// Output plans of every rule of a program, by rule index.
 pub struct Outputs {
     plans: Vec<Vec<Piece>>,
+    /// Each rule's name, source and tags, shared by its alerts.
+    rules: Vec<Shared>,
+    /// Each rule's message size to start from: its literal text and 32 bytes a field
+    /// (a buffer that grows copies the message on the way).
+    sizes: Vec<usize>,
     /// Fill [`Alert::fields`] (JSON output, rule tests); text output needs only
     /// the message.
     with_fields: bool,
@@ -39,8 +74,11 @@ pub struct Outputs {
 
 impl Outputs {
     pub fn new(program: &Program, env: Env) -> Outputs {
+        let plans: Vec<Vec<Piece>> = program.rules.iter().map(|r| plan(r, env)).collect();
         Outputs {
-            plans: program.rules.iter().map(|r| plan(r, env)).collect(),
+            sizes: plans.iter().map(|p| message_size(p)).collect(),
+            plans,
+            rules: program.rules.iter().map(Shared::of).collect(),
             with_fields: true,
             time_key: "evt.time.iso8601",
         }
@@ -62,7 +100,7 @@ impl Outputs {
     /// Build the alert for rule `i` of `program` on the event `src` describes.
     pub fn alert(&self, program: &Program, i: usize, ts: u64, hostname: &str, src: &dyn FieldSource) -> Alert {
         let rule = &program.rules[i];
-        let mut message = String::with_capacity(256);
+        let mut message = String::with_capacity(self.sizes.get(i).copied().unwrap_or(256));
         let mut fields = Vec::new();
         // One value buffer for every field of the message (sources that can, refill
         // its string in place).
@@ -108,12 +146,13 @@ impl Outputs {
                 }
             }
         }
+        let shared = self.rules.get(i).cloned().unwrap_or_else(|| Shared::of(rule));
         Alert {
             ts,
-            rule: rule.name.clone(),
+            rule: shared.name,
             priority: rule.priority.name(),
-            source: rule.source.clone(),
-            tags: rule.tags.clone(),
+            source: shared.source,
+            tags: shared.tags,
             hostname: hostname.to_string(),
             message,
             fields,

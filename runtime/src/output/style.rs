@@ -87,7 +87,7 @@ mod tests {
             rule: "r".into(),
             priority: "Warning",
             source: "syscall".into(),
-            tags: vec!["t".into()],
+            tags: std::sync::Arc::from(["t".to_string()]),
             hostname: "h".into(),
             message: "m x=1".into(),
             fields: vec![("evt.time".into(), Json::from(1_470_327_477_882_054_739u64))],

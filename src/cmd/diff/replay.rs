@@ -48,7 +48,7 @@ impl Side {
             &mut |event, a| {
                 raised.push(Raised {
                     event,
-                    rule: a.rule,
+                    rule: a.rule.to_string(),
                     output: a.message,
                 })
             },
@@ -107,7 +107,7 @@ pub fn fixtures(old: &Side, new: &Side, paths: &[PathBuf]) -> Vec<SourceAlerts> 
                     .zip(&o.alert_events)
                     .map(|(a, &event)| Raised {
                         event,
-                        rule: a.rule.clone(),
+                        rule: a.rule.to_string(),
                         output: a.message.clone(),
                     })
                     .collect()
