@@ -414,7 +414,7 @@ impl<'a> ParamView<'a> {
             }
             let len = cur.map_or(n, |c| c.params.len().min(MAX_PARAMS));
             // Parameters the event lacks (an older, shorter layout) are empty.
-            for slot in view.raw.iter_mut().take(len).skip(n) {
+            for slot in view.raw.get_mut(n..len).unwrap_or_default() {
                 slot.write(&[]);
             }
             view.len = len;
