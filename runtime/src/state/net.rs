@@ -190,8 +190,9 @@ fn push_decimal(out: &mut String, mut n: u32) {
             break;
         }
     }
-    // ASCII digits: one append, where pushing chars checked the capacity per digit.
-    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
 }
 
 /// The name libsinsp gives a socket: `sip:sport->dip:dport` for IP sockets,
