@@ -179,8 +179,14 @@ pub fn push_addr(out: &mut String, ip: IpAddr, port: u16) {
     push_decimal(out, u32::from(port));
 }
 
-fn push_decimal(out: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
+fn push_decimal(out: &mut String, n: u32) {
+    for &d in decimal(n, &mut [0; 10]) {
+        out.push(char::from(d));
+    }
+}
+
+/// The decimal digits of `n`, written at the end of `digits`.
+fn decimal(mut n: u32, digits: &mut [u8; 10]) -> &[u8] {
     let mut i = digits.len();
     loop {
         i -= 1;
@@ -190,9 +196,7 @@ fn push_decimal(out: &mut String, mut n: u32) {
             break;
         }
     }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
-    }
+    &digits[i..]
 }
 
 /// The name libsinsp gives a socket: `sip:sport->dip:dport` for IP sockets,
@@ -214,6 +218,73 @@ pub fn socket_name(sock: &Sock, unix_path: &str) -> String {
         Sock::None => {}
     }
     out
+}
+
+/// Sets `name` to the name of `sock` ([`socket_name`]) and says whether it changed. An
+/// IPv4 pair, what nearly every connect and accept names, is written on the stack and
+/// copied into `name`'s own buffer only when it differs: no allocation per connection.
+pub fn set_socket_name(name: &mut String, sock: &Sock) -> bool {
+    let Sock::Ip {
+        sip: IpAddr::V4(sip),
+        sport,
+        dip: IpAddr::V4(dip),
+        dport,
+        ..
+    } = *sock
+    else {
+        let new = socket_name(sock, "");
+        let changed = *name != new;
+        *name = new;
+        return changed;
+    };
+    // 255.255.255.255:65535->255.255.255.255:65535 is 43 bytes.
+    let mut buf = Ascii::<48>::default();
+    for (k, (ip, port)) in [(sip, sport), (dip, dport)].into_iter().enumerate() {
+        if k == 1 {
+            buf.put(b"->");
+        }
+        for (j, octet) in ip.octets().into_iter().enumerate() {
+            if j > 0 {
+                buf.put(b".");
+            }
+            buf.decimal(u16::from(octet));
+        }
+        buf.put(b":");
+        buf.decimal(port);
+    }
+    let (buf, n) = (buf.bytes, buf.len);
+    let new = &buf[..n];
+    if name.as_bytes() == new {
+        return false;
+    }
+    name.clear();
+    name.push_str(std::str::from_utf8(new).unwrap_or_default());
+    true
+}
+
+/// A short ASCII text built on the stack.
+struct Ascii<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Default for Ascii<N> {
+    fn default() -> Self {
+        Ascii { bytes: [0; N], len: 0 }
+    }
+}
+
+impl<const N: usize> Ascii<N> {
+    fn put(&mut self, text: &[u8]) {
+        if let Some(to) = self.bytes.get_mut(self.len..self.len + text.len()) {
+            to.copy_from_slice(text);
+            self.len += text.len();
+        }
+    }
+
+    fn decimal(&mut self, v: u16) {
+        self.put(decimal(u32::from(v), &mut [0; 10]));
+    }
 }
 
 /// Whether an IPv6 address is IPv4-mapped (`::ffff:a.b.c.d`) or all zero,
@@ -257,6 +328,23 @@ mod tests {
             let mut out = String::new();
             push_addr(&mut out, ip, port);
             prop_assert_eq!(out, format!("{ip}:{port}"));
+        }
+
+        /// Written in place, the name is the one `socket_name` gives, and "changed" is
+        /// whether it differs from the name before.
+        #[test]
+        fn set_socket_name_is_socket_name(
+            a in any::<u32>(), b in any::<u32>(), v6 in any::<u128>(), pa in any::<u16>(), pb in any::<u16>(),
+            use_v6 in any::<bool>(), same in any::<bool>(), before in ".{0,8}",
+        ) {
+            let dip: IpAddr = if use_v6 { Ipv6Addr::from(v6).into() } else { Ipv4Addr::from(b).into() };
+            let sock = Sock::Ip { sip: Ipv4Addr::from(a).into(), sport: pa, dip, dport: pb, l4: 6 };
+            let want = socket_name(&sock, "");
+            let mut name = if same { want.clone() } else { before };
+            let was = name.clone();
+            let changed = set_socket_name(&mut name, &sock);
+            prop_assert_eq!(&name, &want);
+            prop_assert_eq!(changed, was != want);
         }
     }
 }

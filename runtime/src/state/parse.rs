@@ -954,7 +954,6 @@ impl Tracker {
         }
         let Some(f) = self.event_fd_mut(tid, fd) else { return };
         f.connected = true;
-        let old_name_len = f.name.len();
         let tuple = match p.get(1) {
             Some(Param::SockTuple(t)) => t,
             _ => {
@@ -1012,9 +1011,7 @@ impl Tracker {
         if changed && f.role == Role::Server && f.raw_l4() == l4::UDP {
             swap_ends(f);
         }
-        let name = net::socket_name(&f.sock, "");
-        out.name_changed = name.len() != old_name_len || f.name != name;
-        f.name = name;
+        out.name_changed = net::set_socket_name(&mut f.name, &f.sock);
         if f.role == Role::None {
             f.role = Role::Client;
         }
@@ -1185,9 +1182,7 @@ impl Tracker {
         if (incoming && f.role == Role::Client) || (!incoming && f.role == Role::Server) {
             swap_ends(f);
         }
-        let name = net::socket_name(&f.sock, "");
-        out.name_changed = f.name != name;
-        f.name = name;
+        out.name_changed = net::set_socket_name(&mut f.name, &f.sock);
     }
 
     fn on_read(&mut self, tid: i64, name: &str, p: &ParamView<'_>, out: &mut Outcome) {
