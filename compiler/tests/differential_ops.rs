@@ -323,3 +323,45 @@ fn value_forms_agree_with_libsinsp() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// libsinsp validates every constant compared with `evt.type` as an event or syscall name,
+/// whatever the operator: a pattern (`contains ope`, `glob 'open*'`) does not load.
+#[test]
+fn evt_type_takes_event_names_with_every_operator() {
+    let mut conds = Vec::new();
+    let mut want: Vec<Option<String>> = Vec::new();
+    for op in OPS {
+        let binary = matches!(op, "bcontains" | "bstartswith");
+        // The parser takes only numbers after an ordering operator.
+        let values: &[&str] = match op {
+            "exists" => &[""],
+            "<" | "<=" | ">" | ">=" => &["10"],
+            "bcontains" | "bstartswith" => &["6f70656e"],
+            "in" | "intersects" | "pmatch" => &["(open)", "(open, ope)"],
+            _ => &["open", "ope", "'open*'"],
+        };
+        for v in values {
+            conds.push(format!("evt.type {op} {v}").trim_end().to_string());
+            let bad = ["10", "ope", "open*"]
+                .into_iter()
+                .find(|b| v.trim_matches(['(', ')', '\'']).split(", ").any(|x| x == *b));
+            want.push(if binary {
+                Some(format!("'{op}' operator not supported for string filters"))
+            } else {
+                bad.map(|b| format!("unknown event type {b}"))
+            });
+        }
+    }
+    let got = load(&conds);
+    let mut wrong = Vec::new();
+    for ((c, w), errors) in conds.iter().zip(&want).zip(&got) {
+        let ok = match w {
+            None => errors.is_empty(),
+            Some(m) => errors.first() == Some(m),
+        };
+        if !ok {
+            wrong.push(format!("{c}: libsinsp {w:?}, falcorc {errors:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -727,6 +727,42 @@ impl Checker<'_> {
             self.error(span, "filter values cannot contain NUL bytes");
             return;
         }
+        // libsinsp validates every constant compared with evt.type, whatever the operator:
+        // `evt.type contains open` or `evt.type glob 'open*'` fails to load in Falco.
+        if let Operand::Field(f) = &c.lhs
+            && f.name == "evt.type"
+            && v != "NA"
+            && catalog::event_codes(v).is_none()
+        {
+            let names = catalog::EVENTS
+                .iter()
+                .map(|e| e.name)
+                .chain(catalog::GENERIC_SYSCALLS.iter().copied());
+            // Event names are lower case: `OPEN` is `open`.
+            let lower = v.to_ascii_lowercase();
+            let suggestion = if lower != v && catalog::event_codes(&lower).is_some() {
+                catalog::EVENTS.iter().map(|e| e.name).find(|n| *n == lower)
+            } else {
+                suggest(v, names)
+            };
+            // A pattern operator reads naturally but still takes only whole names.
+            let help = (!matches!(op, Op::Eq | Op::EqEq | Op::Ne | Op::In | Op::Intersects)).then(|| {
+                format!(
+                    "evt.type takes whole event names with every operator, '{}' included: list the names with `evt.type in (...)`",
+                    op.text()
+                )
+            });
+            self.report(
+                Code::LoadErrCompileCondition,
+                span,
+                format!("unknown event type {v}"),
+                help,
+            );
+            if let (Some(s), Some(d)) = (suggestion, self.diags.last_mut()) {
+                *d = d.clone().did_you_mean(s);
+            }
+            return;
+        }
         if matches!(op, Op::BContains | Op::BStartsWith) {
             if v.is_empty() || !v.len().is_multiple_of(2) || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
                 self.error(span, "bcontains and bstartswith operator support hex strings only");
@@ -807,35 +843,6 @@ impl Checker<'_> {
                         );
                     }
                 }
-            }
-            return;
-        }
-        // evt.type values must name events or syscalls.
-        if let Operand::Field(f) = &c.lhs
-            && f.name == "evt.type"
-            && matches!(op, Op::Eq | Op::EqEq | Op::Ne | Op::In | Op::Intersects)
-            && v != "NA"
-            && catalog::event_codes(v).is_none()
-        {
-            let names = catalog::EVENTS
-                .iter()
-                .map(|e| e.name)
-                .chain(catalog::GENERIC_SYSCALLS.iter().copied());
-            // Event names are lower case: `OPEN` is `open`.
-            let lower = v.to_ascii_lowercase();
-            let suggestion = if lower != v && catalog::event_codes(&lower).is_some() {
-                catalog::EVENTS.iter().map(|e| e.name).find(|n| *n == lower)
-            } else {
-                suggest(v, names)
-            };
-            self.report(
-                Code::LoadErrCompileCondition,
-                span,
-                format!("unknown event type {v}"),
-                None,
-            );
-            if let (Some(s), Some(d)) = (suggestion, self.diags.last_mut()) {
-                *d = d.clone().did_you_mean(s);
             }
             return;
         }
