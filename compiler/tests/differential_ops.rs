@@ -365,3 +365,109 @@ fn evt_type_takes_event_names_with_every_operator() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Field arguments as libsinsp's filter checks read them (each check parses its own): the
+/// verdict and Falco's message for every argument form of the fields that take one.
+#[test]
+fn field_arguments_agree_with_libsinsp() {
+    let nonexistent = |f: &str| Some(format!("filter_check called with nonexistent field {f}"));
+    let syntax = |f: &str| Some(format!("filter syntax error: {f}"));
+    let number = |a: &str| Some(format!("{a} is not a valid number"));
+    let cases: Vec<(&str, Option<String>)> = vec![
+        // No argument taken: the longer name does not exist.
+        ("proc.name[1] = x", nonexistent("proc.name[1]")),
+        ("proc.name.x = x", nonexistent("proc.name.x")),
+        // evt.arg: an index read by sscanf("%d"), or a parameter name.
+        ("evt.arg[0] = x", None),
+        ("evt.arg[+1] = x", None),
+        ("evt.arg[abc] = x", number("abc")),
+        ("evt.arg[0x1] = x", number("0x1")),
+        ("evt.arg = x", syntax("evt.arg")),
+        ("evt.arg[\"\"] = x", syntax("evt.arg")),
+        ("evt.arg.name = x", None),
+        ("evt.arg.nosuch = x", Some("unknown event argument nosuch".into())),
+        ("evt.arg.fdx = x", nonexistent("evt.arg.fdx")),
+        ("evt.arg.fd[1] = x", nonexistent("evt.arg.fd[1]")),
+        // evt.rawarg: a name only.
+        ("evt.rawarg.res = 0", None),
+        (
+            "evt.rawarg[0] = 0",
+            Some("evt.arg fields must be expressed explicitly".into()),
+        ),
+        ("evt.rawarg = 0", syntax("evt.rawarg")),
+        // evt.around: [T] with '=' only.
+        ("evt.around[1000] = 5", None),
+        ("evt.around[-5] = 5", None),
+        ("evt.around[1000] exists", None),
+        ("evt.around = 5", syntax("evt.around")),
+        ("evt.around.x = 5", Some("wrong syntax for evt.around".into())),
+        ("evt.around[abc] = 5", number("abc")),
+        (
+            "evt.around[1000] > 5",
+            Some("evt.around supports only '=' comparison operator".into()),
+        ),
+        (
+            "evt.around[1000] in (5)",
+            Some("evt.around supports only '=' comparison operator".into()),
+        ),
+        ("evt.around[1000] != x", number("x")),
+        (
+            "evt.around[1000] contains 5",
+            Some("'contains' operator not supported for numeric filters".into()),
+        ),
+        // evt.type.is: an event name after a dot.
+        ("evt.type.is.open = 1", None),
+        ("evt.type.is.nosuch = 1", nonexistent("evt.type.is.nosuch")),
+        ("evt.type.is = 1", syntax("evt.type.is")),
+        ("evt.type.is[open] = 1", syntax("evt.type.is[open]")),
+        // thread.cgroup: a subsystem of letters and '_'.
+        ("thread.cgroup.cpu = x", None),
+        ("thread.cgroup.cpu_acct = x", None),
+        ("thread.cgroup.cpu2 = x", nonexistent("thread.cgroup.cpu2")),
+        ("thread.cgroup = x", syntax("thread.cgroup")),
+        ("thread.cgroup[cpu] = x", syntax("thread.cgroup[cpu]")),
+        // Ancestors and indexed arguments: a bad level is swallowed into a nonexistent field.
+        ("proc.aname[0] = x", None),
+        ("proc.aname[-1] = x", None),
+        ("proc.aname[+2] = x", None),
+        ("proc.aname[a] = x", nonexistent("proc.aname[a]")),
+        ("proc.aname[0x1] = x", nonexistent("proc.aname[0x1]")),
+        ("proc.apid[1] = 1", None),
+        ("proc.args[1] = x", None),
+        ("proc.args[-3] = x", None),
+        ("proc.args[a] = x", nonexistent("proc.args[a]")),
+        // Environment: a name or digits, anything the parser lets through.
+        ("proc.env[HOME] = x", None),
+        ("proc.env[-1] = x", None),
+        ("proc.env[12] = x", None),
+        ("proc.aenv[HOME] = x", None),
+        // fd.types: parsed64, whose error is not caught.
+        ("fd.types[3] in (file)", None),
+        ("fd.types[-1] in (file)", None),
+        ("fd.types[a] in (file)", number("a")),
+        // The parser's own rules.
+        (
+            "proc.aname[] = x",
+            Some("expected a valid field argument: a quoted string or a bare string".into()),
+        ),
+    ];
+    let conds: Vec<String> = cases.iter().map(|(c, _)| c.to_string()).collect();
+    let got = load(&conds);
+    let mut wrong = Vec::new();
+    for ((c, w), errors) in cases.iter().zip(&got) {
+        let ok = match w {
+            None => errors.is_empty(),
+            Some(m) => errors.first() == Some(m),
+        };
+        if !ok {
+            wrong.push(format!("{c}: libsinsp {w:?}, falcorc {errors:?}"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} differ:\n{}",
+        wrong.len(),
+        cases.len(),
+        wrong.join("\n")
+    );
+}

@@ -527,6 +527,35 @@ fn ancestor_walk_stops_on_loops() {
     assert_eq!(v["proc.aname"], Some(Value::List(vec![Value::Str("b".into())])));
     assert_eq!(v["proc.apid"], Some(Value::List(vec![Value::Int(11)])));
     assert_eq!(v["proc.aname[5]"], st("b"), "indexed walks just follow the parents");
+    // A huge level on a parent loop ends at once, with no value.
+    let v = h.feed(10, READ_X, &[i64p(0), E, i64p(0), u32p(0)], &["proc.aname[2000000000]"]);
+    assert_eq!(v["proc.aname[2000000000]"], None);
+}
+
+#[test]
+fn indexed_args_read_as_libsinsp_reads_them() {
+    let mut h = Harness::new();
+    let keys = [
+        "proc.args[0]",
+        "proc.args[1]",
+        "proc.args[2]",
+        "proc.args[-2]",
+        "proc.args",
+    ];
+    let v = h.execve(300, 1, "/bin/ls", &["-l", "/tmp"], "ls", &keys);
+    assert_eq!(
+        v["proc.args[0]"],
+        st("-l"),
+        "[0] is the first argument after the program"
+    );
+    assert_eq!(v["proc.args[1]"], st("/tmp"));
+    assert_eq!(
+        v["proc.args[2]"],
+        st(""),
+        "past the end: the empty string, not no value"
+    );
+    assert_eq!(v["proc.args[-2]"], st("-l /tmp"), "a negative index: every argument");
+    assert_eq!(v["proc.args"], st("-l /tmp"));
 }
 
 #[test]
@@ -642,4 +671,27 @@ fn children_are_reparented_when_their_parent_exits() {
     h.feed(1, PROCEXIT, &exit(0), &[]);
     let v = h.feed(701, READ_X, &[i64p(0), E], &keys);
     assert_eq!(v["proc.pname"], None);
+}
+
+/// libsinsp's values for an fd its table does not hold (opened before the capture, by a
+/// process it did not see start): the number from the event, no name, type `o`.
+#[test]
+fn an_unknown_fd_keeps_its_number() {
+    let mut h = Harness::new();
+    h.execve(400, 1, "/bin/cat", &[], "cat", &[]);
+    let keys = [
+        "fd.num",
+        "fd.name",
+        "fd.typechar",
+        "fd.type",
+        "fd.directory",
+        "fd.filename",
+    ];
+    let v = h.feed(400, READ_X, &[i64p(3), E, i64p(7), u32p(3)], &keys);
+    assert_eq!(v["fd.num"], int(7));
+    assert_eq!(v["fd.name"], st(""));
+    assert_eq!(v["fd.typechar"], st("o"));
+    assert_eq!(v["fd.directory"], st("/"));
+    assert_eq!(v["fd.type"], None);
+    assert_eq!(v["fd.filename"], None);
 }

@@ -92,6 +92,13 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
     let Some((def, suffix)) = catalog::lookup(&f.name) else {
         return Err(unknown());
     };
+    if !suffix.is_empty() && def.arg == ArgKind::Around {
+        return Err((
+            "wrong syntax for evt.around".into(),
+            Some("write evt.around[T] = MS: T a timestamp in nanoseconds, MS milliseconds around it".into()),
+            f.span,
+        ));
+    }
     if !suffix.is_empty() && !def.arg.takes_dotted_suffix() {
         return Err(unknown());
     }
@@ -114,6 +121,18 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
         Err((
             format!("field '{}' requires an argument: {what}", def.name),
             None,
+            f.span,
+        ))
+    };
+    // libsinsp's words for a required argument written in no form it reads.
+    let syntax = |what: &str| {
+        let shown = match &arg {
+            Some(a) => format!("{}[{a}]", f.name),
+            None => f.name.clone(),
+        };
+        Err((
+            format!("filter syntax error: {shown}"),
+            Some(format!("field '{}' requires an argument: {what}", def.name)),
             f.span,
         ))
     };
@@ -153,13 +172,18 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
                     );
                 }
             },
-            Some(a) if !is_index(a) => {
-                return Err((
-                    format!("field '{}' needs a numeric index, not '{a}'", def.name),
-                    None,
-                    arg_span,
-                ));
-            }
+            // fd.types reads its index with `parsed64`, whose error is not caught.
+            Some(a) => match super::literal::decimal(a).filter(|n| i64::try_from(*n).is_ok()) {
+                Some(-1) => arg = None,
+                Some(n) => arg = Some(n.to_string()),
+                None => {
+                    return Err((
+                        format!("{a} is not a valid number"),
+                        Some(format!("the index of '{}' is an fd number, in decimal", def.name)),
+                        arg_span,
+                    ));
+                }
+            },
             _ => {}
         },
         ArgKind::Key { required } | ArgKind::IndexOrKey { required } => {
@@ -205,12 +229,8 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
                     f.span,
                 ));
             }
-            (Some(_), Some(_)) => {
-                return Err((
-                    format!("field '{}' takes a .NAME or an [N], not both", def.name),
-                    None,
-                    arg_span,
-                ));
+            (Some(_), Some(a)) => {
+                return nonexistent(a, format!("field '{}' takes a .NAME or an [N], not both", def.name));
             }
             (None, Some(a)) => match level(a) {
                 Some(n) => arg = Some(n.to_string()),
@@ -226,21 +246,34 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
         },
         ArgKind::RawArg => {
             if arg.is_some() {
+                // libsinsp's text names evt.arg.
                 return Err((
-                    format!("field '{}' only accepts a .NAME suffix, not an [N] argument", def.name),
-                    None,
+                    "evt.arg fields must be expressed explicitly".into(),
+                    Some(format!("{} takes a parameter name only: {0}.NAME", def.name)),
                     arg_span,
                 ));
             }
             if suffix.is_none() {
-                return need(".NAME");
+                return syntax(".NAME");
             }
         }
-        ArgKind::TypeIs | ArgKind::CgroupSubsys => {
-            if suffix.is_none() {
-                return need(".NAME");
+        ArgKind::TypeIs | ArgKind::CgroupSubsys => match (&suffix, &arg) {
+            (None, _) => return syntax(".NAME"),
+            (Some(_), Some(a)) => {
+                return nonexistent(a, format!("field '{}' takes a .NAME suffix only", def.name));
             }
-        }
+            (Some(s), None) => {
+                // thread.cgroup reads the subsystem as letters and '_'; evt.type.is an event name.
+                let known = if def.arg == ArgKind::TypeIs {
+                    catalog::EVENTS.iter().any(|e| e.name == s)
+                } else {
+                    s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
+                };
+                if !known {
+                    return Err(unknown());
+                }
+            }
+        },
         ArgKind::AbsPath => {
             if let Some(s) = &suffix
                 && s != "src"
@@ -249,9 +282,17 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
                 return Err(unknown());
             }
         }
-        ArgKind::Around => match &arg {
-            Some(a) if is_index(a) => {}
-            _ => return need("[N] (a timestamp in nanoseconds)"),
+        ArgKind::Around => match (&suffix, &arg) {
+            (_, None) => return syntax("[T] (a timestamp in nanoseconds)"),
+            // `parseu64`: a sign is read, and -5 wraps.
+            (_, Some(a)) if super::literal::decimal(a).is_none() => {
+                return Err((
+                    format!("{a} is not a valid number"),
+                    Some("the argument of evt.around is a timestamp in nanoseconds".into()),
+                    arg_span,
+                ));
+            }
+            _ => {}
         },
     }
     if matches!(def.arg, ArgKind::EvtArg | ArgKind::RawArg)
@@ -655,6 +696,26 @@ impl Checker<'_> {
             );
             return;
         }
+        let before = self.diags.len();
+        self.rhs(c, ty);
+        // libsinsp parses evt.around's values as numbers, then refuses every operator but '='.
+        if let Operand::Field(f) = &c.lhs
+            && f.name == "evt.around"
+            && !matches!(c.op, Op::Eq | Op::EqEq | Op::Exists)
+            && matches!(c.rhs, Rhs::Value(_) | Rhs::List(..))
+            && !self.diags[before..].iter().any(|d| d.is_error())
+        {
+            self.report(
+                Code::LoadErrCompileCondition,
+                c.op_span,
+                "evt.around supports only '=' comparison operator",
+                Some("evt.around[T] = MS matches the events within MS milliseconds of timestamp T".into()),
+            );
+        }
+    }
+
+    /// Check the right-hand side against the left-hand type `ty`.
+    fn rhs(&mut self, c: &Check, ty: FieldType) {
         match &c.rhs {
             Rhs::None => {}
             Rhs::Value(v) => {

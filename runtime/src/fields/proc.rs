@@ -49,8 +49,13 @@ impl<'a> FieldCtx<'a> {
     }
 
     /// The `n`-th ancestor of the event's process (0 = the process itself),
-    /// following parent ids from the main thread.
+    /// following parent ids from the main thread. Levels beyond `MAX_ANCESTORS` have no
+    /// value: a recorded parent loop must not turn `proc.aname[2000000000]` into two
+    /// billion steps per event.
     pub(super) fn ancestor(&self, n: usize) -> Option<&'a Thread> {
+        if n > MAX_ANCESTORS {
+            return None;
+        }
         let mut t = self.main_thread()?;
         for _ in 0..n {
             t = self.tracker.parent_of(t)?;
@@ -192,9 +197,14 @@ impl<'a> FieldCtx<'a> {
             F::ProcName => s(t.comm.clone()),
             F::ProcPname => s(self.parent()?.comm.clone()),
             F::ProcAname => self.ancestor_field(spec, Attr::Name),
-            F::ProcArgs => match &spec.arg {
-                Some(n) => s(t.args.get(n.parse::<usize>().ok()?)?.clone()),
-                None => s(t.args.join(" ")),
+            // libsinsp: a negative index is every argument, one past the end the empty string.
+            F::ProcArgs => match spec.arg.as_deref().map(str::parse::<i64>) {
+                Some(Ok(n)) if n >= 0 => s(usize::try_from(n)
+                    .ok()
+                    .and_then(|n| t.args.get(n))
+                    .cloned()
+                    .unwrap_or_default()),
+                _ => s(t.args.join(" ")),
             },
             F::ProcAargs => self.ancestor_field(spec, Attr::Args),
             F::ProcCmdline => s(t.cmdline()),
