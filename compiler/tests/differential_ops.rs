@@ -185,6 +185,23 @@ fn load(conds: &[String]) -> Vec<Vec<String>> {
     out
 }
 
+/// The conditions whose verdict differs from libsinsp's: `want` is None where the condition
+/// loads, else Falco's message, which must be falcorc's first error.
+fn disagreements(conds: &[String], want: &[Option<String>]) -> Vec<String> {
+    let got = load(conds);
+    let mut wrong = Vec::new();
+    for ((c, w), errors) in conds.iter().zip(want).zip(&got) {
+        let ok = match w {
+            None => errors.is_empty(),
+            Some(m) => errors.first() == Some(m),
+        };
+        if !ok {
+            wrong.push(format!("{c}: libsinsp {w:?}, falcorc {errors:?}"));
+        }
+    }
+    wrong
+}
+
 #[test]
 fn every_type_and_operator_agrees_with_libsinsp() {
     let fields = field_of_each_type();
@@ -198,17 +215,7 @@ fn every_type_and_operator_agrees_with_libsinsp() {
         }
     }
     assert!(fields.len() >= 30, "types reached: {:?}", fields.keys());
-    let got = load(&conds);
-    let mut wrong = Vec::new();
-    for ((c, want), errors) in conds.iter().zip(&expected).zip(&got) {
-        let ok = match want {
-            None => errors.is_empty(),
-            Some(m) => errors.first() == Some(m),
-        };
-        if !ok {
-            wrong.push(format!("{c}: libsinsp {want:?}, falcorc {errors:?}"));
-        }
-    }
+    let wrong = disagreements(&conds, &expected);
     assert!(
         wrong.is_empty(),
         "{} of {} cells differ:\n{}",
@@ -310,17 +317,7 @@ fn value_forms_agree_with_libsinsp() {
             want.push(oracle(f));
         }
     }
-    let got = load(&conds);
-    let mut wrong = Vec::new();
-    for ((c, w), errors) in conds.iter().zip(&want).zip(&got) {
-        let ok = match w {
-            None => errors.is_empty(),
-            Some(m) => errors.first() == Some(m),
-        };
-        if !ok {
-            wrong.push(format!("{c}: libsinsp {w:?}, falcorc {errors:?}"));
-        }
-    }
+    let wrong = disagreements(&conds, &want);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
@@ -352,17 +349,7 @@ fn evt_type_takes_event_names_with_every_operator() {
             });
         }
     }
-    let got = load(&conds);
-    let mut wrong = Vec::new();
-    for ((c, w), errors) in conds.iter().zip(&want).zip(&got) {
-        let ok = match w {
-            None => errors.is_empty(),
-            Some(m) => errors.first() == Some(m),
-        };
-        if !ok {
-            wrong.push(format!("{c}: libsinsp {w:?}, falcorc {errors:?}"));
-        }
-    }
+    let wrong = disagreements(&conds, &want);
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
@@ -451,23 +438,13 @@ fn field_arguments_agree_with_libsinsp() {
             Some("expected a valid field argument: a quoted string or a bare string".into()),
         ),
     ];
-    let conds: Vec<String> = cases.iter().map(|(c, _)| c.to_string()).collect();
-    let got = load(&conds);
-    let mut wrong = Vec::new();
-    for ((c, w), errors) in cases.iter().zip(&got) {
-        let ok = match w {
-            None => errors.is_empty(),
-            Some(m) => errors.first() == Some(m),
-        };
-        if !ok {
-            wrong.push(format!("{c}: libsinsp {w:?}, falcorc {errors:?}"));
-        }
-    }
+    let (conds, want): (Vec<String>, Vec<Option<String>>) = cases.into_iter().map(|(c, w)| (c.to_string(), w)).unzip();
+    let wrong = disagreements(&conds, &want);
     assert!(
         wrong.is_empty(),
         "{} of {} differ:\n{}",
         wrong.len(),
-        cases.len(),
+        conds.len(),
         wrong.join("\n")
     );
 }

@@ -475,6 +475,8 @@ fn unknown_threads_and_fds_give_missing_values() {
         "fd.name",
         "fd.type",
         "fd.directory",
+        "fd.typechar",
+        "fd.filename",
         "fd.l4proto",
         "container.id",
         "evt.type",
@@ -491,6 +493,8 @@ fn unknown_threads_and_fds_give_missing_values() {
     assert_eq!(v["fd.name"], st(""));
     assert_eq!(v["fd.type"], None);
     assert_eq!(v["fd.directory"], st("/"));
+    assert_eq!(v["fd.typechar"], st("o"));
+    assert_eq!(v["fd.filename"], None);
     assert_eq!(v["fd.l4proto"], None);
     assert_eq!(v["container.id"], st("host"));
     assert_eq!(v["evt.type"], st("read"));
@@ -671,27 +675,4 @@ fn children_are_reparented_when_their_parent_exits() {
     h.feed(1, PROCEXIT, &exit(0), &[]);
     let v = h.feed(701, READ_X, &[i64p(0), E], &keys);
     assert_eq!(v["proc.pname"], None);
-}
-
-/// libsinsp's values for an fd its table does not hold (opened before the capture, by a
-/// process it did not see start): the number from the event, no name, type `o`.
-#[test]
-fn an_unknown_fd_keeps_its_number() {
-    let mut h = Harness::new();
-    h.execve(400, 1, "/bin/cat", &[], "cat", &[]);
-    let keys = [
-        "fd.num",
-        "fd.name",
-        "fd.typechar",
-        "fd.type",
-        "fd.directory",
-        "fd.filename",
-    ];
-    let v = h.feed(400, READ_X, &[i64p(3), E, i64p(7), u32p(3)], &keys);
-    assert_eq!(v["fd.num"], int(7));
-    assert_eq!(v["fd.name"], st(""));
-    assert_eq!(v["fd.typechar"], st("o"));
-    assert_eq!(v["fd.directory"], st("/"));
-    assert_eq!(v["fd.type"], None);
-    assert_eq!(v["fd.filename"], None);
 }

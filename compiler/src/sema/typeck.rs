@@ -124,6 +124,8 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
             f.span,
         ))
     };
+    // `sinsp_numparser`'s error, which the checks that read a number do not catch.
+    let not_number = |a: &str, help: String| Err((format!("{a} is not a valid number"), Some(help), arg_span));
     // libsinsp's words for a required argument written in no form it reads.
     let syntax = |what: &str| {
         let shown = match &arg {
@@ -176,13 +178,7 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
             Some(a) => match super::literal::decimal(a).filter(|n| i64::try_from(*n).is_ok()) {
                 Some(-1) => arg = None,
                 Some(n) => arg = Some(n.to_string()),
-                None => {
-                    return Err((
-                        format!("{a} is not a valid number"),
-                        Some(format!("the index of '{}' is an fd number, in decimal", def.name)),
-                        arg_span,
-                    ));
-                }
+                None => return not_number(a, format!("the index of '{}' is an fd number, in decimal", def.name)),
             },
             _ => {}
         },
@@ -234,13 +230,7 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
             }
             (None, Some(a)) => match level(a) {
                 Some(n) => arg = Some(n.to_string()),
-                None => {
-                    return Err((
-                        format!("{a} is not a valid number"),
-                        Some(format!("{}[N] takes the parameter's position, from 0", def.name)),
-                        arg_span,
-                    ));
-                }
+                None => return not_number(a, format!("{}[N] takes the parameter's position, from 0", def.name)),
             },
             _ => {}
         },
@@ -286,11 +276,7 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
             (_, None) => return syntax("[T] (a timestamp in nanoseconds)"),
             // `parseu64`: a sign is read, and -5 wraps.
             (_, Some(a)) if super::literal::decimal(a).is_none() => {
-                return Err((
-                    format!("{a} is not a valid number"),
-                    Some("the argument of evt.around is a timestamp in nanoseconds".into()),
-                    arg_span,
-                ));
+                return not_number(a, "the argument of evt.around is a timestamp in nanoseconds".into());
             }
             _ => {}
         },
