@@ -16,6 +16,7 @@ pub mod ir;
 pub mod lines;
 pub mod lint;
 pub mod project;
+pub mod raw_text;
 pub mod review;
 pub mod sema;
 pub mod span;

@@ -37,6 +37,11 @@ fn value() -> impl Strategy<Value = String> {
         "[a-z ]{1,8}".prop_map(|s| format!("\"{s}\"")),
         "[a-z=,()]{1,6}".prop_map(|s| format!("'{s}'")),
         "[0-9]{1,4}".prop_map(|s| s),
+        // Escapes, some of bytes that are not UTF-8 alone (kept as raw bytes).
+        proptest::collection::vec(any::<u8>(), 1..6).prop_map(|b| {
+            let hex: String = b.iter().map(|x| format!("\\x{x:02x}")).collect();
+            format!("\"{hex}\"")
+        }),
     ]
 }
 

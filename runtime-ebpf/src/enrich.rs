@@ -12,6 +12,7 @@
 
 use crate::procscan::parse_cgroups;
 use falcorc_runtime::event::{Event, encode_record};
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 /// Parameter indices in the execve/clone exit layouts (event table).
@@ -46,7 +47,8 @@ pub fn enrich(ev: &Event<'_>, proc: &Path) -> Option<Vec<u8>> {
         && params.get(TRUSTED_EXEPATH).is_some_and(Vec::is_empty)
         && let Ok(exe) = std::fs::read_link(dir.join("exe"))
     {
-        let mut p = exe.to_string_lossy().into_owned().into_bytes();
+        // The bytes as the kernel has them: process text keeps what is not UTF-8.
+        let mut p = exe.as_os_str().as_bytes().to_vec();
         p.push(0);
         params[TRUSTED_EXEPATH] = p;
         changed = true;

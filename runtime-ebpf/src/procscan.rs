@@ -6,9 +6,11 @@
 //! Processes come and go while the scan runs: whatever cannot be read is skipped.
 
 use crate::flags::open_flags_to_ppm;
+use falcorc_runtime::raw_text::escape;
 use falcorc_runtime::scap::{FdDetails, FdInfo, FdType, GroupInfo, MachineInfo, ThreadInfo, UserInfo};
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// Everything the scan found.
@@ -70,15 +72,19 @@ fn numeric_entries(dir: &Path) -> Vec<u64> {
     out
 }
 
-/// NUL-separated items (cmdline, environ), without the empty tail.
+/// NUL-separated items (cmdline, environ), without the empty tail; bytes that are not UTF-8
+/// kept as `raw_text` escapes, as a process's text is.
 pub fn nul_list(b: &[u8]) -> Vec<String> {
     let b = b.strip_suffix(&[0]).unwrap_or(b);
     if b.is_empty() {
         return Vec::new();
     }
-    b.split(|&c| c == 0)
-        .map(|s| String::from_utf8_lossy(s).into_owned())
-        .collect()
+    b.split(|&c| c == 0).map(|s| escape(s).into_owned()).collect()
+}
+
+/// A process's text from a /proc file or link target (comm, exe).
+fn proc_text(b: &[u8]) -> String {
+    escape(b).into_owned()
 }
 
 /// The fields of /proc/PID/status we use.
@@ -170,7 +176,8 @@ pub fn parse_cgroups(text: &str) -> Vec<String> {
 
 fn thread_info(dir: &Path, pid: u64, tid: u64, main: Option<&ThreadInfo>) -> Option<ThreadInfo> {
     let status = parse_status(&read(&dir.join("status"))?);
-    let comm = read(&dir.join("comm"))?.trim_end_matches('\n').to_string();
+    let comm = std::fs::read(dir.join("comm")).ok()?;
+    let comm = proc_text(comm.strip_suffix(b"\n").unwrap_or(&comm));
     let (pgid, sid, tty) = read(&dir.join("stat"))
         .and_then(|s| parse_stat(&s))
         .unwrap_or((-1, -1, 0));
@@ -215,7 +222,9 @@ fn thread_info(dir: &Path, pid: u64, tid: u64, main: Option<&ThreadInfo>) -> Opt
     // Kernel threads have no command line: libsinsp shows their comm.
     t.exe = argv.next().unwrap_or_else(|| t.comm.clone());
     t.args = argv.collect();
-    t.exepath = link(&dir.join("exe")).unwrap_or_default();
+    t.exepath = std::fs::read_link(dir.join("exe"))
+        .map(|l| proc_text(l.as_os_str().as_bytes()))
+        .unwrap_or_default();
     t.cwd = link(&dir.join("cwd")).map(|c| dir_with_slash(&c)).unwrap_or_default();
     t.root = link(&dir.join("root")).unwrap_or_default();
     t.env = nul_list(&std::fs::read(dir.join("environ")).unwrap_or_default());

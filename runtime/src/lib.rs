@@ -21,3 +21,5 @@ pub mod replay;
 pub mod scap;
 pub mod state;
 pub mod synth;
+/// Process text that keeps bytes that are not UTF-8 (the compiler decodes `\xHH` the same way).
+pub use falcorc_compiler::raw_text;

@@ -105,7 +105,10 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         let start = Instant::now();
         let format = a.format;
         let mut sink = |alert: falcorc_runtime::output::Alert| {
-            let _ = writeln!(out, "{}", format.line(&alert));
+            // A process's raw bytes go out as they came in (text; JSON has U+FFFD already).
+            let line = format.line(&alert);
+            let _ = out.write_all(&falcorc_runtime::raw_text::to_bytes(&line));
+            let _ = out.write_all(b"\n");
         };
         let progress = |_offset: u64| {
             if show_progress {

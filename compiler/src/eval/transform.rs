@@ -21,7 +21,8 @@ pub fn apply(kind: TransformerKind, args: Vec<Option<Value>>, key: Option<&str>)
             _ => None,
         },
         Len => Some(Value::Int(match args.next()?? {
-            Value::Str(s) => s.len() as i128,
+            // Bytes, as libsinsp counts them: an escaped raw byte is one.
+            Value::Str(s) => crate::raw_text::to_bytes(&s).len() as i128,
             Value::Bytes(b) => b.len() as i128,
             Value::List(xs) => xs.len() as i128,
             _ => return None,

@@ -74,7 +74,13 @@ impl HttpSink {
         } else {
             "text/plain"
         };
-        match self.agent.post(&self.opts.url).content_type(content_type).send(body) {
+        let body = crate::raw_text::to_bytes(body);
+        match self
+            .agent
+            .post(&self.opts.url)
+            .content_type(content_type)
+            .send(&body[..])
+        {
             Ok(r) => {
                 let status = r.status().as_u16();
                 let error = || io::Error::other(format!("{} answered {status}", self.opts.url));

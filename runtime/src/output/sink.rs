@@ -2,6 +2,7 @@
 //! reopened on request (log rotation), the local syslog socket, or a program fed on its
 //! standard input. Each runs on its output's own worker thread, so it may block.
 
+use crate::raw_text::to_bytes;
 use std::io::{self, BufWriter, Write};
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
@@ -75,7 +76,7 @@ impl WriteSink {
 
 impl Sink for WriteSink {
     fn write_line(&mut self, line: &Line) -> io::Result<()> {
-        self.out.write_all(line.text.as_bytes())?;
+        self.out.write_all(&to_bytes(&line.text))?;
         self.out.write_all(b"\n")
     }
 
@@ -110,7 +111,7 @@ impl Sink for FileSink {
             self.reopen()?;
         }
         let out = self.out.as_mut().ok_or_else(|| io::Error::other("file not open"))?;
-        out.write_all(line.text.as_bytes())?;
+        out.write_all(&to_bytes(&line.text))?;
         out.write_all(b"\n")
     }
 
@@ -160,7 +161,7 @@ impl SyslogSink {
 impl Sink for SyslogSink {
     fn write_line(&mut self, line: &Line) -> io::Result<()> {
         let msg = format!("<{}>falco: {}", FACILITY_USER * 8 + line.level.min(7), line.text);
-        let sent = self.connect().and_then(|s| s.send(msg.as_bytes()));
+        let sent = self.connect().and_then(|s| s.send(&to_bytes(&msg)));
         if sent.is_err() {
             // The syslog daemon restarted (a new socket): connect again next time.
             self.socket = None;
@@ -228,7 +229,7 @@ impl Sink for ProgramSink {
             self.child = Some(self.spawn()?);
         }
         let write = |(_, stdin): &mut (Child, BufWriter<ChildStdin>)| {
-            stdin.write_all(line.text.as_bytes())?;
+            stdin.write_all(&to_bytes(&line.text))?;
             stdin.write_all(b"\n")
         };
         let written = self.child.as_mut().map_or(Ok(()), write);

@@ -4,6 +4,7 @@
 
 use super::alert::Alert;
 use super::time;
+use crate::raw_text;
 use serde_json::Value as Json;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +50,8 @@ impl Style {
     }
 
     /// One output line: the text line, or the JSON object with the properties asked for.
+    /// A text line keeps a process's raw bytes as `raw_text` escapes, which the writers turn
+    /// back into the bytes ([`raw_text::to_bytes`]); JSON has U+FFFD for them, as Falco's.
     pub fn line(&self, a: &Alert) -> String {
         if !self.json {
             return self.text(a);
@@ -73,7 +76,11 @@ impl Style {
         if self.include_message {
             o.insert("message".into(), Json::String(a.message.clone()));
         }
-        Json::Object(o).to_string()
+        let line = Json::Object(o).to_string();
+        match raw_text::to_lossy(&line) {
+            std::borrow::Cow::Borrowed(_) => line,
+            std::borrow::Cow::Owned(valid) => valid,
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! offset instead of panicking when the data runs out.
 
 use super::error::ScapError;
+use falcorc_compiler::raw_text::escape;
 
 /// Reads fields from a byte slice that starts at absolute offset `base`.
 #[derive(Clone)]
@@ -101,6 +102,19 @@ impl<'a> Cursor<'a> {
         Ok(split_list(self.str16_bytes(what)?))
     }
 
+    /// [`Self::str16`] for process text, which keeps bytes that are not UTF-8 (see
+    /// `falcorc_compiler::raw_text`).
+    pub(crate) fn proc_str16(&mut self, what: &str) -> Result<String, ScapError> {
+        Ok(escape(before_nul(self.str16_bytes(what)?)).into_owned())
+    }
+
+    /// [`Self::list16`] for process text.
+    pub(crate) fn proc_list16(&mut self, what: &str) -> Result<Vec<String>, ScapError> {
+        Ok(list_items(self.str16_bytes(what)?)
+            .map(|s| escape(s).into_owned())
+            .collect())
+    }
+
     // Optional trailing fields: read only when the entry still has room.
 
     pub(crate) fn opt_u8(&mut self) -> Option<u8> {
@@ -119,17 +133,23 @@ impl<'a> Cursor<'a> {
 /// Bytes as text; invalid UTF-8 is replaced rather than rejected (kernel
 /// strings are arbitrary bytes), and anything from the first NUL on is dropped.
 pub(crate) fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(before_nul(b)).into_owned()
+}
+
+/// The bytes before the first NUL.
+fn before_nul(b: &[u8]) -> &[u8] {
     let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    String::from_utf8_lossy(&b[..end]).into_owned()
+    &b[..end]
 }
 
 /// Splits a NUL-separated list; a trailing NUL does not add an empty item.
 pub(crate) fn split_list(b: &[u8]) -> Vec<String> {
-    if b.is_empty() {
-        return Vec::new();
-    }
+    list_items(b).map(|s| String::from_utf8_lossy(s).into_owned()).collect()
+}
+
+/// The items of a NUL-separated list (none when it is empty).
+fn list_items(b: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let empty = b.is_empty();
     let b = b.strip_suffix(&[0]).unwrap_or(b);
-    b.split(|&c| c == 0)
-        .map(|s| String::from_utf8_lossy(s).into_owned())
-        .collect()
+    b.split(|&c| c == 0).filter(move |_| !empty)
 }

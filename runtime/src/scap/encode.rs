@@ -4,6 +4,7 @@
 //! Each function appends one entry (or one block body) to a byte vector;
 //! the writer adds the block framing.
 
+use falcorc_compiler::raw_text::to_bytes;
 use std::io;
 
 use super::types::{
@@ -41,11 +42,16 @@ fn put_str16(out: &mut Vec<u8>, s: &[u8], what: &str) -> io::Result<()> {
     Ok(())
 }
 
-/// u16 length + items, each followed by a NUL.
-fn put_list16(out: &mut Vec<u8>, items: &[String], what: &str) -> io::Result<()> {
+/// u16 length + items, each followed by a NUL. Process text (`raw`) goes back to the bytes
+/// it was read from (see `falcorc_compiler::raw_text`).
+fn put_list16(out: &mut Vec<u8>, items: &[String], what: &str, raw: bool) -> io::Result<()> {
     let mut joined = Vec::new();
     for item in items {
-        joined.extend_from_slice(item.as_bytes());
+        if raw {
+            joined.extend_from_slice(&to_bytes(item));
+        } else {
+            joined.extend_from_slice(item.as_bytes());
+        }
         joined.push(0);
     }
     put_str16(out, &joined, what)
@@ -94,10 +100,10 @@ pub(crate) fn thread_v9(out: &mut Vec<u8>, t: &ThreadInfo) -> io::Result<()> {
         put_u64(o, t.ptid);
         put_i64(o, t.sid);
         put_i64(o, t.vpgid);
-        put_str16(o, t.comm.as_bytes(), "comm")?;
-        put_str16(o, t.exe.as_bytes(), "exe")?;
-        put_str16(o, t.exepath.as_bytes(), "exepath")?;
-        put_list16(o, &t.args, "args")?;
+        put_str16(o, &to_bytes(&t.comm), "comm")?;
+        put_str16(o, &to_bytes(&t.exe), "exe")?;
+        put_str16(o, &to_bytes(&t.exepath), "exepath")?;
+        put_list16(o, &t.args, "args", true)?;
         put_str16(o, t.cwd.as_bytes(), "cwd")?;
         put_u64(o, t.fdlimit);
         put_u32(o, t.flags);
@@ -108,10 +114,10 @@ pub(crate) fn thread_v9(out: &mut Vec<u8>, t: &ThreadInfo) -> io::Result<()> {
         put_u32(o, t.vmswap_kb);
         put_u64(o, t.pfmajor);
         put_u64(o, t.pfminor);
-        put_list16(o, &t.env, "env")?;
+        put_list16(o, &t.env, "env", true)?;
         put_i64(o, t.vtid);
         put_i64(o, t.vpid);
-        put_list16(o, &t.cgroups, "cgroups")?;
+        put_list16(o, &t.cgroups, "cgroups", false)?;
         put_str16(o, t.root.as_bytes(), "root")?;
         put_u64(o, t.pidns_init_start_ts);
         put_u32(o, t.tty);

@@ -112,12 +112,12 @@ fn thread_fields(c: &mut Cursor<'_>, v: u8) -> Result<ThreadInfo, ScapError> {
     if v >= 8 {
         t.vpgid = c.i64("vpgid")?;
     }
-    t.comm = c.str16("comm")?;
-    t.exe = c.str16("exe")?;
+    t.comm = c.proc_str16("comm")?;
+    t.exe = c.proc_str16("exe")?;
     if v >= 7 {
-        t.exepath = c.str16("exepath")?;
+        t.exepath = c.proc_str16("exepath")?;
     }
-    t.args = c.list16("args")?;
+    t.args = c.proc_list16("args")?;
     t.cwd = c.str16("cwd")?;
     t.fdlimit = c.u64("fdlimit")?;
     t.flags = c.u32("flags")?;
@@ -131,7 +131,7 @@ fn thread_fields(c: &mut Cursor<'_>, v: u8) -> Result<ThreadInfo, ScapError> {
         t.pfminor = c.u64("pfminor")?;
     }
     if v >= 3 {
-        t.env = c.list16("env")?;
+        t.env = c.proc_list16("env")?;
     }
     if v >= 4 {
         t.vtid = c.i64("vtid")?;

@@ -12,6 +12,7 @@ use super::net::{self, ip_kind, is_v4_mapped, mapped_v4};
 use super::thread::{Thread, capped, capped_list, capped_str, cl, cwd_of};
 use super::{MAX_CONTAINERS, MAX_TOTAL_FDS, MAX_USERS, Outcome, Tracker, User, path};
 use crate::event::{Event, Param, SockAddr, SockTuple, lossy};
+use falcorc_compiler::raw_text::escape;
 
 /// A clone child entry younger than this is the one its caller created.
 const CLONE_STALE_NS: u64 = 2_000_000_000;
@@ -30,6 +31,15 @@ mod oflag {
 fn str_of(p: Option<Param<'_>>) -> String {
     match p {
         Some(Param::Str(b) | Param::Bytes(b)) => capped(&lossy(b)),
+        _ => String::new(),
+    }
+}
+
+/// A process's text (executable, name, arguments, environment): bytes that are not UTF-8
+/// are kept, as libsinsp keeps them (see `falcorc_compiler::raw_text`).
+fn proc_str_of(p: Option<Param<'_>>) -> String {
+    match p {
+        Some(Param::Str(b) | Param::Bytes(b)) => capped(&escape(b)),
         _ => String::new(),
     }
 }
@@ -446,10 +456,10 @@ impl Tracker {
 
     /// The fields a clone child takes from its clone exit event.
     fn fill_child(&self, child: &mut Thread, ev: &Event<'_>, p: &ParamView<'_>) {
-        child.exe = str_of(p.get(1));
+        child.exe = proc_str_of(p.get(1));
         child.args = list_of(p.get(2));
         child.comm = match p.get(13) {
-            Some(Param::Str(b)) if !b.is_empty() => capped(&lossy(b)),
+            Some(Param::Str(b)) if !b.is_empty() => capped(&escape(b)),
             _ => child.exe.clone(),
         };
         child.fdlimit = p.int(7).unwrap_or(0);
@@ -679,7 +689,7 @@ impl Tracker {
         let exepath_from_enter = if p.is_empty_at(27) {
             match p.get(30) {
                 Some(Param::Str(b)) if !b.is_empty() => {
-                    let name = String::from_utf8_lossy(b);
+                    let name = escape(b);
                     Some(if name == "<NA>" {
                         name.into_owned()
                     } else {
@@ -694,10 +704,10 @@ impl Tracker {
         };
         let Some(t) = self.threads.get_mut(&tid) else { return };
         t.dead = false;
-        t.exe = str_of(p.get(1));
+        t.exe = proc_str_of(p.get(1));
         t.lastexec_ts = ev.ts;
         t.comm = match p.get(13) {
-            Some(Param::Str(b)) if !b.is_empty() => capped(&lossy(b)),
+            Some(Param::Str(b)) if !b.is_empty() => capped(&escape(b)),
             _ => t.exe.clone(),
         };
         t.args = list_of(p.get(2));
@@ -726,7 +736,7 @@ impl Tracker {
             t.tty = tty as u32;
         }
         if !p.is_empty_at(27) {
-            t.exepath = str_of(p.get(27));
+            t.exepath = proc_str_of(p.get(27));
         } else if let Some(exepath) = exepath_from_enter {
             t.exepath = capped(&exepath);
         }

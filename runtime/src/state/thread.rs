@@ -4,6 +4,7 @@ use super::container;
 use super::fd::FdTable;
 use super::meta::StoredEnter;
 use crate::scap::ThreadInfo;
+use falcorc_compiler::raw_text::escape;
 
 /// PPM clone flags the tracker looks at.
 pub mod cl {
@@ -57,18 +58,31 @@ pub fn capped_str(s: &str) -> &str {
     &s[..end]
 }
 
-/// Collects list items until `MAX_LIST_BYTES` bytes are used.
+/// Collects list items until `MAX_LIST_BYTES` bytes are used: raw process text (arguments,
+/// environment), kept as `falcorc_compiler::raw_text` escapes.
 pub fn capped_list<'a>(items: impl IntoIterator<Item = &'a [u8]>) -> Vec<String> {
-    let mut out = Vec::new();
     let mut used = 0;
-    for item in items {
-        used += item.len() + 1;
-        if used > MAX_LIST_BYTES {
-            break;
-        }
-        out.push(String::from_utf8_lossy(item).into_owned());
-    }
-    out
+    items
+        .into_iter()
+        .take_while(|b| within_list_cap(&mut used, b.len()))
+        .map(|b| escape(b).into_owned())
+        .collect()
+}
+
+/// [`capped_list`] of items already decoded.
+pub fn capped_strings(items: &[String]) -> Vec<String> {
+    let mut used = 0;
+    items
+        .iter()
+        .take_while(|s| within_list_cap(&mut used, s.len()))
+        .cloned()
+        .collect()
+}
+
+/// Counts an item of `len` bytes and its separator: whether the list still fits.
+fn within_list_cap(used: &mut usize, len: usize) -> bool {
+    *used += len + 1;
+    *used <= MAX_LIST_BYTES
 }
 
 /// One thread.
@@ -248,13 +262,13 @@ impl Thread {
         out.comm = capped(&t.comm);
         out.exe = capped(&t.exe);
         out.exepath = capped(&t.exepath);
-        out.args = capped_list(t.args.iter().map(|s| s.as_bytes()));
+        out.args = capped_strings(&t.args);
         out.flags = t.flags | cl::ACTIVE;
         if out.tid != out.pid {
             out.flags |= cl::CLONE_THREAD | cl::CLONE_FILES;
         }
         if out.is_main() {
-            out.env = capped_list(t.env.iter().map(|s| s.as_bytes()));
+            out.env = capped_strings(&t.env);
             out.cwd = cwd_of("", &t.cwd);
         }
         out.fdlimit = t.fdlimit as i64;

@@ -179,9 +179,7 @@ pub fn unescape(raw: &str) -> Result<String, (String, usize)> {
         }
         i += 2;
     }
-    // `\xHH` can produce bytes that are not UTF-8; keep them visible rather than fail.
-    Ok(match String::from_utf8(out) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+    // `\xHH` can produce bytes that are not UTF-8: kept as the escapes that process fields
+    // use for the same bytes, so that `proc.name = "\xff"` compares bytes, as in Falco.
+    Ok(crate::raw_text::escape(&out).into_owned())
 }

@@ -146,7 +146,11 @@ pub fn value(out: &mut String, v: &str) {
         && v.bytes().all(|b| {
             !matches!(b, b'(' | b')' | b'"' | b'\'' | b'=' | b',' | b'\\') && !b.is_ascii_whitespace() && b >= 0x20
         });
-    if bare { out.push_str(v) } else { quote(out, v) }
+    if bare && !crate::raw_text::has_escapes(v) {
+        out.push_str(v)
+    } else {
+        quote(out, v)
+    }
 }
 
 fn quote(out: &mut String, v: &str) {
@@ -167,7 +171,13 @@ fn quote(out: &mut String, v: &str) {
             c if (c as u32) < 0x20 => {
                 let _ = write!(out, "\\x{:02x}", c as u32);
             }
-            c => out.push(c),
+            // A raw byte (`raw_text`) is written as the escape that made it.
+            c => match crate::raw_text::byte_of(c) {
+                Some(b) => {
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+                None => out.push(c),
+            },
         }
     }
     out.push('"');
