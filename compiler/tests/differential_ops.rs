@@ -202,6 +202,18 @@ fn disagreements(conds: &[String], want: &[Option<String>]) -> Vec<String> {
     wrong
 }
 
+/// Fails with every condition whose verdict differs from libsinsp's.
+fn assert_agree(conds: &[String], want: &[Option<String>]) {
+    let wrong = disagreements(conds, want);
+    assert!(
+        wrong.is_empty(),
+        "{} of {} conditions differ:\n{}",
+        wrong.len(),
+        conds.len(),
+        wrong.join("\n")
+    );
+}
+
 #[test]
 fn every_type_and_operator_agrees_with_libsinsp() {
     let fields = field_of_each_type();
@@ -215,14 +227,7 @@ fn every_type_and_operator_agrees_with_libsinsp() {
         }
     }
     assert!(fields.len() >= 30, "types reached: {:?}", fields.keys());
-    let wrong = disagreements(&conds, &expected);
-    assert!(
-        wrong.is_empty(),
-        "{} of {} cells differ:\n{}",
-        wrong.len(),
-        conds.len(),
-        wrong.join("\n")
-    );
+    assert_agree(&conds, &expected);
 }
 
 #[test]
@@ -317,8 +322,7 @@ fn value_forms_agree_with_libsinsp() {
             want.push(oracle(f));
         }
     }
-    let wrong = disagreements(&conds, &want);
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_agree(&conds, &want);
 }
 
 /// libsinsp validates every constant compared with `evt.type` as an event or syscall name,
@@ -349,8 +353,7 @@ fn evt_type_takes_event_names_with_every_operator() {
             });
         }
     }
-    let wrong = disagreements(&conds, &want);
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_agree(&conds, &want);
 }
 
 /// Field arguments as libsinsp's filter checks read them (each check parses its own): the
@@ -439,12 +442,45 @@ fn field_arguments_agree_with_libsinsp() {
         ),
     ];
     let (conds, want): (Vec<String>, Vec<Option<String>>) = cases.into_iter().map(|(c, w)| (c.to_string(), w)).unzip();
-    let wrong = disagreements(&conds, &want);
-    assert!(
-        wrong.is_empty(),
-        "{} of {} differ:\n{}",
-        wrong.len(),
-        conds.len(),
-        wrong.join("\n")
-    );
+    assert_agree(&conds, &want);
+}
+
+/// Transformers over a field of every type: the types each transformer takes in libsinsp
+/// (`transform_type`), the flag that refuses any (`EPF_NO_TRANSFORMER`), and the messages.
+#[test]
+fn transformers_take_the_types_libsinsp_takes() {
+    use falcorc_compiler::sema::catalog::flags;
+    let mut conds = Vec::new();
+    let mut want = Vec::new();
+    for (ty, field) in field_of_each_type().values() {
+        let base = field.split('.').take(2).collect::<Vec<_>>().join(".");
+        let no_transformer = catalog::field(&base).is_some_and(|d| d.has(flags::NO_TRANSFORMER));
+        let pt = ty.pt_name().trim_start_matches("PT_");
+        let pt = if pt == "DYN" { "DYNAMIC" } else { pt };
+        for (tr, takes, value) in [
+            ("tolower", &["CHARBUF", "FSPATH", "FSRELPATH"][..], "x"),
+            ("toupper", &["CHARBUF", "FSPATH", "FSRELPATH"][..], "x"),
+            ("basename", &["CHARBUF", "FSPATH", "FSRELPATH"][..], "x"),
+            ("b64", &["CHARBUF", "BYTEBUF"][..], "x"),
+            ("len", &["CHARBUF", "BYTEBUF", "FSPATH", "FSRELPATH"][..], "1"),
+        ] {
+            conds.push(format!("{tr}({field}) = {value}"));
+            want.push(if no_transformer {
+                Some(format!("field '{base}' does not support transformers"))
+            } else if takes.contains(&pt) {
+                None
+            } else {
+                Some(format!(
+                    "can't add field transformer: type '{pt}' is not supported by '{tr}' transformer applied on field '{base}'"
+                ))
+            });
+        }
+    }
+    // A chain: the type reached so far, the field underneath.
+    conds.push("tolower(len(fd.name)) = 1".into());
+    want.push(Some(
+        "can't add field transformer: type 'UINT64' is not supported by 'tolower' transformer applied on field 'fd.name'"
+            .into(),
+    ));
+    assert_agree(&conds, &want);
 }

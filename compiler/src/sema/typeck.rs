@@ -376,15 +376,37 @@ pub fn op_supported(ty: FieldType, list: bool, op: Op) -> bool {
     }
 }
 
+/// The field a chain of transformers starts from (`fd.name` in `tolower(basename(fd.name))`).
+fn innermost_field(t: &Transform) -> Option<&FieldRef> {
+    match t.args.first()? {
+        TArg::Field(f) => Some(f),
+        TArg::Transform(inner) => innermost_field(inner),
+        _ => None,
+    }
+}
+
+/// A type as libsinsp's `param_type_to_string` names it.
+fn pt_type_name(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::Dyn => "DYNAMIC",
+        t => t.pt_name().trim_start_matches("PT_"),
+    }
+}
+
+/// What a one-argument transformer accepts, for the help of its type error.
+fn transformer_input(kind: TransformerKind) -> &'static str {
+    match kind {
+        TransformerKind::B64 => "a string or a byte buffer",
+        TransformerKind::Len => "a string, a byte buffer or a list",
+        _ => "a string or a path",
+    }
+}
+
 /// libsinsp's message for an operator `ty` does not take, word for word (`==` is named `=`,
 /// and the list message has no "for").
 fn op_unsupported_message(ty: FieldType, list: bool, op: Op) -> String {
     let name = if op == Op::EqEq { "=" } else { op.text() };
-    // The type as libsinsp's `param_type_to_string` names it.
-    let type_name = || match ty {
-        FieldType::Dyn => "DYNAMIC",
-        t => t.pt_name().trim_start_matches("PT_"),
-    };
+    let type_name = || pt_type_name(ty);
     if list {
         return if list_comparable(ty) {
             format!("'{name}' operator not supported list filters")
@@ -497,9 +519,11 @@ impl Checker<'_> {
                 if let (Ty::Val { .. }, Ok(r)) = (ty, resolve_field(f, &self.env))
                     && r.def.has(flags::NO_TRANSFORMER)
                 {
-                    self.error(
+                    self.report(
+                        Code::LoadErrCompileCondition,
                         f.span,
-                        format!("field '{}' cannot be used inside a transformer", r.def.name),
+                        format!("field '{}' does not support transformers", r.def.name),
+                        Some("compare the field itself, without the transformer".into()),
                     );
                     return Ty::Error;
                 }
@@ -582,10 +606,21 @@ impl Checker<'_> {
                     _ => ty.is_string() || ty == FieldType::Bytebuf || list,
                 };
                 if !ok {
-                    return bad(
-                        self,
-                        format!("transformer '{name}' is not supported on {} values", ty.short_name()),
+                    // libsinsp's words: the type reached so far and the field underneath.
+                    let field = innermost_field(t).and_then(|f| resolve_field(f, &self.env).ok());
+                    let msg = format!(
+                        "can't add field transformer: type '{}' is not supported by '{name}' transformer applied on {}field '{}'",
+                        pt_type_name(ty),
+                        if list { "list " } else { "" },
+                        field.map_or("", |r| r.def.name),
                     );
+                    self.report(
+                        Code::LoadErrCompileCondition,
+                        t.span,
+                        msg,
+                        Some(format!("'{name}' takes {}", transformer_input(t.kind))),
+                    );
+                    return Ty::Error;
                 }
                 match t.kind {
                     Len => Ty::Val {
