@@ -37,6 +37,9 @@ pub struct Options {
     /// Where port fields look service names up: the host's `/etc/services` at falcorc's
     /// edges (`fs::host_services`), none by default.
     pub services: &'static crate::sema::services::Services,
+    /// Lower the runnable rules to the IR ([`Analysis::program`]). Tools that only report
+    /// (the linter, the language server) turn it off: lowering produces no diagnostic.
+    pub lower: bool,
 }
 
 impl Options {
@@ -58,6 +61,7 @@ impl Default for Options {
             yaml_limits: yaml::Limits::default(),
             lint: crate::lint::Config::new(),
             services: crate::sema::services::Services::none(),
+            lower: true,
         }
     }
 }
@@ -456,7 +460,11 @@ fn load(
         })
         .collect();
     cancel.check()?;
-    let program = crate::ir::lower(rules_out.iter(), env);
+    let program = if opts.lower {
+        crate::ir::lower(rules_out.iter(), env)
+    } else {
+        crate::ir::Program::default()
+    };
     Ok(Analysis {
         program,
         files,

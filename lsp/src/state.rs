@@ -98,6 +98,8 @@ impl State {
         });
         self.options = config.as_ref().map_or_else(Default::default, |c| c.options());
         self.options.services = fs::host_services();
+        // Diagnostics, types and docs: nothing runs the rules, so they are not lowered.
+        self.options.lower = false;
         self.profile = None;
         if let Some(name) = config.as_ref().and_then(|c| c.profile.as_deref()) {
             let read = fs::read_text(&root.join(name), fs::MAX_TEXT_BYTES).map_err(|e| e.to_string());

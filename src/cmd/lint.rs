@@ -123,6 +123,8 @@ fn lint(a: &Args) -> Result<u8, Usage> {
     };
     let mut opts = found.as_ref().map_or_else(Options::default, |f| f.project.options());
     opts.services = falcorc_compiler::fs::host_services();
+    // Findings only: the rules are not run, so they are not lowered.
+    opts.lower = false;
     if a.no_container_plugin {
         opts.container_plugin = false;
     }
