@@ -484,3 +484,39 @@ fn transformers_take_the_types_libsinsp_takes() {
     ));
     assert_agree(&conds, &want);
 }
+
+/// Patterns as libsinsp compiles them, `RE2(pattern, RE2::POSIX)`: Perl extensions fail with
+/// `invalid regex pattern: ` and RE2's text; POSIX forms load.
+#[test]
+fn regex_patterns_follow_re2_posix_syntax() {
+    let cases: Vec<(&str, Option<&str>)> = vec![
+        (
+            r"proc.name regex '\\d+'",
+            Some(r"invalid regex pattern: invalid escape sequence: \d"),
+        ),
+        (
+            r"proc.name regex '\\bx'",
+            Some(r"invalid regex pattern: invalid escape sequence: \b"),
+        ),
+        (
+            "proc.name regex '(?i)bash'",
+            Some("invalid regex pattern: no argument for repetition operator: ?"),
+        ),
+        ("proc.name regex 'a(b'", Some("invalid regex pattern: missing ): a(b")),
+        ("proc.name regex 'a)'", Some("invalid regex pattern: unexpected ): a)")),
+        (
+            "proc.name regex 'x{1001}'",
+            Some("invalid regex pattern: invalid repetition size: {1001}"),
+        ),
+        (
+            "proc.name regex '[a-z-9]'",
+            Some("invalid regex pattern: invalid character class range: -9"),
+        ),
+        ("proc.name regex '[[:digit:]]+x'", None),
+        ("proc.name regex 'a+?b{2'", None),
+        (r"proc.name regex '\\x41\\101'", None),
+    ];
+    let conds: Vec<String> = cases.iter().map(|(c, _)| c.to_string()).collect();
+    let want: Vec<Option<String>> = cases.iter().map(|(_, w)| w.map(str::to_string)).collect();
+    assert_agree(&conds, &want);
+}

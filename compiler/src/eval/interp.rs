@@ -432,7 +432,8 @@ fn compare(v: &Value, op: CmpOp, k: &Const) -> bool {
             }
         }
         CmpOp::Regex => match (v, k) {
-            (v, Const::Regex(r)) => r.is_match(&v.to_text()),
+            // libsinsp matches the value with invalid UTF-8 replaced (a process's raw bytes).
+            (v, Const::Regex(r)) => r.is_match(&crate::raw_text::to_lossy(&v.to_text())),
             _ => false,
         },
         _ => {

@@ -215,7 +215,8 @@ pub fn typed_const(ty: FieldType, op: CmpOp, v: &str, env: Env) -> Option<Const>
         return decode_hex(v).map(Const::Bytes);
     }
     if op == CmpOp::Regex {
-        return regex::Regex::new(&format!("^(?:{})$", crate::sema::literal::re2_pattern(v)))
+        let rust = crate::sema::re2_posix::translate(v).ok()?;
+        return regex::Regex::new(&format!("^(?:{rust})$"))
             .ok()
             .map(|r| Const::Regex(Box::new(r)));
     }

@@ -128,44 +128,6 @@ pub fn ip(ty: FieldType, v: &str) -> Result<(IpAddr, Option<u8>), String> {
     }
 }
 
-/// A pattern of the `regex` operator in the syntax of the `regex` crate, read as RE2 (Falco's
-/// engine) reads it: a `{` that does not open a counted repetition `{n}`, `{n,}` or `{n,m}` is a
-/// literal brace in RE2 (`a{2`, `{,3}`, `{x}`), where the `regex` crate would refuse it or read
-/// `{,3}` as a repetition.
-pub fn re2_pattern(re: &str) -> String {
-    let b = re.as_bytes();
-    let digits = |s: &[u8]| s.iter().take_while(|c| c.is_ascii_digit()).count();
-    let counted = |rest: &[u8]| {
-        let n = digits(rest);
-        n > 0
-            && match rest.get(n) {
-                Some(b'}') => true,
-                Some(b',') => rest.get(n + 1 + digits(&rest[n + 1..])) == Some(&b'}'),
-                _ => false,
-            }
-    };
-    let mut out = String::with_capacity(re.len() + 4);
-    let mut class = false;
-    let mut chars = re.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' => {
-                out.push(c);
-                if let Some((_, e)) = chars.next() {
-                    out.push(e);
-                }
-                continue;
-            }
-            '[' if !class => class = true,
-            ']' if class => class = false,
-            '{' if !class && !counted(&b[i + 1..]) => out.push('\\'),
-            _ => {}
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,19 +180,6 @@ mod tests {
             super::number(Uint16, "http", &s),
             Err("http is not a valid number".into())
         );
-    }
-
-    #[test]
-    fn braces_that_open_no_counted_repetition_are_literal_as_in_re2() {
-        assert_eq!(re2_pattern("a{2"), "a\\{2");
-        assert_eq!(re2_pattern("a{,3}"), "a\\{,3}");
-        assert_eq!(re2_pattern("x{y}"), "x\\{y}");
-        assert_eq!(re2_pattern("a{2}b{1,}c{1,3}"), "a{2}b{1,}c{1,3}");
-        assert_eq!(re2_pattern("\\{[{]"), "\\{[{]");
-        for re in ["a{2", "a{,3}", "{", "é{x"] {
-            let r = regex::Regex::new(&re2_pattern(re)).unwrap();
-            assert!(r.is_match(re), "{re} matches itself");
-        }
     }
 
     #[test]

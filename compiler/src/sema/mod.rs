@@ -11,6 +11,7 @@ pub mod items;
 pub mod lists;
 pub mod literal;
 pub mod output;
+pub mod re2_posix;
 pub mod resolve;
 pub mod services;
 pub mod text;

@@ -904,10 +904,23 @@ impl Checker<'_> {
             return;
         }
         if op == Op::Regex {
-            match regex::Regex::new(&super::literal::re2_pattern(v)) {
+            let compiled = super::re2_posix::translate(v).and_then(|rust| {
+                // Within RE2's syntax and limits the `regex` crate's only refusal is size.
+                regex::Regex::new(&rust).map_err(|_| "pattern too large - compile failed".to_string())
+            });
+            match compiled {
                 Err(e) => {
-                    let first = e.to_string().lines().last().unwrap_or("").trim().to_string();
-                    self.error(span, format!("invalid regular expression '{v}': {first}"));
+                    let help = if e.starts_with("invalid escape sequence: \\") || e.ends_with("operator: ?") {
+                        "Falco compiles patterns with RE2 in POSIX mode: no \\d, \\w, \\s, \\b, (?:...), (?i) or back-references; write [0-9], [[:alnum:]_], [[:space:]] or a plain group"
+                    } else {
+                        "Falco compiles patterns with RE2 in POSIX mode (https://github.com/google/re2/wiki/Syntax, without the Perl extensions)"
+                    };
+                    self.report(
+                        Code::LoadErrCompileCondition,
+                        span,
+                        format!("invalid regex pattern: {e}"),
+                        Some(help.to_string()),
+                    );
                 }
                 Ok(_) => {
                     if regex_is_plain(v) {
