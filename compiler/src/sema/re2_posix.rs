@@ -85,6 +85,18 @@ fn literal(out: &mut String, c: char) {
     }
 }
 
+/// A code point as a literal: RE2 takes surrogates (`\x{D800}`), which no UTF-8 text holds,
+/// so they match nothing.
+fn code_literal(out: &mut String, code: u32) {
+    match char::from_u32(code) {
+        Some(c) => literal(out, c),
+        None => out.push_str(NOTHING),
+    }
+}
+
+/// A class that matches no character.
+const NOTHING: &str = "[^\\x{0}-\\x{10FFFF}]";
+
 impl Parser<'_> {
     fn peek(&self) -> Option<char> {
         self.chars.get(self.i).map(|&(_, c)| c)
@@ -160,9 +172,9 @@ impl Parser<'_> {
                     self.push(&mut stack, class);
                 }
                 '\\' => {
-                    let c = self.escape()?;
+                    let code = self.escape()?;
                     let mut s = String::new();
-                    literal(&mut s, c);
+                    code_literal(&mut s, code);
                     self.push(&mut stack, s);
                 }
                 '^' => {
@@ -252,7 +264,7 @@ impl Parser<'_> {
     }
 
     /// An escape at the current `\`, consumed, as the character it stands for.
-    fn escape(&mut self) -> Result<char, String> {
+    fn escape(&mut self) -> Result<u32, String> {
         let start = self.i;
         self.i += 1;
         let Some(c) = self.peek() else {
@@ -274,39 +286,42 @@ impl Parser<'_> {
                         _ => break,
                     }
                 }
-                char::from_u32(v).map_or_else(|| bad(self), Ok)
+                Ok(v)
             }
             'x' => self.hex(start),
-            'a' => Ok('\x07'),
-            'f' => Ok('\x0C'),
-            't' => Ok('\t'),
-            'n' => Ok('\n'),
-            'r' => Ok('\r'),
-            'v' => Ok('\x0B'),
+            'a' => Ok(0x07),
+            'f' => Ok(0x0C),
+            't' => Ok(0x09),
+            'n' => Ok(0x0A),
+            'r' => Ok(0x0D),
+            'v' => Ok(0x0B),
             // Escaped ASCII punctuation (and `_`) is itself; anything else, non-ASCII
             // included, is not an escape RE2 knows.
-            c if c.is_ascii() && !c.is_ascii_alphanumeric() => Ok(c),
+            c if c.is_ascii() && !c.is_ascii_alphanumeric() => Ok(c as u32),
             _ => bad(self),
         }
     }
 
     /// `\xHH` or `\x{H...}` after the `\x`.
-    fn hex(&mut self, start: usize) -> Result<char, String> {
+    fn hex(&mut self, start: usize) -> Result<u32, String> {
         let bad = |this: &Self| Err(format!("invalid escape sequence: {}", this.since(start)));
         if self.peek() == Some('{') {
             self.i += 1;
-            let from = self.i;
-            while self.peek().is_some_and(|c| c.is_ascii_hexdigit()) {
+            let mut code = 0u32;
+            let mut digits = 0;
+            while let Some(d) = self.peek().and_then(|c| c.to_digit(16)) {
                 self.i += 1;
+                digits += 1;
+                code = code * 16 + d;
+                // RE2 stops at the digit that passes the last code point.
+                if code > char::MAX as u32 {
+                    return bad(self);
+                }
             }
-            let digits = self.since(from).to_string();
             match self.peek() {
-                Some('}') if !digits.is_empty() && digits.len() <= 8 => {
+                Some('}') if digits > 0 => {
                     self.i += 1;
-                    u32::from_str_radix(&digits, 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .map_or_else(|| bad(self), Ok)
+                    Ok(code)
                 }
                 Some(_) => {
                     // The offending character is part of what RE2 quotes.
@@ -330,7 +345,7 @@ impl Parser<'_> {
             if !ok {
                 return bad(self);
             }
-            char::from_u32(v).map_or_else(|| bad(self), Ok)
+            Ok(v)
         }
     }
 
@@ -340,11 +355,13 @@ impl Parser<'_> {
         let missing = |this: &Self| Err(format!("missing ]: {}", &this.p[this.offset(open)..]));
         self.i += 1;
         let mut out = String::from("[");
-        if self.peek() == Some('^') {
+        let negated = self.peek() == Some('^');
+        if negated {
             self.i += 1;
             out.push('^');
         }
         let mut first = true;
+        let mut items = 0;
         loop {
             let Some(c) = self.peek() else {
                 return missing(self);
@@ -355,6 +372,11 @@ impl Parser<'_> {
             }
             // `-` is a literal only first or last: `[a-z-9]` is an error in POSIX mode.
             if c == '-' && !first && self.peek_at(1) != Some(']') {
+                // At the very end RE2 reads past the pattern for its message and reports the
+                // byte it finds there (checked against RE2 2022-06-01).
+                if self.peek_at(1).is_none() {
+                    return Err("invalid UTF-8".into());
+                }
                 let from = self.i;
                 self.i = (self.i + 2).min(self.chars.len());
                 let text = self.since(from).to_string();
@@ -372,13 +394,14 @@ impl Parser<'_> {
                         return Err(format!("invalid character class range: {text}"));
                     }
                     out.push_str(text);
+                    items += 1;
                     self.i += text.chars().count();
                     continue;
                 }
             }
             let from = self.i;
             let lo = self.class_char()?;
-            if self.peek() == Some('-') && self.peek_at(1).is_some_and(|n| n != ']') {
+            let hi = if self.peek() == Some('-') && self.peek_at(1).is_some_and(|n| n != ']') {
                 self.i += 1;
                 if self.peek().is_none() {
                     return missing(self);
@@ -387,23 +410,40 @@ impl Parser<'_> {
                 if hi < lo {
                     return Err(format!("invalid character class range: {}", self.since(from)));
                 }
-                literal(&mut out, lo);
-                out.push('-');
-                literal(&mut out, hi);
+                hi
             } else {
-                literal(&mut out, lo);
+                lo
+            };
+            // Surrogates match nothing: the range keeps its other code points.
+            let lo = if (0xD800..=0xDFFF).contains(&lo) { 0xE000 } else { lo };
+            let hi = if (0xD800..=0xDFFF).contains(&hi) { 0xD7FF } else { hi };
+            if lo <= hi {
+                items += 1;
+                code_literal(&mut out, lo);
+                if hi > lo {
+                    out.push('-');
+                    code_literal(&mut out, hi);
+                }
             }
+        }
+        if items == 0 {
+            // Only surrogates: a class of nothing, or of everything when negated.
+            return Ok(if negated {
+                "[\\x{0}-\\x{10FFFF}]".into()
+            } else {
+                NOTHING.into()
+            });
         }
         out.push(']');
         Ok(out)
     }
 
-    fn class_char(&mut self) -> Result<char, String> {
+    fn class_char(&mut self) -> Result<u32, String> {
         match self.peek() {
             Some('\\') => self.escape(),
             Some(c) => {
                 self.i += 1;
-                Ok(c)
+                Ok(c as u32)
             }
             None => Err("unexpected error".into()),
         }
