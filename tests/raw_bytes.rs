@@ -83,8 +83,9 @@ const RULES: &str = r#"
 fn replay(format: &str) -> Vec<u8> {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("raw_bytes");
     std::fs::create_dir_all(&dir).unwrap();
-    let cap = dir.join("raw.scap");
-    let rules = dir.join("rules.yaml");
+    // One pair of files per test: the tests run at the same time.
+    let cap = dir.join(format!("raw-{format}.scap"));
+    let rules = dir.join(format!("rules-{format}.yaml"));
     std::fs::write(&cap, capture()).unwrap();
     std::fs::write(&rules, RULES).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_falcorc"))
