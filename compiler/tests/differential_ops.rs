@@ -435,6 +435,20 @@ fn field_arguments_agree_with_libsinsp() {
         ("fd.types[3] in (file)", None),
         ("fd.types[-1] in (file)", None),
         ("fd.types[a] in (file)", number("a")),
+        // Container plugin fields: the plugin layer's messages.
+        (
+            "container.id[x] = a",
+            Some(
+                "filter 'container.id[x]': container.id does not allow nor require an argument but one is provided: x"
+                    .into(),
+            ),
+        ),
+        (
+            "k8s.pod.label.app = a",
+            Some("filter 'k8s.pod.label.app': k8s.pod.label requires an argument but none provided".into()),
+        ),
+        ("k8s.pod.label[app] = a", None),
+        ("container.mount.source[01] = a", None),
         // The parser's own rules.
         (
             "proc.aname[] = x",

@@ -99,6 +99,22 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
             f.span,
         ));
     }
+    // The container plugin's fields are parsed by libsinsp's plugin layer, which names a
+    // required key missing even when a dotted form was written (`k8s.pod.label.app`).
+    if !suffix.is_empty()
+        && def.class == catalog::FieldClass::Container
+        && def.arg.is_required()
+        && env.container_plugin
+    {
+        return Err((
+            format!(
+                "filter '{}': {} requires an argument but none provided",
+                f.name, def.name
+            ),
+            Some(format!("write {}[KEY]", def.name)),
+            f.span,
+        ));
+    }
     if !suffix.is_empty() && !def.arg.takes_dotted_suffix() {
         return Err(unknown());
     }
@@ -154,6 +170,17 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
     match def.arg {
         ArgKind::None => {
             if let Some(a) = &arg {
+                if def.class == catalog::FieldClass::Container {
+                    // The plugin layer's own text.
+                    return Err((
+                        format!(
+                            "filter '{0}[{a}]': {0} does not allow nor require an argument but one is provided: {a}",
+                            def.name
+                        ),
+                        Some(format!("field '{}' takes no argument", def.name)),
+                        arg_span,
+                    ));
+                }
                 return nonexistent(a, format!("field '{}' takes no argument", def.name));
             }
         }
