@@ -586,6 +586,22 @@ mod tests {
         assert!(full_match("a#b&c~d", "a#b&c~d"));
     }
 
+    proptest::proptest! {
+        /// Any pattern: no panic, and what RE2 accepts is a pattern the `regex` crate takes
+        /// (short of its size limit).
+        #[test]
+        fn any_pattern_translates_or_is_refused(
+            p in proptest::prop_oneof!["[ab(){}\\[\\]^$|*+?.:\\\\dx0-9,é-]{0,24}", ".{0,12}"]
+        ) {
+            if let Ok(rust) = translate(&p) {
+                match regex::Regex::new(&format!("^(?:{rust})$")) {
+                    Ok(_) | Err(regex::Error::CompiledTooBig(_)) => {}
+                    Err(e) => proptest::prop_assert!(false, "{p:?} -> {rust:?}: {e}"),
+                }
+            }
+        }
+    }
+
     #[test]
     fn bytes_that_are_not_utf8_are_refused() {
         let p = raw_text::escape(b"a\xffb");
