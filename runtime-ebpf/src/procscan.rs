@@ -82,11 +82,6 @@ pub fn nul_list(b: &[u8]) -> Vec<String> {
     b.split(|&c| c == 0).map(|s| escape(s).into_owned()).collect()
 }
 
-/// A process's text from a /proc file or link target (comm, exe).
-fn proc_text(b: &[u8]) -> String {
-    escape(b).into_owned()
-}
-
 /// The fields of /proc/PID/status we use.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Status {
@@ -177,7 +172,7 @@ pub fn parse_cgroups(text: &str) -> Vec<String> {
 fn thread_info(dir: &Path, pid: u64, tid: u64, main: Option<&ThreadInfo>) -> Option<ThreadInfo> {
     let status = parse_status(&read(&dir.join("status"))?);
     let comm = std::fs::read(dir.join("comm")).ok()?;
-    let comm = proc_text(comm.strip_suffix(b"\n").unwrap_or(&comm));
+    let comm = escape(comm.strip_suffix(b"\n").unwrap_or(&comm)).into_owned();
     let (pgid, sid, tty) = read(&dir.join("stat"))
         .and_then(|s| parse_stat(&s))
         .unwrap_or((-1, -1, 0));
@@ -223,7 +218,7 @@ fn thread_info(dir: &Path, pid: u64, tid: u64, main: Option<&ThreadInfo>) -> Opt
     t.exe = argv.next().unwrap_or_else(|| t.comm.clone());
     t.args = argv.collect();
     t.exepath = std::fs::read_link(dir.join("exe"))
-        .map(|l| proc_text(l.as_os_str().as_bytes()))
+        .map(|l| escape(l.as_os_str().as_bytes()).into_owned())
         .unwrap_or_default();
     t.cwd = link(&dir.join("cwd")).map(|c| dir_with_slash(&c)).unwrap_or_default();
     t.root = link(&dir.join("root")).unwrap_or_default();

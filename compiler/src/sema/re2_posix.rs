@@ -54,17 +54,18 @@ struct Frame {
 }
 
 impl Frame {
+    /// Ends the current alternative; `product` keeps the largest of every alternative's.
     fn close_alternative(&mut self) {
+        self.product = self.terms.iter().map(|t| t.product).fold(self.product, u64::max);
         let seq: String = self.terms.drain(..).map(|t| t.text).collect();
         self.alternatives.push(seq);
     }
 
     fn finish(mut self) -> Term {
-        let product = self.terms.iter().map(|t| t.product).fold(self.product, u64::max);
         self.close_alternative();
         Term {
             text: self.alternatives.join("|"),
-            product,
+            product: self.product,
         }
     }
 }
@@ -141,9 +142,7 @@ impl Parser<'_> {
                 }
                 '|' => {
                     self.i += 1;
-                    let top = stack.last_mut().ok_or("unexpected error")?;
-                    top.product = top.terms.iter().map(|t| t.product).fold(top.product, u64::max);
-                    top.close_alternative();
+                    stack.last_mut().ok_or("unexpected error")?.close_alternative();
                 }
                 '*' | '+' | '?' => {
                     self.i += 1;

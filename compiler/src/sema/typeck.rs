@@ -299,10 +299,11 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
                 return Err(unknown());
             }
         }
-        ArgKind::Around => match (&suffix, &arg) {
-            (_, None) => return syntax("[T] (a timestamp in nanoseconds)"),
+        // A dotted suffix was refused above (`wrong syntax for evt.around`).
+        ArgKind::Around => match &arg {
+            None => return syntax("[T] (a timestamp in nanoseconds)"),
             // `parseu64`: a sign is read, and -5 wraps.
-            (_, Some(a)) if super::literal::decimal(a).is_none() => {
+            Some(a) if super::literal::decimal(a).is_none() => {
                 return not_number(a, "the argument of evt.around is a timestamp in nanoseconds".into());
             }
             _ => {}
