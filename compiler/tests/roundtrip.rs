@@ -133,3 +133,17 @@ fn a_value_ending_in_a_backslash_prints_back() {
     assert!(again.errors.is_empty(), "{printed}: {:?}", again.errors);
     assert_eq!(strip(&again.expr.unwrap()), strip(&ast), "{printed}");
 }
+
+/// Found by the condition fuzzer: a quoted field argument holding a vertical tab was
+/// printed bare, and the lexer ends a bare argument at any POSIX space.
+#[test]
+fn a_field_argument_with_any_blank_prints_back() {
+    for blank in [' ', '\t', '\n', '\x0B', '\x0C', '\r'] {
+        let src = format!("proc.env['a{blank}b'] = x");
+        let ast = condition::parse(&src).expr.expect("parses");
+        let printed = print::to_string(&ast);
+        let again = condition::parse(&printed);
+        assert!(again.errors.is_empty(), "{printed:?}: {:?}", again.errors);
+        assert_eq!(strip(&again.expr.unwrap()), strip(&ast), "{printed:?}");
+    }
+}

@@ -96,7 +96,7 @@ fn field_arg(out: &mut String, a: &FieldArg) {
     let bare_ok = !a.value.is_empty()
         && a.value
             .bytes()
-            .all(|b| !matches!(b, b'[' | b']' | b'"' | b'\'') && !b.is_ascii_whitespace());
+            .all(|b| !matches!(b, b'[' | b']' | b'"' | b'\'') && !super::lexer::is_space(b));
     if bare_ok {
         out.push_str(&a.value)
     } else {
