@@ -3,6 +3,7 @@
 //! diagnostics costs O(N), not O(N × file size).
 
 use super::super::{Diagnostic, Severity};
+use super::single_line;
 use super::window::{self, CharCounts, MAX_MESSAGE_CHARS, clip};
 use crate::analysis::SourceFile;
 use crate::lines::LineIndex;
@@ -22,10 +23,13 @@ pub fn human_batch(files: &[SourceFile], diags: &[Diagnostic], color: bool, mut 
     if diags.is_empty() {
         return; // a clean run pays nothing for the source cache
     }
-    let mut cache = ariadne::sources(files.iter().map(|f| (f.name.clone(), f.text.as_str())));
+    // ariadne's source cache indexes every file (a few instructions per byte): built only
+    // when a report takes ariadne's path.
+    let mut cache = None;
+    let make = || ariadne::sources(files.iter().map(|f| (f.name.clone(), f.text.as_str())));
     let lazy: Vec<Lazy> = files.iter().map(|_| Lazy::default()).collect();
     for d in diags {
-        emit(render(files, d, color, &mut cache, &lazy));
+        emit(render(files, d, color, &mut cache, &make, &lazy));
     }
 }
 
@@ -35,6 +39,7 @@ pub fn human_batch(files: &[SourceFile], diags: &[Diagnostic], color: bool, mut 
 struct Lazy {
     lines: OnceCell<LineIndex>,
     chars: OnceCell<CharCounts>,
+    newline_only: OnceCell<bool>,
 }
 
 impl Lazy {
@@ -45,9 +50,20 @@ impl Lazy {
     fn chars(&self, text: &str) -> &CharCounts {
         self.chars.get_or_init(|| CharCounts::new(text))
     }
+
+    fn newline_only(&self, text: &str) -> bool {
+        *self.newline_only.get_or_init(|| single_line::newline_only(text))
+    }
 }
 
-fn render(files: &[SourceFile], d: &Diagnostic, color: bool, cache: &mut impl Cache<String>, lazy: &[Lazy]) -> String {
+fn render<C: Cache<String>>(
+    files: &[SourceFile],
+    d: &Diagnostic,
+    color: bool,
+    cache: &mut Option<C>,
+    make: &impl Fn() -> C,
+    lazy: &[Lazy],
+) -> String {
     if files.get(d.primary.file.0 as usize).is_none() {
         // Not about a file (a usage error): one line.
         let message = clip(&d.message, MAX_MESSAGE_CHARS);
@@ -113,6 +129,30 @@ fn render(files: &[SourceFile], d: &Diagnostic, color: bool, cache: &mut impl Ca
         None => r,
     };
     let (pfid, prange) = (d.primary.file.0, clamp(d.primary.file.0, d.primary.span.range()));
+    if !color && labels.len() == 1 && windows.values().all(Option::is_none) {
+        let f = &files[pfid as usize];
+        if lazy[pfid as usize].newline_only(&f.text) {
+            let idx = lazy[pfid as usize].lines(&f.text);
+            let line = idx.line_of(prange.start as u32);
+            let label = clip(&labels[0].2, MAX_MESSAGE_CHARS);
+            let help = d.help.as_deref().map(|h| clip(h, MAX_MESSAGE_CHARS));
+            let parts = single_line::Parts {
+                code: d.code.name(),
+                error: d.severity == Severity::Error,
+                message: &message,
+                file_name: &f.name,
+                text: &f.text,
+                span: prange.clone(),
+                label: &label,
+                help: help.as_deref(),
+            };
+            let line_start = idx.line_start(line, &f.text) as usize;
+            let line_end = idx.line_start(line + 1, &f.text) as usize;
+            if let Some(out) = single_line::render(&parts, line as usize, line_start, line_end) {
+                return out;
+            }
+        }
+    }
     let mut b = Report::build(kind, (file_name(pfid), map(pfid, prange.clone())))
         .with_config(Config::default().with_index_type(IndexType::Byte).with_color(color))
         .with_code(d.code.name())
@@ -129,7 +169,7 @@ fn render(files: &[SourceFile], d: &Diagnostic, color: bool, cache: &mut impl Ca
     }
     let mut out = Vec::new();
     let written = if windows.values().all(Option::is_none) {
-        b.finish().write(cache, &mut out)
+        b.finish().write(cache.get_or_insert_with(make), &mut out)
     } else {
         let mut local = ariadne::sources(windows.iter().map(|(fid, w)| {
             let f = &files[*fid as usize];

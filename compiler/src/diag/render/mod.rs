@@ -9,6 +9,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod single_line;
 pub mod window;
 
 pub use human::{human, human_batch};
