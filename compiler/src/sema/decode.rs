@@ -152,16 +152,28 @@ pub fn decode_int(s: &str) -> Option<i64> {
 
 /// Levenshtein distance, for "did you mean" suggestions.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    within(a, b, usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// The edit distance of `a` and `b` if it is at most `limit`. Two rows, reused, and an early
+/// stop once a whole row is over the limit: suggestions run over hundreds of candidates.
+fn within(a: &str, b: &str, limit: usize) -> Option<usize> {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
     for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+        cur[0] = i + 1;
+        let mut best = cur[0];
         for (j, cb) in b.iter().enumerate() {
             cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            best = best.min(cur[j + 1]);
         }
-        prev = cur;
+        if best > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()]
+    Some(prev[b.len()]).filter(|d| *d <= limit)
 }
 
 /// The closest candidate within a distance that scales with the word's length.
@@ -171,10 +183,52 @@ pub fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) ->
         .into_iter()
         // The distance is at least the difference in length: skip the DP when that is over.
         .filter(|c| c.len().abs_diff(word.len()) <= limit)
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
+        .filter_map(|c| Some((within(word, c, limit)?, c)))
         // At equal distance, a completion of what was typed (`fd.nam` -> `fd.name`, not
         // `fd.num`) is the likelier intent.
         .min_by_key(|(d, c)| (*d, !c.starts_with(word)))
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The textbook recurrence over the whole table.
+    fn reference(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut t = vec![vec![0; b.len() + 1]; a.len() + 1];
+        for (i, row) in t.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        t[0] = (0..=b.len()).collect();
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                t[i][j] = (t[i - 1][j - 1] + usize::from(a[i - 1] != b[j - 1]))
+                    .min(t[i - 1][j] + 1)
+                    .min(t[i][j - 1] + 1);
+            }
+        }
+        t[a.len()][b.len()]
+    }
+
+    proptest! {
+        #[test]
+        fn bounded_distance_is_the_distance_when_within(a in "[a-cé_]{0,9}", b in "[a-cé_]{0,9}", limit in 0usize..5) {
+            let d = reference(&a, &b);
+            prop_assert_eq!(edit_distance(&a, &b), d);
+            prop_assert_eq!(within(&a, &b, limit), Some(d).filter(|d| *d <= limit));
+        }
+    }
+
+    #[test]
+    fn suggestions_prefer_the_closest_then_a_completion() {
+        assert_eq!(suggest("fd.nam", ["fd.num", "fd.name"]), Some("fd.name"));
+        assert_eq!(
+            suggest("shell_binaires", ["shell_binaries", "shell_mgmt_binaries"]),
+            Some("shell_binaries")
+        );
+        assert_eq!(suggest("xyz", ["proc.name"]), None);
+    }
 }
