@@ -460,6 +460,24 @@ fn dup_copies_the_fd() {
     assert!(h.tracker.fd(700, 3).is_some());
 }
 
+/// libsinsp's `parse_execve_exit` keeps the fd table as clone copied it (the free is
+/// commented out in its source), close-on-exec descriptors included: a read on the old
+/// descriptor after the exec still names the file.
+#[test]
+fn execve_keeps_the_fd_table_even_close_on_exec() {
+    const PPM_O_CLOEXEC: u32 = 1 << 12;
+    let mut h = Harness::new();
+    h.execve(710, 1, "/bin/sh", &[], "sh", &[]);
+    h.open(710, 3, "/etc/shadow", 1, &[]);
+    h.open(710, 4, "/etc/hosts", 1 | PPM_O_CLOEXEC, &[]);
+    h.execve(710, 1, "/usr/bin/cat", &[], "cat", &[]);
+    for (fd, name) in [(3, "/etc/shadow"), (4, "/etc/hosts")] {
+        let v = h.feed(710, READ_X, &[i64p(5), E, i64p(fd), u32p(5)], &["fd.num", "fd.name", "proc.name"]);
+        assert_eq!(v["fd.name"], st(name), "fd {fd}");
+        assert_eq!(v["proc.name"], st("cat"));
+    }
+}
+
 #[test]
 fn unknown_threads_and_fds_give_missing_values() {
     let mut h = Harness::new();
