@@ -18,6 +18,7 @@ pub mod clock;
 pub mod enrich;
 pub mod flags;
 pub mod kernel_btf;
+pub mod lookup;
 pub mod probe;
 pub mod procscan;
 pub mod session;

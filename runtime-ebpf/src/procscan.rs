@@ -54,6 +54,40 @@ pub fn scan(proc: &Path, etc: &Path) -> Snapshot {
     snap
 }
 
+/// What /proc knows of one thread: the thread, and its process's main thread and open fds
+/// unless `process_known` (threads share their process's table).
+#[derive(Clone, Debug, Default)]
+pub struct Found {
+    pub threads: Vec<ThreadInfo>,
+    pub fds: Vec<(u64, FdInfo)>,
+}
+
+/// Reads thread `tid` from `proc` as the start-up scan reads every thread. `sockets`: also
+/// read the socket tables, which name the ends of socket fds (costly on a busy host).
+pub fn scan_one(proc: &Path, tid: u64, process_known: impl Fn(u64) -> bool, sockets: bool) -> Option<Found> {
+    let tgid = parse_status(&read(&proc.join(tid.to_string()).join("status"))?).tgid;
+    if tgid == 0 {
+        return None;
+    }
+    let pdir = proc.join(tgid.to_string());
+    let main = thread_info(&pdir, tgid, tgid, None)?;
+    let mut found = Found::default();
+    if tid != tgid {
+        let dir = pdir.join("task").join(tid.to_string());
+        found.threads.push(thread_info(&dir, tgid, tid, Some(&main))?);
+    }
+    if !process_known(tgid) {
+        let table = if sockets {
+            Sockets::read(proc)
+        } else {
+            Sockets::default()
+        };
+        found.fds = fds(&pdir, &table).into_iter().map(|f| (tgid, f)).collect();
+        found.threads.push(main);
+    }
+    Some(found)
+}
+
 fn read(p: &Path) -> Option<String> {
     std::fs::read(p).ok().map(|b| String::from_utf8_lossy(&b).into_owned())
 }
@@ -85,6 +119,8 @@ pub fn nul_list(b: &[u8]) -> Vec<String> {
 /// The fields of /proc/PID/status we use.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Status {
+    /// The thread group (process) id; 0 when absent.
+    pub tgid: u64,
     pub ppid: u64,
     pub euid: u32,
     pub egid: u32,
@@ -111,6 +147,7 @@ pub fn parse_status(text: &str) -> Status {
         let num = |w: Option<&str>| w.and_then(|w| w.parse::<u64>().ok()).unwrap_or(0);
         let hex = |w: Option<&str>| w.and_then(|w| u64::from_str_radix(w, 16).ok()).unwrap_or(0);
         match key {
+            "Tgid" => s.tgid = num(words.next()),
             "PPid" => s.ppid = num(words.next()),
             "Uid" => s.euid = num(words.nth(1)) as u32,
             "Gid" => s.egid = num(words.nth(1)) as u32,

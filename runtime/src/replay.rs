@@ -126,8 +126,8 @@ fn replay_inner<R: Read>(
                 // the tracker takes them in before the event that follows them.
                 let blocks = lists.metadata_blocks();
                 if blocks != metadata_seen {
+                    tracker.refresh_from(lists, metadata_seen);
                     metadata_seen = blocks;
-                    tracker.refresh_from(lists);
                 }
                 ev
             }

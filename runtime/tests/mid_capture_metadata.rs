@@ -120,3 +120,49 @@ fn a_second_engine_that_disagrees_is_reported() {
     assert_eq!((ours, theirs), (vec![0], vec![]));
     assert!(num > 0);
 }
+
+/// A later process list does not bring back a descriptor the start-up fd list named and the
+/// stream has closed since: only the new block's entries are taken in.
+#[test]
+fn a_late_block_does_not_reopen_a_closed_fd() {
+    use falcorc_runtime::scap::{FdDetails, FdInfo};
+    let read_event = |w: &mut ScapWriter<Vec<u8>>, ts: u64, tid: u64| {
+        // read exit (code 7): res, data, fd, size.
+        w.write_event(
+            ts,
+            tid,
+            7,
+            0,
+            &[&1i64.to_le_bytes(), b"x", &3i64.to_le_bytes(), &1u32.to_le_bytes()],
+        )
+        .unwrap();
+    };
+    let file = FdInfo {
+        fd: 3,
+        ino: 0,
+        details: FdDetails::File {
+            open_flags: 1,
+            name: "/etc/a".into(),
+            dev: 0,
+        },
+    };
+    let mut w = ScapWriter::new(Vec::new()).unwrap();
+    w.write_threads(&[thread(10, "early")]).unwrap();
+    w.write_fd_table(&[(10, file)]).unwrap();
+    read_event(&mut w, 1_000, 10); // fd 3 is /etc/a
+    close_event(&mut w, 2_000, 10); // closes fd 3
+    w.write_threads(&[thread(20, "late")]).unwrap();
+    read_event(&mut w, 3_000, 10); // fd 3 is unknown now
+    let bytes = w.finish().unwrap();
+
+    let rules = "- rule: named\n  desc: d\n  condition: evt.type = read and fd.name = /etc/a\n  output: \"%fd.name\"\n  priority: INFO\n";
+    let program = program(rules);
+    let outputs = Outputs::new(&program, Env::default());
+    let engine = Engine::new(program, &EngineOptions::default());
+    let mut reader = ScapReader::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut alerts = Vec::new();
+    let (stats, err) = replay(&mut reader, &engine, &outputs, "h", &mut |a| alerts.push(a.ts), |_| {});
+    assert!(err.is_none());
+    assert_eq!(stats.events, 3);
+    assert_eq!(alerts, [1_000]);
+}

@@ -472,7 +472,12 @@ fn execve_keeps_the_fd_table_even_close_on_exec() {
     h.open(710, 4, "/etc/hosts", 1 | PPM_O_CLOEXEC, &[]);
     h.execve(710, 1, "/usr/bin/cat", &[], "cat", &[]);
     for (fd, name) in [(3, "/etc/shadow"), (4, "/etc/hosts")] {
-        let v = h.feed(710, READ_X, &[i64p(5), E, i64p(fd), u32p(5)], &["fd.num", "fd.name", "proc.name"]);
+        let v = h.feed(
+            710,
+            READ_X,
+            &[i64p(5), E, i64p(fd), u32p(5)],
+            &["fd.num", "fd.name", "proc.name"],
+        );
         assert_eq!(v["fd.name"], st(name), "fd {fd}");
         assert_eq!(v["proc.name"], st("cat"));
     }

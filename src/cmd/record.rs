@@ -166,9 +166,20 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
     let mut write_error = None;
     let mut exit_status = None;
     let mut child_done_at: Option<Instant> = None;
+    let mut lookups = falcorc_runtime_ebpf::lookup::Lookups::new("/proc");
     let mut handle = |ev: &Event<'_>, out: &mut Option<OutputSet>| {
         if only.as_mut().is_some_and(|d| !d.admits(ev)) {
             return;
+        }
+        // A thread the stream never introduced is read from /proc and written before its
+        // first event, so the recording replays from the state the live session had.
+        if let Some(found) = lookups.before(&mut tracker, ev)
+            && write_error.is_none()
+            && let Err(e) = writer
+                .write_threads(&found.threads)
+                .and_then(|()| writer.write_fd_table(&found.fds))
+        {
+            write_error = Some(e);
         }
         if write_error.is_none() {
             match writer.write(ev) {
@@ -176,8 +187,10 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
                 Err(e) => write_error = Some(e),
             }
         }
-        if let (Some(r), Some(out)) = (rules.as_mut(), out.as_mut()) {
-            tracker.on_event(ev, |ctx| r.evaluate(ctx, out));
+        // The tracker follows every event, rules or not: it tells which threads are new.
+        match (rules.as_mut(), out.as_mut()) {
+            (Some(r), Some(out)) => tracker.on_event(ev, |ctx| r.evaluate(ctx, out)),
+            _ => tracker.on_event(ev, |_| {}),
         }
     };
     let stats = StatsClock::new();

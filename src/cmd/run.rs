@@ -225,6 +225,8 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
         rules.digest,
         session.snapshot.threads.len()
     ));
+    // Threads the stream never introduced are read from /proc on their first event.
+    let mut lookups = falcorc_runtime_ebpf::lookup::Lookups::new("/proc");
     let mut reloader = Reloader::new(inputs);
     let mut watch = Watch::new(files, fingerprint);
     // A reload ready to take over from the event whose time is at or after `at`.
@@ -243,6 +245,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
             if let Some(p) = pending.take_if(|p| ev.ts >= p.at) {
                 switched = Some(p.apply(&mut rules, &mut out));
             }
+            lookups.before(&mut tracker, ev);
             tracker.on_event(ev, |ctx| rules.evaluate(ctx, &mut out));
         });
         // An idle host: no event is left from before the switch time.
@@ -336,6 +339,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     // Drain what is already in the ring buffer (one bounded poll), then detach (dropping
     // the session) and give the output until its deadline.
     session.poll(Duration::ZERO, |ev| {
+        lookups.before(&mut tracker, ev);
         tracker.on_event(ev, |ctx| rules.evaluate(ctx, &mut out));
     });
     let counters = session.counters();

@@ -134,8 +134,11 @@ pub struct ScapReader<R: Read> {
     machine: Option<MachineInfo>,
     threads: Vec<ThreadInfo>,
     thread_index: HashMap<u64, usize>,
+    /// The metadata block that last wrote each entry of `threads` and `fds`.
+    thread_block: Vec<u64>,
     fds: Vec<(u64, FdInfo)>,
     fd_index: HashMap<(u64, i64), usize>,
+    fd_block: Vec<u64>,
     users: Vec<UserInfo>,
     groups: Vec<GroupInfo>,
     interfaces: Interfaces,
@@ -223,8 +226,10 @@ impl<R: Read> ScapReader<R> {
             machine: None,
             threads: Vec::new(),
             thread_index: HashMap::new(),
+            thread_block: Vec::new(),
             fds: Vec::new(),
             fd_index: HashMap::new(),
+            fd_block: Vec::new(),
             users: Vec::new(),
             groups: Vec::new(),
             interfaces: Interfaces::default(),
@@ -263,6 +268,26 @@ impl<R: Read> ScapReader<R> {
     /// Open file descriptors as `(thread id, fd)` pairs, in file order.
     pub fn fds(&self) -> &[(u64, FdInfo)] {
         &self.fds
+    }
+
+    /// Threads written by metadata block `since` (counted from 0, as
+    /// [`metadata_blocks`](Self::metadata_blocks) counts them) or a later one.
+    pub fn threads_since(&self, since: u64) -> impl Iterator<Item = &ThreadInfo> {
+        self.threads
+            .iter()
+            .zip(&self.thread_block)
+            .filter(move |(_, b)| **b >= since)
+            .map(|(t, _)| t)
+    }
+
+    /// Fds written by metadata block `since` or a later one: a descriptor listed at the
+    /// start and closed since is not in a later block, so it is not brought back.
+    pub fn fds_since(&self, since: u64) -> impl Iterator<Item = &(u64, FdInfo)> {
+        self.fds
+            .iter()
+            .zip(&self.fd_block)
+            .filter(move |(_, b)| **b >= since)
+            .map(|(f, _)| f)
     }
 
     /// Users of the user list.
@@ -557,10 +582,14 @@ impl<R: Read> ScapReader<R> {
                 let mut c = Cursor::new(&self.buf, body_start, "process list block");
                 for t in metadata::threads(&mut c, version)? {
                     match self.thread_index.get(&t.tid) {
-                        Some(&i) => self.threads[i] = t,
+                        Some(&i) => {
+                            self.threads[i] = t;
+                            self.thread_block[i] = self.metadata_blocks;
+                        }
                         None => {
                             self.thread_index.insert(t.tid, self.threads.len());
                             self.threads.push(t);
+                            self.thread_block.push(self.metadata_blocks);
                         }
                     }
                 }
@@ -571,10 +600,14 @@ impl<R: Read> ScapReader<R> {
                 for fd in fds {
                     let key = (tid, fd.fd);
                     match self.fd_index.get(&key) {
-                        Some(&i) => self.fds[i].1 = fd,
+                        Some(&i) => {
+                            self.fds[i].1 = fd;
+                            self.fd_block[i] = self.metadata_blocks;
+                        }
                         None => {
                             self.fd_index.insert(key, self.fds.len());
                             self.fds.push((tid, fd));
+                            self.fd_block.push(self.metadata_blocks);
                         }
                     }
                 }

@@ -233,10 +233,11 @@ impl Tracker {
     }
 
     /// Sets the host name reported by `evt.hostname`.
-    /// Take in metadata blocks that appeared after the first event: threads, fds, users
-    /// and groups the tracker does not know yet. What it already tracks is newer than a
-    /// snapshot and is kept.
-    pub fn refresh_from<R: std::io::Read>(&mut self, reader: &ScapReader<R>) {
+    /// Take in metadata blocks that appeared after the first event, from block `since` on:
+    /// threads, fds, users and groups the tracker does not know yet. What it already tracks
+    /// is newer than a snapshot and is kept; what an earlier block listed and the stream
+    /// has closed since stays closed.
+    pub fn refresh_from<R: std::io::Read>(&mut self, reader: &ScapReader<R>, since: u64) {
         for u in reader.users() {
             if self.users.len() < MAX_USERS && !self.users.contains_key(&u.uid) {
                 let user = User {
@@ -253,10 +254,21 @@ impl Tracker {
                 self.groups.insert(g.gid, g.name.clone());
             }
         }
+        self.adopt(reader.threads_since(since), reader.fds_since(since));
+    }
+
+    /// Take in threads and fds learnt after the start (a capture's later metadata blocks, or
+    /// /proc read for a thread the live stream never introduced): unknown threads and the
+    /// `<NA>` stand-ins made for earlier events are replaced; what is tracked already is
+    /// newer than such a snapshot and is kept.
+    pub fn adopt<'t>(
+        &mut self,
+        threads: impl IntoIterator<Item = &'t crate::scap::ThreadInfo>,
+        fds: impl IntoIterator<Item = &'t (u64, crate::scap::FdInfo)>,
+    ) {
         let mut added = false;
-        for info in reader.threads() {
+        for info in threads {
             let th = Thread::from_snapshot(info);
-            // Unknown threads, and `<NA>` stand-ins made for events seen before the list.
             let replace = match self.threads.get(&th.tid) {
                 None => self.threads.len() < MAX_THREADS,
                 Some(old) => old.is_invalid(),
@@ -266,7 +278,7 @@ impl Tracker {
                 added = true;
             }
         }
-        for (tid, info) in reader.fds() {
+        for (tid, info) in fds {
             if self.fd(*tid as i64, info.fd).is_none() {
                 self.add_snapshot_fd(*tid as i64, info);
             }

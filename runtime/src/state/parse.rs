@@ -366,13 +366,19 @@ impl Tracker {
         if self.threads.contains_key(&tid) {
             return Some(tid);
         }
-        let find_only = info.flags & ef::SKIP_RESET != 0
-            || matches!(info.op, Op::Clone | Op::Procexit)
-            || crate::event::event_def(info.current).is_some_and(|d| d.name == "switch");
-        if find_only {
+        if find_only(info) {
             return None;
         }
         self.ensure_thread(tid).then_some(tid)
+    }
+
+    /// The thread of `ev` when it is unknown and the event would make a `<NA>` stand-in
+    /// for it: where libsinsp, live, reads /proc for the thread (`can_query_os_for_thread_info`).
+    pub fn unknown_thread(&self, ev: &Event<'_>) -> Option<i64> {
+        let info = super::meta::info(ev.code);
+        let tid = ev.tid as i64;
+        let skipped = info.paired_enter || matches!(info.op, Op::Container | Op::UserTable | Op::Plugin);
+        (!skipped && tid >= 0 && !self.threads.contains_key(&tid) && !find_only(info)).then_some(tid)
     }
 
     /// Makes sure thread `tid` exists (as a placeholder if unknown).
@@ -1319,4 +1325,13 @@ impl Tracker {
             }
         }
     }
+}
+
+/// Events that only look their thread up, never creating it: clone and fork exits (the
+/// child's own event introduces it), procexit (the task is gone), context switches and the
+/// events libsinsp does not reset for.
+fn find_only(info: &CodeInfo) -> bool {
+    info.flags & ef::SKIP_RESET != 0
+        || matches!(info.op, Op::Clone | Op::Procexit)
+        || crate::event::event_def(info.current).is_some_and(|d| d.name == "switch")
 }
