@@ -103,7 +103,7 @@ pub fn ips_of(value: Option<Value>, out: &mut [IpAddr; 2]) -> Option<usize> {
 pub fn ips_against_consts(c: &Cmp, ips: &[IpAddr]) -> bool {
     match ips {
         [] => false,
-        [a] => against_consts(c, false, &Value::Ip(*a)),
+        [a] => against_consts(c, None, &Value::Ip(*a)),
         many => {
             let any = |f: &dyn Fn(&Value) -> bool| many.iter().any(|a| f(&Value::Ip(*a)));
             match &c.rhs {
@@ -112,7 +112,7 @@ pub fn ips_against_consts(c: &Cmp, ips: &[IpAddr]) -> bool {
                 Rhs::Const(k) if c.op == CmpOp::Ne => !any(&|v| eq(v, k)),
                 Rhs::Const(k) => any(&|v| compare(v, c.op, k)),
                 Rhs::Set(set) if matches!(c.op, CmpOp::In | CmpOp::Intersects) => any(&|v| member(v, set)),
-                _ => against_consts(c, false, &Value::List(many.iter().map(|a| Value::Ip(*a)).collect())),
+                _ => against_consts(c, None, &Value::List(many.iter().map(|a| Value::Ip(*a)).collect())),
             }
         }
     }
@@ -264,7 +264,7 @@ fn cmp<A: Fields + ?Sized>(c: &Cmp, fields: &[FieldSpec], acc: &mut A) -> bool {
             let Some(spec) = fields.get(id.0 as usize) else {
                 return false;
             };
-            acc.get(*id, spec).is_some_and(|lhs| against_consts(c, spec.list, lhs))
+            acc.get(*id, spec).is_some_and(|lhs| against_consts(c, Some(spec), lhs))
         }
         _ => {
             let Some(lhs) = operand_of(&c.lhs, fields, acc) else {
@@ -280,24 +280,28 @@ fn cmp<A: Fields + ?Sized>(c: &Cmp, fields: &[FieldSpec], acc: &mut A) -> bool {
                 let Some(k) = value_const(&rv) else { return false };
                 return scalar_or_any(&lhs, |v| compare(v, c.op, &k));
             }
-            against_consts(c, false, &lhs)
+            against_consts(c, None, &lhs)
         }
     }
 }
 
 /// A present left-hand value against the constant right-hand side.
-fn against_consts(c: &Cmp, list_field: bool, lhs: &Value) -> bool {
+fn against_consts(c: &Cmp, spec: Option<&FieldSpec>, lhs: &Value) -> bool {
     if c.op == CmpOp::Exists {
         return true;
     }
+    let list_field = spec.is_some_and(|s| s.list);
     // Two kinds of multi-valued left-hand sides: list fields (`fd.types`), where `in`
     // means every value is in the set; and fields that stand for several values at
     // once (`proc.aname` without a level, `fd.ip` for both ends), which match when any
-    // value does — so `!=` holds only when no value is equal.
+    // value does. `!=` differs between them in libsinsp: both ends of a connection must
+    // differ (`compare_ip`), while one ancestor that differs is enough (`compare_full_*`).
     let multi = matches!(lhs, Value::List(_));
     match &c.rhs {
         Rhs::None | Rhs::Operand(_) => false,
-        Rhs::Const(k) if c.op == CmpOp::Ne && multi => !scalar_or_any(lhs, |v| eq(v, k)),
+        Rhs::Const(k) if c.op == CmpOp::Ne && multi && !spec.is_some_and(is_ancestry) => {
+            !scalar_or_any(lhs, |v| eq(v, k))
+        }
         Rhs::Const(k) => scalar_or_any(lhs, |v| compare(v, c.op, k)),
         Rhs::Set(set) if multi && !list_field && matches!(c.op, CmpOp::In | CmpOp::Intersects) => {
             scalar_or_any(lhs, |v| member(v, set))
@@ -311,6 +315,14 @@ fn against_consts(c: &Cmp, list_field: bool, lhs: &Value) -> bool {
             }
         }
     }
+}
+
+/// The ancestor fields without a level, which libsinsp compares against every ancestor.
+fn is_ancestry(spec: &FieldSpec) -> bool {
+    matches!(
+        spec.name,
+        "proc.apid" | "proc.aname" | "proc.aexe" | "proc.aexepath" | "proc.acmdline" | "proc.aenv"
+    )
 }
 
 /// Multi-valued left-hand sides match when any value does.

@@ -70,10 +70,15 @@ pub fn lower_operand(o: &ast::Operand, env: Env) -> Option<(Operand, Vec<FieldSp
 impl Lowerer {
     fn field_id(&mut self, f: &ast::FieldRef) -> Option<(FieldId, FieldType, bool)> {
         let r = resolve_field(f, &self.env).ok()?;
+        // libsinsp compares `proc.aenv[N]` as it compares `proc.aenv` (its index is only
+        // read when extracting for an output): any ancestor's environment.
+        let arg = r
+            .arg
+            .filter(|a| !(r.def.name == "proc.aenv" && a.bytes().all(|b| b.is_ascii_digit())));
         let spec = FieldSpec {
             name: r.def.name,
             suffix: r.suffix,
-            arg: r.arg,
+            arg,
             ty: r.ty,
             list: r.list,
         };

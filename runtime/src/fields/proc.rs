@@ -227,7 +227,19 @@ impl<'a> FieldCtx<'a> {
             F::ProcAenv => {
                 let arg = spec.arg.as_deref();
                 match arg {
-                    None | Some("0") => s(self.env_list().join(" ")),
+                    // A condition's `proc.aenv` (and `proc.aenv[N]`, lowered to it): every
+                    // ancestor's environment, for "any ancestor" matching; outputs ask for
+                    // level 0.
+                    None => {
+                        self.thread?;
+                        Some(Value::List(
+                            self.ancestors()
+                                .into_iter()
+                                .map(|t| Value::Str(t.env.join(" ")))
+                                .collect(),
+                        ))
+                    }
+                    Some("0") => s(self.env_list().join(" ")),
                     Some(n) if n.bytes().all(|b| b.is_ascii_digit()) => {
                         s(self.ancestor(n.parse().ok()?)?.env.join(" "))
                     }

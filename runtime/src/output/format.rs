@@ -169,9 +169,9 @@ fn plan(rule: &Rule, env: Env) -> Vec<Piece> {
                 Ok(r) => Piece::Field {
                     key: text.clone(),
                     spec: FieldSpec {
+                        arg: output_arg(&r),
                         name: r.def.name,
                         suffix: r.suffix,
-                        arg: r.arg,
                         ty: r.ty,
                         list: r.list,
                     },
@@ -191,6 +191,18 @@ fn plan(rule: &Rule, env: Env) -> Vec<Piece> {
             },
         })
         .collect()
+}
+
+/// The argument an output extracts with. Without a level, an ancestor field (and
+/// `proc.aenv`) matches any ancestor in a condition, but libsinsp extracts it for an
+/// output at level 0 (its loop over `-1` levels never runs): the process's own value.
+fn output_arg(r: &falcorc_compiler::sema::typeck::ResolvedField) -> Option<String> {
+    use falcorc_compiler::sema::catalog::ArgKind;
+    let levelled = r.def.arg == ArgKind::Ancestor || r.def.name == "proc.aenv";
+    match &r.arg {
+        None if levelled => Some("0".into()),
+        a => a.clone(),
+    }
 }
 
 /// `%toupper(proc.name)`: parse the expression as the left side of a check and lower it.

@@ -790,7 +790,7 @@ pub static FIELDS: &[FieldDef] = &[
         arg: ArgKind::IndexOrKey { required: false },
         flags: flags::ARG_OPT | flags::NO_RHS | flags::NO_TRANSFORMER,
         class: FieldClass::Process,
-        doc: "Experimental: ancestors' environments; `[N]` for one level, `[NAME]` for the nearest ancestor defining it.",
+        doc: "Experimental: ancestors' environments (in a condition, with or without `[N]`: any ancestor's); in an output `[N]` is one level's; `[NAME]` the nearest ancestor defining it.",
     },
     FieldDef {
         name: "proc.cwd",
