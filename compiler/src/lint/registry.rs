@@ -63,6 +63,7 @@ registry! {
         WildcardInPlainOperator => wildcard_in_plain_operator,
         PmatchRelativePath => pmatch_relative_path,
         EmptyStringComparison => empty_string_comparison,
+        AncestorNotEqual => ancestor_not_equal,
         DuplicateListItem => duplicate_list_item,
         DuplicateInValue => duplicate_in_value,
         DuplicateExceptionValue => duplicate_exception_value,

@@ -1,6 +1,7 @@
 //! One file per check; each has `META` (id, category, level, docs, fixtures) and
 //! `check`. Shared walking helpers are at the bottom of this file.
 
+pub mod ancestor_not_equal;
 pub mod container_output_missing_id;
 pub mod contradictory_comparison;
 pub mod costly_rule;
