@@ -46,11 +46,12 @@ impl Lookups {
     /// it to the tracker and returns it (a recording writes it before the event, so its
     /// replay starts the thread from the same state).
     pub fn before(&mut self, tracker: &mut Tracker, ev: &Event<'_>) -> Option<Found> {
-        let tid = tracker.unknown_thread(ev)?;
+        // The idle task (tid 0) has no /proc entry.
+        let tid = tracker.unknown_thread(ev).filter(|&t| t > 0)?;
         if self.window.elapsed() >= Duration::from_secs(1) {
             (self.window, self.threads, self.sockets) = (Instant::now(), 0, 0);
         }
-        if self.threads >= LOOKUPS_PER_SECOND || tid == 0 {
+        if self.threads >= LOOKUPS_PER_SECOND {
             self.missed += 1;
             return None;
         }

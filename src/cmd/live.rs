@@ -266,6 +266,17 @@ pub fn finish_output(out: OutputSet, stopped_at: Instant) -> Vec<(String, Output
 }
 
 /// The end-of-run lines about alerts each output lost, if any.
+/// What reading /proc for threads the stream never introduced came to (nothing when none
+/// were met: their clone records were all there).
+pub fn report_lookups(l: &falcorc_runtime_ebpf::lookup::Lookups, log: &mut Log) {
+    if l.found + l.missed > 0 {
+        log.line(format!(
+            "falcorc: {} threads the event stream had not introduced were read from /proc, {} left without their details",
+            l.found, l.missed
+        ));
+    }
+}
+
 pub fn report_output(outputs: &[(String, OutputCounters)], log: &mut Log) {
     for (name, c) in outputs {
         if c.dropped + c.abandoned > 0 {

@@ -250,6 +250,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         stats.started_at().elapsed().as_secs_f64(),
         counters.drops
     ));
+    super::live::report_lookups(&lookups, &mut log);
     let code = match exit_status {
         Some(s) if !s.success() => {
             log.line(format!("falcorc: the command exited with {s}"));

@@ -357,6 +357,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     drop(session);
     let output = finish_output(out, stopped_at);
     stats.report(&mut log, events, &counters, Some(&rules), lost(&output), true);
+    super::live::report_lookups(&lookups, &mut log);
     report_output(&output, &mut log);
     for r in retired {
         r.wait(&mut log);
