@@ -5,6 +5,7 @@
 use super::cache::SlotView;
 use super::{glob, transform};
 use crate::ir::{Cmp, CmpOp, Cond, Const, ConstSet, FieldId, FieldSpec, Operand, Rhs};
+use crate::sema::catalog;
 use crate::syntax::condition::ast::Modifier;
 use std::net::IpAddr;
 
@@ -299,7 +300,7 @@ fn against_consts(c: &Cmp, spec: Option<&FieldSpec>, lhs: &Value) -> bool {
     let multi = matches!(lhs, Value::List(_));
     match &c.rhs {
         Rhs::None | Rhs::Operand(_) => false,
-        Rhs::Const(k) if c.op == CmpOp::Ne && multi && !spec.is_some_and(is_ancestry) => {
+        Rhs::Const(k) if c.op == CmpOp::Ne && multi && !spec.is_some_and(|s| catalog::is_ancestry(s.name)) => {
             !scalar_or_any(lhs, |v| eq(v, k))
         }
         Rhs::Const(k) => scalar_or_any(lhs, |v| compare(v, c.op, k)),
@@ -315,14 +316,6 @@ fn against_consts(c: &Cmp, spec: Option<&FieldSpec>, lhs: &Value) -> bool {
             }
         }
     }
-}
-
-/// The ancestor fields without a level, which libsinsp compares against every ancestor.
-fn is_ancestry(spec: &FieldSpec) -> bool {
-    matches!(
-        spec.name,
-        "proc.apid" | "proc.aname" | "proc.aexe" | "proc.aexepath" | "proc.acmdline" | "proc.aenv"
-    )
 }
 
 /// Multi-valued left-hand sides match when any value does.

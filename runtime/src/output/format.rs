@@ -197,10 +197,8 @@ fn plan(rule: &Rule, env: Env) -> Vec<Piece> {
 /// `proc.aenv`) matches any ancestor in a condition, but libsinsp extracts it for an
 /// output at level 0 (its loop over `-1` levels never runs): the process's own value.
 fn output_arg(r: &falcorc_compiler::sema::typeck::ResolvedField) -> Option<String> {
-    use falcorc_compiler::sema::catalog::ArgKind;
-    let levelled = r.def.arg == ArgKind::Ancestor || r.def.name == "proc.aenv";
     match &r.arg {
-        None if levelled => Some("0".into()),
+        None if falcorc_compiler::sema::catalog::is_ancestry(r.def.name) => Some("0".into()),
         a => a.clone(),
     }
 }

@@ -3,6 +3,7 @@
 use crate::diag::{Applicability, Fix};
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
+use crate::sema::catalog;
 use crate::syntax::condition::ast::Op;
 
 pub const META: Meta = Meta {
@@ -17,16 +18,6 @@ pub const META: Meta = Meta {
     fix: Some(Applicability::Unsafe),
 };
 
-/// The fields that, without a level, stand for every ancestor.
-const ANCESTRY: [&str; 6] = [
-    "proc.aname",
-    "proc.apid",
-    "proc.aexe",
-    "proc.aexepath",
-    "proc.acmdline",
-    "proc.aenv",
-];
-
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
     for w in &cx.items {
         let Some(cond) = w.condition() else { continue };
@@ -35,7 +26,7 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
                 return;
             }
             let Some(f) = super::lhs_field(c) else { return };
-            if f.arg.is_some() || !ANCESTRY.contains(&f.name.as_str()) {
+            if f.arg.is_some() || !catalog::is_ancestry(&f.name) {
                 return;
             }
             let mut d = out

@@ -32,6 +32,13 @@ pub fn field(name: &str) -> Option<&'static FieldDef> {
     FIELD_INDEX.get(name).map(|&i| &FIELDS[i as usize])
 }
 
+/// The fields that, written without a level, stand for every ancestor of the process:
+/// libsinsp compares each ancestor (`compare_full_*`) and extracts the process's own value
+/// for an output.
+pub fn is_ancestry(name: &str) -> bool {
+    name == "proc.aenv" || field(name).is_some_and(|d| d.arg == ArgKind::Ancestor)
+}
+
 /// Resolve a field token (name possibly followed by a dotted suffix, without any
 /// `[arg]`) like libsinsp: classes are tried in lookup order; within the first
 /// class that has a candidate, the longest table name that equals the token or is
