@@ -226,16 +226,17 @@ fn load(
     // Lists.
     let mut list_used = vec![false; col.lists.len()];
     let compiled_lists = lists::compile(&col, &mut list_used);
+    let list_index = lists::ListIndex::new(&compiled_lists);
 
     // Macros: substitute lists, parse.
     let mut macro_asts = Vec::new();
     cancel.check()?;
     for m in &col.macros {
         cancel.check()?;
-        let (text, overflow) = match lists::substitute(&m.cond, &compiled_lists, &mut list_used) {
+        let (text, overflow) = match lists::substitute(&m.cond, &compiled_lists, &list_index, &mut list_used) {
             Ok(t) => (t, false),
             Err(partial) => (
-                too_large(partial, m.cond_span, ("macro", &m.name.value), &mut diags),
+                std::borrow::Cow::Owned(too_large(partial, m.cond_span, ("macro", &m.name.value), &mut diags)),
                 true,
             ),
         };
@@ -249,7 +250,7 @@ fn load(
         col.macros.iter().map(|m| m.name.value.as_str()).collect(),
         col.macros.iter().map(|m| m.index).collect(),
         col.macros.iter().map(|m| m.visibility).collect(),
-        macro_asts.iter().map(|p| p.ast.clone()).collect(),
+        macro_asts.iter().map(|p| p.ast.as_ref()).collect(),
     );
     table.expand_all(&smap, &mut diags);
 
@@ -259,10 +260,10 @@ fn load(
     for r in &col.rules {
         cancel.check()?;
         let cond = exceptions::expand(&r.cond, r.cond_span, &r.exceptions);
-        let (text, overflow) = match lists::substitute(&cond, &compiled_lists, &mut list_used) {
+        let (text, overflow) = match lists::substitute(&cond, &compiled_lists, &list_index, &mut list_used) {
             Ok(t) => (t, false),
             Err(partial) => (
-                too_large(partial, r.cond_span, ("rule", &r.name.value), &mut diags),
+                std::borrow::Cow::Owned(too_large(partial, r.cond_span, ("rule", &r.name.value), &mut diags)),
                 true,
             ),
         };
@@ -272,7 +273,7 @@ fn load(
         }
         let expanded = p
             .ast
-            .clone()
+            .as_ref()
             .map(|a| table.expand_rule(a, ("rule", &r.name.value), &smap, &mut diags));
         rule_parsed.push((p, expanded));
     }

@@ -41,3 +41,56 @@ impl std::hash::BuildHasher for FnvBuild {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 }
+
+/// The same hash keyed by a per-process random seed and finished with a folded
+/// multiply (as foldhash does), for tables keyed by names a rules file chooses (list
+/// names): without the seed in the final mix, names that share their first bytes would
+/// share a bucket whatever the start state, and a file could be written to make every
+/// lookup walk one long probe sequence.
+#[derive(Clone, Copy, Debug)]
+pub struct SeededFnv {
+    seed: u64,
+}
+
+pub struct SeededHasher {
+    inner: Fnv,
+    seed: u64,
+}
+
+impl SeededFnv {
+    pub fn new() -> SeededFnv {
+        static SEED: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| {
+            use std::hash::BuildHasher;
+            std::collections::hash_map::RandomState::new().hash_one(0x9e37_79b9_u32) | 1
+        });
+        SeededFnv { seed: *SEED }
+    }
+}
+
+impl Default for SeededFnv {
+    fn default() -> SeededFnv {
+        SeededFnv::new()
+    }
+}
+
+impl std::hash::BuildHasher for SeededFnv {
+    type Hasher = SeededHasher;
+
+    fn build_hasher(&self) -> SeededHasher {
+        SeededHasher {
+            inner: Fnv(self.seed),
+            seed: self.seed,
+        }
+    }
+}
+
+impl std::hash::Hasher for SeededHasher {
+    fn finish(&self) -> u64 {
+        let m = u128::from(self.inner.0 ^ self.seed.rotate_left(32)) * u128::from(self.seed);
+        (m as u64) ^ ((m >> 64) as u64)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.inner.write(bytes);
+    }
+}

@@ -3,7 +3,7 @@
 //! find-and-rebuild on a plain string); falcorc's one-pass version with provenance
 //! must agree with it on arbitrary conditions and lists.
 
-use falcorc_compiler::sema::lists::{CompiledList, substitute};
+use falcorc_compiler::sema::lists::{CompiledList, ListIndex, substitute};
 use falcorc_compiler::sema::text::{SrcText, Str};
 use falcorc_compiler::span::{FileId, Span};
 use proptest::prelude::*;
@@ -80,9 +80,10 @@ fn check(cond: &str, lists: &[(String, Vec<String>)]) -> Result<(), TestCaseErro
         })
         .collect();
     let mut used = vec![false; compiled.len()];
-    let got =
-        substitute(&SrcText::of_str(&plain(cond)), &compiled, &mut used).map_err(|_| TestCaseError::fail("limit"))?;
-    prop_assert_eq!(got.text, expected, "condition {:?}", cond);
+    let index = ListIndex::new(&compiled);
+    let text = SrcText::of_str(&plain(cond));
+    let got = substitute(&text, &compiled, &index, &mut used).map_err(|_| TestCaseError::fail("limit"))?;
+    prop_assert_eq!(&got.text, &expected, "condition {:?}", cond);
     Ok(())
 }
 
@@ -95,6 +96,11 @@ fn known_cases() {
     check("proc.name in (empty, b)", &[l("empty", &[])]).unwrap();
     check("x in (l1)", &[l("l1", &["l2", "z"]), l("l2", &["q w"])]).unwrap();
     check("fd.name=l", &[l("l", &["/etc"])]).unwrap();
+    // A later list named by an item, an earlier one not substituted again, a name that
+    // only a quoted item's word spells, a name with a delimiter in it.
+    check("x in (a)", &[l("a", &["b", "c d"]), l("b", &["a"]), l("d\"", &["e"])]).unwrap();
+    check("x in (a b, c)", &[l("c", &["y"]), l("a b", &["z"])]).unwrap();
+    check("x = q", &[l("a", &["q"]), l("q", &["r"])]).unwrap();
 }
 
 fn word() -> impl Strategy<Value = String> {
@@ -102,6 +108,8 @@ fn word() -> impl Strategy<Value = String> {
         Just("ls".to_string()),
         Just("lb".to_string()),
         Just("l".to_string()),
+        Just("c\"".to_string()),
+        Just("x y".to_string()),
         "[a-c.]{1,3}".prop_map(|s| s)
     ]
 }
@@ -133,8 +141,16 @@ proptest! {
         c in cond(),
         items_ls in prop::collection::vec(prop_oneof![Just("a".to_string()), Just("b c".to_string()), Just("lb".to_string()), Just("'q r'".to_string())], 0..3),
         items_lb in prop::collection::vec(prop_oneof![Just("x".to_string()), Just("l".to_string())], 0..3),
-        items_l in prop::collection::vec(Just("z".to_string()), 0..2),
+        items_l in prop::collection::vec(prop_oneof![Just("z".to_string()), Just("ls".to_string()), Just("x y".to_string())], 0..2),
+        items_q in prop::collection::vec(prop_oneof![Just("l".to_string()), Just("b".to_string())], 0..2),
+        items_d in prop::collection::vec(Just("c\"".to_string()), 0..2),
     ) {
-        check(&c, &[("ls".into(), items_ls), ("lb".into(), items_lb), ("l".into(), items_l)])?;
+        check(&c, &[
+            ("ls".into(), items_ls),
+            ("lb".into(), items_lb),
+            ("l".into(), items_l),
+            ("c\"".into(), items_q),
+            ("x y".into(), items_d),
+        ])?;
     }
 }

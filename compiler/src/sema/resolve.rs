@@ -75,7 +75,7 @@ pub struct MacroTable<'a> {
     pub names: HashMap<&'a str, usize>,
     pub index: Vec<u32>,
     pub visibility: Vec<u32>,
-    pub asts: Vec<Option<Expr>>,
+    pub asts: Vec<Option<&'a Expr>>,
     pub item_names: Vec<&'a str>,
     /// Which macros are referenced (for `used`).
     pub used: Vec<bool>,
@@ -106,7 +106,12 @@ enum Target {
 }
 
 impl<'a> MacroTable<'a> {
-    pub fn new(names: Vec<&'a str>, index: Vec<u32>, visibility: Vec<u32>, asts: Vec<Option<Expr>>) -> MacroTable<'a> {
+    pub fn new(
+        names: Vec<&'a str>,
+        index: Vec<u32>,
+        visibility: Vec<u32>,
+        asts: Vec<Option<&'a Expr>>,
+    ) -> MacroTable<'a> {
         let n = names.len();
         MacroTable {
             names: names.iter().enumerate().map(|(i, n)| (*n, i)).collect(),
@@ -135,8 +140,7 @@ impl<'a> MacroTable<'a> {
         }
         self.state[i] = 1;
         self.depth += 1;
-        let ast = self.asts[i].take();
-        let shape = match &ast {
+        let shape = match self.asts[i] {
             Some(a) => self.measure(a, Some(self.visibility[i]), ("macro", self.item_names[i]), smap, diags),
             None => Shape {
                 nodes: 1,
@@ -144,7 +148,6 @@ impl<'a> MacroTable<'a> {
                 poisoned: false,
             },
         };
-        self.asts[i] = ast;
         self.depth -= 1;
         self.shapes[i] = shape;
         self.state[i] = 2;
@@ -154,16 +157,16 @@ impl<'a> MacroTable<'a> {
     /// condition whose expansion breaks a limit becomes an error node, reported once.
     pub fn expand_rule(
         &mut self,
-        e: Expr,
+        e: &Expr,
         item: (&'static str, &str),
         smap: &SourceMap,
         diags: &mut Vec<Diagnostic>,
     ) -> Expr {
-        let shape = self.measure(&e, None, item, smap, diags);
+        let shape = self.measure(e, None, item, smap, diags);
         if shape.poisoned {
             return Expr::Error(e.span());
         }
-        self.build(&e, None)
+        self.build(e, None)
     }
 
     /// Resolve one reference written in `item` (visibility: only macros defined
@@ -305,7 +308,7 @@ impl<'a> MacroTable<'a> {
                         && self.state[j] == 2
                         && !self.shapes[j].poisoned =>
                 {
-                    match &self.asts[j] {
+                    match self.asts[j] {
                         Some(a) => self.build(a, Some(self.visibility[j])),
                         None => Expr::Error(n.span),
                     }
