@@ -1930,6 +1930,76 @@ case!(
 "#
 );
 
+case!(
+    field_to_field_types_differ_exactly,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = open and proc.pid = len(proc.name)
+  output: o
+  priority: INFO
+"#
+);
+
+case!(
+    field_to_field_no_rhs_under_transformer,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = open and proc.pid = len(fd.types)
+  output: o
+  priority: INFO
+"#
+);
+
+case!(
+    field_to_field_pmatch,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = open and fd.name pmatch val(proc.exepath)
+  output: o
+  priority: INFO
+"#
+);
+
+case!(
+    field_to_field_network_on_left,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = connect and fd.net = val(fd.sip)
+  output: o
+  priority: INFO
+"#
+);
+
+case!(
+    list_field_with_index_is_a_list,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = open and fd.types[0] = file
+  output: o
+  priority: INFO
+"#
+);
+
+case!(
+    transformer_on_list_keeps_the_list,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = open and toupper(fd.types) = FILE
+  output: o
+  priority: INFO
+"#
+);
+
+case!(
+    output_transformer_type_error,
+    r#"- rule: r
+  desc: d
+  condition: evt.type = open
+  output: pid %toupper(proc.pid) anc %tolower(proc.aname) x %toupper(fd.nonexistent)
+  priority: INFO
+"#
+);
+
 // ---- Macros and lists ---------------------------------------------------------
 
 case!(

@@ -235,6 +235,45 @@ fn list_fields_in_and_intersects() {
     assert!(check("len(fd.types) = 2", &ev));
 }
 
+/// A string transformer on a list transforms each value and leaves a list, which keeps
+/// the list operators' meaning (libsinsp checks the element type and keeps the flag).
+#[test]
+fn transformers_on_lists() {
+    let ev = [("fd.types", list(&["file", "ipv4"])), ("fd.types[3]", list(&["file"]))];
+    assert!(check("toupper(fd.types) intersects (FILE)", &ev));
+    assert!(check("toupper(fd.types) in (FILE, IPV4)", &ev));
+    assert!(
+        !check("toupper(fd.types) in (FILE)", &ev),
+        "every value must be in the set"
+    );
+    assert!(check("tolower(toupper(fd.types)) in (file, ipv4)", &ev));
+    assert!(check("len(tolower(fd.types)) = 2", &ev), "still two values");
+    assert!(check("fd.types[3] in (file)", &ev), "an index keeps the list");
+    assert!(check("len(fd.types[3]) = 1", &ev), "len of a list counts its values");
+}
+
+/// getopt without a key is a list: `in` needs every value in the set, and a list on the
+/// right of a field-to-field comparison is the set.
+#[test]
+fn getopt_lists() {
+    let ev = [("proc.name", s("x"))];
+    assert!(!check("getopt((\"-n\", \"-t\", \"x\"), \"nt:\") in (n)", &ev));
+    assert!(check("getopt((\"-n\", \"-t\", \"x\"), \"nt:\") in (n, t, x)", &ev));
+    assert!(check("getopt((\"-n\", \"-t\", \"x\"), \"nt:\") intersects (n)", &ev));
+    assert!(!check(
+        "getopt((\"-a\", \"-n\"), \"an\") in getopt((\"-n\"), \"n\")",
+        &ev
+    ));
+    assert!(check(
+        "getopt((\"-n\"), \"n\") in getopt((\"-a\", \"-n\"), \"an\")",
+        &ev
+    ));
+    assert!(check(
+        "getopt((\"-a\", \"-n\"), \"an\") intersects getopt((\"-n\"), \"n\")",
+        &ev
+    ));
+}
+
 #[test]
 fn modifiers() {
     let ev = [("proc.name", s("myexe"))];

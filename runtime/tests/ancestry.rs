@@ -5,12 +5,9 @@
 //! (its index is read only when extracting), and `proc.aenv[NAME]` is the nearest ancestor's
 //! value of NAME.
 
-use falcorc_compiler::sema::typeck::Env;
-use falcorc_compiler::{Options, SourceFile, analyze};
-use falcorc_runtime::engine::{Backend, Engine, EngineOptions, RuleMatching};
-use falcorc_runtime::output::Outputs;
-use falcorc_runtime::replay::replay;
-use falcorc_runtime::scap::{ScapReader, ScapWriter, ThreadInfo};
+mod common;
+
+use falcorc_runtime::scap::{ScapWriter, ThreadInfo};
 
 fn process(tid: u64, ptid: u64, comm: &str, env: &[&str]) -> ThreadInfo {
     ThreadInfo {
@@ -44,42 +41,10 @@ fn matches(conditions: &[(&str, &str)]) -> Vec<(String, String)> {
             format!("- rule: '{cond}'\n  desc: d\n  condition: evt.type = close and {cond}\n  output: '{output}'\n  priority: INFO\n")
         })
         .collect();
-    let an = analyze(
-        vec![SourceFile {
-            name: "r.yaml".into(),
-            text: rules,
-        }],
-        &Options::default(),
-    );
-    assert_eq!(an.errors(), 0, "{:?}", an.diagnostics);
-    let outputs = Outputs::new(&an.program, Env::default());
-    let mut found = Vec::new();
-    for backend in [Backend::Interp, Backend::Jit] {
-        let engine = Engine::new(
-            an.program.clone(),
-            &EngineOptions {
-                matching: RuleMatching::All,
-                backend,
-                ..EngineOptions::default()
-            },
-        );
-        let mut reader = ScapReader::new(std::io::Cursor::new(bytes.clone())).unwrap();
-        let mut got = Vec::new();
-        let (_, err) = replay(
-            &mut reader,
-            &engine,
-            &outputs,
-            "h",
-            &mut |a| got.push((a.rule.to_string(), a.message.clone())),
-            |_| {},
-        );
-        assert!(err.is_none());
-        if !found.is_empty() {
-            assert_eq!(got, found, "the JIT and the interpreter agree");
-        }
-        found = got;
-    }
-    found
+    common::alerts_on_both_backends(&rules, &bytes)
+        .into_iter()
+        .map(|a| (a.rule.to_string(), a.message))
+        .collect()
 }
 
 #[test]

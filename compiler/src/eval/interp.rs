@@ -278,9 +278,17 @@ fn cmp<A: Fields + ?Sized>(c: &Cmp, fields: &[FieldSpec], acc: &mut A) -> bool {
                 let Some(rv) = operand_of(o, fields, acc) else {
                     return false;
                 };
+                if let Value::List(rs) = &rv {
+                    // Both sides are lists (the loader allows no other mix): the right
+                    // one's values are the set, as constants would be.
+                    let set = ConstSet::new(rs.iter().filter_map(value_const).collect());
+                    return set_op(&lhs, c.op, &set);
+                }
                 let Some(k) = value_const(&rv) else { return false };
                 return scalar_or_any(&lhs, |v| compare(v, c.op, &k));
             }
+            // A transformer's list result is a list value (the fields that stand for
+            // several values at once take no transformer).
             against_consts(c, None, &lhs)
         }
     }
@@ -291,7 +299,7 @@ fn against_consts(c: &Cmp, spec: Option<&FieldSpec>, lhs: &Value) -> bool {
     if c.op == CmpOp::Exists {
         return true;
     }
-    let list_field = spec.is_some_and(|s| s.list);
+    let list_field = spec.is_none_or(|s| s.list);
     // Two kinds of multi-valued left-hand sides: list fields (`fd.types`), where `in`
     // means every value is in the set; and fields that stand for several values at
     // once (`proc.aname` without a level, `fd.ip` for both ends), which match when any

@@ -9,17 +9,17 @@ pub fn apply(kind: TransformerKind, args: Vec<Option<Value>>, key: Option<&str>)
     let mut args = args.into_iter();
     match kind {
         Val => args.next()?,
-        ToLower => map_text(args.next()??, |b| b.to_ascii_lowercase()),
-        ToUpper => map_text(args.next()??, |b| b.to_ascii_uppercase()),
-        B64 => match args.next()?? {
+        ToLower => each(args.next()??, &|v| map_text(v, |b| b.to_ascii_lowercase())),
+        ToUpper => each(args.next()??, &|v| map_text(v, |b| b.to_ascii_uppercase())),
+        B64 => each(args.next()??, &|v| match v {
             Value::Str(s) => base64_decode(s.as_bytes()).map(|b| Value::Str(String::from_utf8_lossy(&b).into_owned())),
             Value::Bytes(b) => base64_decode(&b).map(Value::Bytes),
             _ => None,
-        },
-        Basename => match args.next()?? {
+        }),
+        Basename => each(args.next()??, &|v| match v {
             Value::Str(s) => Some(Value::Str(s.rsplit('/').next().unwrap_or("").to_string())),
             _ => None,
-        },
+        }),
         Len => Some(Value::Int(match args.next()?? {
             // Bytes, as libsinsp counts them: an escaped raw byte is one.
             Value::Str(s) => crate::raw_text::to_bytes(&s).len() as i128,
@@ -73,6 +73,15 @@ pub fn apply(kind: TransformerKind, args: Vec<Option<Value>>, key: Option<&str>)
                 }
             }
         }
+    }
+}
+
+/// A one-value transformer applied to a value, or to each element of a list (libsinsp
+/// transforms every extracted value); one element it cannot transform leaves no value.
+fn each(v: Value, f: &dyn Fn(Value) -> Option<Value>) -> Option<Value> {
+    match v {
+        Value::List(xs) => xs.into_iter().map(f).collect::<Option<Vec<_>>>().map(Value::List),
+        v => f(v),
     }
 }
 

@@ -1,8 +1,8 @@
 //! Output formats: split `%field` references from literal text and check them.
 
-use super::typeck::{Env, resolve_field};
+use super::typeck::{Env, check_output_operand, resolve_field};
 use crate::span::Span;
-use crate::syntax::condition::ast::{FieldArg, FieldRef};
+use crate::syntax::condition::ast::{Expr, FieldArg, FieldRef};
 use crate::syntax::condition::lexer::{self, Word};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,13 +79,30 @@ pub fn parse(text: &str, env: &Env) -> (Vec<OutputPart>, Vec<OutputError>) {
             if let Some(end) = end {
                 let expr = &rest[..end];
                 let parsed = crate::syntax::condition::parse(&format!("{expr} exists"));
-                if let Some(e) = parsed.errors.first() {
-                    errors.push(OutputError {
-                        message: format!("invalid formatting token %{expr}: {}", e.message),
-                        span: Span::new(start as u32, (i + end) as u32),
-                        help: None,
-                        suggestion: None,
-                    });
+                // The transformer is added to its field as in a condition, with the same
+                // checks (libsinsp's formatter calls `add_transformer`).
+                let whole = Span::new(start as u32, (i + end) as u32);
+                let problems = match (&parsed.errors.first(), &parsed.expr) {
+                    (Some(e), _) => vec![(e.message.clone(), None, whole)],
+                    (None, Some(Expr::Check(c))) => check_output_operand(&c.lhs, env)
+                        .into_iter()
+                        .map(|(message, help, span)| {
+                            // Relative to the transformer's text, which starts at `i`.
+                            let at = |o: u32| (i as u32 + o).min(whole.end);
+                            (message, help, Span::new(at(span.start), at(span.end)))
+                        })
+                        .collect(),
+                    (None, _) => Vec::new(),
+                };
+                if !problems.is_empty() {
+                    for (message, help, span) in problems {
+                        errors.push(OutputError {
+                            message: format!("invalid formatting token %{expr}: {message}"),
+                            span,
+                            help,
+                            suggestion: None,
+                        });
+                    }
                 } else {
                     flush(&mut lit, &mut parts);
                     parts.push(OutputPart::Transform {

@@ -335,8 +335,9 @@ pub fn resolve_field(f: &FieldRef, env: &Env) -> Result<ResolvedField, (String, 
             None => return Err((format!("unknown event argument {name}"), None, f.name_span)),
         }
     }
-    // A list field with an index argument (fd.types[0]) yields one value.
-    let list = def.has(flags::LIST) && arg.is_none();
+    // A list field stays a list with an index argument: `fd.types[0]` is the list of the
+    // types of fd 0 (libsinsp's flags are per field, not per argument).
+    let list = def.has(flags::LIST);
     Ok(ResolvedField {
         def,
         suffix,
@@ -352,6 +353,27 @@ pub struct Checker<'a> {
     pub diags: Vec<Diagnostic>,
     pub severity: Severity,
     pub item: (&'static str, String),
+}
+
+/// Check a transformer written in an output (`%toupper(proc.name)`) as libsinsp's
+/// formatter does when it adds the transformer to the field: each problem with its help
+/// and a span relative to the text the operand was parsed from.
+pub fn check_output_operand(o: &Operand, env: &Env) -> Vec<(String, Option<String>, Span)> {
+    // Spans stay relative: one empty source map maps every span to itself.
+    let smap = SourceMap::default();
+    let mut ck = Checker {
+        env: *env,
+        smap: &smap,
+        diags: Vec::new(),
+        severity: Severity::Error,
+        item: ("rule output", String::new()),
+    };
+    ck.operand(o, false, false);
+    ck.diags
+        .into_iter()
+        .filter(|d| d.is_error())
+        .map(|d| (d.message, d.help, d.primary.span))
+        .collect()
 }
 
 /// Element types a list field can be compared on (libsinsp's list branch).
@@ -506,14 +528,7 @@ impl Checker<'_> {
                     );
                 }
                 if in_comparison && r.def.has(flags::NO_RHS) {
-                    let side = if rhs_side { "right" } else { "left" };
-                    self.error(
-                        f.span,
-                        format!(
-                            "field '{}' cannot be used on the {side} side of a field-to-field comparison",
-                            r.def.name
-                        ),
-                    );
+                    self.no_rhs(f.span, r.def.name, rhs_side);
                     return Ty::Error;
                 }
                 Ty::Val { ty: r.ty, list: r.list }
@@ -531,6 +546,22 @@ impl Checker<'_> {
                 Ty::Error
             }
         }
+    }
+
+    /// A field that takes no part in a field-to-field comparison, in libsinsp's words for
+    /// each side (`add_filter_value`).
+    fn no_rhs(&mut self, span: Span, name: &str, rhs_side: bool) {
+        let msg = if rhs_side {
+            format!("field '{name}' can't be used as a right-hand side field")
+        } else {
+            format!("field '{name}' doesn't support right-hand side fields")
+        };
+        self.report(
+            Code::LoadErrCompileCondition,
+            span,
+            msg,
+            Some("compare this field with constant values instead".into()),
+        );
     }
 
     fn operand(&mut self, o: &Operand, rhs_side: bool, in_comparison: bool) -> Ty {
@@ -597,10 +628,7 @@ impl Checker<'_> {
             if let Ok(r) = resolve_field(f, &self.env)
                 && r.def.has(flags::NO_RHS)
             {
-                self.error(
-                    f.span,
-                    format!("field '{}' cannot be used in a field-to-field comparison", r.def.name),
-                );
+                self.no_rhs(f.span, r.def.name, rhs_side);
                 return Ty::Error;
             }
             let _ = in_comparison;
@@ -628,9 +656,11 @@ impl Checker<'_> {
                 let Ty::Val { ty, list } = arg_tys[0] else {
                     return Ty::Error;
                 };
+                // libsinsp checks the element type only: a string transformer applies to
+                // each element of a list and keeps it a list.
                 let ok = match t.kind {
-                    ToLower | ToUpper | Basename => ty.is_string() && !list,
-                    B64 => (ty.is_string() || ty == FieldType::Bytebuf) && !list,
+                    ToLower | ToUpper | Basename => ty.is_string(),
+                    B64 => ty.is_string() || ty == FieldType::Bytebuf,
                     _ => ty.is_string() || ty == FieldType::Bytebuf || list,
                 };
                 if !ok {
@@ -650,6 +680,15 @@ impl Checker<'_> {
                     );
                     return Ty::Error;
                 }
+                // The transformed field keeps the field's flags: one that takes no part in
+                // a field-to-field comparison does not under a transformer either.
+                if in_comparison
+                    && let Some(r) = innermost_field(t).and_then(|f| resolve_field(f, &self.env).ok())
+                    && r.def.has(flags::NO_RHS)
+                {
+                    self.no_rhs(t.span, r.def.name, rhs_side);
+                    return Ty::Error;
+                }
                 match t.kind {
                     Len => Ty::Val {
                         ty: FieldType::Uint64,
@@ -661,9 +700,9 @@ impl Checker<'_> {
                         } else {
                             FieldType::Charbuf
                         },
-                        list: false,
+                        list,
                     },
-                    _ => Ty::Val { ty, list: false },
+                    _ => Ty::Val { ty, list },
                 }
             }
             Join => {
@@ -721,8 +760,9 @@ impl Checker<'_> {
     }
 
     fn check(&mut self, c: &Check) {
-        let field_to_field = matches!(c.rhs, Rhs::Operand(_));
-        let lhs = self.operand(&c.lhs, false, field_to_field);
+        // libsinsp reads the left side and checks the operator first; whether the left
+        // side may meet a field on the right comes after (`field_to_field`).
+        let lhs = self.operand(&c.lhs, false, false);
         let Ty::Val { ty, list } = lhs else {
             if let Rhs::Operand(o) = &c.rhs {
                 self.operand(o, true, true);
@@ -746,7 +786,7 @@ impl Checker<'_> {
             return;
         }
         let before = self.diags.len();
-        self.rhs(c, ty);
+        self.rhs(c, ty, list);
         // libsinsp parses evt.around's values as numbers, then refuses every operator but '='.
         if let Operand::Field(f) = &c.lhs
             && f.name == "evt.around"
@@ -763,8 +803,8 @@ impl Checker<'_> {
         }
     }
 
-    /// Check the right-hand side against the left-hand type `ty`.
-    fn rhs(&mut self, c: &Check, ty: FieldType) {
+    /// Check the right-hand side against the left-hand type `ty` (a list when `list`).
+    fn rhs(&mut self, c: &Check, ty: FieldType, list: bool) {
         match &c.rhs {
             Rhs::None => {}
             Rhs::Value(v) => {
@@ -803,30 +843,82 @@ impl Checker<'_> {
                 ),
                 _ => {}
             },
-            Rhs::Operand(o) => {
-                if c.op == Op::Regex {
-                    self.error(o.span(), "the 'regex' operator requires a constant value, not a field");
-                    return;
-                }
-                let Ty::Val { ty: rty, .. } = self.operand(o, true, true) else {
-                    return;
-                };
-                let compatible = (ty.is_string() && (rty.is_string() || rty == FieldType::Bytebuf))
-                    || (ty.is_numeric() && rty.is_numeric())
-                    || ty == rty
-                    || (ty.is_ip() && rty.is_ip())
-                    || (ty == FieldType::Bytebuf && rty.is_string());
-                if !compatible {
-                    self.error(
-                        o.span(),
-                        format!(
-                            "cannot compare a {} field with a {} field",
-                            ty.short_name(),
-                            rty.short_name()
-                        ),
-                    );
-                }
-            }
+            Rhs::Operand(o) => self.field_to_field(c, ty, list, o),
+        }
+    }
+
+    /// A field (or transformer) on the right: libsinsp's `add_filter_value` checks, in its
+    /// order, with its words.
+    fn field_to_field(&mut self, c: &Check, ty: FieldType, list: bool, o: &Operand) {
+        if matches!(c.op, Op::PMatch | Op::Regex) {
+            let op = if c.op == Op::PMatch { "PMATCH" } else { "REGEX" };
+            self.report(
+                Code::LoadErrCompileCondition,
+                o.span(),
+                format!("operator '{op}' doesn't support right-hand side fields"),
+                Some(format!("'{}' takes constant values only", c.op.text())),
+            );
+            return;
+        }
+        if matches!(ty, FieldType::IpNet | FieldType::Ipv4Net | FieldType::Ipv6Net) {
+            self.report(
+                Code::LoadErrCompileCondition,
+                o.span(),
+                "field type 'IPNET' doesn't support right-hand side fields",
+                Some("a network field is compared with constant networks (a.b.c.d/N)".into()),
+            );
+            return;
+        }
+        if let Some(name) = self.no_rhs_field(&c.lhs) {
+            self.no_rhs(c.lhs.span(), name, false);
+            return;
+        }
+        let Ty::Val { ty: rty, list: rlist } = self.operand(o, true, true) else {
+            return;
+        };
+        // Both sides must have the same type, and both be lists or neither
+        // (`check_rhs_field_type_consistency`): no conversion happens at run time.
+        if ty != rty || list != rlist {
+            let shown = |t: FieldType, l: bool| format!("{}{}", pt_type_name(t), if l { " (list)" } else { "" });
+            self.report(
+                Code::LoadErrCompileCondition,
+                o.span(),
+                format!(
+                    "field '{}' has type '{}' while the right-hand side field '{}' has incompatible type '{}'",
+                    self.operand_name(&c.lhs),
+                    shown(ty, list),
+                    self.operand_name(o),
+                    shown(rty, rlist)
+                ),
+                Some("a field is compared with another field of exactly its type".into()),
+            );
+        }
+    }
+
+    /// The field of an operand that takes no part in a field-to-field comparison: the
+    /// field itself, or the one under one-field transformers (which keep its flags).
+    fn no_rhs_field(&self, o: &Operand) -> Option<&'static str> {
+        let f = match o {
+            Operand::Field(f) => f,
+            Operand::Transform(t) if t.kind.takes_one_field() => innermost_field(t)?,
+            Operand::Transform(_) => return None,
+        };
+        let r = resolve_field(f, &self.env).ok()?;
+        r.def.has(flags::NO_RHS).then_some(r.def.name)
+    }
+
+    /// The name libsinsp gives an operand's (transformed) field: the field underneath a
+    /// chain of one-argument transformers; multi-argument transformers build a field of
+    /// their own.
+    fn operand_name(&self, o: &Operand) -> String {
+        let f = match o {
+            Operand::Field(f) => Some(f),
+            Operand::Transform(t) if t.kind.takes_one_field() => innermost_field(t),
+            Operand::Transform(_) => None,
+        };
+        match f {
+            Some(f) => resolve_field(f, &self.env).map_or_else(|_| f.name.clone(), |r| r.def.name.to_string()),
+            None => "INTERNAL".into(),
         }
     }
 

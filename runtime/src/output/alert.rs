@@ -66,6 +66,25 @@ pub fn text_of(v: Option<&Value>) -> String {
     }
 }
 
+/// A value of a list field (`fd.types`) or a transformer as Falco prints it in text:
+/// a list in parentheses, `(file,ipv4)`; anything else as [`text_of`] does.
+pub fn list_text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::List(xs)) => {
+            let mut out = String::from("(");
+            for (i, x) in xs.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&x.to_text());
+            }
+            out.push(')');
+            out
+        }
+        v => text_of(v),
+    }
+}
+
 /// A value as Falco puts it in `output_fields`: numbers as numbers, `null` when missing.
 pub fn json_of(v: Option<&Value>) -> Json {
     match v {

@@ -1,7 +1,7 @@
 //! Rendering rule outputs: each rule's `output` is turned once into a plan of literal
 //! text and field requests, then filled in per alert from the event's field values.
 
-use super::alert::{Alert, json_of, push_text, text_of, with_width};
+use super::alert::{Alert, json_of, list_text, push_text, text_of, with_width};
 use super::time;
 use falcorc_compiler::eval::{FieldSource, Value, interp};
 use falcorc_compiler::ir::{FieldId, FieldSpec, Operand, Program, Rule, lower_operand};
@@ -114,6 +114,9 @@ impl Outputs {
                 Piece::Field { spec, width, .. } if !self.with_fields => {
                     if spec.name == "evt.time.iso8601" {
                         message.push_str(&with_width(time::iso8601_offset(ts), *width));
+                    } else if spec.list {
+                        let v = src.field(OUTPUT_FIELD, spec);
+                        message.push_str(&with_width(list_text(v.as_ref()), *width));
                     } else {
                         let present = src.field_into(OUTPUT_FIELD, spec, &mut scratch);
                         push_text(&mut message, present.then_some(&scratch), *width);
@@ -127,6 +130,7 @@ impl Outputs {
                         "evt.time" | "evt.time.s" | "evt.datetime" | "evt.datetime.s" => {
                             (text_of(v.as_ref()), serde_json::Value::from(ts))
                         }
+                        _ if spec.list => (list_text(v.as_ref()), json_of(v.as_ref())),
                         _ => (text_of(v.as_ref()), json_of(v.as_ref())),
                     };
                     message.push_str(&with_width(text, *width));
@@ -139,7 +143,8 @@ impl Outputs {
                     width,
                 } => {
                     let v = interp::operand(op, specs, src);
-                    message.push_str(&with_width(text_of(v.as_ref()), *width));
+                    // A transformer's list result is a list (fd.types, getopt).
+                    message.push_str(&with_width(list_text(v.as_ref()), *width));
                     if self.with_fields {
                         fields.push((key.clone(), json_of(v.as_ref())));
                     }

@@ -96,3 +96,48 @@ pub fn decompressed(path: &Path) -> Vec<u8> {
         raw
     }
 }
+
+/// The alerts of `rules` (a rules file's text, which must load without errors) on the
+/// capture `bytes`, every rule matching, replayed by the interpreter and by the JIT, which
+/// must agree.
+pub fn alerts_on_both_backends(rules: &str, bytes: &[u8]) -> Vec<falcorc_runtime::output::Alert> {
+    use falcorc_compiler::sema::typeck::Env;
+    use falcorc_compiler::{Options, SourceFile, analyze};
+    use falcorc_runtime::engine::{Backend, Engine, EngineOptions, RuleMatching};
+    use falcorc_runtime::output::Outputs;
+    let an = analyze(
+        vec![SourceFile {
+            name: "r.yaml".into(),
+            text: rules.to_string(),
+        }],
+        &Options::default(),
+    );
+    assert_eq!(an.errors(), 0, "{:?}", an.diagnostics);
+    let outputs = Outputs::new(&an.program, Env::default());
+    let mut found: Option<Vec<falcorc_runtime::output::Alert>> = None;
+    for backend in [Backend::Interp, Backend::Jit] {
+        let engine = Engine::new(
+            an.program.clone(),
+            &EngineOptions {
+                matching: RuleMatching::All,
+                backend,
+                ..EngineOptions::default()
+            },
+        );
+        let mut reader = ScapReader::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let mut got = Vec::new();
+        let (_, err) =
+            falcorc_runtime::replay::replay(&mut reader, &engine, &outputs, "h", &mut |a| got.push(a), |_| {});
+        assert!(err.is_none(), "{err:?}");
+        if let Some(prev) = &found {
+            let key = |a: &falcorc_runtime::output::Alert| (a.rule.to_string(), a.message.clone());
+            assert_eq!(
+                got.iter().map(key).collect::<Vec<_>>(),
+                prev.iter().map(key).collect::<Vec<_>>(),
+                "the JIT and the interpreter agree"
+            );
+        }
+        found = Some(got);
+    }
+    found.unwrap_or_default()
+}

@@ -94,6 +94,15 @@ impl TransformerKind {
     pub fn from_name(name: &str) -> Option<TransformerKind> {
         TransformerKind::ALL.into_iter().find(|t| t.name() == name)
     }
+
+    /// `val` and the transformers of one field (tolower, toupper, b64, basename, len),
+    /// which keep the field's identity; join, concat and getopt build a value of their own.
+    pub fn takes_one_field(self) -> bool {
+        !matches!(
+            self,
+            TransformerKind::Join | TransformerKind::Concat | TransformerKind::Getopt
+        )
+    }
 }
 
 /// `tolower(proc.name)`, `join("-", (a.b, c.d))`, `getopt(proc.args, "t:")[t]`.
