@@ -72,8 +72,14 @@ fn group(ty: FieldType) -> Option<Group> {
     })
 }
 
-/// libsinsp's verdict on `op` for a type of group `g`: None when it compiles, else the message.
+/// libsinsp's verdict on `op` for a type of group `g`: None when it compiles, else the
+/// message, which the compiler's `check_op_type_compatibility` prefixes with `filter error: `.
 fn op_verdict(g: Group, op: &str) -> Option<String> {
+    type_message(g, op).map(|m| format!("filter error: {m}"))
+}
+
+/// `flt_is_comparable`'s own message.
+fn type_message(g: Group, op: &str) -> Option<String> {
     if g == Group::Str {
         // Strings take every operator but the binary ones.
         return matches!(op, "bcontains" | "bstartswith")
@@ -254,7 +260,7 @@ fn list_fields_take_in_intersects_and_exists_only() {
             // Sic: libsinsp's list message has no "for".
             assert_eq!(
                 errors.first().map(String::as_str),
-                Some(format!("'{name}' operator not supported list filters").as_str()),
+                Some(format!("filter error: '{name}' operator not supported list filters").as_str()),
                 "{c}"
             );
         }
@@ -347,7 +353,9 @@ fn evt_type_takes_event_names_with_every_operator() {
                 .into_iter()
                 .find(|b| v.trim_matches(['(', ')', '\'']).split(", ").any(|x| x == *b));
             want.push(if binary {
-                Some(format!("'{op}' operator not supported for string filters"))
+                Some(format!(
+                    "filter error: '{op}' operator not supported for string filters"
+                ))
             } else {
                 bad.map(|b| format!("unknown event type {b}"))
             });
@@ -403,7 +411,7 @@ fn field_arguments_agree_with_libsinsp() {
         ("evt.around[1000] != x", number("x")),
         (
             "evt.around[1000] contains 5",
-            Some("'contains' operator not supported for numeric filters".into()),
+            Some("filter error: 'contains' operator not supported for numeric filters".into()),
         ),
         // evt.type.is: an event name after a dot.
         ("evt.type.is.open = 1", None),

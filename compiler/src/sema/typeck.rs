@@ -617,7 +617,10 @@ impl Checker<'_> {
         if let Some(a) = &t.arg
             && t.kind != Getopt
         {
-            self.error(a.span, format!("transformer '{name}' does not support field arguments"));
+            self.error(
+                a.span,
+                format!("filter error: transformer '{name}' does not support field arguments"),
+            );
             return Ty::Error;
         }
         if t.kind == Val {
@@ -780,7 +783,8 @@ impl Checker<'_> {
             self.report(
                 Code::LoadErrCompileCondition,
                 c.op_span,
-                op_unsupported_message(ty, list, c.op),
+                // The compiler's `check_op_type_compatibility` prefixes its check's message.
+                format!("filter error: {}", op_unsupported_message(ty, list, c.op)),
                 help,
             );
             return;
@@ -967,7 +971,10 @@ impl Checker<'_> {
         }
         if matches!(op, Op::BContains | Op::BStartsWith) {
             if v.is_empty() || !v.len().is_multiple_of(2) || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
-                self.error(span, "bcontains and bstartswith operator support hex strings only");
+                self.error(
+                    span,
+                    "filter error: bcontains and bstartswith operator support hex strings only",
+                );
             }
             return;
         }
