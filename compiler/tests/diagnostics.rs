@@ -2000,6 +2000,19 @@ case!(
 "#
 );
 
+case!(
+    multivalue_transformer_arguments,
+    r#"- rule: r
+  desc: d
+  condition: >
+    evt.type = open and getopt(proc.args, "t:") intersects (t)
+    and concat(fd.name, proc.pid) = x and join(",", fd.name) = y
+    and getopt(("-ab"), "ab")[ab] = z
+  output: o
+  priority: INFO
+"#
+);
+
 // ---- Macros and lists ---------------------------------------------------------
 
 case!(
@@ -2769,7 +2782,7 @@ case!(
     type_empty_arguments_are_no_argument,
     r#"- rule: r
   desc: d
-  condition: evt.type = open and container.label[""] = x and getopt(proc.args, "t:")[""] = y and proc.aname[""] = bash and proc.aname[0x1] = sh
+  condition: evt.type = open and container.label[""] = x and getopt(("-t", "x"), "t:")[""] = y and proc.aname[""] = bash and proc.aname[0x1] = sh
   output: o
   priority: INFO
 "#

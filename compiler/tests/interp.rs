@@ -326,8 +326,11 @@ fn transformers() {
         &ev
     ));
     assert!(check("concat(fd.directory, \"/x\") = /tmp/x", &ev));
-    assert!(check("getopt(proc.args, \"p:v\") intersects (p, 8080)", &ev));
-    assert!(check("getopt(proc.args, \"p:v\")[p] = 8080", &ev));
+    assert!(check(
+        "getopt((\"-p\", \"8080\", \"-v\"), \"p:v\") intersects (p, 8080)",
+        &ev
+    ));
+    assert!(check("getopt((\"-p\", \"8080\", \"-v\"), \"p:v\")[p] = 8080", &ev));
     assert!(check("getopt((\"-xzf\", \"a.tgz\"), \"xzf:\")[f] = a.tgz", &ev));
 }
 

@@ -42,12 +42,9 @@ pub fn apply(kind: TransformerKind, args: Vec<Option<Value>>, key: Option<&str>)
             Some(Value::Str(out))
         }
         Getopt => {
-            let argv = match args.next()?? {
-                Value::List(xs) => xs,
-                // A command line held as one string (proc.args): split on blanks.
-                Value::Str(s) => s.split_whitespace().map(|w| Value::Str(w.to_string())).collect(),
-                _ => return None,
-            };
+            // The loader takes only a list here (libsinsp's `getopt() first argument must
+            // be a list`).
+            let Value::List(argv) = args.next()?? else { return None };
             let optstring = args.next()??.to_text();
             let argv: Vec<String> = argv.iter().map(Value::to_text).collect();
             let parsed = getopt(&argv, &optstring);

@@ -708,15 +708,35 @@ impl Checker<'_> {
                     _ => Ty::Val { ty, list },
                 }
             }
+            Join | Concat | Getopt => self.multivalue(t),
+        }
+    }
+
+    /// join, concat and getopt check their arguments as libsinsp's multi-value
+    /// transformers do when they are built, with their messages (the arguments' own
+    /// problems were reported before).
+    fn multivalue(&mut self, t: &Transform) -> Ty {
+        use TransformerKind::*;
+        let args: Vec<(FieldType, bool)> = t.args.iter().map(|a| self.argument_type(a)).collect();
+        let fail = |this: &mut Self, msg: &str, help: &str| {
+            this.report(Code::LoadErrCompileCondition, t.span, msg, Some(help.into()));
+            Ty::Error
+        };
+        match t.kind {
             Join => {
-                if !arity(2)
-                    || !matches!(arg_tys[1], Ty::Val { list: true, .. })
-                    || matches!(arg_tys[0], Ty::Val { list: true, .. })
-                {
-                    return bad(
+                let help = "write join(\"sep\", LIST): LIST is a list field or (a, b, ...)";
+                if args.len() != 2 {
+                    return fail(self, "join() requires exactly 2 arguments: separator and list", help);
+                }
+                if args[0].1 {
+                    return fail(
                         self,
-                        "transformer 'join' takes a separator and a list: join(sep, (a, b))".into(),
+                        "join() first argument (separator) must be a single value, not a list",
+                        help,
                     );
+                }
+                if !args[1].1 {
+                    return fail(self, "join() second argument must be a list", help);
                 }
                 Ty::Val {
                     ty: FieldType::Charbuf,
@@ -724,41 +744,74 @@ impl Checker<'_> {
                 }
             }
             Concat => {
-                if t.args.len() < 2 || arg_tys.iter().any(|a| matches!(a, Ty::Val { list: true, .. })) {
-                    return bad(self, "transformer 'concat' takes two or more string arguments".into());
+                let help = "concat takes two or more string fields or quoted strings";
+                if args.len() < 2 {
+                    return fail(self, "concat() requires at least 2 arguments", help);
+                }
+                if args.iter().any(|&(ty, list)| ty != FieldType::Charbuf || list) {
+                    return fail(self, "concat() arguments must be strings", help);
                 }
                 Ty::Val {
                     ty: FieldType::Charbuf,
                     list: false,
                 }
             }
-            Getopt => {
-                // The arguments: a list, or a string field such as proc.args (split on blanks).
-                let args_ok = arity(2)
-                    && match arg_tys[0] {
-                        Ty::Val { list: true, .. } => true,
-                        Ty::Val { ty, .. } => ty.is_string() && !matches!(t.args[0], TArg::Str(_) | TArg::Num(_)),
-                        Ty::Error => false,
-                    };
-                if !args_ok || !matches!(t.args[1], TArg::Str(_)) {
-                    return bad(
+            _ => {
+                let help = "write getopt(ARGS, \"optstring\")[o]: ARGS is a list, such as (\"-t\", \"x\")";
+                if args.len() != 2 {
+                    return fail(
                         self,
-                        "transformer 'getopt' takes an argument list and an option string: getopt(proc.args, \"t:\")"
-                            .into(),
+                        "getopt() requires exactly 2 arguments: args list and optstring",
+                        help,
                     );
                 }
-                // An empty option key selects no option: Falco refuses it.
-                if t.arg.as_ref().is_some_and(|a| a.value.is_empty()) {
-                    return bad(
+                if !args[0].1 {
+                    return fail(self, "getopt() first argument must be a list", help);
+                }
+                if args[1].1 {
+                    return fail(
                         self,
-                        "transformer 'getopt' needs an option letter in [...]: getopt(proc.args, \"t:\")[t]".into(),
+                        "getopt() second argument (optstring) must be a single value",
+                        help,
                     );
                 }
-                Ty::Val {
-                    ty: FieldType::Charbuf,
-                    list: t.arg.is_none(),
+                if args.iter().any(|&(ty, _)| ty != FieldType::Charbuf) {
+                    return fail(self, "getopt() arguments must be strings", help);
+                }
+                match t.arg.as_ref().map(|a| a.value.as_str()) {
+                    // An empty option key selects no option: Falco refuses it.
+                    Some("") => fail(
+                        self,
+                        "transformer 'getopt' needs an option letter in [...]",
+                        "write getopt(ARGS, \"t:\")[t]",
+                    ),
+                    Some(k) if k.chars().count() != 1 => fail(
+                        self,
+                        "getopt() field argument must be a single option character",
+                        "write getopt(ARGS, \"t:\")[t]",
+                    ),
+                    key => Ty::Val {
+                        ty: FieldType::Charbuf,
+                        list: key.is_none(),
+                    },
                 }
             }
+        }
+    }
+
+    /// An argument's type as a multi-value transformer reads it (`argument_types`): the
+    /// field's own type and list flag, before any transformer applied to it (those keep
+    /// the field's info); another multi-value transformer is a plain string there, and a
+    /// literal list a list of strings.
+    fn argument_type(&self, a: &TArg) -> (FieldType, bool) {
+        let field = |f: &FieldRef| resolve_field(f, &self.env).map_or((FieldType::Charbuf, false), |r| (r.ty, r.list));
+        match a {
+            TArg::Field(f) => field(f),
+            TArg::Transform(t) if t.kind.takes_one_field() => {
+                innermost_field(t).map_or((FieldType::Charbuf, false), field)
+            }
+            TArg::Transform(_) | TArg::Str(_) | TArg::Num(_) => (FieldType::Charbuf, false),
+            TArg::List(..) => (FieldType::Charbuf, true),
         }
     }
 

@@ -105,7 +105,7 @@ impl TransformerKind {
     }
 }
 
-/// `tolower(proc.name)`, `join("-", (a.b, c.d))`, `getopt(proc.args, "t:")[t]`.
+/// `tolower(proc.name)`, `join("-", (a.b, c.d))`, `getopt(("-t", "x"), "t:")[t]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transform {
     pub kind: TransformerKind,
