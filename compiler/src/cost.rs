@@ -12,9 +12,9 @@
 //! well the ranking agrees with measured profiles).
 
 use crate::analysis::RuleInfo;
+use crate::hash::FastSet as HashSet;
 use crate::span::Span;
 use crate::syntax::condition::ast::{Check, Expr, FieldRef, Op, Operand, Rhs, TArg, Transform};
-use std::collections::HashSet;
 
 /// The estimate for one rule.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +38,7 @@ impl Estimate {
 pub fn estimate(rule: &RuleInfo) -> Option<Estimate> {
     let expr = rule.expr.as_ref()?;
     let mut w = Walker {
-        seen: HashSet::new(),
+        seen: HashSet::default(),
         costliest: None,
     };
     let (per_eval, _) = w.expr(expr, 1.0);

@@ -94,3 +94,8 @@ impl std::hash::Hasher for SeededHasher {
         self.inner.write(bytes);
     }
 }
+
+/// Hash maps and sets for the analysis: keyed by names from the rules, so seeded
+/// ([`SeededFnv`]), and several times cheaper than SipHash on short keys.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, SeededFnv>;
+pub type FastSet<K> = std::collections::HashSet<K, SeededFnv>;

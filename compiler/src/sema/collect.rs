@@ -7,9 +7,10 @@ use super::items::*;
 use super::text::{SrcText, Str};
 use super::version::{self, Version};
 use crate::diag::{Code, Diagnostic};
+use crate::hash::FastMap as HashMap;
 use crate::span::{FileId, FileSpan};
 use crate::syntax::yaml::{Document, Node, NodeKind};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 #[derive(Default)]
 pub struct Collected {
@@ -275,7 +276,7 @@ impl Ctx<'_> {
             "required_engine_version" => &["required_engine_version"],
             _ => &["required_plugin_versions"],
         };
-        let mut seen: HashMap<&str, FileSpan> = HashMap::new();
+        let mut seen: HashMap<&str, FileSpan> = HashMap::default();
         for e in item.node.as_map().unwrap_or_default() {
             let Some(k) = e.key.as_scalar() else { continue };
             let ks = item.fspan(e.key.span);

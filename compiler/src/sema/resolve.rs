@@ -4,12 +4,12 @@
 
 use super::text::SrcText;
 use crate::diag::{Code, Diagnostic};
+use crate::hash::FastMap as HashMap;
 use crate::span::{FileSpan, SourceMap, Span};
 use crate::syntax::condition::{
     self,
     ast::{Expr, Name},
 };
-use std::collections::HashMap;
 
 /// A parsed condition with global spans.
 #[derive(Clone, Debug)]

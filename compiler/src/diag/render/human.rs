@@ -6,10 +6,10 @@ use super::super::{Diagnostic, Severity};
 use super::single_line;
 use super::window::{self, CharCounts, MAX_MESSAGE_CHARS, clip};
 use crate::analysis::SourceFile;
+use crate::hash::FastMap as HashMap;
 use crate::lines::LineIndex;
 use ariadne::{Cache, Color, Config, IndexType, Label, Report, ReportKind};
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 /// Human-readable report of one diagnostic, with the source snippet.
 pub fn human(files: &[SourceFile], d: &Diagnostic, color: bool) -> String {
@@ -110,7 +110,7 @@ fn render<C: Cache<String>>(
         .map(|(s, m, c)| (s.file.0, clamp(s.file.0, s.span.range()), m, c))
         .collect();
     // Very long lines are quoted as a window around the labels.
-    let mut windows = HashMap::new();
+    let mut windows = HashMap::default();
     for &(fid, _, _, _) in &labels {
         if windows.contains_key(&fid) {
             continue;

@@ -1,10 +1,11 @@
 //! `proc.name = bash and proc.name = zsh`: one field required to hold two values at once.
 
+use crate::hash::{FastMap as HashMap, FastSet as HashSet};
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
 use crate::sema::catalog::{self, ArgKind, flags};
 use crate::syntax::condition::ast::{Check, Expr, Op, Rhs};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 pub const META: Meta = Meta {
     name: "contradictory-comparison",
@@ -26,8 +27,8 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
                 return;
             }
             // field -> (values allowed so far, the check that narrowed it last)
-            let mut allowed: HashMap<String, (BTreeSet<&str>, &Check)> = HashMap::new();
-            let mut reported = HashSet::new();
+            let mut allowed: HashMap<String, (BTreeSet<&str>, &Check)> = HashMap::default();
+            let mut reported = HashSet::default();
             for x in super::conjuncts(e) {
                 let Expr::Check(c) = x else { continue };
                 let Some((key, values)) = pinned(cx, c) else { continue };

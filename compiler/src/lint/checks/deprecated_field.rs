@@ -1,10 +1,10 @@
 //! Deprecated fields Falco does not warn about (always empty with current drivers).
 
+use crate::hash::FastSet as HashSet;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
 use crate::sema::catalog::{self, flags};
 use crate::sema::output::OutputPart;
-use std::collections::HashSet;
 
 pub const META: Meta = Meta {
     name: "deprecated-field",
@@ -52,7 +52,7 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
             }
         });
     }
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for (def, info) in cx.rule_pairs() {
         for p in &info.output_parts {
             let OutputPart::Field { field, .. } = p else { continue };

@@ -1,9 +1,9 @@
 //! `a and b and a`: the same comparison twice in one group.
 
+use crate::hash::FastMap as HashMap;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
 use crate::syntax::condition::{ast::Expr, print};
-use std::collections::HashMap;
 
 pub const META: Meta = Meta {
     name: "duplicate-comparison",
@@ -25,7 +25,7 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
                 return;
             };
             let word = if matches!(e, Expr::And(..)) { "and" } else { "or" };
-            let mut seen: HashMap<String, &Expr> = HashMap::new();
+            let mut seen: HashMap<String, &Expr> = HashMap::default();
             for x in xs {
                 if !matches!(x, Expr::Check(_) | Expr::Macro(_)) {
                     continue;

@@ -1,11 +1,11 @@
 //! An exception listing the same value (tuple) twice.
 
 use crate::diag::Applicability;
+use crate::hash::FastMap as HashMap;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
 use crate::sema::items::{ExcAtom, ExcValue};
 use crate::span::FileSpan;
-use std::collections::HashMap;
 
 pub const META: Meta = Meta {
     name: "duplicate-exception-value",
@@ -22,7 +22,7 @@ pub const META: Meta = Meta {
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
     for r in &cx.col.rules {
         for ex in &r.exceptions {
-            let mut seen: HashMap<String, FileSpan> = HashMap::new();
+            let mut seen: HashMap<String, FileSpan> = HashMap::default();
             let mut prev: Option<FileSpan> = None;
             for v in &ex.values {
                 let (key, span) = match v {

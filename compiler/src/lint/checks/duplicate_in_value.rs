@@ -1,10 +1,10 @@
 //! `proc.name in (bash, sh, bash)`.
 
 use crate::diag::Applicability;
+use crate::hash::FastMap as HashMap;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
 use crate::syntax::condition::ast::Rhs;
-use std::collections::HashMap;
 
 pub const META: Meta = Meta {
     name: "duplicate-in-value",
@@ -30,7 +30,7 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
                 },
                 _ => return,
             };
-            let mut seen = HashMap::new();
+            let mut seen = HashMap::default();
             for (i, v) in values.iter().enumerate() {
                 let span = w.at(v.span);
                 let Some(&first) = seen.get(v.text.as_str()) else {

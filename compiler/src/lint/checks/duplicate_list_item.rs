@@ -1,9 +1,9 @@
 //! `items: [bash, sh, bash]`.
 
 use crate::diag::Applicability;
+use crate::hash::FastMap as HashMap;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
-use std::collections::HashMap;
 
 pub const META: Meta = Meta {
     name: "duplicate-list-item",
@@ -19,7 +19,7 @@ pub const META: Meta = Meta {
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
     for l in &cx.col.lists {
-        let mut seen = HashMap::new();
+        let mut seen = HashMap::default();
         let mut prev = None;
         for it in &l.items {
             let span = it.file_span();

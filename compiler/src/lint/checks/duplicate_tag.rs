@@ -1,9 +1,9 @@
 //! `tags: [shell, shell]`.
 
 use crate::diag::Applicability;
+use crate::hash::FastMap as HashMap;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
-use std::collections::HashMap;
 
 pub const META: Meta = Meta {
     name: "duplicate-tag",
@@ -22,7 +22,7 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
         let Some(tags) = w.get("tags").and_then(|t| t.as_seq()) else {
             continue;
         };
-        let mut seen = HashMap::new();
+        let mut seen = HashMap::default();
         for (i, t) in tags.iter().enumerate() {
             let Some(s) = t.as_scalar() else { continue };
             let span = w.at(t.span);

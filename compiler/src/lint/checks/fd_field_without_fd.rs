@@ -1,9 +1,9 @@
 //! `fd.name` tested by a rule whose events have no file descriptor.
 
+use crate::hash::FastSet as HashSet;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
 use crate::sema::catalog::{self, FieldClass, event_flags};
-use std::collections::HashSet;
 
 pub const META: Meta = Meta {
     name: "fd-field-without-fd",
@@ -18,7 +18,7 @@ pub const META: Meta = Meta {
 };
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for (_, info) in cx.rule_pairs() {
         let (Some(expr), Some(codes)) = (&info.expr, super::rule_exit_codes(info)) else {
             continue;

@@ -1,8 +1,8 @@
 //! The same rule, macro or list defined twice in one file.
 
+use crate::hash::FastMap as HashMap;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
-use std::collections::HashMap;
 
 pub const META: Meta = Meta {
     name: "item-redefined",
@@ -17,7 +17,7 @@ pub const META: Meta = Meta {
 };
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
-    let mut first = HashMap::new();
+    let mut first = HashMap::default();
     for w in &cx.items {
         if w.modifies || w.name.is_empty() {
             continue;

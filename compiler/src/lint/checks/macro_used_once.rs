@@ -1,10 +1,10 @@
 //! A macro referenced from one place only.
 
+use crate::hash::FastMap as HashMap;
 use crate::index::ItemKind;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
 use crate::syntax::condition::ast::Expr;
-use std::collections::HashMap;
 
 pub const META: Meta = Meta {
     name: "macro-used-once",
@@ -19,7 +19,7 @@ pub const META: Meta = Meta {
 };
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
-    let mut uses: HashMap<&str, usize> = HashMap::new();
+    let mut uses: HashMap<&str, usize> = HashMap::default();
     for w in &cx.items {
         if let Some(cond) = w.condition() {
             cond.walk(&mut |e| {

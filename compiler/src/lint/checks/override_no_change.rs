@@ -1,9 +1,9 @@
 //! An `override` or `append` that leaves the item as it was.
 
+use crate::hash::FastMap as HashMap;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
 use crate::syntax::yaml::{Node, NodeKind};
-use std::collections::HashMap;
 
 pub const META: Meta = Meta {
     name: "override-no-change",
@@ -18,7 +18,7 @@ pub const META: Meta = Meta {
 };
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
-    let mut current: HashMap<(crate::index::ItemKind, &str), HashMap<&str, String>> = HashMap::new();
+    let mut current: HashMap<(crate::index::ItemKind, &str), HashMap<&str, String>> = HashMap::default();
     for w in &cx.items {
         let entries = w.node.as_map().unwrap_or_default();
         let values = || {

@@ -1,9 +1,9 @@
 //! `pmatch (bin)`: a relative prefix never matches an absolute path.
 
+use crate::hash::FastSet as HashSet;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
 use crate::syntax::condition::ast::Op;
-use std::collections::HashSet;
 
 pub const META: Meta = Meta {
     name: "pmatch-relative-path",
@@ -18,7 +18,7 @@ pub const META: Meta = Meta {
 };
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     super::each_rule_check(cx, &mut |info, c| {
         if c.op != Op::PMatch {
             return;

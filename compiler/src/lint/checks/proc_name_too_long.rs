@@ -1,9 +1,9 @@
 //! `proc.name = kube-controller-manager`: process names are cut to 15 bytes.
 
+use crate::hash::FastSet as HashSet;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
 use crate::syntax::condition::ast::Op;
-use std::collections::HashSet;
 
 pub const META: Meta = Meta {
     name: "proc-name-too-long",
@@ -23,7 +23,7 @@ pub const MAX_COMM: usize = 15;
 const COMM_FIELDS: &[&str] = &["proc.name", "proc.pname", "proc.aname"];
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     super::each_rule_check(cx, &mut |info, c| {
         let Some(f) = super::lhs_field(c) else { return };
         if !COMM_FIELDS.contains(&f.name.as_str()) || !matches!(c.op, Op::Eq | Op::EqEq | Op::In | Op::EndsWith) {

@@ -1,11 +1,11 @@
 //! `evt.arg.argv` on `execve`: an argument that some event has, but none of the rule's.
 
+use crate::hash::FastSet as HashSet;
 use crate::lint::context::{Context, Sink};
 use crate::lint::{Category, Level, Meta};
 use crate::sema::catalog::{self, EVENTS};
 use crate::sema::decode::suggest;
 use crate::syntax::condition::ast::FieldRef;
-use std::collections::HashSet;
 
 pub const META: Meta = Meta {
     name: "unknown-event-argument",
@@ -41,7 +41,7 @@ pub(crate) fn any_has_param(codes: &[u16], name: &str) -> bool {
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
     let all: Vec<u16> = EVENTS.iter().map(|e| e.code).collect();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for (_, info) in cx.rule_pairs() {
         let Some(expr) = &info.expr else { continue };
         let codes = super::rule_exit_codes(info);
