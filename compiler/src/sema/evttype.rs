@@ -15,11 +15,13 @@ impl EvtSet {
     }
 
     pub fn all() -> EvtSet {
-        let mut s = EvtSet::empty();
-        for c in 0..EVENT_COUNT {
-            s.insert(c as u16);
+        let mut words = vec![!0u64; EVENT_COUNT.div_ceil(64)];
+        if let Some(last) = words.last_mut()
+            && EVENT_COUNT % 64 != 0
+        {
+            *last = (1 << (EVENT_COUNT % 64)) - 1;
         }
-        s
+        EvtSet(words)
     }
 
     pub fn insert(&mut self, c: u16) {
@@ -40,21 +42,32 @@ impl EvtSet {
         self.len() == 0
     }
 
-    fn and(&self, o: &EvtSet) -> EvtSet {
-        EvtSet(self.0.iter().zip(&o.0).map(|(a, b)| a & b).collect())
+    fn and(mut self, o: &EvtSet) -> EvtSet {
+        self.0.iter_mut().zip(&o.0).for_each(|(a, b)| *a &= b);
+        self
     }
 
-    fn or(&self, o: &EvtSet) -> EvtSet {
-        EvtSet(self.0.iter().zip(&o.0).map(|(a, b)| a | b).collect())
+    fn or(mut self, o: &EvtSet) -> EvtSet {
+        self.0.iter_mut().zip(&o.0).for_each(|(a, b)| *a |= b);
+        self
     }
 
-    fn complement(&self) -> EvtSet {
+    fn complement(mut self) -> EvtSet {
         let all = EvtSet::all();
-        EvtSet(self.0.iter().zip(&all.0).map(|(a, m)| !a & m).collect())
+        self.0.iter_mut().zip(&all.0).for_each(|(a, m)| *a = !*a & m);
+        self
     }
 
     pub fn codes(&self) -> Vec<u16> {
-        (0..EVENT_COUNT as u16).filter(|c| self.contains(*c)).collect()
+        let mut out = Vec::with_capacity(self.len());
+        for (i, &w) in self.0.iter().enumerate() {
+            let mut w = w;
+            while w != 0 {
+                out.push((i * 64) as u16 + w.trailing_zeros() as u16);
+                w &= w - 1;
+            }
+        }
+        out
     }
 
     /// Event names covered, deduplicated, in code order.

@@ -57,13 +57,7 @@ pub fn resolve_field_name(name: &str) -> Option<&'static FieldDef> {
 /// shorter than NAME leaves the rest of the field name unread, a nonexistent field
 /// (`Err(false)`).
 fn evt_arg_name(name: &str) -> Result<(), bool> {
-    let longest = catalog::EVENTS
-        .iter()
-        .flat_map(|e| e.params.iter().map(|p| p.name))
-        .filter(|p| name.starts_with(p))
-        .map(str::len)
-        .max();
-    match longest {
+    match catalog::events::longest_param_prefix(name) {
         None => Err(true),
         Some(n) if n < name.len() => Err(false),
         Some(_) => Ok(()),

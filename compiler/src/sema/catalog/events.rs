@@ -5515,12 +5515,54 @@ pub static GENERIC_SYSCALLS: &[&str] = &[
     "waitpid",
 ];
 
+/// Every parameter name of the event table with the type of its first occurrence (code
+/// order), built once: `evt.arg.NAME` is resolved against all of them, and a scan of the
+/// table per field cost more than the rest of that field's checks together.
+static PARAMS: std::sync::LazyLock<std::collections::HashMap<&'static str, FieldType, crate::hash::FnvBuild>> =
+    std::sync::LazyLock::new(|| {
+        let mut m = std::collections::HashMap::with_capacity_and_hasher(512, crate::hash::FnvBuild);
+        for p in EVENTS.iter().flat_map(|e| e.params.iter()) {
+            m.entry(p.name).or_insert(p.ty);
+        }
+        m
+    });
+
 /// Type of the first parameter named `name` across the event table (code order),
 /// which is how libsinsp types `evt.rawarg.NAME`.
 pub fn param_type(name: &str) -> Option<FieldType> {
-    EVENTS
-        .iter()
-        .flat_map(|e| e.params.iter())
-        .find(|p| p.name == name)
-        .map(|p| p.ty)
+    PARAMS.get(name).copied()
+}
+
+/// Length of the longest parameter name (of any event) that `name` starts with.
+pub fn longest_param_prefix(name: &str) -> Option<usize> {
+    (0..=name.len())
+        .rev()
+        .filter(|&n| name.is_char_boundary(n))
+        .find(|&n| PARAMS.contains_key(&name[..n]))
+}
+
+#[cfg(test)]
+mod param_index_tests {
+    use super::*;
+
+    /// The index answers what a scan of the whole table answers, for every parameter
+    /// name and for names around them (longer, cut short, unknown).
+    #[test]
+    fn the_index_agrees_with_a_scan_of_the_table() {
+        let all = || EVENTS.iter().flat_map(|e| e.params.iter());
+        let scan_type = |n: &str| all().find(|p| p.name == n).map(|p| p.ty);
+        let scan_prefix = |n: &str| all().filter(|p| n.starts_with(p.name)).map(|p| p.name.len()).max();
+        let mut names: Vec<String> = Vec::new();
+        for p in all() {
+            names.push(p.name.to_string());
+            names.push(format!("{}x", p.name));
+            names.push(format!("{}.sub", p.name));
+            names.push(p.name[..p.name.len() / 2].to_string());
+        }
+        names.extend(["", "nosuchparam", "é", "fdx"].map(String::from));
+        for n in &names {
+            assert_eq!(param_type(n), scan_type(n), "{n}");
+            assert_eq!(longest_param_prefix(n), scan_prefix(n), "{n}");
+        }
+    }
 }
