@@ -17,7 +17,7 @@ impl EvtSet {
     pub fn all() -> EvtSet {
         let mut words = vec![!0u64; EVENT_COUNT.div_ceil(64)];
         if let Some(last) = words.last_mut()
-            && EVENT_COUNT % 64 != 0
+            && !EVENT_COUNT.is_multiple_of(64)
         {
             *last = (1 << (EVENT_COUNT % 64)) - 1;
         }
