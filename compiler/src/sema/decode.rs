@@ -4,7 +4,7 @@ use super::text::Str;
 use crate::diag::{Code, Diagnostic};
 use crate::span::{FileId, FileSpan, Span};
 use crate::syntax::yaml::{Node, NodeKind};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// The mapping of one top-level item, with helpers that produce Falco's messages.
 pub struct Item<'a> {
@@ -103,7 +103,7 @@ pub fn scalar_of(node: &Node, file: FileId) -> Option<Str> {
             value: s.value.clone(),
             file,
             span: node.span,
-            scalar: Some(Rc::new(s.clone())),
+            scalar: Some(Arc::clone(s)),
         }),
         _ => None,
     }

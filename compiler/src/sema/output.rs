@@ -41,9 +41,10 @@ pub fn parse(text: &str, env: &Env) -> (Vec<OutputPart>, Vec<OutputError>) {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] != b'%' {
-            let ch = text[i..].chars().next().unwrap_or(' ');
-            lit.push(ch);
-            i += ch.len_utf8();
+            // Literal text up to the next `%` (an ASCII byte: always a char boundary).
+            let next = memchr::memchr(b'%', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+            lit.push_str(&text[i..next]);
+            i = next;
             continue;
         }
         let start = i;

@@ -5,7 +5,7 @@
 
 use crate::span::{FileId, FileSpan, Span};
 use crate::syntax::yaml::Scalar;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A scalar read from a file, with enough information to map offsets inside it.
 #[derive(Clone, Debug)]
@@ -14,7 +14,7 @@ pub struct Str {
     pub file: FileId,
     /// Span of the whole YAML node.
     pub span: Span,
-    pub scalar: Option<Rc<Scalar>>,
+    pub scalar: Option<Arc<Scalar>>,
 }
 
 impl Str {
@@ -40,7 +40,7 @@ enum Origin {
     /// Bytes copied from a scalar, starting at `offset` in its value.
     Scalar {
         file: FileId,
-        scalar: Rc<Scalar>,
+        scalar: Arc<Scalar>,
         offset: u32,
     },
     /// Text the loader made up (separators, quotes, parentheses); attributed to a span.

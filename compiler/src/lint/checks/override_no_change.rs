@@ -93,14 +93,24 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
 
 /// A comparable form of a value: scalars by text, sequences by their items.
 fn canonical(n: &Node) -> Option<String> {
+    let mut out = String::new();
+    canonical_into(n, &mut out).then_some(out)
+}
+
+/// [`canonical`] written into `out`, one buffer for a whole sequence; false for a map.
+fn canonical_into(n: &Node, out: &mut String) -> bool {
     match &n.kind {
-        NodeKind::Null => Some(String::new()),
-        NodeKind::Scalar(s) => Some(s.value.clone()),
-        NodeKind::Seq(xs) => xs
-            .iter()
-            .map(canonical)
-            .collect::<Option<Vec<_>>>()
-            .map(|v| v.join("\u{1}")),
-        NodeKind::Map(_) => None,
+        NodeKind::Null => true,
+        NodeKind::Scalar(s) => {
+            out.push_str(&s.value);
+            true
+        }
+        NodeKind::Seq(xs) => xs.iter().enumerate().all(|(i, x)| {
+            if i > 0 {
+                out.push('\u{1}');
+            }
+            canonical_into(x, out)
+        }),
+        NodeKind::Map(_) => false,
     }
 }

@@ -16,10 +16,11 @@ pub fn map(src: &str, start: usize, end: usize, value: &str, style: Style) -> Of
     // value differ from the source, so equal bytes on one line mean the walk would copy
     // byte by byte and add no point: the identity map, at the cost of one comparison.
     let written = &src.as_bytes()[start..end];
-    if written == value.as_bytes() && memchr::memchr2(b'\n', b'\r', written).is_none() {
-        let mut map = MapBuilder::new();
-        map.point(0, start);
-        return map.finish(value.len(), end);
+    if written == value.as_bytes()
+        && memchr::memchr2(b'\n', b'\r', written).is_none()
+        && let (Ok(s), Ok(e)) = (u32::try_from(start), u32::try_from(end))
+    {
+        return OffsetMap::Linear { start: s, end: e };
     }
     walk(src, start, end, value, style)
 }

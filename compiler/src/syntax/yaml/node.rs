@@ -20,7 +20,9 @@ pub struct Node {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeKind {
     Null,
-    Scalar(Scalar),
+    /// Shared: the loader's strings keep a handle on the scalar (for its offset map)
+    /// instead of copying it.
+    Scalar(std::sync::Arc<Scalar>),
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }

@@ -42,7 +42,7 @@ pub fn node(src: &str, value: Cow<'_, str>, style: ScalarStyle, range: Range<usi
         ScalarStyle::Folded => (Style::Folded, block::map(src, start, &value, true)),
     };
     Node {
-        kind: NodeKind::Scalar(Scalar::new(value.into_owned(), style, map)),
+        kind: NodeKind::Scalar(std::sync::Arc::new(Scalar::new(value.into_owned(), style, map))),
         span,
         tag,
     }
