@@ -309,16 +309,14 @@ pub fn host_options() -> crate::Options {
 /// Where the C library's `getservbyname` reads services from.
 pub const SERVICES_PATH: &str = "/etc/services";
 
-/// The host's services database, read once per process: port fields resolve service names
-/// in it as Falco does on the same host. A missing or unreadable file resolves nothing (Falco
-/// then refuses the name too).
+/// The host's services database, read once per process and only when a port value names a
+/// service: port fields resolve service names in it as Falco does on the same host. A
+/// missing or unreadable file resolves nothing (Falco then refuses the name too).
 pub fn host_services() -> &'static crate::sema::services::Services {
-    static HOST: std::sync::OnceLock<crate::sema::services::Services> = std::sync::OnceLock::new();
-    HOST.get_or_init(|| {
-        read_text(Path::new(SERVICES_PATH), MAX_TEXT_BYTES)
-            .map(|t| crate::sema::services::Services::parse(&t))
-            .unwrap_or_default()
-    })
+    static HOST: crate::sema::services::Services = crate::sema::services::Services::lazy(|| {
+        read_text(Path::new(SERVICES_PATH), MAX_TEXT_BYTES).unwrap_or_default()
+    });
+    &HOST
 }
 
 #[cfg(test)]

@@ -5,17 +5,19 @@
 use super::catalog::{self, EVENT_COUNT};
 use crate::syntax::condition::ast::*;
 
-/// A set of event codes as a bitmap.
+const WORDS: usize = EVENT_COUNT.div_ceil(64);
+
+/// A set of event codes as a bitmap (on the stack: the walk makes one per check).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EvtSet(Vec<u64>);
+pub struct EvtSet([u64; WORDS]);
 
 impl EvtSet {
     pub fn empty() -> EvtSet {
-        EvtSet(vec![0; EVENT_COUNT.div_ceil(64)])
+        EvtSet([0; WORDS])
     }
 
     pub fn all() -> EvtSet {
-        let mut words = vec![!0u64; EVENT_COUNT.div_ceil(64)];
+        let mut words = [!0u64; WORDS];
         if let Some(last) = words.last_mut()
             && !EVENT_COUNT.is_multiple_of(64)
         {

@@ -9,12 +9,15 @@
 
 use std::collections::HashMap;
 
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone)]
 pub struct Services {
-    ports: HashMap<String, u16>,
+    ports: std::sync::OnceLock<HashMap<String, u16>>,
+    /// Where the table comes from the first time a name is looked up (the host's file, read
+    /// by the caller's IO layer): most rules files name no service, and then nothing is read.
+    load: Option<fn() -> String>,
 }
 
-static NONE: std::sync::LazyLock<Services> = std::sync::LazyLock::new(Services::default);
+static NONE: Services = Services::lazy(String::new);
 
 impl Services {
     /// The table that resolves nothing (no services database).
@@ -22,41 +25,61 @@ impl Services {
         &NONE
     }
 
+    /// A table read from `load`'s text when it is first needed.
+    pub const fn lazy(load: fn() -> String) -> Services {
+        Services {
+            ports: std::sync::OnceLock::new(),
+            load: Some(load),
+        }
+    }
+
     /// Read `/etc/services` text: `name port/protocol [alias...] [# comment]` per line. Lines
     /// that do not have that shape are skipped, as the C library skips them; the first entry
     /// for a name wins.
     pub fn parse(text: &str) -> Services {
-        let mut ports = HashMap::new();
-        for line in text.lines() {
-            let line = line.split('#').next().unwrap_or("");
-            let mut words = line.split_ascii_whitespace();
-            let (Some(name), Some(port_proto)) = (words.next(), words.next()) else {
-                continue;
-            };
-            let Some((port, proto)) = port_proto.split_once('/') else {
-                continue;
-            };
-            let Ok(port) = port.parse::<u16>() else {
-                continue;
-            };
-            if proto.is_empty() {
-                continue;
-            }
-            for n in std::iter::once(name).chain(words) {
-                ports.entry(n.to_string()).or_insert(port);
-            }
+        Services {
+            ports: std::sync::OnceLock::from(table(text)),
+            load: None,
         }
-        Services { ports }
+    }
+
+    fn ports(&self) -> &HashMap<String, u16> {
+        self.ports
+            .get_or_init(|| self.load.map(|load| table(&load())).unwrap_or_default())
     }
 
     /// The port of a service name, as `getservbyname(name, NULL)` gives it.
     pub fn port(&self, name: &str) -> Option<u16> {
-        self.ports.get(name).copied()
+        self.ports().get(name).copied()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ports.is_empty()
+        self.ports().is_empty()
     }
+}
+
+fn table(text: &str) -> HashMap<String, u16> {
+    let mut ports = HashMap::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("");
+        let mut words = line.split_ascii_whitespace();
+        let (Some(name), Some(port_proto)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let Some((port, proto)) = port_proto.split_once('/') else {
+            continue;
+        };
+        let Ok(port) = port.parse::<u16>() else {
+            continue;
+        };
+        if proto.is_empty() {
+            continue;
+        }
+        for n in std::iter::once(name).chain(words) {
+            ports.entry(n.to_string()).or_insert(port);
+        }
+    }
+    ports
 }
 
 #[cfg(test)]

@@ -18,6 +18,10 @@ pub const META: Meta = Meta {
 };
 
 pub(crate) fn check(cx: &Context, out: &mut Sink) {
+    // One map and one text buffer for every group: operands are compared by their
+    // canonical text, printed into the buffer and copied only when first seen.
+    let mut seen: HashMap<String, usize> = HashMap::default();
+    let mut text = String::new();
     for w in &cx.items {
         let Some(cond) = w.condition() else { continue };
         cond.walk(&mut |e| {
@@ -25,24 +29,25 @@ pub(crate) fn check(cx: &Context, out: &mut Sink) {
                 return;
             };
             let word = if matches!(e, Expr::And(..)) { "and" } else { "or" };
-            let mut seen: HashMap<String, &Expr> = HashMap::default();
-            for x in xs {
+            seen.clear();
+            for (i, x) in xs.iter().enumerate() {
                 if !matches!(x, Expr::Check(_) | Expr::Macro(_)) {
                     continue;
                 }
-                let key = print::to_string(x);
-                match seen.get(&key) {
+                text.clear();
+                print::write(&mut text, x);
+                match seen.get(text.as_str()) {
                     None => {
-                        seen.insert(key, x);
+                        seen.insert(text.clone(), i);
                     }
-                    Some(first) => {
+                    Some(&first) => {
                         let d = out
                             .diag(
                                 w.at(x.span()),
                                 format!("this repeats an earlier operand of the same `{word}`"),
                             )
                             .primary_label("repeated")
-                            .label(w.at(first.span()), "first occurrence")
+                            .label(w.at(xs[first].span()), "first occurrence")
                             .in_item(w.kind.key(), w.name)
                             .help("remove it, or fix the field or value that was meant");
                         out.emit(d);

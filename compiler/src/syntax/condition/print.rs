@@ -11,6 +11,11 @@ pub fn to_string(e: &Expr) -> String {
     out
 }
 
+/// [`to_string`] appended to `out` (a buffer reused across many small prints).
+pub fn write(out: &mut String, e: &Expr) {
+    expr(out, e);
+}
+
 fn expr(out: &mut String, e: &Expr) {
     match e {
         Expr::And(xs, _) | Expr::Or(xs, _) => {
