@@ -3,10 +3,9 @@
 
 use super::collect::Collected;
 use super::text::{SrcText, Str};
-use crate::hash::SeededFnv;
+use crate::hash::FastMap;
 use crate::span::Span;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// A list ready for substitution.
 pub struct CompiledList {
@@ -93,15 +92,14 @@ pub fn substitute<'t>(
 /// condition, or of an item that an earlier list brought in. Searching the text only for
 /// those lists gives Falco's result without one substring search per list and condition.
 pub struct ListIndex {
-    by_name: HashMap<String, Vec<u32>, SeededFnv>,
+    by_name: FastMap<String, Vec<u32>>,
     /// Lists whose name holds a delimiter: searched in every condition.
     always: Vec<u32>,
 }
 
 impl ListIndex {
     pub fn new(lists: &[CompiledList]) -> ListIndex {
-        let mut by_name: HashMap<String, Vec<u32>, SeededFnv> =
-            HashMap::with_capacity_and_hasher(lists.len(), SeededFnv::new());
+        let mut by_name: FastMap<String, Vec<u32>> = FastMap::with_capacity_and_hasher(lists.len(), Default::default());
         let mut always = Vec::new();
         for (i, l) in lists.iter().enumerate() {
             if l.name.is_empty() {

@@ -362,7 +362,7 @@ pub fn check_output_operand(o: &Operand, env: &Env) -> Vec<(String, Option<Strin
         severity: Severity::Error,
         item: ("rule output", String::new()),
     };
-    ck.operand(o, false, false);
+    ck.operand(o, false);
     ck.diags
         .into_iter()
         .filter(|d| d.is_error())
@@ -497,7 +497,7 @@ impl Checker<'_> {
         }
     }
 
-    fn field(&mut self, f: &FieldRef, rhs_side: bool, in_comparison: bool) -> Ty {
+    fn field(&mut self, f: &FieldRef) -> Ty {
         match resolve_field(f, &self.env) {
             Ok(r) => {
                 if r.def.has(flags::DEPRECATED)
@@ -520,10 +520,6 @@ impl Checker<'_> {
                         ),
                         None,
                     );
-                }
-                if in_comparison && r.def.has(flags::NO_RHS) {
-                    self.no_rhs(f.span, r.def.name, rhs_side);
-                    return Ty::Error;
                 }
                 Ty::Val { ty: r.ty, list: r.list }
             }
@@ -558,17 +554,17 @@ impl Checker<'_> {
         );
     }
 
-    fn operand(&mut self, o: &Operand, rhs_side: bool, in_comparison: bool) -> Ty {
+    fn operand(&mut self, o: &Operand, rhs_side: bool) -> Ty {
         match o {
-            Operand::Field(f) => self.field(f, rhs_side, in_comparison),
-            Operand::Transform(t) => self.transform(t, rhs_side, in_comparison),
+            Operand::Field(f) => self.field(f),
+            Operand::Transform(t) => self.transform(t, rhs_side),
         }
     }
 
     fn targ(&mut self, a: &TArg, rhs_side: bool) -> Ty {
         match a {
             TArg::Field(f) => {
-                let ty = self.field(f, rhs_side, false);
+                let ty = self.field(f);
                 if let (Ty::Val { .. }, Ok(r)) = (ty, resolve_field(f, &self.env))
                     && r.def.has(flags::NO_TRANSFORMER)
                 {
@@ -582,7 +578,7 @@ impl Checker<'_> {
                 }
                 ty
             }
-            TArg::Transform(t) => self.transform(t, rhs_side, false),
+            TArg::Transform(t) => self.transform(t, rhs_side),
             TArg::Str(_) => Ty::Val {
                 ty: FieldType::Charbuf,
                 list: false,
@@ -605,7 +601,7 @@ impl Checker<'_> {
         }
     }
 
-    fn transform(&mut self, t: &Transform, rhs_side: bool, in_comparison: bool) -> Ty {
+    fn transform(&mut self, t: &Transform, rhs_side: bool) -> Ty {
         use TransformerKind::*;
         let name = t.kind.name();
         if let Some(a) = &t.arg
@@ -628,8 +624,7 @@ impl Checker<'_> {
                 self.no_rhs(f.span, r.def.name, rhs_side);
                 return Ty::Error;
             }
-            let _ = in_comparison;
-            return self.field(f, rhs_side, false);
+            return self.field(f);
         }
         let arg_tys: Vec<Ty> = t.args.iter().map(|a| self.targ(a, rhs_side)).collect();
         if arg_tys.contains(&Ty::Error) {
@@ -675,15 +670,6 @@ impl Checker<'_> {
                         msg,
                         Some(format!("'{name}' takes {}", transformer_input(t.kind))),
                     );
-                    return Ty::Error;
-                }
-                // The transformed field keeps the field's flags: one that takes no part in
-                // a field-to-field comparison does not under a transformer either.
-                if in_comparison
-                    && let Some(r) = innermost_field(t).and_then(|f| resolve_field(f, &self.env).ok())
-                    && r.def.has(flags::NO_RHS)
-                {
-                    self.no_rhs(t.span, r.def.name, rhs_side);
                     return Ty::Error;
                 }
                 match t.kind {
@@ -812,10 +798,10 @@ impl Checker<'_> {
     fn check(&mut self, c: &Check) {
         // libsinsp reads the left side and checks the operator first; whether the left
         // side may meet a field on the right comes after (`field_to_field`).
-        let lhs = self.operand(&c.lhs, false, false);
+        let lhs = self.operand(&c.lhs, false);
         let Ty::Val { ty, list } = lhs else {
             if let Rhs::Operand(o) = &c.rhs {
-                self.operand(o, true, true);
+                self.operand(o, true);
             }
             return;
         };
@@ -924,9 +910,13 @@ impl Checker<'_> {
             self.no_rhs(c.lhs.span(), name, false);
             return;
         }
-        let Ty::Val { ty: rty, list: rlist } = self.operand(o, true, true) else {
+        let Ty::Val { ty: rty, list: rlist } = self.operand(o, true) else {
             return;
         };
+        if let Some(name) = self.no_rhs_field(o) {
+            self.no_rhs(o.span(), name, true);
+            return;
+        }
         // Both sides must have the same type, and both be lists or neither
         // (`check_rhs_field_type_consistency`): no conversion happens at run time.
         if ty != rty || list != rlist {
@@ -947,7 +937,8 @@ impl Checker<'_> {
     }
 
     /// The field of an operand that takes no part in a field-to-field comparison: the
-    /// field itself, or the one under one-field transformers (which keep its flags).
+    /// field itself, or the one under one-field transformers (the transformed field keeps
+    /// the field's flags), on either side.
     fn no_rhs_field(&self, o: &Operand) -> Option<&'static str> {
         let f = match o {
             Operand::Field(f) => f,
