@@ -81,7 +81,7 @@ fn native(cond: falcorc_compiler::ir::Cond, specs: &[FieldSpec], ev: &Event) -> 
     use falcorc_compiler::eval::FieldCache;
     use falcorc_compiler::eval::jit::{Jit, JitOptions};
     let jit = Jit::compile(
-        std::sync::Arc::new(vec![vec![(0, cond)]]),
+        std::sync::Arc::new(vec![vec![(0, std::sync::Arc::new(cond))]]),
         &[],
         specs,
         &JitOptions::default(),

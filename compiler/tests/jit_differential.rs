@@ -297,7 +297,11 @@ fn run_both(rules: Vec<Cond>, events: &[Event], memo: bool, first: bool, reorder
             if first { all.take(1).collect() } else { all.collect() }
         })
         .collect();
-    let bucket: Vec<(u32, Cond)> = rules.into_iter().enumerate().map(|(i, c)| (i as u32, c)).collect();
+    let bucket: Vec<(u32, Arc<Cond>)> = rules
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (i as u32, Arc::new(c)))
+        .collect();
     let opts = JitOptions {
         first,
         reorder,
@@ -373,7 +377,7 @@ fn a_ruleset_that_fails_to_compile_names_the_rule() {
         CmpOp::Eq,
         Rhs::Const(Const::Str("sh".into())),
     );
-    let bucket = vec![(3, ok.clone()), (7, ok)];
+    let bucket = vec![(3, Arc::new(ok.clone())), (7, Arc::new(ok))];
     let opts = JitOptions {
         poison_rule: Some(7),
         ..JitOptions::default()

@@ -11,6 +11,7 @@ use crate::sema::items::Priority;
 use crate::sema::output::OutputPart;
 use crate::syntax::condition::ast::{Modifier, TransformerKind};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// Index into [`Program::fields`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -48,6 +49,11 @@ pub struct Rule {
     pub cond: Cond,
     pub output: Vec<OutputPart>,
 }
+
+/// Rules indexed by event code: each bucket holds `(rule index, condition)` pairs in
+/// the order they are evaluated; a condition is shared by the buckets of every event
+/// code it was specialised for alike.
+pub type Buckets = Vec<Vec<(u32, Arc<Cond>)>>;
 
 #[derive(Clone, Debug)]
 pub enum Cond {
@@ -152,11 +158,13 @@ pub enum Rhs {
 }
 
 /// The constants of a list, with a hash set for fast membership when they are all
-/// strings (rules often test one value against dozens of names).
+/// strings (rules often test one value against dozens of names). Shared, not copied,
+/// when a condition is cloned: a back end specialises each rule once per event type,
+/// and every copy tests the same lists.
 #[derive(Clone, Debug)]
 pub struct ConstSet {
-    pub items: Vec<Const>,
-    pub strings: Option<std::collections::HashSet<String, FnvBuild>>,
+    pub items: Arc<[Const]>,
+    pub strings: Option<Arc<std::collections::HashSet<String, FnvBuild>>>,
 }
 
 pub use crate::hash::{Fnv, FnvBuild};
@@ -166,8 +174,12 @@ impl ConstSet {
         let strings = items
             .iter()
             .map(|c| if let Const::Str(s) = c { Some(s.clone()) } else { None })
-            .collect();
-        ConstSet { items, strings }
+            .collect::<Option<_>>()
+            .map(Arc::new);
+        ConstSet {
+            items: items.into(),
+            strings,
+        }
     }
 }
 

@@ -2,48 +2,60 @@
 //! `open_read` or `sensitive_files` put the same tests in many rules) get a memo
 //! slot, so each is evaluated once per event; the first rule to reach it pays.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use falcorc_compiler::ir::{Cmp, Cond, Const, Operand, Rhs};
 
 /// Numbers the comparisons that occur more than once in a bucket; returns the
-/// number of memo slots used.
-pub(super) fn number_shared(buckets: &mut [Vec<(u32, Cond)>]) -> usize {
-    let mut next = 0u32;
-    for bucket in buckets.iter_mut().filter(|b| b.len() > 1) {
-        // Identities in visiting order (hashing big sets is the expensive part: once).
-        let mut ids: Vec<u128> = Vec::new();
+/// number of memo slots used. Buckets refer to `conds` by position, and one condition
+/// serves every bucket whose event codes share its facts, so a comparison gets one
+/// slot wherever it occurs: sound, since equal comparisons give equal results on one
+/// event and an event only ever runs one bucket (a slot in a bucket where the test
+/// occurs once only costs the memo's check).
+pub(super) fn number_shared(buckets: &[Vec<(u32, usize)>], conds: &mut [Cond]) -> usize {
+    // Identities in visiting order, per condition (hashing big sets is the expensive
+    // part: once per condition, not once per bucket).
+    let mut ids: Vec<Option<Vec<u128>>> = vec![None; conds.len()];
+    let mut of = |id: usize, conds: &mut [Cond]| -> Vec<u128> {
+        ids[id]
+            .get_or_insert_with(|| {
+                let mut v = Vec::new();
+                visit(&mut conds[id], &mut |c| v.push(identity(c)));
+                v
+            })
+            .clone()
+    };
+    let mut shared: HashSet<u128> = HashSet::new();
+    for bucket in buckets.iter().filter(|b| b.len() > 1) {
         let mut counts: HashMap<u128, usize> = HashMap::new();
-        for (_, cond) in bucket.iter_mut() {
-            visit(cond, &mut |c| {
-                let k = identity(c);
-                ids.push(k);
+        for &(_, id) in bucket {
+            for k in of(id, conds) {
                 *counts.entry(k).or_default() += 1;
-            });
+            }
         }
-        // Slots are per bucket: an event only ever uses one bucket.
-        let mut slots: HashMap<u128, u32> = HashMap::new();
-        let mut order = ids.into_iter();
-        for (_, cond) in bucket.iter_mut() {
-            visit(cond, &mut |c| {
-                let Some(k) = order.next() else { return };
-                if counts.get(&k).is_some_and(|n| *n > 1) {
-                    c.memo = Some(*slots.entry(k).or_insert_with(|| {
-                        next += 1;
-                        next - 1
-                    }));
-                }
-            });
-        }
+        shared.extend(counts.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k));
     }
-    next as usize
+    let mut slots: HashMap<u128, u32> = HashMap::new();
+    for id in 0..conds.len() {
+        let Some(order) = ids[id].take() else { continue };
+        let mut order = order.into_iter();
+        visit(&mut conds[id], &mut |c| {
+            let Some(k) = order.next() else { return };
+            if shared.contains(&k) {
+                let next = slots.len() as u32;
+                c.memo = Some(*slots.entry(k).or_insert(next));
+            }
+        });
+    }
+    slots.len()
 }
 
 /// Structural identity of a whole bucket (rule indices and condition trees, memo
 /// slots aside): buckets with equal identities evaluate the same way on any event.
 #[cfg(feature = "jit")]
-pub(super) fn bucket_identity(bucket: &[(u32, Cond)]) -> u128 {
+pub(super) fn bucket_identity(bucket: &[(u32, Arc<Cond>)]) -> u128 {
     hash128(|h| {
         h.write_usize(bucket.len());
         for (rule, cond) in bucket {

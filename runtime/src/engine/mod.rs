@@ -14,7 +14,7 @@ use falcorc_compiler::eval::jit::{Jit, JitOptions, JitStats};
 use falcorc_compiler::eval::{EventFacts, FieldCache, eval_fields, specialize};
 #[cfg(feature = "jit")]
 use falcorc_compiler::ir::FieldId;
-use falcorc_compiler::ir::{Cond, Program, Rule};
+use falcorc_compiler::ir::{Buckets, Cond, Program, Rule};
 use falcorc_compiler::sema::catalog::EVENT_COUNT;
 use falcorc_compiler::sema::items::Priority;
 pub use selection::Selector;
@@ -82,7 +82,7 @@ pub struct Engine {
     pub program: Program,
     /// For each event code, the active rules that can match it, in load order, each
     /// with its condition specialised for the code (`evt.type` tests folded away).
-    index: Arc<Vec<Vec<(u32, Cond)>>>,
+    index: Arc<Buckets>,
     matching: RuleMatching,
     /// Field values of the current event, shared by all rules evaluated on it.
     cache: RefCell<FieldCache>,
@@ -126,7 +126,11 @@ impl Engine {
                 .map(|r| (r.name.as_str(), r.tags.as_slice(), r.enabled)),
             &opts.selectors,
         );
-        let mut index = vec![Vec::new(); EVENT_COUNT];
+        // Buckets name conditions by position in `conds`: a rule's condition is
+        // specialised once per set of event facts and shared by every code with them
+        // (the versions of an event), instead of one copy per code.
+        let mut conds: Vec<Cond> = Vec::new();
+        let mut ids: Vec<Vec<(u32, usize)>> = vec![Vec::new(); EVENT_COUNT];
         let (mut broad, mut named) = (Vec::new(), vec![false; EVENT_COUNT]);
         for (i, r) in program.rules.iter().enumerate() {
             let active = enabled[i] && r.priority.level() <= opts.min_priority.level() && r.source == "syscall";
@@ -142,23 +146,31 @@ impl Engine {
                     }
                 }
             }
-            // Every version of an event shares its facts: specialise once per fact set.
-            let mut by_facts: HashMap<EventFacts, Cond> = HashMap::new();
+            let mut by_facts: HashMap<EventFacts, Option<usize>> = HashMap::new();
             for &c in codes {
-                if let Some(bucket) = index.get_mut(c as usize) {
+                if let Some(bucket) = ids.get_mut(c as usize) {
                     let facts = EventFacts::of_code(c);
-                    let cond = by_facts
-                        .entry(facts)
-                        .or_insert_with(|| specialize(&r.cond, &program.fields, &facts));
-                    if !matches!(cond, Cond::Const(false)) {
-                        bucket.push((i as u32, cond.clone()));
+                    let id = *by_facts.entry(facts).or_insert_with(|| {
+                        let cond = specialize(&r.cond, &program.fields, &facts);
+                        (!matches!(cond, Cond::Const(false))).then(|| {
+                            conds.push(cond);
+                            conds.len() - 1
+                        })
+                    });
+                    if let Some(id) = id {
+                        bucket.push((i as u32, id));
                     }
                 }
             }
         }
         let program_rules = program.rules.len();
-        let memo_slots = memo::number_shared(&mut index);
+        let memo_slots = memo::number_shared(&ids, &mut conds);
         let cache = FieldCache::new(program.fields.len(), memo_slots);
+        let conds: Vec<Arc<Cond>> = conds.into_iter().map(Arc::new).collect();
+        let index: Buckets = ids
+            .iter()
+            .map(|b| b.iter().map(|&(i, id)| (i, conds[id].clone())).collect())
+            .collect();
         let index = Arc::new(index);
         let mut warnings = Vec::new();
         #[cfg(feature = "jit")]
@@ -299,7 +311,7 @@ impl Engine {
         &self,
         costs: &costs::RuleCosts,
         code: u16,
-        bucket: &[(u32, Cond)],
+        bucket: &[(u32, Arc<Cond>)],
         ctx: &FieldCtx<'_>,
         out: &mut Vec<usize>,
     ) {
@@ -361,7 +373,7 @@ pub type JitSettings = ();
 /// same rules whose conditions specialise alike, as `open` and `openat` for rules
 /// that test both), so one native function serves both.
 #[cfg(feature = "jit")]
-fn same_buckets(index: &[Vec<(u32, Cond)>]) -> Vec<Option<usize>> {
+fn same_buckets(index: &[Vec<(u32, Arc<Cond>)>]) -> Vec<Option<usize>> {
     let mut first: HashMap<u128, usize> = HashMap::new();
     index
         .iter()
@@ -374,4 +386,100 @@ fn same_buckets(index: &[Vec<(u32, Cond)>]) -> Vec<Option<usize>> {
             (seen != code).then_some(seen)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use falcorc_compiler::{Options, SourceFile, analyze};
+
+    const RULES: &str = r#"
+- macro: opened
+  condition: evt.type in (open, openat, openat2) and evt.is_open_read = true
+- list: shells
+  items: [sh, bash, zsh, dash, ksh]
+- rule: shell reads
+  desc: d
+  condition: opened and proc.name in (shells) and fd.name startswith /etc
+  output: "%proc.name %fd.name"
+  priority: WARNING
+- rule: shell reads secrets
+  desc: d
+  condition: opened and proc.name in (shells) and fd.name = /etc/shadow
+  output: "%proc.name"
+  priority: ERROR
+"#;
+
+    fn engine() -> Engine {
+        let an = analyze(
+            vec![SourceFile {
+                name: "rules.yaml".into(),
+                text: RULES.into(),
+            }],
+            &Options::default(),
+        );
+        assert_eq!(an.errors(), 0);
+        Engine::new(an.program, &EngineOptions::default())
+    }
+
+    /// Every event code with the same facts (the versions of one event) shares one copy
+    /// of each rule's specialised condition, and the copies share their lists.
+    #[test]
+    fn codes_with_the_same_facts_share_one_condition() {
+        let e = engine();
+        let mut by_rule_facts: HashMap<(u32, EventFacts), Vec<&Arc<Cond>>> = HashMap::new();
+        for (code, bucket) in e.index.iter().enumerate() {
+            for (rule, cond) in bucket {
+                by_rule_facts
+                    .entry((*rule, EventFacts::of_code(code as u16)))
+                    .or_default()
+                    .push(cond);
+            }
+        }
+        assert!(by_rule_facts.values().any(|v| v.len() > 1), "no event has two versions");
+        for v in by_rule_facts.values() {
+            assert!(v.iter().all(|c| Arc::ptr_eq(c, v[0])));
+        }
+        // Different event types specialise apart but test the same list.
+        let sets: Vec<*const falcorc_compiler::ir::Const> = by_rule_facts
+            .iter()
+            .filter(|((rule, _), _)| *rule == 0)
+            .flat_map(|(_, v)| {
+                let mut found = Vec::new();
+                each_set(v[0], &mut |items| found.push(items.as_ptr()));
+                found
+            })
+            .collect();
+        assert!(sets.len() > 1);
+        assert!(sets.iter().all(|p| *p == sets[0]));
+    }
+
+    /// The comparisons both rules share get one memo slot, the same in every bucket.
+    #[test]
+    fn a_shared_comparison_has_one_slot_everywhere() {
+        let e = engine();
+        let mut slots: HashMap<String, std::collections::HashSet<Option<u32>>> = HashMap::new();
+        for bucket in e.index.iter() {
+            for (_, cond) in bucket {
+                cond.each_cmp(&mut |c| {
+                    slots
+                        .entry(format!("{:?} {:?} {:?}", c.lhs, c.op, c.rhs))
+                        .or_default()
+                        .insert(c.memo);
+                });
+            }
+        }
+        let shared: Vec<_> = slots.values().filter(|s| s.iter().any(Option::is_some)).collect();
+        // `evt.is_open_read = true` and `proc.name in (shells)` are in both rules.
+        assert_eq!(shared.len(), 2, "{slots:?}");
+        assert!(shared.iter().all(|s| s.len() == 1), "{slots:?}");
+    }
+
+    fn each_set<'a>(c: &'a Cond, f: &mut impl FnMut(&'a [falcorc_compiler::ir::Const])) {
+        c.each_cmp(&mut |cmp| {
+            if let falcorc_compiler::ir::Rhs::Set(s) = &cmp.rhs {
+                f(&s.items)
+            }
+        });
+    }
 }

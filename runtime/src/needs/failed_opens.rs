@@ -316,7 +316,7 @@ fn path_tests(cmp: &Cmp, place: Place) -> Need {
         Rhs::Const(Const::Str(s)) => vec![s.as_str()],
         Rhs::Set(set) => {
             let mut v = Vec::with_capacity(set.items.len());
-            for c in &set.items {
+            for c in set.items.iter() {
                 match c {
                     Const::Str(s) => v.push(s.as_str()),
                     _ => return Need::Any,

@@ -12,6 +12,7 @@ use cranelift_codegen::ir::{AbiParam, Block, InstBuilder, MemFlagsData, SigRef, 
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::FunctionBuilder;
 use std::mem::{offset_of, size_of};
+use std::sync::Arc;
 
 const I64: types::Type = types::I64;
 const I32: types::Type = types::I32;
@@ -112,7 +113,7 @@ impl<'f, 'p> Gen<'f, 'p> {
     pub(super) fn bucket(
         mut b: FunctionBuilder<'f>,
         call_conv: CallConv,
-        rules: &[(u32, Cond)],
+        rules: &[(u32, Arc<Cond>)],
         fields: &'p [FieldSpec],
         keep: &'p mut Keep,
         stats: &'p mut CodeStats,

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 /// Rules indexed by event code: each bucket holds `(rule index, condition)` pairs in
 /// the order they are evaluated.
-pub type Buckets = Vec<Vec<(u32, Cond)>>;
+pub type Buckets = crate::ir::Buckets;
 
 #[derive(Clone, Copy, Debug)]
 pub struct JitOptions {
@@ -165,7 +165,7 @@ impl Jit {
         // freed and the error names the culprit rule.
         let mut define = |module: &mut JITModule,
                           name: String,
-                          rules: &[(u32, Cond)],
+                          rules: &[(u32, Arc<Cond>)],
                           keep: &mut Keep,
                           stats: &mut JitStats|
          -> Result<(cranelift_module::FuncId, Vec<FieldId>), JitError> {
@@ -330,7 +330,7 @@ fn call(f: BucketFn, fields: &[FieldSpec], cache: &mut FieldCache, src: &dyn Fie
 
 /// The first rule of a failed bucket whose code alone fails verification.
 fn culprit(
-    rules: &[(u32, Cond)],
+    rules: &[(u32, Arc<Cond>)],
     fields: &[FieldSpec],
     call_conv: cranelift_codegen::isa::CallConv,
     isa: &dyn cranelift_codegen::isa::TargetIsa,
