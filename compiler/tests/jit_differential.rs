@@ -369,6 +369,30 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// A bucket too large for one native function is cut between rules into several,
+    /// run in order on one context: the same matches as the interpreter, first match
+    /// included (a later piece must not run after an earlier one matched).
+    #[test]
+    fn large_buckets_cut_into_pieces_equal_the_interpreter(
+        rules in prop::collection::vec(condition(), 150..200),
+        events in prop::collection::vec(event(), 1..4),
+        memo in any::<bool>(),
+        first in any::<bool>(),
+    ) {
+        let mut comparisons = 0;
+        rules.iter().for_each(|r| r.each_cmp(&mut |_| comparisons += 1));
+        let bucket: Vec<(u32, Arc<Cond>)> =
+            rules.iter().enumerate().map(|(i, c)| (i as u32, Arc::new(c.clone()))).collect();
+        let opts = JitOptions { first, ..JitOptions::default() };
+        let jit = Jit::compile(Arc::new(vec![bucket]), &[None], &table(), &opts).expect("compiles");
+        prop_assert!(comparisons > 128 && jit.stats().functions > 1, "{} comparisons", comparisons);
+        run_both(rules, &events, memo, first, false);
+    }
+}
+
 #[test]
 fn a_ruleset_that_fails_to_compile_names_the_rule() {
     let fields = table();

@@ -283,14 +283,17 @@ impl Probe {
         let id = prog.attach(tp).map_err(|e| prog_err(name, e))?;
         let sched_link = prog.take_link(id).map_err(|e| prog_err(name, e))?;
         drop(btf);
-        // Mapped only now, so its pages never add to the parsing peak.
         let ring = ebpf
             .take_map("events")
             .ok_or_else(|| LoadError::Other("the probe has no `events` ring buffer".into()))?;
-        let ring = RingBuf::try_from(ring).map_err(|e| LoadError::Other(format!("ring buffer: {e}")))?;
         // aya's copy of the object, its programs' instructions and relocation data: not
         // needed once the links hold the programs.
         drop(ebpf);
+        // The ring buffer's pages count in the resident set as soon as they are mapped (all
+        // of them, twice): what loading freed goes back to the system first, so that the
+        // process's peak is not loading's heap plus the ring.
+        trim_heap();
+        let ring = RingBuf::try_from(ring).map_err(|e| LoadError::Other(format!("ring buffer: {e}")))?;
         Ok(Probe {
             _links: (exit_link, sched_link),
             counters,

@@ -90,11 +90,53 @@ pub struct JitStats {
 
 type BucketFn = unsafe extern "C" fn(*mut Ctx<'_>);
 
+/// Comparisons per native function in a large bucket: a bucket of more than twice this
+/// many is cut, between rules, into functions of about this many. The register
+/// allocator's memory and time grow faster than the function (liveness per block and
+/// value): the execve bucket of the stable rules, one function, took 11 MB of heap to
+/// compile, cut 6.5 MB, and a ruleset of hundreds of rules on one event type would take
+/// far more. Values shared between the pieces go through the field cache and the memo,
+/// at about 10 instructions per piece and per field read again; smaller buckets (the
+/// stable rules' opens) stay whole, as they run the most often.
+const CHUNK_COMPARISONS: usize = 64;
+
+/// `rules` cut into runs of whole rules of about [`CHUNK_COMPARISONS`] comparisons, or
+/// left whole when it has at most twice that many.
+fn chunks(rules: &[(u32, Arc<Cond>)]) -> Vec<&[(u32, Arc<Cond>)]> {
+    let weights: Vec<usize> = rules
+        .iter()
+        .map(|(_, cond)| {
+            let mut n = 0;
+            cond.each_cmp(&mut |_| n += 1);
+            n
+        })
+        .collect();
+    if weights.iter().sum::<usize>() <= 2 * CHUNK_COMPARISONS {
+        return vec![rules];
+    }
+    let mut out = Vec::new();
+    let (mut start, mut weight) = (0, 0);
+    for (i, n) in weights.into_iter().enumerate() {
+        if i > start && weight + n > CHUNK_COMPARISONS {
+            out.push(&rules[start..i]);
+            (start, weight) = (i, 0);
+        }
+        weight += n;
+    }
+    if start < rules.len() {
+        out.push(&rules[start..]);
+    }
+    out
+}
+
 /// A compiled ruleset.
 pub struct Jit {
     module: Option<JITModule>,
-    /// Native function per event code.
-    funcs: Vec<Option<BucketFn>>,
+    /// Native functions per event code, run in order: a bucket is cut into chunks of
+    /// rules ([`CHUNK_COMPARISONS`]).
+    funcs: Vec<Box<[BucketFn]>>,
+    /// Stop after the first chunk that matched (Falco's first match).
+    first: bool,
     /// With [`JitOptions::per_rule`]: per event code, one function per rule of its bucket,
     /// in bucket order.
     rule_funcs: Vec<Vec<BucketFn>>,
@@ -153,7 +195,7 @@ impl Jit {
         let mut fctx = FunctionBuilderContext::new();
         let mut keep = Keep::default();
         let mut stats = JitStats::default();
-        let mut ids = vec![None; buckets.len()];
+        let mut ids: Vec<Vec<cranelift_module::FuncId>> = vec![Vec::new(); buckets.len()];
         let mut reads: Vec<Arc<[FieldId]>> = vec![Arc::from([]); buckets.len()];
         let gen_opts = Options {
             first: opts.first,
@@ -208,16 +250,24 @@ impl Jit {
                 }
                 if let Some(&Some(other)) = same_as.get(code)
                     && other < code
-                    && ids[other].is_some()
+                    && !ids[other].is_empty()
                 {
-                    ids[code] = ids[other];
+                    ids[code] = ids[other].clone();
                     reads[code] = reads[other].clone();
                     rule_ids[code] = rule_ids[other].clone();
                     continue;
                 }
-                let (id, read) = define(&mut module, format!("bucket{code}"), rules, &mut keep, &mut stats)?;
-                ids[code] = Some(id);
-                reads[code] = read.into();
+                let mut all_reads: Vec<FieldId> = Vec::new();
+                for (k, chunk) in chunks(rules).into_iter().enumerate() {
+                    let (id, read) = define(&mut module, format!("bucket{code}_{k}"), chunk, &mut keep, &mut stats)?;
+                    ids[code].push(id);
+                    for f in read {
+                        if !all_reads.contains(&f) {
+                            all_reads.push(f);
+                        }
+                    }
+                }
+                reads[code] = all_reads.into();
                 if opts.per_rule {
                     for (pos, one) in rules.iter().enumerate() {
                         let one = std::slice::from_ref(one);
@@ -242,7 +292,10 @@ impl Jit {
             // `extern "C" fn(*mut Ctx)` on this ISA's default calling convention.
             unsafe { std::mem::transmute::<*const u8, BucketFn>(code) }
         };
-        let funcs = ids.iter().map(|id| id.map(native)).collect();
+        let funcs = ids
+            .iter()
+            .map(|ids| ids.iter().map(|id| native(*id)).collect())
+            .collect();
         let rule_funcs = rule_ids
             .iter()
             .map(|ids| ids.iter().map(|id| native(*id)).collect())
@@ -251,6 +304,7 @@ impl Jit {
         Ok(Jit {
             module: Some(module),
             funcs,
+            first: opts.first,
             rule_funcs,
             reads,
             _buckets: buckets,
@@ -281,8 +335,28 @@ impl Jit {
         src: &dyn FieldSource,
         out: &mut Vec<usize>,
     ) {
-        if let Some(Some(f)) = self.funcs.get(code as usize) {
-            call(*f, fields, cache, src, out);
+        let Some(chunks) = self.funcs.get(code as usize).filter(|f| !f.is_empty()) else {
+            return;
+        };
+        let generation = cache.generation();
+        let (slots, memo) = cache.raw_slots();
+        let mut ctx = Ctx {
+            slots,
+            memo,
+            generation,
+            cache,
+            src,
+            fields,
+            out,
+        };
+        for f in chunks {
+            let before = ctx.out.len();
+            // SAFETY: as in `call`; the pieces of a bucket share one context, as the
+            // calls to helpers inside one function do.
+            unsafe { f(&mut ctx) };
+            if self.first && ctx.out.len() > before {
+                return;
+            }
         }
     }
 
