@@ -335,28 +335,8 @@ impl Jit {
         src: &dyn FieldSource,
         out: &mut Vec<usize>,
     ) {
-        let Some(chunks) = self.funcs.get(code as usize).filter(|f| !f.is_empty()) else {
-            return;
-        };
-        let generation = cache.generation();
-        let (slots, memo) = cache.raw_slots();
-        let mut ctx = Ctx {
-            slots,
-            memo,
-            generation,
-            cache,
-            src,
-            fields,
-            out,
-        };
-        for f in chunks {
-            let before = ctx.out.len();
-            // SAFETY: as in `call`; the pieces of a bucket share one context, as the
-            // calls to helpers inside one function do.
-            unsafe { f(&mut ctx) };
-            if self.first && ctx.out.len() > before {
-                return;
-            }
+        if let Some(chunks) = self.funcs.get(code as usize).filter(|f| !f.is_empty()) {
+            call(chunks, self.first, fields, cache, src, out);
         }
     }
 
@@ -379,13 +359,22 @@ impl Jit {
         out: &mut Vec<usize>,
     ) {
         if let Some(f) = self.rule_funcs.get(code as usize).and_then(|f| f.get(pos)) {
-            call(*f, fields, cache, src, out);
+            call(std::slice::from_ref(f), false, fields, cache, src, out);
         }
     }
 }
 
-/// Calls one compiled function on the current event of `cache`.
-fn call(f: BucketFn, fields: &[FieldSpec], cache: &mut FieldCache, src: &dyn FieldSource, out: &mut Vec<usize>) {
+/// Calls compiled functions in order on the current event of `cache`, one context for
+/// all (as the calls to helpers inside one function share it); with `first`, none after
+/// one that matched.
+fn call(
+    fs: &[BucketFn],
+    first: bool,
+    fields: &[FieldSpec],
+    cache: &mut FieldCache,
+    src: &dyn FieldSource,
+    out: &mut Vec<usize>,
+) {
     let generation = cache.generation();
     let (slots, memo) = cache.raw_slots();
     let mut ctx = Ctx {
@@ -397,9 +386,15 @@ fn call(f: BucketFn, fields: &[FieldSpec], cache: &mut FieldCache, src: &dyn Fie
         fields,
         out,
     };
-    // SAFETY: `f` was compiled for this ruleset's field table and memo numbering, which
-    // `cache` was sized for; `ctx` outlives the call.
-    unsafe { f(&mut ctx) }
+    for f in fs {
+        let before = ctx.out.len();
+        // SAFETY: `f` was compiled for this ruleset's field table and memo numbering,
+        // which `cache` was sized for; `ctx` outlives the call.
+        unsafe { f(&mut ctx) };
+        if first && ctx.out.len() > before {
+            return;
+        }
+    }
 }
 
 /// The first rule of a failed bucket whose code alone fails verification.
