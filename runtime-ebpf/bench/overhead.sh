@@ -47,7 +47,7 @@ measure() { # name, loop args...
   events=$(echo "$final" | sed -n 's/.*(\([0-9]*\) events in.*/\1/p')
   echo "$name: ${base} ns -> ${with} ns per iteration"
   echo "  probe: $(( (t1 - t0) / ((c1 - c0) + 1) )) ns per sys_exit invocation ($((c1 - c0)) invocations)"
-  echo "  falcorc: $(( (cpu1 - cpu0) / (events + 1) )) ns CPU per event, RSS ${cur} kB (peak ${rss} kB, while loading), PSS ${pss} kB"
+  echo "  falcorc: $(( (cpu1 - cpu0) / (events + 1) )) ns CPU per event, RSS ${cur} kB (peak ${rss} kB), PSS ${pss} kB"
   echo "  $final"
 }
 
