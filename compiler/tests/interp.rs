@@ -252,6 +252,17 @@ fn transformers_on_lists() {
     assert!(check("len(fd.types[3]) = 1", &ev), "len of a list counts its values");
 }
 
+/// A list with no value (an fd event of a thread without descriptors) is `in` any set,
+/// as libsinsp's loop over the values gives, and intersects none.
+#[test]
+fn an_empty_list_is_in_every_set() {
+    let ev = [("fd.types", list(&[]))];
+    assert!(check("fd.types in (file)", &ev));
+    assert!(check("toupper(fd.types) in (FILE)", &ev));
+    assert!(!check("fd.types intersects (file)", &ev));
+    assert!(!check("not fd.types in (file)", &ev));
+}
+
 /// getopt without a key is a list: `in` needs every value in the set, and a list on the
 /// right of a field-to-field comparison is the set.
 #[test]

@@ -346,7 +346,9 @@ fn set_op(lhs: &Value, op: CmpOp, set: &ConstSet) -> bool {
     let member = |v: &Value| member(v, set);
     match op {
         CmpOp::In => match lhs {
-            Value::List(xs) => !xs.is_empty() && xs.iter().all(member),
+            // Every value in the set: libsinsp loops over the values, so an empty list (an
+            // fd event of a thread with no descriptor) is in any set.
+            Value::List(xs) => xs.iter().all(member),
             v => member(v),
         },
         CmpOp::Intersects => match lhs {

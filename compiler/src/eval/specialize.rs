@@ -6,12 +6,14 @@
 //!
 //! Folding evaluates the comparison with the interpreter itself, so the folded
 //! condition is equal to the original on every event with that code by construction.
-//! The one other fold, membership in an empty set, is false on every value (tested
-//! against the interpreter on scalars, lists and missing values).
+//! The one other fold, membership in an empty set, is false on every value but an empty
+//! list, for which `in` holds (tested against the interpreter on scalars, lists and
+//! missing values).
 
 use super::interp::{FieldSource, Value, eval_cmp};
 use crate::ir::{Cmp, CmpOp, Cond, FieldId, FieldSpec, Operand, Rhs};
 use crate::sema::catalog::{Dir, event};
+use crate::syntax::condition::ast::TransformerKind;
 
 /// What is known of every event a specialised condition will see.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -93,10 +95,11 @@ fn junction(xs: &[Cond], fields: &[FieldSpec], facts: &EventFacts, is_and: bool)
 fn fold_cmp(c: &Cmp, fields: &[FieldSpec], facts: &EventFacts) -> Option<bool> {
     // Membership in an empty set (`x in (user_known_list)` where the list is empty, as
     // Falco's stable rules ship many) is false whatever the left-hand side holds: a
-    // scalar, a list, several values or none.
+    // scalar, several values or none; but a list is `in` a set when every one of its
+    // values is, which an empty list is, so `in` over a list is left to the event.
     if let Rhs::Set(set) = &c.rhs
         && set.items.is_empty()
-        && matches!(c.op, CmpOp::In | CmpOp::Intersects | CmpOp::PMatch)
+        && (matches!(c.op, CmpOp::Intersects | CmpOp::PMatch) || (c.op == CmpOp::In && !may_be_list(&c.lhs, fields)))
     {
         return Some(false);
     }
@@ -110,6 +113,18 @@ fn fold_cmp(c: &Cmp, fields: &[FieldSpec], facts: &EventFacts) -> Option<bool> {
         return None;
     }
     Some(eval_cmp(c, fields, &Facts(facts)))
+}
+
+/// Whether `o` can evaluate to a list (a list field, or a transformer of one).
+fn may_be_list(o: &Operand, fields: &[FieldSpec]) -> bool {
+    match o {
+        Operand::Field(id) => fields.get(id.0 as usize).is_none_or(|s| s.list),
+        Operand::Const(_) => false,
+        Operand::List(_) => true,
+        Operand::Transform { kind, args, .. } => {
+            *kind == TransformerKind::Getopt || args.iter().any(|a| may_be_list(a, fields))
+        }
+    }
 }
 
 fn operand_known(o: &Operand, known: &impl Fn(FieldId) -> bool) -> bool {
