@@ -397,6 +397,9 @@ fn odd_files_never_panic_and_keep_their_meaning() {
         "- list: a\n  items: # k\n    [aaaaaaaaaaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, cccccccccccccccccccccccccccccccccc]\n",
         "- list: a\n  items: [aaaaaaaaaaaaaaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, cccccccccccccccccccccccccccccccccc]  # e\n",
         "- rule: r\n  exceptions:\n  - values: [[aaaaaaaaaaaaaaaaaaaaaaaaaaaa, [bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb, cccccccccccccccccccccccccccccccccc, ddddddddddddddd]]] # e\n    name: x\n",
+        // A comment alone on the line after an empty block scalar stays on a line of its own.
+        "- rule: r\n  desc: >-\n  # alone\n  condition: evt.type = open\n",
+        " -   rule: r\n     desc: >-\n     #[{[!,-[#    t wba\n     condition: a\n",
         "- rule: r\n  exceptions:\n  - name: x\n    values:\n    - - - aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n        - bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n      - [~, '', \"a\\tb\"]\n      # closes the tuple\n",
     ] {
         if let Err(e) = check(text) {

@@ -113,10 +113,18 @@ impl Comments {
 
     /// The free comment ending source line `line`, if it lies in `after..before` (`before`:
     /// where the next sibling starts, so of two nodes on a line the last one gets it).
+    /// A comment alone on its line trails nothing, even where a node's span ends on that
+    /// line (an empty block scalar's ends at the start of the next line): it stays free for
+    /// the next item, on a line of its own.
     pub fn trailing(&mut self, line: usize, after: usize, before: usize) -> Option<Comment> {
+        self.on_line(line, after, before, false)
+    }
+
+    fn on_line(&mut self, line: usize, after: usize, before: usize, own_line: bool) -> Option<Comment> {
         let i = self.list.partition_point(|c| c.line < line);
         let c = self.list.get(i)?;
-        (c.line == line && c.at >= after && c.at < before && !self.used[i]).then(|| self.claim(i))
+        (c.line == line && c.at >= after && c.at < before && !self.used[i] && (own_line || !c.own_line))
+            .then(|| self.claim(i))
     }
 
     /// The longest run of free comments from the first free one that lie before `limit` and
@@ -169,7 +177,7 @@ impl Comments {
 
     /// The free comment on `line`, if any (for gap lines).
     pub fn free_on_line(&mut self, line: usize) -> Option<Comment> {
-        self.trailing(line, 0, usize::MAX)
+        self.on_line(line, 0, usize::MAX, true)
     }
 
     /// Start recording claims (see [`Comments::give_back`]).
