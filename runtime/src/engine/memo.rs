@@ -18,20 +18,11 @@ pub(super) fn number_shared(buckets: &[Vec<(u32, usize)>], conds: &mut [Cond]) -
     // Identities in visiting order, per condition (hashing big sets is the expensive
     // part: once per condition, not once per bucket).
     let mut ids: Vec<Option<Vec<u128>>> = vec![None; conds.len()];
-    let mut of = |id: usize, conds: &mut [Cond]| -> Vec<u128> {
-        ids[id]
-            .get_or_insert_with(|| {
-                let mut v = Vec::new();
-                visit(&mut conds[id], &mut |c| v.push(identity(c)));
-                v
-            })
-            .clone()
-    };
     let mut shared: HashSet<u128> = HashSet::new();
     for bucket in buckets.iter().filter(|b| b.len() > 1) {
         let mut counts: HashMap<u128, usize> = HashMap::new();
         for &(_, id) in bucket {
-            for k in of(id, conds) {
+            for &k in ids[id].get_or_insert_with(|| identities(&conds[id])).iter() {
                 *counts.entry(k).or_default() += 1;
             }
         }
@@ -192,6 +183,13 @@ fn feed_const(k: &Const, h: &mut impl Hasher) {
             r.as_str().hash(h);
         }
     }
+}
+
+/// The identities of `cond`'s comparisons, in the order [`visit`] meets them.
+fn identities(cond: &Cond) -> Vec<u128> {
+    let mut v = Vec::new();
+    cond.each_cmp(&mut |c| v.push(identity(c)));
+    v
 }
 
 fn visit(cond: &mut Cond, f: &mut impl FnMut(&mut Cmp)) {

@@ -29,9 +29,7 @@ use helpers::Ctx;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Rules indexed by event code: each bucket holds `(rule index, condition)` pairs in
-/// the order they are evaluated.
-pub type Buckets = crate::ir::Buckets;
+pub use crate::ir::Buckets;
 
 #[derive(Clone, Copy, Debug)]
 pub struct JitOptions {
