@@ -189,7 +189,7 @@ pub fn run(a: Args, selectors: Vec<Selector>) -> u8 {
         }
         // The tracker follows every event, rules or not: it tells which threads are new.
         match (rules.as_mut(), out.as_mut()) {
-            (Some(r), Some(out)) => tracker.on_event(ev, |ctx| r.evaluate(ctx, out)),
+            (Some(r), Some(out)) => r.on_event(&mut tracker, ev, out),
             _ => tracker.on_event(ev, |_| {}),
         }
     };

@@ -246,7 +246,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
                 switched = Some(p.apply(&mut rules, &mut out));
             }
             lookups.before(&mut tracker, ev);
-            tracker.on_event(ev, |ctx| rules.evaluate(ctx, &mut out));
+            rules.on_event(&mut tracker, ev, &mut out);
         });
         // An idle host: no event is left from before the switch time.
         if polled == 0
@@ -340,7 +340,7 @@ pub fn run(a: Args, cli_selectors: Vec<Selector>) -> u8 {
     // the session) and give the output until its deadline.
     session.poll(Duration::ZERO, |ev| {
         lookups.before(&mut tracker, ev);
-        tracker.on_event(ev, |ctx| rules.evaluate(ctx, &mut out));
+        rules.on_event(&mut tracker, ev, &mut out);
     });
     let counters = session.counters();
     let events = session.events;
