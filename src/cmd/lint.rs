@@ -327,7 +327,7 @@ fn apply_fixes(a: &Args, files: &[SourceFile], opts: &Options) -> Result<Vec<Sou
         }
     }
     if a.format == Format::Human && total > 0 {
-        eprintln!("falcorc: applied {total} fixes");
+        eprintln!("falcorc: applied {total} fix{}", if total == 1 { "" } else { "es" });
     }
     Ok(current)
 }
