@@ -699,7 +699,7 @@ int falcorc_sched_exit(__u64 *ctx)
 	struct task_struct *t = task();
 	__s64 code = BPF_CORE_READ(t, exit_code);
 	struct rec r;
-	if (!rec_begin(&r, 186, 5))
+	if (!rec_tid((__u32)id) || !rec_begin(&r, 186, 5))
 		return 0;
 	p_i64(&r, code);
 	p_i64(&r, code >> 8);
@@ -729,12 +729,15 @@ int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 			c->filtered++;
 		return 0;
 	}
-	__u64 id = bpf_get_current_pid_tgid();
-	if ((id >> 32) == self_tgid)
+	/* The ids are the task's own fields (what bpf_get_current_pid_tgid returns), read
+	 * without a helper call from the task the program needs anyway. */
+	struct task_struct *t = task();
+	if ((__u32)t->tgid == self_tgid)
 		return 0;
 	/* 32-bit (ia32) syscalls use other numbers: not decoded, and never misread as ours. */
-	struct task_struct *t = task();
 	if (t->thread_info.status & TS_COMPAT)
+		return 0;
+	if (!rec_tid((__u32)t->pid))
 		return 0;
 	__u64 t0 = probe_timing ? bpf_ktime_get_ns() : 0;
 	if (nr == 3) {
