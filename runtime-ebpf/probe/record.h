@@ -96,7 +96,6 @@ static __always_inline bool rec_begin(struct rec *r, __u16 type, __u32 n)
 	if (!r->s || !r->t || n > FALCORC_MAX_PARAMS)
 		return false;
 	struct falcorc_evt_hdr *h = (void *)r->s->buf;
-	h->ts = bpf_ktime_get_boot_ns() + boot_epoch_ns;
 	h->type = type;
 	h->nparams = n;
 	r->idx = 0;
@@ -236,6 +235,11 @@ static __always_inline void rec_send(struct rec *r)
 	}
 	struct falcorc_evt_hdr *h = (void *)r->s->buf;
 	h->len = len;
+	/* The time is read here, right before the record enters the ring, rather than when it
+	 * was started: a record that is dropped (a failed open no rule can match, an oversized
+	 * one) never pays for the clock, and records from different CPUs enter the ring in an
+	 * order closer to their times. */
+	h->ts = bpf_ktime_get_boot_ns() + boot_epoch_ns;
 	/*
 	 * Waking the reader for every record costs more than building it; user space polls
 	 * with a short timeout anyway, so wake it once per batch: after each WAKEUP_BYTES this
