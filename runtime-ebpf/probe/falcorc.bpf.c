@@ -31,6 +31,7 @@ const volatile __u32 self_tgid = 0;
 #define SEND 1
 #define FILE_INFO 2 /* an open's dev, ino and O_F_* flag bits (four kernel reads) */
 #define FAILED_PATHS 4 /* a failed open only if `path_table` lets its path through */
+#define NO_TIME 8 /* sent with time 0: no rule sees the event or a time relative to it (close) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FALCORC_SYSCALL_SLOTS);
@@ -747,7 +748,10 @@ int BPF_PROG(falcorc_sys_exit, struct pt_regs *regs, long ret)
 		if (rec_begin(&r, 5, 2)) {
 			p_i64(&r, ret);
 			p_i64(&r, (__s32)regs->di);
-			rec_send(&r);
+			/* The flag read again rather than kept: holding `want` across the calls
+			 * above grows this frame past what Linux 6.1 allows for the deepest call
+			 * chain (512 bytes in all). */
+			rec_send_timed(&r, !(wanted(nr) & NO_TIME));
 		}
 		goto out;
 	}

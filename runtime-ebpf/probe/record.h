@@ -218,8 +218,14 @@ static __always_inline void p_tmp(struct rec *r, __u32 len)
 	rec_len(r, len);
 }
 
-/* Fills missing parameters with empty ones, writes the length and sends the record. */
-static __always_inline void rec_send(struct rec *r)
+/*
+ * Fills missing parameters with empty ones, writes the length and the time and sends the
+ * record. The time is read here, right before the record enters the ring, rather than when
+ * it was started: a record that is dropped (a failed open no rule can match) never pays for
+ * the clock, and records from different CPUs enter the ring in an order closer to their
+ * times. Not `timed`: time 0 (see NO_TIME).
+ */
+static __always_inline void rec_send_timed(struct rec *r, bool timed)
 {
 	for (int i = 0; i < FALCORC_MAX_PARAMS; i++) {
 		if (r->idx >= r->n)
@@ -235,11 +241,7 @@ static __always_inline void rec_send(struct rec *r)
 	}
 	struct falcorc_evt_hdr *h = (void *)r->s->buf;
 	h->len = len;
-	/* The time is read here, right before the record enters the ring, rather than when it
-	 * was started: a record that is dropped (a failed open no rule can match, an oversized
-	 * one) never pays for the clock, and records from different CPUs enter the ring in an
-	 * order closer to their times. */
-	h->ts = bpf_ktime_get_boot_ns() + boot_epoch_ns;
+	h->ts = timed ? bpf_ktime_get_boot_ns() + boot_epoch_ns : 0;
 	/*
 	 * Waking the reader for every record costs more than building it; user space polls
 	 * with a short timeout anyway, so wake it once per batch: after each WAKEUP_BYTES this
@@ -264,6 +266,11 @@ static __always_inline void rec_send(struct rec *r)
 	} else if (c) {
 		c->drops++;
 	}
+}
+
+static __always_inline void rec_send(struct rec *r)
+{
+	rec_send_timed(r, true);
 }
 
 #endif

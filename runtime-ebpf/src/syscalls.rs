@@ -88,6 +88,9 @@ pub const SYSCALLS: &[Syscall] = &[
     s(126, "capset", 353, true),
 ];
 
+/// close's syscall number, whose records may be sent without their time.
+const CLOSE_NR: u32 = 3;
+
 /// The procexit event (from `sched_process_exit`).
 pub const PROCEXIT_CODE: u16 = 186;
 
@@ -125,7 +128,8 @@ impl Filter {
     }
 
     /// The value of each slot of the probe's `interesting` map: 0 (not sent) or 1 (sent)
-    /// plus 2 when opens carry their file information.
+    /// plus 2 when opens carry their file information, 4 when failed opens go through the
+    /// path table, and 8 on close's slot when closes are sent without their time.
     pub fn map_values(&self) -> Vec<u8> {
         let mut values = vec![0u8; SYSCALL_SLOTS as usize];
         let on = 1
@@ -138,6 +142,9 @@ impl Filter {
         for &slot in &self.slots {
             if let Some(v) = values.get_mut(slot as usize) {
                 *v = on;
+                if slot == CLOSE_NR && !self.needs.close_time {
+                    *v |= 8;
+                }
             }
         }
         values
@@ -273,6 +280,25 @@ mod tests {
         let (read_x, sendto_x) = (7, 31);
         assert_eq!(unsupported(|c| c == read_x || c == sendto_x), vec!["read"]);
         assert!(unsupported(|c| c == 169).is_empty());
+    }
+
+    #[test]
+    fn closes_go_without_their_time_only_when_no_rule_can_observe_it() {
+        let close = SYSCALLS.iter().find(|s| s.name == "close").expect("close");
+        assert_eq!(close.nr, CLOSE_NR);
+        let mut needs = Needs::ALL;
+        needs.close_time = false;
+        let f = Filter {
+            slots: vec![CLOSE_NR, 257],
+            needs,
+        };
+        let v = f.map_values();
+        assert_eq!(v[CLOSE_NR as usize] & 8, 8);
+        assert_eq!(v[257] & 8, 0, "only closes");
+        // Timed when either ruleset of a reload needs it, and in a recording.
+        assert_eq!(f.union(&Filter::everything()).map_values()[CLOSE_NR as usize] & 8, 0);
+        assert_eq!(Filter::everything().map_values()[CLOSE_NR as usize] & 8, 0);
+        assert!(f.widened_by(&Filter::everything()));
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //!   `flags`, creat's `creat_flags`) is sent only when a loaded rule can observe it.
 //! - The failed-open prefilter: a failed open is sent only when a rule can match it, as
 //!   [`FailedOpens::sends`] models the probe's test.
+//! - Close times: a close is sent with time 0 (the probe does not read the clock) when no
+//!   rule sees closes or reads a time relative to another event.
 
 mod common;
 
@@ -72,6 +74,8 @@ enum Sent {
     As,
     Dropped,
     With(Vec<Vec<u8>>),
+    /// As recorded, with time 0.
+    Untimed,
 }
 
 fn is_open_exit(ev: &Event<'_>) -> bool {
@@ -107,14 +111,16 @@ fn as_sent(path: &Path, sent: impl Fn(&Event<'_>) -> Sent) -> (Vec<u8>, usize) {
                 changed += 1;
                 continue;
             }
-            Sent::With(params) => params,
+            Sent::With(params) => (ev.ts, params),
+            Sent::Untimed => (0, ev.params_raw().map(<[u8]>::to_vec).collect()),
         };
+        let (ts, params) = params;
         let refs: Vec<&[u8]> = params.iter().map(Vec::as_slice).collect();
         if ev.flags != 0 {
-            w.write_event_with_flags(ev.ts, ev.tid, ev.code, ev.cpu, ev.flags, &refs)
+            w.write_event_with_flags(ts, ev.tid, ev.code, ev.cpu, ev.flags, &refs)
                 .unwrap();
         } else {
-            w.write_event(ev.ts, ev.tid, ev.code, ev.cpu, &refs).unwrap();
+            w.write_event(ts, ev.tid, ev.code, ev.cpu, &refs).unwrap();
         }
         changed += 1;
     }
@@ -162,6 +168,11 @@ fn without_failed_opens(path: &Path, filter: &FailedOpens) -> (Vec<u8>, usize) {
         Some(p) if !filter.sends(p) => Sent::Dropped,
         _ => Sent::As,
     })
+}
+
+/// `path` with every close sent without its time.
+fn without_close_times(path: &Path) -> (Vec<u8>, usize) {
+    as_sent(path, |ev| if ev.name() == "close" { Sent::Untimed } else { Sent::As })
 }
 
 /// Every alert of `reader`'s events (all matching rules), as JSON lines.
@@ -319,4 +330,46 @@ fn rules_that_match_failed_opens_keep_them_and_see_the_difference() {
     // A rule that can match any failed open needs them all.
     let p = one_rule(&format!("{failed} and proc.name != x"), "%fd.name");
     assert_eq!(needs::of_program(&p).failed_opens, FailedOpens::All);
+}
+
+#[test]
+fn close_times_are_not_needed_by_the_stable_and_default_rulesets() {
+    for (name, program) in rulesets() {
+        assert!(!needs::of_program(&program).close_time, "{name}");
+        let (alerts, closes, differ) = compare_with(&program, without_close_times);
+        eprintln!("{name}: {closes} closes without a time, {alerts} alerts the same");
+        assert!(
+            closes > 1000 && alerts > 10,
+            "{name}: {closes} closes, {alerts} alerts: the comparison saw too little"
+        );
+        assert!(
+            differ.is_empty(),
+            "{name}: alerts differ without close times on {differ:?}"
+        );
+    }
+}
+
+#[test]
+fn rules_that_see_closes_or_relative_times_need_close_times_and_see_the_difference() {
+    let open = "evt.type in (open, openat, openat2) and fd.name != ''";
+    for (cond, out) in [
+        ("evt.type = close", "%evt.time"),
+        ("evt.type = close and evt.rawtime > 0", "x"),
+        (open, "%evt.deltatime"),
+        (open, "%evt.reltime.ns"),
+        (&format!("{open} and evt.deltatime < 1000000000"), "x"),
+    ] {
+        let p = one_rule(cond, out);
+        assert!(needs::of_program(&p).close_time, "{cond} | {out}");
+    }
+    // The comparison can fail: the time since the previous event moves when a close in
+    // between has no time, and a close's own time reads 0.
+    for (cond, out) in [(open, "%evt.deltatime"), ("evt.type = close", "%evt.rawtime")] {
+        let (_, _, differ) = compare_with(&one_rule(cond, out), without_close_times);
+        assert!(
+            !differ.is_empty(),
+            "{cond} | {out}: alerts must differ without close times"
+        );
+    }
+    assert!(!needs::of_program(&one_rule(open, "%evt.time %evt.rawtime %fd.name")).close_time);
 }

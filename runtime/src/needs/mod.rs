@@ -9,6 +9,12 @@
 //!
 //! Besides parts of events, whole events: the failed opens no rule can match
 //! ([`failed_opens`]), which the probe drops in the kernel.
+//!
+//! And one part of a record's header: the time of a close, when no rule sees close events
+//! and none reads a time relative to another event (`evt.deltatime`, `evt.reltime`). The
+//! tracker never stores a close's time, and reads a time of 0 as "none" (it neither starts
+//! the capture's clock nor becomes the previous event's time), so such a close may come
+//! without one; the clock read it saves is a large part of a record's cost in the probe.
 
 pub mod failed_opens;
 
@@ -25,6 +31,8 @@ pub struct Needs {
     pub open_file_info: bool,
     /// The failed opens the rules can match.
     pub failed_opens: FailedOpens,
+    /// Whether close events must carry their time (see the module documentation).
+    pub close_time: bool,
 }
 
 impl Needs {
@@ -32,6 +40,7 @@ impl Needs {
     pub const ALL: Needs = Needs {
         open_file_info: true,
         failed_opens: FailedOpens::All,
+        close_time: true,
     };
 
     /// What either needs (two rulesets at once, during a reload).
@@ -39,6 +48,7 @@ impl Needs {
         Needs {
             open_file_info: self.open_file_info || other.open_file_info,
             failed_opens: self.failed_opens.union(&other.failed_opens),
+            close_time: self.close_time || other.close_time,
         }
     }
 }
@@ -79,6 +89,59 @@ pub fn of_program(program: &Program) -> Needs {
     Needs {
         open_file_info,
         failed_opens: failed_opens::of_program(program),
+        close_time: close_time(program),
+    }
+}
+
+/// Whether a rule of `program` (enabled or not) can observe the time of a close: it sees
+/// close events (or every event), or it reads a time measured from another event, which a
+/// close without a time would move.
+fn close_time(program: &Program) -> bool {
+    program.rules.iter().any(|r| {
+        let sees_closes = r
+            .evttypes
+            .as_ref()
+            .is_none_or(|codes| codes.iter().any(|&c| event_def(c).is_some_and(|d| d.name == "close")));
+        let mut relative = false;
+        r.cond.each_cmp(&mut |cmp| {
+            cmp.each_field(&mut |id| {
+                relative |= program
+                    .fields
+                    .get(id.0 as usize)
+                    .is_some_and(|s| name_reads_other_times(&full_name(s)));
+            })
+        });
+        sees_closes || relative || r.output.iter().any(|p| output_reads(p, name_reads_other_times))
+    })
+}
+
+/// `name` as written (with any suffix): whether it is a time measured from another event,
+/// or a field this module does not know (assumed to read anything).
+fn name_reads_other_times(name: &str) -> bool {
+    // A parameter by name is the event's own.
+    let param = name.starts_with("evt.arg.") || name.starts_with("evt.rawarg.");
+    name.starts_with("evt.reltime")
+        || name.starts_with("evt.deltatime")
+        || (!param && crate::fields::kind(name).is_none())
+}
+
+fn full_name(spec: &FieldSpec) -> String {
+    match &spec.suffix {
+        Some(s) => format!("{}.{s}", spec.name),
+        None => spec.name.to_string(),
+    }
+}
+
+/// Whether an output part may show a field `reads` accepts.
+fn output_reads(part: &OutputPart, reads: impl Fn(&str) -> bool) -> bool {
+    match part {
+        OutputPart::Literal(_) => false,
+        OutputPart::Field { field, .. } => reads(&field.name),
+        // Kept as text until the runtime renders it: any field named in it counts.
+        OutputPart::Transform { text, .. } => text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+            .filter(|w| w.contains('.'))
+            .any(reads),
     }
 }
 
@@ -118,11 +181,7 @@ fn is_flags_text(spec: &FieldSpec) -> bool {
 }
 
 fn field_needs_file_info(spec: &FieldSpec, sees_opens: bool) -> bool {
-    let full = match &spec.suffix {
-        Some(s) => format!("{}.{s}", spec.name),
-        None => spec.name.to_string(),
-    };
-    name_needs_file_info(&full, sees_opens)
+    name_needs_file_info(&full_name(spec), sees_opens)
 }
 
 /// `name` as written (with any suffix): whether reading it may show file information.
@@ -152,15 +211,7 @@ fn name_needs_file_info(name: &str, sees_opens: bool) -> bool {
 }
 
 fn output_needs_file_info(part: &OutputPart, sees_opens: bool) -> bool {
-    match part {
-        OutputPart::Literal(_) => false,
-        OutputPart::Field { field, .. } => name_needs_file_info(&field.name, sees_opens),
-        // Kept as text until the runtime renders it: any field named in it counts.
-        OutputPart::Transform { text, .. } => text
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
-            .filter(|w| w.contains('.'))
-            .any(|w| name_needs_file_info(w, sees_opens)),
-    }
+    output_reads(part, |name| name_needs_file_info(name, sees_opens))
 }
 
 #[cfg(test)]
@@ -185,6 +236,29 @@ mod tests {
             "",
         ] {
             assert!(!flags_contains_ignores_file_info(unsafe_), "{unsafe_}");
+        }
+    }
+
+    #[test]
+    fn times_relative_to_other_events_need_the_time_of_closes() {
+        for name in [
+            "evt.deltatime",
+            "evt.deltatime.s",
+            "evt.reltime",
+            "evt.reltime.ns",
+            "plugin.field",
+        ] {
+            assert!(name_reads_other_times(name), "{name}");
+        }
+        for name in [
+            "evt.time",
+            "evt.rawtime",
+            "evt.arg.flags",
+            "evt.rawarg.res",
+            "proc.name",
+            "fd.name",
+        ] {
+            assert!(!name_reads_other_times(name), "{name}");
         }
     }
 
