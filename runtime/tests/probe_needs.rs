@@ -218,6 +218,24 @@ fn compare_with(
     (alerts_total, opens, differ)
 }
 
+/// `program`'s alerts on every capture are the same as recorded and as `sent` makes it,
+/// which changed at least `min` events of the kind `what` names.
+fn assert_same_alerts(
+    name: &str,
+    what: &str,
+    min: usize,
+    program: &falcorc_compiler::ir::Program,
+    sent: impl Fn(&Path) -> (Vec<u8>, usize),
+) {
+    let (alerts, changed, differ) = compare_with(program, sent);
+    eprintln!("{name}: {changed} {what}, {alerts} alerts the same");
+    assert!(
+        changed > min && alerts > 10,
+        "{name}: {changed} {what}, {alerts} alerts: the comparison saw too little"
+    );
+    assert!(differ.is_empty(), "{name}: alerts differ ({what}) on {differ:?}");
+}
+
 fn compare(program: &falcorc_compiler::ir::Program) -> (usize, usize, Vec<String>) {
     compare_with(program, without_file_info)
 }
@@ -242,14 +260,12 @@ fn one_rule(condition: &str, output: &str) -> falcorc_compiler::ir::Program {
 fn stable_and_default_rulesets_do_not_observe_file_information() {
     for (name, program) in rulesets() {
         assert!(!needs::of_program(&program).open_file_info, "{name}");
-        let (alerts, opens, differ) = compare(&program);
-        assert!(
-            opens > 1000 && alerts > 10,
-            "{name}: {opens} opens, {alerts} alerts: the comparison saw too little"
-        );
-        assert!(
-            differ.is_empty(),
-            "{name}: alerts differ without file information on {differ:?}"
+        assert_same_alerts(
+            name,
+            "opens without file information",
+            1000,
+            &program,
+            without_file_info,
         );
     }
 }
@@ -291,16 +307,9 @@ fn failed_opens_no_rule_can_match_are_not_needed() {
     for (name, program) in rulesets() {
         let filter = needs::of_program(&program).failed_opens;
         assert!(matches!(filter, FailedOpens::Paths(_)), "{name}: {filter:?}");
-        let (alerts, dropped, differ) = compare_with(&program, |p| without_failed_opens(p, &filter));
-        eprintln!("{name}: {dropped} failed opens not sent, {alerts} alerts the same");
-        assert!(
-            dropped > 500 && alerts > 10,
-            "{name}: {dropped} failed opens dropped, {alerts} alerts: the comparison saw too little"
-        );
-        assert!(
-            differ.is_empty(),
-            "{name}: alerts differ without the failed opens it does not send on {differ:?}"
-        );
+        assert_same_alerts(name, "failed opens not sent", 500, &program, |p| {
+            without_failed_opens(p, &filter)
+        });
     }
 }
 
@@ -336,16 +345,7 @@ fn rules_that_match_failed_opens_keep_them_and_see_the_difference() {
 fn close_times_are_not_needed_by_the_stable_and_default_rulesets() {
     for (name, program) in rulesets() {
         assert!(!needs::of_program(&program).close_time, "{name}");
-        let (alerts, closes, differ) = compare_with(&program, without_close_times);
-        eprintln!("{name}: {closes} closes without a time, {alerts} alerts the same");
-        assert!(
-            closes > 1000 && alerts > 10,
-            "{name}: {closes} closes, {alerts} alerts: the comparison saw too little"
-        );
-        assert!(
-            differ.is_empty(),
-            "{name}: alerts differ without close times on {differ:?}"
-        );
+        assert_same_alerts(name, "closes without a time", 1000, &program, without_close_times);
     }
 }
 
