@@ -9,6 +9,10 @@ set -eu
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 rules=${1:-$repo/../shared/falco-upstream/falco_rules.yaml}
 bin=${FALCORC:-$repo/target/release/falcorc}
+for tool in bpftool cc; do
+  command -v "$tool" >/dev/null || { echo "overhead.sh: $tool is missing (apt: bpftool gcc)" >&2; exit 2; }
+done
+[ "$(id -u)" = 0 ] || { echo "overhead.sh: run as root (it loads the probe and sets kernel.bpf_stats_enabled)" >&2; exit 2; }
 tmp=$(mktemp -d)
 old_stats=$(cat /proc/sys/kernel/bpf_stats_enabled)
 trap 'rm -rf "$tmp"; echo "$old_stats" > /proc/sys/kernel/bpf_stats_enabled' EXIT
