@@ -3,8 +3,9 @@
 # numbers). usage: runtime-ebpf/bench/overhead.sh [RULES.yaml]  (default: Falco's stable rules)
 # FALCORC names the binary (default: target/release/falcorc of this checkout).
 # For each loop: ns per iteration without and with falcorc; the probe's own kernel time per
-# invocation (kernel.bpf_stats_enabled, in a second run: see measure); falcorc's CPU time per event, peak RSS and final
-# statistics (events/s, drops); then, in a run with --probe-timing, the probe's time by syscall.
+# invocation (kernel.bpf_stats_enabled, in a second run: see measure); falcorc's CPU time per
+# event, peak RSS and final statistics (events/s, drops); then, in a run with --probe-timing,
+# the probe's time by syscall.
 set -eu
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 rules=${1:-$repo/../shared/falco-upstream/falco_rules.yaml}

@@ -12,7 +12,7 @@
 //! absolute and in normal form ([`crate::state::path::plain_absolute`]); any other path is
 //! always sent ([`FailedOpens::sends`]).
 
-use super::is_open_event;
+use super::{is_open_event, sees};
 use crate::state::path;
 use falcorc_compiler::ir::{Cmp, CmpOp, Cond, Const, FieldSpec, Operand, Program, Rhs};
 
@@ -179,11 +179,7 @@ fn merged_starts(mut v: Vec<Vec<u8>>, max: usize) -> Option<Vec<Vec<u8>>> {
 pub fn of_program(program: &Program) -> FailedOpens {
     let mut tests = Vec::new();
     for r in &program.rules {
-        let sees_opens = r
-            .evttypes
-            .as_ref()
-            .is_none_or(|codes| codes.iter().any(|&c| is_open_event(c)));
-        if !sees_opens {
+        if !sees(r, is_open_event) {
             continue;
         }
         match need(program, &r.cond) {

@@ -21,7 +21,7 @@ pub mod failed_opens;
 pub use failed_opens::{FailedOpens, Limits, PathTest};
 
 use crate::event::event_def;
-use falcorc_compiler::ir::{Cmp, CmpOp, Const, FieldSpec, Operand, Program, Rhs};
+use falcorc_compiler::ir::{Cmp, CmpOp, Const, FieldSpec, Operand, Program, Rhs, Rule};
 use falcorc_compiler::sema::output::OutputPart;
 
 /// The parts of events that the rules of a program can observe.
@@ -77,10 +77,7 @@ const FILE_INFO_FLAGS: &[&str] = &["O_F_CREATED", "O_F_UPPER_LAYER", "O_F_LOWER_
 /// rule can be enabled later) can observe.
 pub fn of_program(program: &Program) -> Needs {
     let open_file_info = program.rules.iter().any(|r| {
-        let sees_opens = r
-            .evttypes
-            .as_ref()
-            .is_none_or(|codes| codes.iter().any(|&c| is_open_event(c)));
+        let sees_opens = sees(r, is_open_event);
         let mut need = false;
         r.cond
             .each_cmp(&mut |cmp| need |= cmp_needs_file_info(program, cmp, sees_opens));
@@ -98,10 +95,7 @@ pub fn of_program(program: &Program) -> Needs {
 /// close without a time would move.
 fn close_time(program: &Program) -> bool {
     program.rules.iter().any(|r| {
-        let sees_closes = r
-            .evttypes
-            .as_ref()
-            .is_none_or(|codes| codes.iter().any(|&c| event_def(c).is_some_and(|d| d.name == "close")));
+        let sees_closes = sees(r, |c| event_def(c).is_some_and(|d| d.name == "close"));
         let mut relative = false;
         r.cond.each_cmp(&mut |cmp| {
             cmp.each_field(&mut |id| {
@@ -143,6 +137,12 @@ fn output_reads(part: &OutputPart, reads: impl Fn(&str) -> bool) -> bool {
             .filter(|w| w.contains('.'))
             .any(reads),
     }
+}
+
+/// Whether rule `r` can be evaluated on an event whose code `is` accepts (a rule without
+/// event types sees every event).
+fn sees(r: &Rule, is: impl Fn(u16) -> bool) -> bool {
+    r.evttypes.as_ref().is_none_or(|codes| codes.iter().any(|&c| is(c)))
 }
 
 fn is_open_event(code: u16) -> bool {
