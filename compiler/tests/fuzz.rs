@@ -230,8 +230,15 @@ fn mutate(seed: &str, edits: &[Edit]) -> String {
     String::from_utf8_lossy(&b).into_owned()
 }
 
-/// The pipeline of `falcorc lint` and `fmt` on one file: nothing may panic.
+/// The pipeline of `falcorc lint` and `fmt` on one file: nothing may panic. The YAML tree is
+/// the same with and without the fast path.
 fn load_everything(text: String) {
+    let limits = yaml::Limits::default();
+    assert_eq!(
+        yaml::parse(&text, &limits),
+        yaml::parse_with_granit(&text, &limits),
+        "the YAML fast path and granit disagree on {text:?}"
+    );
     let _ = fmt::format(&text);
     let a = analyze(
         vec![SourceFile {

@@ -10,6 +10,7 @@
 mod aliases;
 mod block;
 mod build;
+mod fast;
 mod flow;
 mod node;
 mod offsets;
@@ -66,6 +67,15 @@ pub fn parse(src: &str, limits: &Limits) -> (Vec<Document>, Vec<YamlError>) {
     parse_cancellable(src, limits, &Cancel::default()).unwrap_or_default()
 }
 
+/// [`parse`] through granit alone, without the fast path: the oracle the fuzz tests compare
+/// the fast path with.
+#[doc(hidden)]
+pub fn parse_with_granit(src: &str, limits: &Limits) -> (Vec<Document>, Vec<YamlError>) {
+    build::Builder::new(src, limits, &Cancel::default())
+        .run()
+        .unwrap_or_default()
+}
+
 /// [`parse`] that stops early once `cancel` is set.
 pub fn parse_cancellable(
     src: &str,
@@ -82,6 +92,11 @@ pub fn parse_cancellable(
             span: Span::empty(0),
         };
         return Ok((Vec::new(), vec![error]));
+    }
+    // Rules files nearly always take the fast path; anything it does not read exactly as
+    // granit would goes to granit.
+    if let Some(docs) = fast::parse(src, limits) {
+        return Ok((docs, Vec::new()));
     }
     build::Builder::new(src, limits, cancel).run()
 }

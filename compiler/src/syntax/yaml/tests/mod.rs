@@ -4,6 +4,7 @@
 mod block_scalars;
 mod documents;
 mod falco;
+mod fast;
 mod flow_scalars;
 mod prop;
 
