@@ -5,7 +5,8 @@
 # For each loop: ns per iteration without and with falcorc; the probe's own kernel time per
 # invocation (kernel.bpf_stats_enabled, in a second run: see measure); falcorc's CPU time per
 # event, peak RSS and final statistics (events/s, drops); then, in a run with --probe-timing,
-# the probe's time by syscall.
+# the probe's time by syscall. RUNS=N repeats the four loops N times (interleaved, so a drift
+# of the machine's speed touches each run alike) and ends with the median of each figure.
 set -eu
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 rules=${1:-$repo/../shared/falco-upstream/falco_rules.yaml}
@@ -65,16 +66,36 @@ measure() { # name, loop args...
   sleep 1
   set -- $(prog_stats); t1=$1; c1=$2
   kill -TERM "$pid"; wait "$pid" || true
-  echo "$name: ${base} ns -> ${with} ns per iteration (+$((with - base)) ns)"
-  echo "  probe: $(( (t1 - t0) / ((c1 - c0) + 1) )) ns per sys_exit invocation ($((c1 - c0)) invocations, a run of its own)"
-  echo "  falcorc: $(( (cpu1 - cpu0) / (events + 1) )) ns CPU per event, RSS ${cur} kB (peak ${rss} kB), PSS ${pss} kB"
+  added=$((with - base)); probe=$(( (t1 - t0) / ((c1 - c0) + 1) )); cpu=$(( (cpu1 - cpu0) / (events + 1) ))
+  echo "$name: ${base} ns -> ${with} ns per iteration (+${added} ns)"
+  echo "  probe: ${probe} ns per sys_exit invocation ($((c1 - c0)) invocations, a run of its own)"
+  echo "  falcorc: ${cpu} ns CPU per event, RSS ${cur} kB (peak ${rss} kB), PSS ${pss} kB"
   echo "  $final"
+  echo "$name|$added|$probe|$cpu|$rss" >> "$tmp/runs"
 }
 
-measure "openat+close x1M" open 1000000
-measure "failed openat x1M (no rule can match them: left in the kernel)" openfail 1000000
-measure "stat x1M (no rule needs stat: filtered in the kernel)" stat 1000000
-measure "fork+exec x10k" exec 10000
+# The median of the numbers on standard input.
+median() {
+  sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+runs=${RUNS:-1}
+i=0
+while [ "$i" -lt "$runs" ]; do
+  i=$((i + 1))
+  [ "$runs" -gt 1 ] && echo "== run $i of $runs"
+  measure "openat+close x1M" open 1000000
+  measure "failed openat x1M (no rule can match them: left in the kernel)" openfail 1000000
+  measure "stat x1M (no rule needs stat: filtered in the kernel)" stat 1000000
+  measure "fork+exec x10k" exec 10000
+done
+if [ "$runs" -gt 1 ]; then
+  echo "== medians of $runs runs: added ns per iteration, probe ns per exit, falcorc CPU ns per event, peak RSS kB"
+  cut -d'|' -f1 "$tmp/runs" | awk '!seen[$0]++' | while read -r name; do
+    m() { grep -F "$name|" "$tmp/runs" | cut -d'|' -f"$1" | median; }
+    echo "$name: +$(m 2) ns, probe $(m 3) ns, falcorc $(m 4) ns, RSS $(m 5) kB"
+  done
+fi
 
 # The probe's time by syscall, in a run of its own (its two clock reads per exit are in it).
 start --probe-timing

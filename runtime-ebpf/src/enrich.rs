@@ -11,21 +11,43 @@
 //! without them).
 
 use crate::procscan::parse_cgroups;
-use falcorc_runtime::event::{Event, encode_record};
+use falcorc_runtime::event::{Event, encode_record, event_def};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// Parameter indices in the execve/clone exit layouts (event table).
 const CGROUPS: usize = 14;
 const TRUSTED_EXEPATH: usize = 27;
 
+const OTHER: u8 = 0;
+const CLONE: u8 = 1;
+const EXEC: u8 = 2;
+
+/// Whether events of type `code` are execs, clones or neither: a table made once from the
+/// event table's names, since every event read live asks (comparing names cost two string
+/// comparisons per event).
+fn kind(code: u16) -> u8 {
+    static KINDS: OnceLock<Box<[u8]>> = OnceLock::new();
+    let kinds = KINDS.get_or_init(|| {
+        (0..=u16::MAX)
+            .map_while(event_def)
+            .map(|d| match d.name {
+                "execve" | "execveat" => EXEC,
+                "clone" | "clone3" | "fork" | "vfork" => CLONE,
+                _ => OTHER,
+            })
+            .collect()
+    });
+    kinds.get(usize::from(code)).copied().unwrap_or(OTHER)
+}
+
 /// The event's record with the missing parameters filled in, when it needs any and /proc
 /// has them.
 pub fn enrich(ev: &Event<'_>, proc: &Path) -> Option<Vec<u8>> {
-    let name = ev.name();
-    let is_exec = matches!(name, "execve" | "execveat");
-    let is_clone = matches!(name, "clone" | "clone3" | "fork" | "vfork");
-    if !(is_exec || is_clone) || ev.param(0).and_then(|p| p.as_i64()).is_none_or(|r| r < 0) {
+    let kind = kind(ev.code);
+    let is_exec = kind == EXEC;
+    if kind == OTHER || ev.param(0).and_then(|p| p.as_i64()).is_none_or(|r| r < 0) {
         return None;
     }
     let mut params: Vec<Vec<u8>> = ev.params_raw().map(<[u8]>::to_vec).collect();
@@ -85,6 +107,21 @@ fn exiting(dir: &Path) -> bool {
 mod tests {
     use super::*;
     use falcorc_runtime::event::parse_record;
+
+    #[test]
+    fn the_kind_table_follows_the_event_names() {
+        let mut execs = 0;
+        for code in 0..=u16::MAX {
+            let want = match event_def(code).map(|d| d.name) {
+                Some("execve" | "execveat") => EXEC,
+                Some("clone" | "clone3" | "fork" | "vfork") => CLONE,
+                _ => OTHER,
+            };
+            assert_eq!(kind(code), want, "code {code}");
+            execs += usize::from(want == EXEC);
+        }
+        assert!(execs >= 4, "{execs} exec event types");
+    }
 
     fn execve_exit(tid: u64, res: i64) -> Vec<u8> {
         let res = res.to_le_bytes();
