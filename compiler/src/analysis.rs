@@ -40,6 +40,10 @@ pub struct Options {
     /// Lower the runnable rules to the IR ([`Analysis::program`]). Tools that only report
     /// (the linter, the language server) turn it off: lowering produces no diagnostic.
     pub lower: bool,
+    /// The process exits right after this analysis (a CLI command): the intermediate
+    /// structures (syntax trees, the YAML documents, the checks' context) are left to the
+    /// exit instead of being freed one allocation at a time. Never for a long-lived caller.
+    pub exit_after: bool,
 }
 
 impl Options {
@@ -62,6 +66,7 @@ impl Default for Options {
             lint: crate::lint::Config::new(),
             services: crate::sema::services::Services::none(),
             lower: true,
+            exit_after: false,
         }
     }
 }
@@ -437,7 +442,11 @@ fn load(
     crate::lint::run(&cx, &opts.lint, &mut diags, cancel)?;
     dedup(&mut diags);
     let suppressed = crate::lint::finish(&cx, &opts.lint, &mut diags);
-    drop(cx);
+    if opts.exit_after {
+        std::mem::forget(cx);
+    } else {
+        drop(cx);
+    }
     let lists_out = col
         .lists
         .iter()
@@ -466,6 +475,13 @@ fn load(
     } else {
         crate::ir::Program::default()
     };
+    let schema_ok = col.schema_ok;
+    let required_engine_version = col.required_engine.map(|(v, _)| v);
+    if opts.exit_after {
+        // Freeing these costs about 3 % of a lint of Falco's rules; the exit frees them all.
+        std::mem::forget(table);
+        std::mem::forget((col, macro_asts, list_index, compiled_lists, all_docs));
+    }
     Ok(Analysis {
         program,
         files,
@@ -475,8 +491,8 @@ fn load(
         rules: rules_out,
         diagnostics: diags,
         suppressed,
-        schema_ok: col.schema_ok,
-        required_engine_version: col.required_engine.map(|(v, _)| v),
+        schema_ok,
+        required_engine_version,
     })
 }
 

@@ -11,6 +11,10 @@ fn shared() -> PathBuf {
 }
 
 fn load() -> Option<falcorc_compiler::Analysis> {
+    load_with(&Options::default())
+}
+
+fn load_with(opts: &Options) -> Option<falcorc_compiler::Analysis> {
     let path = shared().join("falco-upstream/falco_rules.yaml");
     let Ok(text) = std::fs::read_to_string(&path) else {
         println!("skipping: {} not found (set FALCORC_SHARED)", path.display());
@@ -21,7 +25,7 @@ fn load() -> Option<falcorc_compiler::Analysis> {
             name: "falco_rules.yaml".into(),
             text,
         }],
-        &Options::default(),
+        opts,
     ))
 }
 
@@ -117,4 +121,33 @@ fn stable_ruleset_event_types() {
     }
     let execve = falcorc_compiler::sema::catalog::event_codes("execve").unwrap_or_default();
     assert_eq!(execve.len(), 16);
+}
+
+/// `exit_after` (what the CLI sets) only leaves memory to the process exit: every check on,
+/// the findings, rules, macros and lists are those of a normal analysis.
+#[test]
+fn leaving_memory_to_the_exit_changes_no_result() {
+    let run = |exit_after: bool| {
+        let mut opts = Options {
+            exit_after,
+            lower: false,
+            ..Options::default()
+        };
+        // `--select all`.
+        opts.lint.set(
+            falcorc_compiler::lint::Selector::All,
+            falcorc_compiler::lint::Level::Warn,
+        );
+        let a = load_with(&opts)?;
+        let findings: Vec<String> = a.diagnostics.iter().map(|d| format!("{d:?}")).collect();
+        let rules: Vec<String> = a
+            .rules
+            .iter()
+            .map(|r| format!("{:?} {:?}", r.name, r.evttypes))
+            .collect();
+        Some((findings, rules, a.macros.len(), a.lists.len()))
+    };
+    let Some(kept) = run(false) else { return };
+    assert!(kept.0.len() > 50, "{} findings with every check on", kept.0.len());
+    assert_eq!(run(true), Some(kept));
 }

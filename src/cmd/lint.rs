@@ -125,6 +125,7 @@ fn lint(a: &Args) -> Result<u8, Usage> {
     opts.services = falcorc_compiler::fs::host_services();
     // Findings only: the rules are not run, so they are not lowered.
     opts.lower = false;
+    opts.exit_after = true;
     if a.no_container_plugin {
         opts.container_plugin = false;
     }
@@ -286,6 +287,11 @@ fn closing_line(r: &Report) -> String {
 fn apply_fixes(a: &Args, files: &[SourceFile], opts: &Options) -> Result<Vec<SourceFile>, Usage> {
     let mut current: Vec<SourceFile> = files.to_vec();
     let mut total = 0;
+    // Up to ten analyses in one process: each frees what it made.
+    let opts = &Options {
+        exit_after: false,
+        ..opts.clone()
+    };
     for _ in 0..10 {
         let an = analyze(current.clone(), opts);
         let mut per_file: Vec<Vec<&Edit>> = vec![Vec::new(); current.len()];
