@@ -28,6 +28,10 @@ pub struct Lookups {
     /// the task gone).
     pub found: u64,
     pub missed: u64,
+    /// The last event's thread, known to the tracker at this [`Tracker::thread_stamp`]:
+    /// events come in runs from one thread, and asking the thread table for every one of
+    /// them was 5 % of live reading.
+    known: Option<(u64, (u64, u64))>,
 }
 
 impl Lookups {
@@ -39,6 +43,7 @@ impl Lookups {
             sockets: 0,
             found: 0,
             missed: 0,
+            known: None,
         }
     }
 
@@ -46,6 +51,15 @@ impl Lookups {
     /// it to the tracker and returns it (a recording writes it before the event, so its
     /// replay starts the thread from the same state).
     pub fn before(&mut self, tracker: &mut Tracker, ev: &Event<'_>) -> Option<Found> {
+        let known = Some((ev.tid, tracker.thread_stamp()));
+        if self.known == known {
+            return None;
+        }
+        // A known thread is never unknown (`unknown_thread` would say `None` too).
+        if tracker.thread(ev.tid as i64).is_some() {
+            self.known = known;
+            return None;
+        }
         // The idle task (tid 0) has no /proc entry.
         let tid = tracker.unknown_thread(ev).filter(|&t| t > 0)?;
         if self.window.elapsed() >= Duration::from_secs(1) {
@@ -141,6 +155,43 @@ mod tests {
         }
         assert_eq!((lookups.found, lookups.missed), (0, 200));
         assert!(lookups.threads <= LOOKUPS_PER_SECOND);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The known-thread shortcut: a thread that events made known is not looked up again,
+    /// and once its exit removed it, its next event is (another tracker starts afresh).
+    #[test]
+    fn a_thread_that_left_the_table_is_looked_up_again() {
+        let dir = std::env::temp_dir().join(format!("falcorc-stamp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut tracker = Tracker::new();
+        let mut lookups = Lookups::new(&dir);
+        let one = 1i64.to_le_bytes();
+        let tid = 4242u64;
+        let write = encode_record(1, tid, 9, &[&one, b"x", &one, &1u32.to_le_bytes()]).unwrap();
+        let (write, _) = parse_record(&write, true).unwrap();
+        // Unknown, and not in this /proc: missed, then the tracker makes its stand-in.
+        assert!(lookups.before(&mut tracker, &write).is_none());
+        tracker.on_event(&write, |_| {});
+        assert!(tracker.thread(tid as i64).is_some());
+        for _ in 0..3 {
+            assert!(lookups.before(&mut tracker, &write).is_none());
+        }
+        assert_eq!(lookups.missed, 1);
+        // procexit (code 186: status, ret, sig, core, reaper) removes it.
+        let zero = 0i64.to_le_bytes();
+        let exit = encode_record(2, tid, 186, &[&zero, &zero, &[0u8], &[0u8], &zero]).unwrap();
+        let (exit, _) = parse_record(&exit, true).unwrap();
+        tracker.on_event(&exit, |_| {});
+        assert!(tracker.thread(tid as i64).is_none(), "the exit removed the thread");
+        assert!(lookups.before(&mut tracker, &write).is_none());
+        assert_eq!(lookups.missed, 2, "looked up again after the exit");
+        // A fresh tracker does not know what the old one knew.
+        let mut fresh = Tracker::new();
+        tracker.on_event(&write, |_| {});
+        assert!(lookups.before(&mut tracker, &write).is_none());
+        assert!(lookups.before(&mut fresh, &write).is_none());
+        assert_eq!(lookups.missed, 3, "looked up in the new tracker");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -162,7 +162,14 @@ pub struct Tracker {
     prev_ts: Option<u64>,
     counter: std::cell::Cell<u64>,
     stats: Stats,
+    /// This tracker among all of the process's, and how many threads it has removed: see
+    /// [`Tracker::thread_stamp`].
+    id: u64,
+    removed_threads: u64,
 }
+
+/// Ids of trackers, distinct for the process's lifetime.
+static TRACKER_IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl Default for Tracker {
     fn default() -> Self {
@@ -189,6 +196,8 @@ impl Tracker {
             prev_ts: None,
             counter: std::cell::Cell::new(0),
             stats: Stats::default(),
+            id: TRACKER_IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            removed_threads: 0,
         }
     }
 
@@ -344,6 +353,14 @@ impl Tracker {
     /// The thread `tid`.
     pub fn thread(&self, tid: i64) -> Option<&Thread> {
         self.threads.get(&tid)
+    }
+
+    /// Changes whenever a thread leaves this tracker's table (and differs between
+    /// trackers): a thread found in the table is still there while the stamp is the same,
+    /// which lets a caller that asks for every event skip the lookup (threads are only ever
+    /// added in between).
+    pub fn thread_stamp(&self) -> (u64, u64) {
+        (self.id, self.removed_threads)
     }
 
     /// The fd `fd` as seen by thread `tid` (through its process's table).
@@ -615,6 +632,7 @@ impl Tracker {
         self.unlink_from_group(tid);
         if let Some(t) = self.threads.remove(&tid) {
             self.total_fds -= t.fds.len();
+            self.removed_threads += 1;
         }
         if let Some(e) = self.pending.remove(&(tid as u64)) {
             self.recycle(e);
@@ -638,6 +656,7 @@ impl Tracker {
         }
         if remove_main && let Some(m) = self.threads.remove(&pid) {
             self.total_fds -= m.fds.len();
+            self.removed_threads += 1;
         }
     }
 
@@ -845,5 +864,28 @@ impl Tracker {
                 child.ptid = new_parent;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod stamp_tests {
+    use super::*;
+
+    #[test]
+    fn the_thread_stamp_changes_when_a_thread_leaves_and_differs_between_trackers() {
+        let mut t = Tracker::new();
+        assert_ne!(t.thread_stamp(), Tracker::new().thread_stamp());
+        let empty = t.thread_stamp();
+        assert!(t.insert_thread(Thread::placeholder(42)));
+        assert!(t.insert_thread(Thread::placeholder(43)));
+        // Threads coming in leave it as it was: a thread seen known stays known.
+        assert_eq!(t.thread_stamp(), empty);
+        t.remove_thread(42);
+        assert!(t.thread(42).is_none());
+        let after = t.thread_stamp();
+        assert_ne!(after, empty);
+        // Asking to remove a thread that is not there changes nothing.
+        t.remove_thread(42);
+        assert_eq!(t.thread_stamp(), after);
     }
 }
