@@ -92,6 +92,12 @@ mod tests {
     use falcorc_runtime::event::{encode_record, parse_record};
     use std::process::{Command, Stdio};
 
+    /// A write exit (code 9: res, data, fd, size) of one byte on fd 1 by thread `tid`.
+    fn write_exit(tid: u64) -> Vec<u8> {
+        let one = 1i64.to_le_bytes();
+        encode_record(1, tid, 9, &[&one, b"x", &one, &1u32.to_le_bytes()]).unwrap()
+    }
+
     /// A process started outside the tracker's knowledge (as if its clone were dropped),
     /// with its standard output on a file: its first event brings it and the file in from
     /// the real /proc, once.
@@ -117,9 +123,7 @@ mod tests {
             assert!(Instant::now() < deadline, "sleep did not start");
             std::thread::sleep(Duration::from_millis(5));
         }
-        // A write exit (code 9: res, data, fd, size) on fd 1.
-        let one = 1i64.to_le_bytes();
-        let raw = encode_record(1, pid, 9, &[&one, b"x", &one, &1u32.to_le_bytes()]).unwrap();
+        let raw = write_exit(pid);
         let (ev, _) = parse_record(&raw, true).unwrap();
 
         let mut tracker = Tracker::new();
@@ -147,9 +151,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let mut tracker = Tracker::new();
         let mut lookups = Lookups::new(&dir);
-        let one = 1i64.to_le_bytes();
         for tid in 1..=200u64 {
-            let raw = encode_record(1, tid, 9, &[&one, b"x", &one, &1u32.to_le_bytes()]).unwrap();
+            let raw = write_exit(tid);
             let (ev, _) = parse_record(&raw, true).unwrap();
             assert!(lookups.before(&mut tracker, &ev).is_none());
         }
@@ -166,9 +169,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let mut tracker = Tracker::new();
         let mut lookups = Lookups::new(&dir);
-        let one = 1i64.to_le_bytes();
         let tid = 4242u64;
-        let write = encode_record(1, tid, 9, &[&one, b"x", &one, &1u32.to_le_bytes()]).unwrap();
+        let write = write_exit(tid);
         let (write, _) = parse_record(&write, true).unwrap();
         // Unknown, and not in this /proc: missed, then the tracker makes its stand-in.
         assert!(lookups.before(&mut tracker, &write).is_none());

@@ -131,7 +131,12 @@ struct Parser<'s> {
 
 impl<'s> Parser<'s> {
     fn at(&self, i: usize) -> u8 {
-        self.b.get(i).copied().unwrap_or(0)
+        scalars::at(self.b, i)
+    }
+
+    /// Whether a block sequence item (`- ` or a lone `-`) starts at `i`.
+    fn is_item(&self, i: usize) -> bool {
+        self.at(i) == b'-' && is_blank_or_end(self.at(i + 1))
     }
 
     /// From the line start at `self.pos`, skip empty and comment-only lines; the column and
@@ -140,9 +145,7 @@ impl<'s> Parser<'s> {
         let mut i = self.pos;
         loop {
             let start = i;
-            while self.at(i) == b' ' {
-                i += 1;
-            }
+            i = scalars::spaces(self.b, i);
             match self.b.get(i) {
                 None => {
                     self.pos = self.b.len();
@@ -160,15 +163,12 @@ impl<'s> Parser<'s> {
 
     /// Position after the line break that ends the line holding `i` (or the input's end).
     fn after_line(&self, i: usize) -> usize {
-        memchr::memchr(b'\n', &self.b[i.min(self.b.len())..]).map_or(self.b.len(), |n| i + n + 1)
+        scalars::after_line(self.b, i)
     }
 
     /// After a node on its line: blanks and a comment may follow, then the line ends.
-    fn end_line(&mut self, mut i: usize) -> R<()> {
-        let before = i;
-        while self.at(i) == b' ' {
-            i += 1;
-        }
+    fn end_line(&mut self, before: usize) -> R<()> {
+        let i = scalars::spaces(self.b, before);
         match self.b.get(i) {
             None => self.pos = i,
             Some(b'\n') => self.pos = i + 1,
@@ -198,7 +198,7 @@ impl<'s> Parser<'s> {
     fn block_node(&mut self, parent: isize, col: usize) -> R<Node> {
         let i = self.pos;
         match self.at(i) {
-            b'-' if is_blank_or_end(self.at(i + 1)) => self.block_seq(col, false),
+            _ if self.is_item(i) => self.block_seq(col, false),
             _ if self.key_colon(i).is_some() => self.block_map(col),
             _ => self.inline_value(parent, i),
         }
@@ -213,14 +213,9 @@ impl<'s> Parser<'s> {
                 Some(node)
             }
             b'\'' | b'"' => {
-                let (value, end) = scalars::quoted(self.b, self.src, i, parent)?;
+                let (node, end) = self.quoted(parent, i)?;
                 self.end_line(end)?;
-                let style = if self.b[i] == b'\'' {
-                    ScalarStyle::SingleQuoted
-                } else {
-                    ScalarStyle::DoubleQuoted
-                };
-                self.scalar(value, style, i, end)
+                Some(node)
             }
             b'|' | b'>' => {
                 let block = scalars::block(self.b, self.src, i, parent)?;
@@ -240,13 +235,23 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// A quoted scalar from its opening quote at `i`; the node and the position after it.
+    fn quoted(&mut self, parent: isize, i: usize) -> R<(Node, usize)> {
+        let (value, end) = scalars::quoted(self.b, self.src, i, parent)?;
+        let style = if self.b[i] == b'\'' {
+            ScalarStyle::SingleQuoted
+        } else {
+            ScalarStyle::DoubleQuoted
+        };
+        Some((self.scalar(value, style, i, end)?, end))
+    }
+
     /// If the line from `i` is `key: ...` with a plain one-line key, the position of its colon.
     fn key_colon(&self, i: usize) -> Option<usize> {
         if !scalars::plain_first(self.b, i, false) {
             return None;
         }
-        let end = memchr::memchr(b'\n', &self.b[i..]).map_or(self.b.len(), |n| i + n);
-        let line = &self.b[i..end];
+        let line = &self.b[i..scalars::line_end(self.b, i)];
         let mut k = 0;
         while k < line.len() {
             match line[k] {
@@ -280,7 +285,7 @@ impl<'s> Parser<'s> {
             entries.push(Entry { key, value });
             match self.next_line() {
                 Some((c, at)) if c == col => {
-                    if self.at(at) == b'-' && is_blank_or_end(self.at(at + 1)) {
+                    if self.is_item(at) {
                         return None;
                     }
                     self.pos = at;
@@ -307,8 +312,9 @@ impl<'s> Parser<'s> {
             // `key: - a` is an error; `- - a` a sequence in a sequence on one line.
             b'-' if is_blank_or_end(self.at(j + 1)) => return None,
             _ if item && self.key_colon(j).is_some() => {
+                // The mapping's column: the `-` at `i - 1` is at `col`.
                 self.pos = j;
-                return self.block_map(j - self.line_start(j));
+                return self.block_map(col + (j + 1 - i));
             }
             _ => return self.inline_value(col as isize, j),
         }
@@ -319,7 +325,7 @@ impl<'s> Parser<'s> {
                 self.pos = at;
                 self.block_node(col as isize, c)
             }
-            Some((c, at)) if !item && c == col && self.at(at) == b'-' && is_blank_or_end(self.at(at + 1)) => {
+            Some((c, at)) if !item && c == col && self.is_item(at) => {
                 self.pos = at;
                 self.block_seq(col, true)
             }
@@ -345,7 +351,7 @@ impl<'s> Parser<'s> {
             let item = self.after_indicator(col, self.pos + 1, true)?;
             items.push(item);
             match self.next_line() {
-                Some((c, at)) if c == col && self.at(at) == b'-' && is_blank_or_end(self.at(at + 1)) => self.pos = at,
+                Some((c, at)) if c == col && self.is_item(at) => self.pos = at,
                 Some((c, _)) if c < col => break,
                 Some((c, _)) if c == col && compact => break,
                 None => break,
@@ -358,10 +364,6 @@ impl<'s> Parser<'s> {
         // its first item's content.
         let start = if compact { items[0].span.start as usize } else { start };
         Some(collection(NodeKind::Seq(items), start, end))
-    }
-
-    fn line_start(&self, i: usize) -> usize {
-        memchr::memrchr(b'\n', &self.b[..i]).map_or(0, |n| n + 1)
     }
 
     /// A flow sequence from the `[` at `i`; the node and the position after its `]`.
@@ -379,13 +381,8 @@ impl<'s> Parser<'s> {
                     j = end;
                 }
                 b'\'' | b'"' => {
-                    let (value, end) = scalars::quoted(self.b, self.src, j, parent)?;
-                    let style = if self.b[j] == b'\'' {
-                        ScalarStyle::SingleQuoted
-                    } else {
-                        ScalarStyle::DoubleQuoted
-                    };
-                    items.push(self.scalar(value, style, j, end)?);
+                    let (node, end) = self.quoted(parent, j)?;
+                    items.push(node);
                     j = end;
                 }
                 _ => {
@@ -413,11 +410,8 @@ impl<'s> Parser<'s> {
             match self.at(j) {
                 b' ' => j += 1,
                 b'\n' => {
-                    j += 1;
-                    let start = j;
-                    while self.at(j) == b' ' {
-                        j += 1;
-                    }
+                    let start = j + 1;
+                    j = scalars::spaces(self.b, start);
                     let indent = (j - start) as isize;
                     // The closing bracket may sit at the column of the collection around.
                     let ok = match self.at(j) {

@@ -16,7 +16,7 @@ pub struct Read<'s> {
     pub next: usize,
 }
 
-fn at(b: &[u8], i: usize) -> u8 {
+pub fn at(b: &[u8], i: usize) -> u8 {
     b.get(i).copied().unwrap_or(0)
 }
 
@@ -28,11 +28,11 @@ pub fn spaces(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-fn line_end(b: &[u8], i: usize) -> usize {
+pub fn line_end(b: &[u8], i: usize) -> usize {
     memchr::memchr(b'\n', &b[i.min(b.len())..]).map_or(b.len(), |n| i + n)
 }
 
-fn after_line(b: &[u8], i: usize) -> usize {
+pub fn after_line(b: &[u8], i: usize) -> usize {
     let e = line_end(b, i);
     (e + 1).min(b.len())
 }
